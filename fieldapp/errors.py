@@ -1,0 +1,47 @@
+"""The field app's exception tree: every message is plain English and carries no personal data."""
+
+from __future__ import annotations
+
+
+class FieldAppError(Exception):
+    """Base of every error the app shows to a worker."""
+
+
+class RuleViolation(FieldAppError, ValueError):
+    """What the worker entered breaks a care or medication rule."""
+
+
+class VaultError(FieldAppError):
+    """The phone's encrypted store cannot be opened or used."""
+
+
+class WrongPin(VaultError):
+    """The PIN did not unlock the store."""
+
+    def __init__(self, message: str = "That PIN is not right.", tries_left: int | None = None):
+        super().__init__(message)
+        self.tries_left = tries_left
+
+
+class DamagedRecord(VaultError):
+    """A sealed record failed its integrity check and cannot be read."""
+
+
+class KdfRefused(VaultError):
+    """The stored key-derivation settings are weaker than the app allows."""
+
+
+class WeakPin(VaultError):
+    """The chosen PIN is too easy to guess."""
+
+
+class LockedOut(VaultError):
+    """Too many wrong PINs: the keys on this phone were destroyed."""
+
+
+class NotEnrolled(FieldAppError):
+    """This phone has not been enrolled for a worker yet."""
+
+
+class StoreError(FieldAppError):
+    """The phone's database could not be read or written."""

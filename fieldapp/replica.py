@@ -1,0 +1,185 @@
+"""The phone's side of sync: the outbox to send, and applying the office's changes locally.
+
+Nothing here talks to the network (that is `sync/`); these are the store operations the sync
+client calls, each one transaction, so an interruption at any point leaves the phone consistent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from fieldapp.store import DeviceStore
+from fieldapp.vault import Sealer, envelope_from_bytes, envelope_to_bytes
+
+CURSOR_KEY = "sync_cursor"
+LAST_SYNC_KEY = "last_sync_at"
+LAST_CONTACT_KEY = "last_server_contact"
+
+# Server entities and where the phone keeps them. `visit` keeps times and status in clear.
+_SEALED_TABLES = {"service_user": "people", "care_plan": "care_plans", "medicine": "medicines"}
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A queued record exactly as it will travel (the sync client wraps it in the protocol)."""
+
+    id: str
+    kind: str
+    visit_id: str | None
+    service_user_id: str | None
+    recorded_at: str
+    version: int
+    corrects: str | None
+    envelope: dict[str, Any]
+    size: int
+
+
+@dataclass(frozen=True)
+class SyncCounts:
+    on_phone: int
+    sent: int
+    received: int
+    rejected: int
+
+
+def pending(store: DeviceStore, max_records: int, max_bytes: int) -> list[OutboxItem]:
+    """The oldest queued records, capped by count and by (approximate) wire size."""
+    items: list[OutboxItem] = []
+    total = 0
+    for row in store.rows(
+        "SELECT r.id, r.kind, r.visit_id, r.service_user_id, r.recorded_at, r.version, "
+        "r.corrects, r.envelope FROM outbox o JOIN records r ON r.id = o.record_id "
+        "ORDER BY o.seq LIMIT ?",
+        [max_records],
+    ):
+        size = len(row["envelope"]) + 200
+        if items and total + size > max_bytes:
+            break
+        total += size
+        items.append(
+            OutboxItem(
+                id=row["id"], kind=row["kind"], visit_id=row["visit_id"],
+                service_user_id=row["service_user_id"], recorded_at=row["recorded_at"],
+                version=row["version"], corrects=row["corrects"],
+                envelope=envelope_from_bytes(row["envelope"]), size=size,
+            )
+        )
+    return items
+
+
+def mark_sent(store: DeviceStore, ids: Iterable[str], at: str) -> None:
+    ids = list(ids)
+    with store.transaction() as db:
+        for rid in ids:
+            db.execute(
+                "UPDATE records SET sync_state = 'sent' WHERE id = ? AND sync_state = 'phone'",
+                [rid],
+            )
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ? "
+                "WHERE record_id = ?",
+                [at, rid],
+            )
+
+
+def apply_response(
+    store: DeviceStore,
+    *,
+    accepted: Iterable[str],
+    rejected: Iterable[tuple[str, str]],
+    changes: Iterable[dict[str, Any]],
+    cursor: str | None,
+    reset: bool,
+    at: str,
+    sealer: Sealer | None,
+) -> int:
+    """Apply one sync answer in ONE transaction: acks, refusals, changes and the new cursor.
+
+    Without a sealer (phone locked) the acks still apply, but changes and the cursor do not, so
+    the next unlocked sync fetches them again. Returns the number of changes applied.
+    """
+    applied = 0
+    with store.transaction() as db:
+        for rid in accepted:
+            db.execute("UPDATE records SET sync_state = 'received' WHERE id = ?", [rid])
+            db.execute("DELETE FROM outbox WHERE record_id = ?", [rid])
+        for rid, reason in rejected:
+            db.execute(
+                "UPDATE records SET sync_state = 'rejected', reject_reason = ? WHERE id = ?",
+                [reason, rid],
+            )
+            db.execute("DELETE FROM outbox WHERE record_id = ?", [rid])
+        if sealer is not None:
+            if reset:
+                for table in ("visits", *_SEALED_TABLES.values()):
+                    db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            for change in changes:
+                _apply_change(db.execute, sealer, change)
+                applied += 1
+            if cursor is not None:
+                store.set_meta(CURSOR_KEY, cursor)
+        store.set_meta(LAST_CONTACT_KEY, at)
+        store.set_meta(LAST_SYNC_KEY, at)
+    return applied
+
+
+def _apply_change(
+    execute: Callable[..., Any], sealer: Sealer, change: dict[str, Any]
+) -> None:
+    entity, eid, op = change["entity"], change["id"], change["op"]
+    version = int(change.get("version", 1))
+    body = change.get("body") or {}
+    if entity == "visit":
+        if op == "delete":
+            execute("DELETE FROM visits WHERE id = ?", [eid])
+            return
+        execute(
+            'INSERT INTO visits (id, worker_id, service_user_id, visit_type, start, "end", '
+            "status, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "worker_id = excluded.worker_id, service_user_id = excluded.service_user_id, "
+            'visit_type = excluded.visit_type, start = excluded.start, "end" = excluded."end", '
+            "status = excluded.status, version = excluded.version",
+            [eid, body["worker_id"], body["service_user_id"], body["visit_type"],
+             body["start"], body["end"], body.get("status", "scheduled"), version],
+        )
+        return
+    table = _SEALED_TABLES.get(entity)
+    if table is None:
+        return  # an entity this app version does not know yet: ignore, the server keeps it
+    if op == "delete":
+        execute(f"DELETE FROM {table} WHERE id = ?", [eid])  # noqa: S608
+        return
+    sealed = envelope_to_bytes(sealer.seal(table, eid, version, body))
+    execute(
+        f"INSERT INTO {table} (id, service_user_id, version, sealed) VALUES (?, ?, ?, ?) "  # noqa: S608
+        "ON CONFLICT(id) DO UPDATE SET service_user_id = excluded.service_user_id, "
+        "version = excluded.version, sealed = excluded.sealed",
+        [eid, body.get("service_user_id", eid if entity == "service_user" else None), version,
+         sealed],
+    )
+
+
+def open_row(sealer: Sealer, table: str, row: dict[str, Any]) -> dict[str, Any]:
+    return sealer.open(table, row["id"], row["version"], envelope_from_bytes(row["sealed"]))
+
+
+def counts(store: DeviceStore) -> SyncCounts:
+    by_state = {
+        r["sync_state"]: r["n"]
+        for r in store.rows("SELECT sync_state, COUNT(*) AS n FROM records GROUP BY sync_state")
+    }
+    return SyncCounts(
+        on_phone=by_state.get("phone", 0), sent=by_state.get("sent", 0),
+        received=by_state.get("received", 0), rejected=by_state.get("rejected", 0),
+    )
+
+
+def cursor(store: DeviceStore) -> str | None:
+    return store.get_meta(CURSOR_KEY)
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"))

@@ -1,0 +1,116 @@
+"""The phone's SQLite file: schema migrations, settings rows, and the one transaction helper."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from fieldapp.errors import StoreError
+
+migrations = Migrations("fieldapp-device")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    # Only ids, foreign keys, times and statuses are clear; everything personal is in `sealed`.
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute(
+        """CREATE TABLE visits (
+            id TEXT PRIMARY KEY, worker_id TEXT NOT NULL, service_user_id TEXT NOT NULL,
+            visit_type TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'scheduled', version INTEGER NOT NULL,
+            sealed BLOB)"""
+    )
+    db.execute("CREATE INDEX visits_by_start ON visits(start)")
+    for table in ("people", "care_plans", "medicines"):
+        db.execute(
+            f"""CREATE TABLE {table} (
+                id TEXT PRIMARY KEY, service_user_id TEXT, version INTEGER NOT NULL,
+                sealed BLOB NOT NULL)"""
+        )
+    db.execute("CREATE INDEX care_plans_by_person ON care_plans(service_user_id)")
+    db.execute("CREATE INDEX medicines_by_person ON medicines(service_user_id)")
+    db.execute(
+        """CREATE TABLE records (
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, visit_id TEXT, service_user_id TEXT,
+            recorded_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1, corrects TEXT,
+            author TEXT NOT NULL, sync_state TEXT NOT NULL, reject_reason TEXT,
+            envelope BLOB NOT NULL)"""
+    )
+    db.execute("CREATE INDEX records_by_visit ON records(visit_id, kind)")
+    db.execute("CREATE INDEX records_by_state ON records(sync_state)")
+    # The outbox never needs the data key: it holds ids of records whose envelopes are already
+    # sealed (with the office's escrow key), so a locked-out phone can still send them.
+    db.execute(
+        """CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL UNIQUE,
+            queued_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_attempt_at TEXT)"""
+    )
+
+
+class DeviceStore:
+    """One worker's SQLite file. Every write goes through `transaction()`."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.RLock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # Autocommit at the driver level: transactions are only ever the explicit BEGIN/COMMIT
+            # of `transaction()`, never an implicit one left open by a stray statement.
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.db = Database(conn)
+            # WAL keeps readers fast while the sync thread writes; secure_delete overwrites freed
+            # pages so a crypto-shredded key does not linger in the file.
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA secure_delete=ON")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA temp_store=MEMORY")
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError("The app's data file on this phone could not be opened.") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        try:
+            with self._lock, self.db.atomic():
+                yield self.db
+        except sqlite3.DatabaseError as exc:
+            raise StoreError("The phone could not save that. Nothing was changed.") from exc
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    def delete_meta(self, key: str) -> None:
+        self.db.execute("DELETE FROM meta WHERE key = ?", [key])
+
+    def get_json(self, key: str) -> Any:
+        raw = self.get_meta(key)
+        return None if raw is None else json.loads(raw)
+
+    def set_json(self, key: str, value: Any) -> None:
+        self.set_meta(key, json.dumps(value, separators=(",", ":")))
+
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        cursor = self.db.execute(sql, list(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -1,0 +1,246 @@
+"""Use cases of a visit: the day's list, one visit's checklist, check-in, tasks, notes, check-out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fieldapp import visit_rules
+from fieldapp.clock import Clock, parse_utc
+from fieldapp.errors import RuleViolation
+from fieldapp.records import Author, open_record, write_record
+from fieldapp.replica import open_row
+from fieldapp.store import DeviceStore
+from fieldapp.vault import Sealer
+
+NOTE_MAX_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    id: str
+    start: datetime
+    end: datetime
+    visit_type: str
+    status: str  # due | late | in_progress | done | missed
+    person_name: str
+    area: str
+    sync_state: str  # none | phone | sent | received | rejected (the least advanced record)
+
+
+@dataclass
+class VisitDetail:
+    id: str
+    start: datetime
+    end: datetime
+    visit_type: str
+    status: str
+    person: dict[str, Any]
+    tasks: list[dict[str, Any]]
+    goals: list[str]
+    medicines: list[dict[str, Any]]
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    task_outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    record_states: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unanswered_tasks(self) -> list[dict[str, Any]]:
+        return [t for t in self.tasks if t["id"] not in self.task_outcomes]
+
+
+_STATE_ORDER = ["rejected", "phone", "sent", "received"]
+
+
+class VisitService:
+    def __init__(
+        self,
+        store: DeviceStore,
+        sealer: Callable[[], Sealer],
+        author: Callable[[], Author],
+        clock: Clock,
+        tz: str = "Europe/London",
+    ):
+        self.store = store
+        self._sealer = sealer
+        self._author = author
+        self.clock = clock
+        self.tz = ZoneInfo(tz)
+
+    # --- reading --------------------------------------------------------------------------
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.tz).date()
+
+    def day(self, day: date | None = None) -> list[VisitSummary]:
+        day = day or self.today()
+        lo = datetime.combine(day, time.min, self.tz).astimezone(ZoneInfo("UTC"))
+        hi = lo + timedelta(days=1)
+        visits = self.store.rows(
+            'SELECT id, service_user_id, visit_type, start, "end" FROM visits '
+            "WHERE start >= ? AND start < ? ORDER BY start",
+            [lo.isoformat(), hi.isoformat()],
+        )
+        if not visits:
+            return []
+        ids = [v["id"] for v in visits]
+        marks = ",".join("?" * len(ids))
+        times: dict[tuple[str, str], str] = {}
+        states: dict[str, str] = {}
+        for r in self.store.rows(
+            f"SELECT visit_id, kind, recorded_at, sync_state FROM records "  # noqa: S608
+            f"WHERE visit_id IN ({marks})",
+            ids,
+        ):
+            if r["kind"] in ("check_in", "check_out"):
+                times.setdefault((r["visit_id"], r["kind"]), r["recorded_at"])
+            prev = states.get(r["visit_id"])
+            if prev is None or _STATE_ORDER.index(r["sync_state"]) < _STATE_ORDER.index(prev):
+                states[r["visit_id"]] = r["sync_state"]
+        people = self._people({v["service_user_id"] for v in visits})
+        now = self.clock.now()
+        out = []
+        for v in visits:
+            start, end = parse_utc(v["start"]), parse_utc(v["end"])
+            cin, cout = times.get((v["id"], "check_in")), times.get((v["id"], "check_out"))
+            person = people.get(v["service_user_id"], {})
+            out.append(
+                VisitSummary(
+                    id=v["id"], start=start, end=end, visit_type=v["visit_type"],
+                    status=visit_rules.visit_status(
+                        start, end, cin and parse_utc(cin), cout and parse_utc(cout), now
+                    ).value,
+                    person_name=person.get("preferred_name") or person.get("name", "Unknown"),
+                    area=person.get("area", ""),
+                    sync_state=states.get(v["id"], "none"),
+                )
+            )
+        return out
+
+    def visit(self, visit_id: str) -> VisitDetail:
+        rows = self.store.rows(
+            'SELECT id, service_user_id, visit_type, start, "end" FROM visits WHERE id = ?',
+            [visit_id],
+        )
+        if not rows:
+            raise RuleViolation("That visit is no longer on your rota.")
+        v = rows[0]
+        sealer = self._sealer()
+        su = v["service_user_id"]
+        person = self._people({su}).get(su, {})
+        plan_rows = self.store.rows(
+            "SELECT * FROM care_plans WHERE service_user_id = ? ORDER BY version DESC LIMIT 1",
+            [su],
+        )
+        plan = open_row(sealer, "care_plans", plan_rows[0]) if plan_rows else {}
+        tasks = [t for t in plan.get("tasks", []) if t.get("visit_type") == v["visit_type"]]
+        medicines = [
+            open_row(sealer, "medicines", r)
+            for r in self.store.rows("SELECT * FROM medicines WHERE service_user_id = ?", [su])
+        ]
+        detail = VisitDetail(
+            id=v["id"], start=parse_utc(v["start"]), end=parse_utc(v["end"]),
+            visit_type=v["visit_type"], status="due", person=person, tasks=tasks,
+            goals=list(plan.get("goals") or person.get("goals") or []),
+            medicines=medicines, checked_in_at=None, checked_out_at=None,
+        )
+        for r in self.store.rows(
+            "SELECT * FROM records WHERE visit_id = ? ORDER BY recorded_at, id", [visit_id]
+        ):
+            detail.record_states[r["id"]] = r["sync_state"]
+            content = open_record(sealer, r)
+            if r["kind"] == "check_in":
+                detail.checked_in_at = parse_utc(r["recorded_at"])
+            elif r["kind"] == "check_out":
+                detail.checked_out_at = parse_utc(r["recorded_at"])
+            elif r["kind"] == "task_outcome":
+                detail.task_outcomes[content["task_id"]] = {**content, "record_id": r["id"]}
+            elif r["kind"] == "note":
+                detail.notes.append({**content, "record_id": r["id"]})
+        detail.status = visit_rules.visit_status(
+            detail.start, detail.end, detail.checked_in_at, detail.checked_out_at,
+            self.clock.now(),
+        ).value
+        return detail
+
+    def _people(self, ids: set[str]) -> dict[str, dict[str, Any]]:
+        if not ids:
+            return {}
+        sealer = self._sealer()
+        marks = ",".join("?" * len(ids))
+        return {
+            r["id"]: open_row(sealer, "people", r)
+            for r in self.store.rows(
+                f"SELECT * FROM people WHERE id IN ({marks})", sorted(ids)  # noqa: S608
+            )
+        }
+
+    # --- writing --------------------------------------------------------------------------
+    def check_in(self, visit_id: str, reason: str | None = None) -> str:
+        detail = self.visit(visit_id)
+        if detail.checked_in_at is not None:
+            raise RuleViolation("You have already checked in to this visit.")
+        now = self.clock.now()
+        timing = visit_rules.check_in_timing(detail.start, now)
+        if timing.requires_reason and not (reason or "").strip():
+            raise RuleViolation(
+                f"You are {timing.minutes} minutes {timing.kind}. Say why before checking in."
+            )
+        return self._write(detail, "check_in", {
+            "at": now.isoformat(), "timing": timing.kind, "minutes": timing.minutes,
+            "reason": (reason or "").strip() or None,
+        })
+
+    def record_task(
+        self, visit_id: str, task_id: str, outcome: str, reason: str | None = None,
+        fluid_offered_ml: int | None = None, fluid_taken_ml: int | None = None,
+    ) -> str:
+        detail = self._open_visit(visit_id)
+        task = next((t for t in detail.tasks if t["id"] == task_id), None)
+        if task is None:
+            raise RuleViolation("That task is not part of this visit's care plan.")
+        if task_id in detail.task_outcomes:
+            raise RuleViolation("That task already has an answer; add a correction instead.")
+        payload = visit_rules.task_outcome_payload(
+            task, outcome, reason, fluid_offered_ml, fluid_taken_ml
+        )
+        payload.update(at=self.clock.now().isoformat(), title=task["title"])
+        return self._write(detail, "task_outcome", payload)
+
+    def add_note(self, visit_id: str, text: str, phrases: list[str] | None = None) -> str:
+        detail = self.visit(visit_id)
+        body = text.strip()
+        if not body and not phrases:
+            raise RuleViolation("The note is empty. Write something or pick a phrase.")
+        if len(body) > NOTE_MAX_CHARS:
+            raise RuleViolation(f"The note is too long: keep it under {NOTE_MAX_CHARS} characters.")
+        return self._write(detail, "note", {
+            "text": body, "phrases": list(phrases or []), "at": self.clock.now().isoformat(),
+        })
+
+    def check_out(self, visit_id: str) -> str:
+        detail = self._open_visit(visit_id)
+        blockers = visit_rules.check_out_blockers(detail.tasks, detail.task_outcomes)
+        if blockers:
+            raise RuleViolation("Before checking out: " + "; ".join(blockers) + ".")
+        return self._write(detail, "check_out", {"at": self.clock.now().isoformat()})
+
+    def _open_visit(self, visit_id: str) -> VisitDetail:
+        detail = self.visit(visit_id)
+        if detail.checked_in_at is None:
+            raise RuleViolation("Check in to the visit first.")
+        if detail.checked_out_at is not None:
+            raise RuleViolation("This visit is checked out; add a correction instead.")
+        return detail
+
+    def _write(self, detail: VisitDetail, kind: str, payload: dict[str, Any]) -> str:
+        sealer, author = self._sealer(), self._author()
+        with self.store.transaction() as db:
+            return write_record(
+                db, sealer, author, kind=kind, recorded_at=self.clock.now().isoformat(),
+                payload=payload, visit_id=detail.id,
+                service_user_id=detail.person.get("id"),
+            )

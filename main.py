@@ -1,0 +1,56 @@
+"""Composition root of the worker app: settings → store → device → services → sync → Flet."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import flet as ft
+import httpx
+
+from fieldapp.clock import SystemClock
+from fieldapp.device import Device
+from fieldapp.keystore import FileKeyStore
+from fieldapp.settings import AppSettings
+from fieldapp.store import DeviceStore
+from fieldapp.vault import KDF_FLOOR, KdfParams, calibrate_kdf
+
+HTTP_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+
+def build_main(settings: AppSettings) -> Any:
+    """Return the Flet entry point. The store is shared; each app session has its own keys."""
+    from screens.app import WorkerApp
+
+    store = DeviceStore(settings.database_path)
+    keystore = FileKeyStore(settings.key_path)
+    kdf = (KdfParams(n=max(settings.kdf_n, KDF_FLOOR.n)) if settings.kdf_n
+           else None)
+    clock = SystemClock()
+
+    async def main(page: ft.Page) -> None:
+        nonlocal kdf
+        if kdf is None:
+            kdf = calibrate_kdf()
+        device = Device(store, keystore, clock, kdf)
+        http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
+        app = WorkerApp(page, store, device, clock, settings.server_url, http)
+        page.on_disconnect = lambda _e: device.lock()
+        app.start()
+
+    return main
+
+
+def run() -> None:
+    settings = AppSettings.from_env()
+    main = build_main(settings)
+    if settings.web_port is not None:
+        os.environ.pop("DISPLAY", None)
+        ft.run(main, view=ft.AppView.WEB_BROWSER, host=settings.web_host,
+               port=settings.web_port, no_cdn=True, assets_dir="assets")
+    else:
+        ft.run(main)
+
+
+if __name__ == "__main__":
+    run()

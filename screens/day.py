@@ -1,0 +1,84 @@
+"""Today's visits, in time order: who, where, when, and how each one stands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from fieldapp.visits import VisitSummary
+from screens import widgets
+from screens.app import WorkerApp
+
+STATUS_STYLE = {
+    "due": ("Due", ft.Colors.BLUE_900, ft.Colors.BLUE_50),
+    "late": ("Late", ft.Colors.RED_900, ft.Colors.RED_50),
+    "in_progress": ("In progress", ft.Colors.ORANGE_900, ft.Colors.ORANGE_50),
+    "done": ("Done", ft.Colors.GREEN_900, ft.Colors.GREEN_50),
+    "missed": ("Missed", ft.Colors.RED_900, ft.Colors.RED_50),
+}
+
+
+def status_chip(status: str) -> ft.Container:
+    text, fg, bg = STATUS_STYLE.get(status, (status, ft.Colors.BLACK, ft.Colors.GREY_200))
+    return ft.Container(
+        ft.Text(text, color=fg, weight=ft.FontWeight.BOLD, size=14),
+        bgcolor=bg, border=ft.Border.all(1, fg), border_radius=12,
+        padding=ft.Padding.symmetric(horizontal=10, vertical=4),
+    )
+
+
+def visit_card(app: WorkerApp, index: int, v: VisitSummary) -> ft.Control:
+    from screens.visit import show_visit
+
+    window = f"{app.local_time(v.start)}–{app.local_time(v.end)}"
+    records = widgets.STATE_WORDS.get(v.sync_state, "")
+    card = ft.Container(
+        ft.Column([
+            ft.Row([
+                ft.Text(window, size=18, weight=ft.FontWeight.BOLD, color=ft.Colors.BLACK),
+                status_chip(v.status),
+            ], alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+            ft.Text(v.person_name, size=20, weight=ft.FontWeight.W_600, color=ft.Colors.BLACK),
+            ft.Text(f"{v.area} · {v.visit_type.capitalize()} visit", size=16,
+                    color=ft.Colors.BLACK87),
+            ft.Text(records, size=13, color=ft.Colors.BLACK54) if v.sync_state != "none"
+            else ft.Container(),
+        ], spacing=4),
+        padding=14, border_radius=10, bgcolor=ft.Colors.WHITE,
+        border=ft.Border.all(2 if v.status == "late" else 1,
+                             ft.Colors.RED_900 if v.status == "late" else ft.Colors.GREY_400),
+        on_click=lambda _e: show_visit(app, v.id),
+        ink=True,
+    )
+    label = f"{window} {v.person_name}, {v.area}, {v.visit_type} visit, {v.status.replace('_', ' ')}"
+    return widgets.labelled(f"visit-{index}", card, label=label)
+
+
+def show_day(app: WorkerApp) -> None:
+    from screens.unlock import show_unlock
+
+    def lock(_e: Any) -> None:
+        app.device.lock()
+        show_unlock(app)
+
+    def render() -> list[ft.Control]:
+        visits = app.visits.day()
+        today = app.visits.today()
+        done = sum(1 for v in visits if v.status == "done")
+        header = ft.Row([
+            ft.Column([
+                widgets.heading(f"Today, {today:%A %-d %B}", size=22),
+                widgets.body(f"{len(visits)} visits · {done} done"),
+            ], spacing=0, expand=True),
+            widgets.labelled("lock", ft.IconButton(ft.Icons.LOCK, on_click=lock, tooltip="Lock",
+                                                   width=widgets.TOUCH, height=widgets.TOUCH),
+                             label="Lock the app"),
+        ])
+        cards = [visit_card(app, i, v) for i, v in enumerate(visits)]
+        if not cards:
+            cards = [widgets.body("No visits on your rota today. Pull down or tap sync to check "
+                                  "for changes from the office.")]
+        return [app.banner(), header, *cards]
+
+    app.set_screen(render)

@@ -1,0 +1,184 @@
+"""One visit: key facts, check-in, the care-plan checklist, a note, and check-out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from fieldapp.errors import FieldAppError
+from fieldapp.visits import VisitDetail
+from screens import widgets
+from screens.app import WorkerApp
+
+QUICK_PHRASES = [
+    "In good spirits",
+    "Ate well",
+    "Drank well",
+    "Skin checked, no concerns",
+    "Seemed tired",
+    "Family visiting",
+]
+
+
+def key_facts(d: VisitDetail, in_visit: bool) -> ft.Control:
+    p = d.person
+    allergies = p.get("allergies") or []
+    rows = [
+        ("Allergies", ", ".join(allergies) if allergies else "None recorded"),
+        ("Resuscitation", p.get("dnacpr") or "Not recorded"),
+        ("Communication", p.get("communication_needs") or "No particular needs"),
+    ]
+    if in_visit and p.get("access_notes"):
+        rows.append(("Access", p["access_notes"]))
+    return ft.Container(
+        ft.Column([
+            ft.Text(f"{label}: {value}", size=16, color=ft.Colors.BLACK,
+                    weight=ft.FontWeight.W_600 if label == "Allergies" and allergies else None)
+            for label, value in rows
+        ], spacing=4),
+        bgcolor=ft.Colors.AMBER_50, padding=12, border_radius=8,
+        border=ft.Border.all(1, ft.Colors.AMBER_900),
+    )
+
+
+def show_visit(app: WorkerApp, visit_id: str) -> None:
+    from screens.day import show_day, status_chip
+
+    error = widgets.error_text()
+    not_done_open: set[str] = set()
+    reasons: dict[str, ft.TextField] = {}
+    note = widgets.field("note-text", "Visit note", multiline=True)
+    picked: list[str] = []
+    checkin_reason = widgets.field("checkin-reason", "Reason for arriving early or late")
+
+    def act(fn: Any, *args: Any) -> None:
+        error.value = ""
+        try:
+            fn(*args)
+        except FieldAppError as exc:
+            error.value = str(exc)
+            app.page.update()
+            return
+        app.request_sync()
+        app.refresh()
+
+    def toggle_not_done(task_id: str) -> None:
+        not_done_open.symmetric_difference_update({task_id})
+        app.refresh()
+
+    def task_row(index: int, d: VisitDetail, task: dict[str, Any]) -> ft.Control:
+        tid = task["id"]
+        answered = d.task_outcomes.get(tid)
+        lines: list[ft.Control] = [
+            ft.Text(task["title"], size=17, weight=ft.FontWeight.W_600, color=ft.Colors.BLACK),
+        ]
+        if task.get("instructions"):
+            lines.append(ft.Text(task["instructions"], size=15, color=ft.Colors.BLACK87))
+        if answered:
+            word = answered["outcome"].replace("_", " ").capitalize()
+            if answered.get("reason"):
+                word += f": {answered['reason']}"
+            state = widgets.STATE_WORDS[d.record_states.get(answered["record_id"], "phone")]
+            lines.append(widgets.labelled(
+                f"task-{index}-answer",
+                ft.Text(f"✓ {word} · {state}", size=15, color=widgets.OK,
+                        weight=ft.FontWeight.BOLD)))
+        elif d.checked_in_at is not None and d.checked_out_at is None:
+            lines.append(ft.Row([
+                widgets.big_button(f"task-{index}-done", "Done",
+                                   lambda _e: act(app.visits.record_task, d.id, tid, "done"),
+                                   color=widgets.OK),
+                widgets.big_button(f"task-{index}-not-done", "Not done",
+                                   lambda _e: toggle_not_done(tid), outlined=True),
+            ]))
+            if tid in not_done_open:
+                reason = reasons.setdefault(tid, widgets.field(f"task-{index}-reason",
+                                                               "Why was it not done?"))
+                lines.append(widgets.labelled(f"task-{index}-reason", reason))
+                lines.append(widgets.big_button(
+                    f"task-{index}-save-reason", "Save: not done",
+                    lambda _e: act(app.visits.record_task, d.id, tid, "not_done",
+                                   reason.value or ""),
+                    color=widgets.DANGER))
+        return ft.Container(ft.Column(lines, spacing=6), padding=12, border_radius=8,
+                            border=ft.Border.all(1, ft.Colors.GREY_400))
+
+    def phrase_chip(text: str) -> ft.Control:
+        def flip(_e: Any) -> None:
+            if text in picked:
+                picked.remove(text)
+            else:
+                picked.append(text)
+            app.refresh()
+
+        return widgets.labelled(
+            f"phrase-{QUICK_PHRASES.index(text)}",
+            ft.Chip(label=ft.Text(text, size=15), selected=text in picked, on_select=flip,
+                    height=widgets.TOUCH),
+            label=text)
+
+    def save_note(d: VisitDetail) -> None:
+        act(app.visits.add_note, d.id, note.value or "", list(picked))
+        if not error.value:
+            note.value = ""
+            picked.clear()
+            app.refresh()
+
+    def render() -> list[ft.Control]:
+        d = app.visits.visit(visit_id)
+        in_visit = d.checked_in_at is not None and d.checked_out_at is None
+        out: list[ft.Control] = [
+            widgets.labelled("back", ft.TextButton("← Today's visits",
+                                                   on_click=lambda _e: show_day(app),
+                                                   height=widgets.TOUCH), label="Back to today"),
+            app.banner(),
+            ft.Row([
+                ft.Column([
+                    widgets.heading(d.person.get("preferred_name") or d.person.get("name", "")),
+                    widgets.body(f"{d.visit_type.capitalize()} visit "
+                                 f"{app.local_time(d.start)}–{app.local_time(d.end)}"),
+                ], spacing=0, expand=True),
+                status_chip(d.status),
+            ]),
+            key_facts(d, in_visit),
+        ]
+        if d.goals:
+            out.append(widgets.body("Goals: " + "; ".join(d.goals), size=15))
+        if d.checked_in_at is None:
+            out += [widgets.labelled("checkin-reason", checkin_reason),
+                    widgets.big_button("visit-check-in", "Check in",
+                                       lambda _e: act(app.visits.check_in, d.id,
+                                                      checkin_reason.value or None))]
+        else:
+            out.append(widgets.body(f"Checked in {app.local_time(d.checked_in_at)}"
+                                    + (f" · checked out {app.local_time(d.checked_out_at)}"
+                                       if d.checked_out_at else ""), weight=ft.FontWeight.W_600))
+        out.append(widgets.heading("Tasks", size=20))
+        out += [task_row(i, d, t) for i, t in enumerate(d.tasks)] or [
+            widgets.body("No care-plan tasks for this visit type.")]
+        if d.medicines:
+            out.append(widgets.heading("Medicines", size=20))
+            out += [widgets.body(f"{m.get('name')} {m.get('strength', '')} — {m.get('dose', '')}"
+                                 f" ({m.get('support_level', '')})", size=15)
+                    for m in d.medicines]
+        out.append(widgets.heading("Notes", size=20))
+        for n in d.notes:
+            words = "; ".join(n.get("phrases") or [])
+            text = " ".join(x for x in (words, n.get("text", "")) if x)
+            out.append(widgets.body(f"{text} · {widgets.STATE_WORDS[d.record_states.get(n['record_id'], 'phone')]}", size=15))
+        if in_visit:
+            out += [
+                ft.Row([phrase_chip(p) for p in QUICK_PHRASES], wrap=True),
+                widgets.labelled("note-text", note),
+                widgets.big_button("note-save", "Save note", lambda _e: save_note(d),
+                                   outlined=True),
+                error,
+                widgets.big_button("visit-check-out", "Check out",
+                                   lambda _e: act(app.visits.check_out, d.id)),
+            ]
+        else:
+            out.append(error)
+        return out
+
+    app.set_screen(render)

@@ -1,0 +1,98 @@
+"""The HTTP API for phones: health, enrolment and sync. Thin: every rule lives in a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+
+from server import enrolment
+from server.errors import Invalid, ServerError
+from server.sync_service import handle_sync
+from sync.protocol import ENROL_PATH, SYNC_PATH, ProtocolError, SyncRequest, decode_body, encode_body
+
+MAX_BODY_BYTES = 4 * 1024 * 1024
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    """The one JSON error shape of this API."""
+    return {"error": {"code": code, "message": message}}
+
+
+class EnrolRequest(BaseModel):
+    code: str = Field(min_length=6, max_length=40, description="The code the office issued")
+    app_version: str = Field(default="", max_length=40)
+
+
+class EnrolResponse(BaseModel):
+    device_id: str
+    device_token: str
+    tenant_id: str
+    worker_id: str
+    worker_name: str
+    agency_name: str
+    office_phone: str
+    escrow_public_key: str
+    timezone: str
+
+
+def build_router(engine: Engine, database_kind: str, schema: int) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "database": database_kind, "schema": schema}
+
+    @router.post(ENROL_PATH, response_model=EnrolResponse)
+    def enrol(body: EnrolRequest) -> dict[str, Any]:
+        return enrolment.enrol(engine, body.code, body.app_version)
+
+    @router.post(
+        SYNC_PATH,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "object"}}},
+                "description": "A SyncRequest (sync/protocol.py), gzip-compressed JSON.",
+            }
+        },
+    )
+    async def sync(request: Request) -> Response:
+        auth = request.headers.get("authorization", "")
+        token = auth[7:] if auth.lower().startswith("bearer ") else None
+        device = enrolment.authenticate(engine, token)
+        raw = await request.body()
+        if len(raw) > MAX_BODY_BYTES:
+            raise Invalid("The sync request is too large; send fewer records at once.")
+        try:
+            sync_request = SyncRequest.from_dict(
+                decode_body(raw, request.headers.get("content-encoding"))
+            )
+        except ProtocolError as exc:
+            raise Invalid(f"The sync request is not valid: {exc}") from None
+        answer = handle_sync(engine, device, sync_request)
+        return Response(
+            encode_body(answer.to_dict()),
+            media_type="application/json",
+            headers={"Content-Encoding": "gzip", "Cache-Control": "no-store"},
+        )
+
+    return router
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServerError)
+    async def _server_error(_request: Request, exc: ServerError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, str(exc)), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in exc.errors())
+        return JSONResponse(
+            error_body("invalid", f"These fields are missing or wrong: {fields}."),
+            status_code=422,
+        )

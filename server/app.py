@@ -1,0 +1,56 @@
+"""Composition root of the coordinator server: storage, API and the console in one ASGI app."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import flet_web.fastapi as flet_fastapi
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from server import escrow
+from server.api import build_router, install_error_handlers
+from server.console.app import make_console
+from server.settings import ServerSettings
+from server.storage import make_engine, migrate
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+def create_app(settings: ServerSettings, *, with_console: bool = True) -> FastAPI:
+    engine = make_engine(settings.database_url)
+    schema = migrate(engine)
+
+    @functools.cache
+    def escrow_key() -> X25519PrivateKey:
+        # Loaded on first use, not at start-up, and never written anywhere else.
+        source = settings.escrow_key.value or str(settings.escrow_key_file)
+        return escrow.load_private_key(source)
+
+    app = flet_fastapi.FastAPI(
+        title="Field App coordinator server",
+        version="0.1.0",
+        description="Sync, enrolment and the office console for the home-care field app.",
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(build_router(engine, engine.dialect.name, schema))
+    if with_console:
+        path = settings.console_path.rstrip("/")
+
+        @app.get("/", include_in_schema=False)
+        def _root() -> RedirectResponse:
+            return RedirectResponse(path + "/")
+
+        app.mount(
+            path,
+            flet_fastapi.app(
+                make_console(engine, escrow_key),
+                assets_dir=str(ASSETS),
+                no_cdn=True,
+            ),
+        )
+    return app

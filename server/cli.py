@@ -1,0 +1,171 @@
+"""`fieldapp-server`: init, serve, demo, enrol, create-coordinator, add-worker, revoke."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from server.errors import ServerError
+from server.settings import ServerSettings
+
+
+def _settings(args: argparse.Namespace) -> ServerSettings:
+    return ServerSettings.from_env(
+        database_url=getattr(args, "database_url", None),
+        escrow_key_file=Path(args.key_file) if getattr(args, "key_file", None) else None,
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+    )
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from server import agency
+    from server.storage import make_engine, migrate
+
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    tid = agency.init_tenant(engine, args.name, settings.escrow_key_file,
+                             office_phone=args.office_phone, timezone=args.timezone)
+    print(f"Agency created ({tid}) in {settings.safe_database_url()}.")
+    print(f"Escrow private key written to {settings.escrow_key_file} (mode 0600).")
+    print("Keep that file out of database backups: it is what opens workers' records.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    settings = _settings(args)
+    app = create_app(settings)
+    print(f"Coordinator server on http://{settings.host}:{settings.port}/ "
+          f"(console at {settings.console_path}/, API docs at /docs)", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
+                access_log=False)
+    return 0
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    from server import enrolment
+    from server.storage import make_engine
+
+    settings = _settings(args)
+    code = enrolment.issue_code(make_engine(settings.database_url), args.worker_id,
+                                args.minutes or settings.enrolment_code_minutes)
+    print(code)
+    return 0
+
+
+def cmd_create_coordinator(args: argparse.Namespace) -> int:
+    from server import agency
+    from server.storage import make_engine, migrate
+
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    password = os.environ.get("FIELDAPP_NEW_PASSWORD") or getpass.getpass("New password: ")
+    cid = agency.add_coordinator(engine, agency.the_tenant(engine), args.name, args.email,
+                                 password, is_safeguarding_lead=args.safeguarding_lead)
+    print(f"Office account created ({cid}).")
+    return 0
+
+
+def cmd_add_worker(args: argparse.Namespace) -> int:
+    from server import agency
+    from server.storage import make_engine, migrate
+
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    wid = agency.add_worker(engine, agency.the_tenant(engine),
+                            {"name": args.name, "phone": args.phone, "area": args.area})
+    print(wid)
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from server import enrolment
+    from server.storage import make_engine
+
+    enrolment.revoke(make_engine(_settings(args).database_url), args.device_id, by="cli")
+    print("Device revoked: it will send what it holds, then wipe itself at next contact.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from server.demo import run_demo
+
+    return run_demo(Path(args.dir), host=args.host, server_port=args.port,
+                    app_port=args.app_port, seed_only=args.seed_only)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fieldapp-server", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--database-url", help="SQLAlchemy URL (default: env "
+                       "FIELDAPP_DATABASE_URL or sqlite:///var/fieldapp.sqlite)")
+        p.add_argument("--key-file", help="escrow private key file (env FIELDAPP_ESCROW_KEY_FILE)")
+        return p
+
+    p = common(sub.add_parser("init", help="create the database and the agency"))
+    p.add_argument("--name", required=True, help="the agency's name")
+    p.add_argument("--office-phone", default="")
+    p.add_argument("--timezone", default="Europe/London")
+    p.set_defaults(func=cmd_init)
+
+    p = common(sub.add_parser("serve", help="run the API and the console"))
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    p = common(sub.add_parser("enrol", help="issue a one-time enrolment code for a worker"))
+    p.add_argument("worker_id")
+    p.add_argument("--minutes", type=int, help="how long the code is valid")
+    p.set_defaults(func=cmd_enrol)
+
+    p = common(sub.add_parser("create-coordinator", help="add an office account "
+                              "(password from env FIELDAPP_NEW_PASSWORD or prompted)"))
+    p.add_argument("--name", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("--safeguarding-lead", action="store_true")
+    p.set_defaults(func=cmd_create_coordinator)
+
+    p = common(sub.add_parser("add-worker", help="add a care worker; prints the worker id"))
+    p.add_argument("--name", required=True)
+    p.add_argument("--phone", default="")
+    p.add_argument("--area", default="")
+    p.set_defaults(func=cmd_add_worker)
+
+    p = common(sub.add_parser("revoke", help="revoke a device (it wipes itself at next contact)"))
+    p.add_argument("device_id")
+    p.set_defaults(func=cmd_revoke)
+
+    p = sub.add_parser("demo", help="seed a demo agency and run the server and a worker app")
+    p.add_argument("--dir", default=".demo", help="where the demo keeps its files (reset each run)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8700, help="coordinator server port")
+    p.add_argument("--app-port", type=int, default=8550, help="worker app port")
+    p.add_argument("--seed-only", action="store_true", help="seed, print logins, do not serve")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ServerError as exc:
+        print(f"fieldapp-server: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Enrolling a phone for a worker with a one-time code, and revoking it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from server import auth
+from server.errors import Invalid, NotAuthenticated, NotFound
+from server.schema import devices, enrolment_codes, tenants, workers
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    id: str
+    tenant_id: str
+    worker_id: str
+    revoked: bool
+
+
+def issue_code(engine: Engine, worker_id: str, minutes: int, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    code = auth.new_enrolment_code()
+    with engine.begin() as conn:
+        worker = conn.execute(
+            select(workers.c.tenant_id).where(workers.c.id == worker_id, workers.c.active)
+        ).first()
+        if worker is None:
+            raise NotFound("No active worker has that id.")
+        conn.execute(
+            insert(enrolment_codes).values(
+                code_hash=auth.token_hash(auth.normalise_code(code)),
+                tenant_id=worker.tenant_id,
+                worker_id=worker_id,
+                created_at=now.isoformat(),
+                expires_at=(now + timedelta(minutes=minutes)).isoformat(),
+            )
+        )
+    return code
+
+
+def enrol(engine: Engine, code: str, app_version: str = "") -> dict[str, Any]:
+    """Swap a valid, unused code for a device token. The token is shown once, stored hashed."""
+    now = datetime.now(UTC)
+    code_hash = auth.token_hash(auth.normalise_code(code))
+    token = auth.new_token()
+    device_id = str(uuid.uuid4())
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(enrolment_codes).where(enrolment_codes.c.code_hash == code_hash)
+        ).mappings().first()
+        if row is None or row["used_at"] is not None or row["expires_at"] < now.isoformat():
+            raise Invalid(
+                "That enrolment code is not valid. Codes work once and expire: "
+                "ask the office for a new one."
+            )
+        tenant = conn.execute(select(tenants).where(tenants.c.id == row["tenant_id"])).mappings().one()
+        worker = conn.execute(select(workers).where(workers.c.id == row["worker_id"])).mappings().one()
+        conn.execute(
+            update(enrolment_codes)
+            .where(enrolment_codes.c.code_hash == code_hash, enrolment_codes.c.used_at.is_(None))
+            .values(used_at=now.isoformat(), device_id=device_id)
+        )
+        conn.execute(
+            insert(devices).values(
+                id=device_id, tenant_id=tenant["id"], worker_id=worker["id"],
+                token_hash=auth.token_hash(token), enrolled_at=now.isoformat(),
+                app_version=app_version,
+            )
+        )
+    return {
+        "device_id": device_id,
+        "device_token": token,
+        "tenant_id": tenant["id"],
+        "worker_id": worker["id"],
+        "worker_name": worker["name"],
+        "agency_name": tenant["name"],
+        "office_phone": tenant["office_phone"],
+        "escrow_public_key": tenant["escrow_public_key"],
+        "timezone": tenant["timezone"],
+    }
+
+
+def authenticate(engine: Engine, token: str | None) -> DeviceIdentity:
+    if not token:
+        raise NotAuthenticated("This phone is not signed in. Enrol it again.")
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(devices.c.id, devices.c.tenant_id, devices.c.worker_id, devices.c.revoked_at)
+            .where(devices.c.token_hash == auth.token_hash(token))
+        ).first()
+    if row is None:
+        raise NotAuthenticated("This phone is not recognised by the office. Enrol it again.")
+    return DeviceIdentity(row.id, row.tenant_id, row.worker_id, row.revoked_at is not None)
+
+
+def revoke(engine: Engine, device_id: str, by: str) -> None:
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(devices)
+            .where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC).isoformat(), revoked_by=by)
+        ).rowcount
+    if not done:
+        raise NotFound("No active device has that id.")

@@ -1,0 +1,71 @@
+"""Putting visits on a worker's rota, and publishing what that worker's phone then needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, insert, select
+
+from server import feed
+from server.schema import care_plans, medicines, service_users, visits
+from server.schema import feed as feed_table
+
+_VISIT_FIELDS = ("worker_id", "service_user_id", "visit_type", "start", "end", "status")
+
+
+def add_visits(conn: Connection, tenant_id: str, new_visits: list[dict[str, Any]]) -> None:
+    """Insert visits and publish each, with the person's record, plan and medicines, to its worker.
+
+    Runs inside the caller's transaction, so the rota and the feed change together.
+    """
+    changes: list[dict[str, Any]] = []
+    for v in new_visits:
+        row = {k: v[k] for k in ("id", *_VISIT_FIELDS) if k in v}
+        row.setdefault("status", "scheduled")
+        conn.execute(insert(visits).values(tenant_id=tenant_id, version=1, **row))
+        changes.extend(_scope_changes(conn, tenant_id, row["worker_id"], row["service_user_id"],
+                                      already=changes))
+        changes.append(
+            {"worker_id": row["worker_id"], "entity": "visit", "entity_id": row["id"],
+             "op": "upsert", "version": 1, "body": {k: row[k] for k in _VISIT_FIELDS}}
+        )
+    feed.publish(conn, tenant_id, changes)
+
+
+def _scope_changes(
+    conn: Connection, tenant_id: str, worker_id: str, service_user_id: str,
+    already: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The person's data, unless this worker's feed already carries it."""
+    if any(c["worker_id"] == worker_id and c["entity_id"] == service_user_id for c in already):
+        return []
+    published = conn.execute(
+        select(
+            exists().where(
+                and_(feed_table.c.tenant_id == tenant_id, feed_table.c.worker_id == worker_id,
+                     feed_table.c.entity_id == service_user_id)
+            )
+        )
+    ).scalar()
+    if published:
+        return []
+    out: list[dict[str, Any]] = []
+    person = conn.execute(
+        select(service_users).where(service_users.c.id == service_user_id)
+    ).mappings().one()
+    out.append(_change(worker_id, "service_user", person))
+    for table, entity in ((care_plans, "care_plan"), (medicines, "medicine")):
+        for row in conn.execute(
+            select(table).where(table.c.service_user_id == service_user_id)
+        ).mappings():
+            out.append(_change(worker_id, entity, row))
+    return out
+
+
+def _change(worker_id: str, entity: str, row: Any) -> dict[str, Any]:
+    body = dict(row["body"])
+    body["id"] = row["id"]
+    if "service_user_id" in row:
+        body["service_user_id"] = row["service_user_id"]
+    return {"worker_id": worker_id, "entity": entity, "entity_id": row["id"], "op": "upsert",
+            "version": row["version"], "body": body}

@@ -1,0 +1,175 @@
+"""The server's tables (SQLAlchemy Core), one definition for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# One row per agency. `clock` is the per-tenant commit-order counter: every transaction that
+# publishes changes bumps it with UPDATE ... RETURNING, which holds the row lock until commit,
+# so sequence numbers are handed out in commit order on both backends.
+tenants = Table(
+    "tenants", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("office_phone", Text, nullable=False, default=""),
+    Column("on_call_phone", Text, nullable=False, default=""),
+    Column("timezone", Text, nullable=False, default="Europe/London"),
+    Column("escrow_public_key", Text, nullable=False),
+    Column("clock", BigInteger, nullable=False, default=0),
+)
+
+workers = Table(
+    "workers", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(36), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("phone", Text, nullable=False, default=""),
+    Column("area", Text, nullable=False, default=""),
+    Column("role", Text, nullable=False, default="care_worker"),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+coordinators = Table(
+    "coordinators", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(36), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("is_safeguarding_lead", Boolean, nullable=False, default=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+devices = Table(
+    "devices", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("worker_id", String(36), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("enrolled_at", Text, nullable=False),
+    Column("last_seen_at", Text),
+    Column("revoked_at", Text),
+    Column("revoked_by", String(36)),
+    Column("wiped_at", Text),
+    Column("app_version", Text, nullable=False, default=""),
+)
+
+enrolment_codes = Table(
+    "enrolment_codes", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("worker_id", String(36), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+    Column("used_at", Text),
+    Column("device_id", String(36)),
+)
+
+# Coordinator-owned data: server-authoritative and versioned. `body` holds the full JSON.
+service_users = Table(
+    "service_users", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(36), nullable=False, index=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("body", JSON, nullable=False),
+)
+
+care_plans = Table(
+    "care_plans", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("service_user_id", String(36), nullable=False, index=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("body", JSON, nullable=False),
+)
+
+medicines = Table(
+    "medicines", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("service_user_id", String(36), nullable=False, index=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("body", JSON, nullable=False),
+)
+
+visits = Table(
+    "visits", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("worker_id", String(36), nullable=False),
+    Column("service_user_id", String(36), nullable=False),
+    Column("visit_type", Text, nullable=False),
+    Column("start", Text, nullable=False),
+    Column("end", Text, nullable=False),
+    Column("status", Text, nullable=False, default="scheduled"),
+    Column("version", Integer, nullable=False, default=1),
+    Index("visits_by_worker_start", "worker_id", "start"),
+    Index("visits_by_start", "tenant_id", "start"),
+)
+
+# Worker records as received: clear ids/times/kind, sealed content (escrow-openable envelope).
+records = Table(
+    "records", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("worker_id", String(36), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("visit_id", String(36), index=True),
+    Column("service_user_id", String(36), index=True),
+    Column("recorded_at", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("corrects", String(36)),
+    Column("envelope", JSON, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("received_at", Text, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+# The change feed each phone pulls from, in its worker's scope, ordered by `seq`.
+feed = Table(
+    "feed", metadata,
+    Column("tenant_id", String(36), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("worker_id", String(36), nullable=False),
+    Column("entity", String(32), nullable=False),
+    Column("entity_id", String(36), nullable=False),
+    Column("op", String(8), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("body", JSON),
+    Index("feed_by_worker", "tenant_id", "worker_id", "seq"),
+)
+
+# Append-only: the services only ever insert here.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("at", Text, nullable=False),
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor_id", String(36), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target_kind", String(32), nullable=False),
+    Column("target_id", String(36), nullable=False),
+)
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", Text, nullable=False),
+    UniqueConstraint("version"),
+)

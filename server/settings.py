@@ -1,0 +1,58 @@
+"""Server settings: a frozen dataclass read once from the environment (argument > env > default)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that never shows itself in repr, logs or errors."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    database_url: str = "sqlite:///var/fieldapp.sqlite"
+    # The agency's escrow private key: a path to a 0600 file, or the key itself (base64) in
+    # FIELDAPP_ESCROW_KEY. Never stored in the database, so a database dump holds no plaintext.
+    escrow_key_file: Path = Path("var/escrow.key")
+    escrow_key: Secret = Secret("")
+    host: str = "127.0.0.1"
+    port: int = 8700
+    console_path: str = "/console"
+    enrolment_code_minutes: int = 60 * 24
+    cursor_retention_days: int = 30
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> ServerSettings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        if "FIELDAPP_DATABASE_URL" in env:
+            values["database_url"] = env["FIELDAPP_DATABASE_URL"]
+        if "FIELDAPP_ESCROW_KEY_FILE" in env:
+            values["escrow_key_file"] = Path(env["FIELDAPP_ESCROW_KEY_FILE"])
+        if "FIELDAPP_ESCROW_KEY" in env:
+            values["escrow_key"] = Secret(env["FIELDAPP_ESCROW_KEY"])
+        if "FIELDAPP_HOST" in env:
+            values["host"] = env["FIELDAPP_HOST"]
+        if "FIELDAPP_PORT" in env:
+            values["port"] = int(env["FIELDAPP_PORT"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def safe_database_url(self) -> str:
+        """The URL with any password masked, for printing."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.database_url).render_as_string(hide_password=True)

@@ -1,0 +1,71 @@
+"""Opening the database (SQLite by default, PostgreSQL by URL) and applying migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy.engine import make_url
+
+from server.schema import metadata, schema_version
+
+Migration = Callable[[Connection], None]
+
+
+def _m001_initial(conn: Connection) -> None:
+    metadata.create_all(conn)
+
+
+# Numbered, applied in order, each in its own transaction with its bookkeeping row.
+MIGRATIONS: list[tuple[int, Migration]] = [(1, _m001_initial)]
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+            # IMMEDIATE takes the write lock at BEGIN, so the tenant clock is read and bumped
+            # by one writer at a time: sequence numbers follow commit order.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def migrate(engine: Engine) -> int:
+    """Apply pending migrations; return the schema version now in force."""
+    with engine.begin() as conn:
+        schema_version.create(conn, checkfirst=True)
+        done = {row[0] for row in conn.execute(select(schema_version.c.version))}
+    for number, fn in MIGRATIONS:
+        if number in done:
+            continue
+        with engine.begin() as conn:
+            fn(conn)
+            conn.execute(
+                insert(schema_version).values(
+                    version=number, applied_at=datetime.now(UTC).isoformat()
+                )
+            )
+    return MIGRATIONS[-1][0]

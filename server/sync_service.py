@@ -1,0 +1,118 @@
+"""One sync round trip on the server: take the pushed records, answer with the worker's changes.
+
+Rules (the contract every backend keeps):
+1. A record id is accepted once. The same id with the same content is acknowledged again and has
+   no further effect; the same id with different content is refused with a reason, never merged.
+2. Records get a sequence number from the tenant clock in the same transaction that stores them,
+   so the feed and the records are in commit order.
+3. A phone pulls only its worker's feed, after its cursor, in seq order, at most MAX_PULL_CHANGES.
+4. A cursor the server does not understand means a full resync (`reset`), never a silent gap.
+5. A revoked device may still push (nothing queued is lost) but receives no changes, only `wipe`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, insert, select, update
+
+from server import feed
+from server.enrolment import DeviceIdentity
+from server.errors import UpgradeRequired
+from server.schema import devices, records, visits
+from sync.protocol import (
+    MAX_PULL_CHANGES,
+    PROTOCOL_VERSION,
+    Change,
+    PushedRecord,
+    Rejection,
+    SyncRequest,
+    SyncResponse,
+)
+
+
+def content_hash(record: PushedRecord) -> str:
+    canonical = json.dumps(record.to_dict(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def handle_sync(engine: Engine, device: DeviceIdentity, request: SyncRequest) -> SyncResponse:
+    if request.protocol != PROTOCOL_VERSION:
+        raise UpgradeRequired(
+            "This app is too old (or too new) for the office server. Update the app."
+        )
+    now = datetime.now(UTC).isoformat()
+    accepted: list[str] = []
+    rejected: list[Rejection] = []
+    with engine.begin() as conn:
+        fresh: list[tuple[PushedRecord, str]] = []
+        if request.push:
+            own_visits = {
+                r[0] for r in conn.execute(
+                    select(visits.c.id).where(
+                        visits.c.worker_id == device.worker_id,
+                        visits.c.id.in_({r.visit_id for r in request.push if r.visit_id}),
+                    )
+                )
+            }
+            known = {
+                r.id: r.content_hash for r in conn.execute(
+                    select(records.c.id, records.c.content_hash).where(
+                        records.c.id.in_([r.id for r in request.push])
+                    )
+                )
+            }
+            for rec in request.push:
+                digest = content_hash(rec)
+                if rec.id in known:
+                    if known[rec.id] == digest:
+                        accepted.append(rec.id)
+                    else:
+                        rejected.append(Rejection(
+                            rec.id, "A different record with the same id is already at the office."
+                        ))
+                elif "ek" not in rec.envelope:
+                    rejected.append(Rejection(rec.id, "The record is not sealed for the office."))
+                elif rec.visit_id is not None and rec.visit_id not in own_visits:
+                    rejected.append(Rejection(rec.id, "That visit is not on your rota."))
+                else:
+                    fresh.append((rec, digest))
+                    known[rec.id] = digest
+        if fresh:
+            first = feed.reserve_seq(conn, device.tenant_id, len(fresh))
+            conn.execute(insert(records), [
+                {
+                    "id": rec.id, "tenant_id": device.tenant_id, "device_id": device.id,
+                    "worker_id": device.worker_id, "kind": rec.kind, "visit_id": rec.visit_id,
+                    "service_user_id": rec.service_user_id, "recorded_at": rec.recorded_at,
+                    "version": rec.version, "corrects": rec.corrects, "envelope": rec.envelope,
+                    "content_hash": digest, "received_at": now, "seq": first + i,
+                }
+                for i, (rec, digest) in enumerate(fresh)
+            ])
+            accepted.extend(rec.id for rec, _ in fresh)
+        conn.execute(
+            update(devices).where(devices.c.id == device.id)
+            .values(last_seen_at=now, app_version=request.app_version)
+        )
+    if device.revoked:
+        return SyncResponse(PROTOCOL_VERSION, accepted, rejected, [], None, False, now, wipe=True)
+
+    after = feed.decode_cursor(request.cursor)
+    reset = after is None
+    with engine.begin() as conn:
+        rows = feed.pull(conn, device.tenant_id, device.worker_id, after or 0, MAX_PULL_CHANGES + 1)
+    more = len(rows) > MAX_PULL_CHANGES
+    rows = rows[:MAX_PULL_CHANGES]
+    last = rows[-1]["seq"] if rows else (after or 0)
+    changes = [
+        Change(entity=r["entity"], id=r["entity_id"], op=r["op"], version=r["version"],
+               body=r["body"])
+        for r in rows
+    ]
+    return SyncResponse(
+        PROTOCOL_VERSION, accepted, rejected, changes, feed.encode_cursor(last), more, now,
+        reset=reset,
+    )

@@ -1,0 +1,181 @@
+"""The phone's sync client: push the outbox, pull the worker's changes, one round trip at a time.
+
+Steps (docs/sync.md has the full protocol):
+1. Take the oldest queued records, capped by count and bytes; mark them "sent".
+2. POST them with the last applied cursor (gzip JSON, device token).
+3. No answer → stay queued; the next attempt sends them again (same ids: no duplicates).
+4. An answer → in ONE transaction: mark acknowledged records "received", refused ones
+   "rejected" with the office's reason, apply the changes and save the new cursor.
+5. Repeat while the server has more or the outbox is not empty (bounded per call).
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from dataclasses import dataclass
+
+import httpx
+
+from fieldapp import replica
+from fieldapp.clock import Clock
+from fieldapp.device import Device
+from fieldapp.store import DeviceStore
+from sync.protocol import (
+    ENROL_PATH,
+    MAX_PUSH_BYTES,
+    MAX_PUSH_RECORDS,
+    PROTOCOL_VERSION,
+    SYNC_PATH,
+    ProtocolError,
+    PushedRecord,
+    SyncRequest,
+    SyncResponse,
+    decode_body,
+    encode_body,
+)
+
+APP_VERSION = "0.1.0"
+MAX_ROUNDS_PER_SYNC = 50
+BACKOFF_BASE_S = 5.0
+BACKOFF_MAX_S = 300.0
+PERIODIC_SYNC_S = 60.0
+
+
+class SyncState(enum.Enum):
+    OK = "ok"
+    OFFLINE = "offline"
+    REJECTED = "rejected"  # some records refused (each carries its reason)
+    REVOKED = "revoked"
+    TOO_OLD = "too_old"
+    SIGNED_OUT = "signed_out"
+    SERVER_ERROR = "server_error"
+
+
+MESSAGES = {
+    SyncState.OK: "Up to date with the office.",
+    SyncState.OFFLINE: "No connection to the office. Your records are safe on this phone "
+    "and will be sent when there is signal.",
+    SyncState.REJECTED: "The office could not accept some records. Open the outbox to see why.",
+    SyncState.REVOKED: "This phone has been withdrawn by the office.",
+    SyncState.TOO_OLD: "This app is too old for the office server. Please update it.",
+    SyncState.SIGNED_OUT: "The office no longer recognises this phone. Ask for a new "
+    "enrolment code.",
+    SyncState.SERVER_ERROR: "The office server had a problem. Your records are safe on this "
+    "phone; the app will try again.",
+}
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    state: SyncState
+    sent: int = 0
+    received: int = 0
+    rejected: int = 0
+    changes: int = 0
+
+    @property
+    def message(self) -> str:
+        return MESSAGES[self.state]
+
+
+class EnrolmentFailed(Exception):
+    """Enrolment did not work; the message is plain English."""
+
+
+def backoff_delay(failures: int, rng: random.Random | None = None) -> float:
+    """Exponential backoff with full jitter, capped: retries spread out, never stop."""
+    cap = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** max(0, failures - 1))
+    return (rng or random).uniform(cap / 2, cap)
+
+
+async def enrol(http: httpx.AsyncClient, server_url: str, code: str) -> dict[str, object]:
+    try:
+        resp = await http.post(server_url.rstrip("/") + ENROL_PATH,
+                               json={"code": code.strip(), "app_version": APP_VERSION})
+    except httpx.HTTPError as exc:
+        raise EnrolmentFailed(
+            "Could not reach the office server. Check the address and your signal."
+        ) from exc
+    if resp.status_code != 200:
+        try:
+            message = resp.json()["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = f"The office server answered with an error ({resp.status_code})."
+        raise EnrolmentFailed(message)
+    data = resp.json()
+    if not isinstance(data, dict):
+        raise EnrolmentFailed("The office server sent an unexpected answer.")
+    return data
+
+
+class SyncClient:
+    def __init__(self, store: DeviceStore, device: Device, http: httpx.AsyncClient, clock: Clock):
+        self.store = store
+        self.device = device
+        self.http = http
+        self.clock = clock
+
+    async def sync_once(self) -> SyncResult:
+        ident = self.device.identity()
+        totals = {"sent": 0, "received": 0, "rejected": 0, "changes": 0}
+        state = SyncState.OK
+        for _ in range(MAX_ROUNDS_PER_SYNC):
+            items = replica.pending(self.store, MAX_PUSH_RECORDS, MAX_PUSH_BYTES)
+            now = self.clock.now().isoformat()
+            replica.mark_sent(self.store, [i.id for i in items], now)
+            request = SyncRequest(
+                protocol=PROTOCOL_VERSION,
+                cursor=replica.cursor(self.store) if self.device.unlocked else "c1.0",
+                push=[
+                    PushedRecord(i.id, i.kind, i.visit_id, i.service_user_id, i.recorded_at,
+                                 i.version, i.envelope, i.corrects)
+                    for i in items
+                ],
+                app_version=APP_VERSION,
+            )
+            try:
+                resp = await self.http.post(
+                    ident.server_url + SYNC_PATH,
+                    content=encode_body(request.to_dict()),
+                    headers={"Authorization": f"Bearer {ident.device_token}",
+                             "Content-Type": "application/json", "Content-Encoding": "gzip",
+                             "Accept-Encoding": "gzip"},
+                )
+            except httpx.HTTPError:
+                return SyncResult(SyncState.OFFLINE, **totals)
+            if resp.status_code == 401:
+                return SyncResult(SyncState.SIGNED_OUT, **totals)
+            if resp.status_code == 426:
+                return SyncResult(SyncState.TOO_OLD, **totals)
+            if resp.status_code != 200:
+                return SyncResult(SyncState.SERVER_ERROR, **totals)
+            try:
+                # httpx already undid the transport-level gzip; the body is plain JSON now.
+                answer = SyncResponse.from_dict(decode_body(resp.content, None))
+            except ProtocolError:
+                return SyncResult(SyncState.SERVER_ERROR, **totals)
+            totals["sent"] += len(items)
+            totals["received"] += len(answer.accepted)
+            totals["rejected"] += len(answer.rejected)
+            totals["changes"] += replica.apply_response(
+                self.store,
+                accepted=answer.accepted,
+                rejected=[(r.id, r.reason) for r in answer.rejected],
+                changes=[c.to_dict() for c in answer.changes] if self.device.unlocked else [],
+                cursor=answer.cursor if self.device.unlocked else None,
+                reset=answer.reset,
+                at=self.clock.now().isoformat(),
+                sealer=self.device.outbox_sealer(),
+            )
+            if answer.rejected:
+                state = SyncState.REJECTED
+            if answer.wipe:
+                self.store.set_meta("revoked", answer.server_time)
+                return SyncResult(SyncState.REVOKED, **totals)
+            more_to_push = bool(replica.pending(self.store, 1, MAX_PUSH_BYTES))
+            if not answer.more and not more_to_push:
+                break
+            if not self.device.unlocked and not more_to_push:
+                break
+        return SyncResult(state, **totals)

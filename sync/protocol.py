@@ -1,0 +1,255 @@
+"""Sync wire format, shared by the phone and the server: stdlib only.
+
+One round trip: the phone POSTs a `SyncRequest` (its queued records, capped by count and bytes,
+plus the cursor it last applied) and gets a `SyncResponse` (which pushed records the office now
+holds, which it refused and why, and the changes in the worker's scope since that cursor).
+Bodies are gzip-compressed JSON. See docs/sync.md for the client's numbered steps.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+PROTOCOL_VERSION = 1
+SYNC_PATH = "/api/v1/sync"
+ENROL_PATH = "/api/v1/enrol"
+MAX_PUSH_RECORDS = 200
+MAX_PUSH_BYTES = 512 * 1024
+MAX_PULL_CHANGES = 500
+
+# Record kinds a worker's phone creates. Each is an append-only event; corrections point at the
+# record they correct through `corrects`.
+RECORD_KINDS = frozenset(
+    {
+        "check_in",
+        "check_out",
+        "task_outcome",
+        "dose_outcome",
+        "note",
+        "addendum",
+        "escalation",
+        "lone_worker",
+        "handover",
+    }
+)
+
+# Entities the server sends down, in the worker's scope.
+ENTITY_KINDS = frozenset({"visit", "service_user", "care_plan", "medicine", "record", "agency"})
+
+
+class ProtocolError(ValueError):
+    """A sync message does not follow this protocol; the message says which part."""
+
+
+@dataclass(frozen=True)
+class PushedRecord:
+    """A sealed worker record as it travels: ids, times and kind in clear, content sealed."""
+
+    id: str
+    kind: str
+    visit_id: str | None
+    service_user_id: str | None
+    recorded_at: str
+    version: int
+    envelope: dict[str, Any]
+    corrects: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "visit_id": self.visit_id,
+            "service_user_id": self.service_user_id,
+            "recorded_at": self.recorded_at,
+            "version": self.version,
+            "envelope": self.envelope,
+            "corrects": self.corrects,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> PushedRecord:
+        if not isinstance(data, dict):
+            raise ProtocolError("each pushed record must be an object")
+        kind = _str(data, "kind")
+        if kind not in RECORD_KINDS:
+            raise ProtocolError(f"unknown record kind {kind!r}")
+        envelope = data.get("envelope")
+        if not isinstance(envelope, dict):
+            raise ProtocolError("record envelope must be an object")
+        version = data.get("version", 1)
+        if not isinstance(version, int) or version < 1:
+            raise ProtocolError("record version must be a positive integer")
+        return cls(
+            id=_str(data, "id"),
+            kind=kind,
+            visit_id=_opt_str(data, "visit_id"),
+            service_user_id=_opt_str(data, "service_user_id"),
+            recorded_at=_str(data, "recorded_at"),
+            version=version,
+            envelope=envelope,
+            corrects=_opt_str(data, "corrects"),
+        )
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    protocol: int
+    cursor: str | None
+    push: list[PushedRecord] = field(default_factory=list)
+    app_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "protocol": self.protocol,
+            "cursor": self.cursor,
+            "push": [r.to_dict() for r in self.push],
+            "app_version": self.app_version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SyncRequest:
+        if not isinstance(data, dict):
+            raise ProtocolError("sync request must be a JSON object")
+        protocol = data.get("protocol")
+        if not isinstance(protocol, int):
+            raise ProtocolError("sync request needs an integer 'protocol'")
+        push = data.get("push", [])
+        if not isinstance(push, list):
+            raise ProtocolError("'push' must be a list")
+        if len(push) > MAX_PUSH_RECORDS:
+            raise ProtocolError(f"at most {MAX_PUSH_RECORDS} records per push")
+        return cls(
+            protocol=protocol,
+            cursor=_opt_str(data, "cursor"),
+            push=[PushedRecord.from_dict(r) for r in push],
+            app_version=str(data.get("app_version", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One server-side change in the worker's scope: upsert or delete of an entity."""
+
+    entity: str
+    id: str
+    op: str  # "upsert" | "delete"
+    version: int
+    body: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entity": self.entity,
+            "id": self.id,
+            "op": self.op,
+            "version": self.version,
+            "body": self.body,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Change:
+        if not isinstance(data, dict):
+            raise ProtocolError("each change must be an object")
+        op = _str(data, "op")
+        if op not in ("upsert", "delete"):
+            raise ProtocolError(f"unknown change op {op!r}")
+        body = data.get("body")
+        if body is not None and not isinstance(body, dict):
+            raise ProtocolError("change body must be an object or null")
+        return cls(
+            entity=_str(data, "entity"),
+            id=_str(data, "id"),
+            op=op,
+            version=int(data.get("version", 1)),
+            body=body,
+        )
+
+
+@dataclass(frozen=True)
+class Rejection:
+    id: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class SyncResponse:
+    protocol: int
+    accepted: list[str]
+    rejected: list[Rejection]
+    changes: list[Change]
+    cursor: str | None
+    more: bool
+    server_time: str
+    reset: bool = False  # the phone must drop its copy of server data and resync from scratch
+    wipe: bool = False  # the device was revoked: push what is queued, then destroy local data
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "protocol": self.protocol,
+            "accepted": self.accepted,
+            "rejected": [r.to_dict() for r in self.rejected],
+            "changes": [c.to_dict() for c in self.changes],
+            "cursor": self.cursor,
+            "more": self.more,
+            "server_time": self.server_time,
+            "reset": self.reset,
+            "wipe": self.wipe,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SyncResponse:
+        if not isinstance(data, dict):
+            raise ProtocolError("sync response must be a JSON object")
+        return cls(
+            protocol=int(data.get("protocol", 0)),
+            accepted=[str(i) for i in data.get("accepted", [])],
+            rejected=[
+                Rejection(id=_str(r, "id"), reason=_str(r, "reason"))
+                for r in data.get("rejected", [])
+            ],
+            changes=[Change.from_dict(c) for c in data.get("changes", [])],
+            cursor=_opt_str(data, "cursor"),
+            more=bool(data.get("more", False)),
+            server_time=str(data.get("server_time", "")),
+            reset=bool(data.get("reset", False)),
+            wipe=bool(data.get("wipe", False)),
+        )
+
+
+def encode_body(obj: dict[str, Any]) -> bytes:
+    """Compact JSON, gzip-compressed (the body of every sync request and response)."""
+    raw = json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    return gzip.compress(raw, compresslevel=6, mtime=0)
+
+
+def decode_body(data: bytes, content_encoding: str | None) -> Any:
+    try:
+        raw = gzip.decompress(data) if content_encoding == "gzip" else data
+        return json.loads(raw)
+    except (OSError, EOFError, ValueError) as exc:
+        raise ProtocolError("body is not valid (gzip-compressed) JSON") from exc
+
+
+def record_size(record: PushedRecord) -> int:
+    return len(json.dumps(record.to_dict(), separators=(",", ":")))
+
+
+def _str(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise ProtocolError(f"field {key!r} must be a non-empty string")
+    return value
+
+
+def _opt_str(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ProtocolError(f"field {key!r} must be a string or null")
+    return value

@@ -1,0 +1,93 @@
+"""Test factories: a small fictional agency with realistic defaults, built through the services."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from server import agency, enrolment
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class SmallAgency:
+    tenant_id: str
+    worker_id: str
+    other_worker_id: str
+    coordinator_email: str
+    people: list[dict[str, Any]]
+    visits: list[dict[str, Any]]
+    key_file: Path
+
+
+def person(name: str = "Margaret Ellison", **overrides: Any) -> dict[str, Any]:
+    pid = str(uuid.uuid4())
+    data = {
+        "id": pid, "name": name, "preferred_name": name.split()[0], "area": "Headingley",
+        "address_line": "14 Cardigan Road", "town": "Leeds", "postcode": "LS6 3AG",
+        "access_notes": "Key safe by the back door, code 4821",
+        "allergies": ["Penicillin"], "dnacpr": "DNACPR in place (purple form in kitchen drawer)",
+        "communication_needs": "Hard of hearing: face her and speak clearly",
+        "goals": ["Stay living at home", "Walk to the corner shop"],
+    }
+    data.update(overrides)
+    return data
+
+
+def plan_for(p: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()), "service_user_id": p["id"], "version": 1,
+        "goals": p["goals"],
+        "tasks": [
+            {"id": str(uuid.uuid4()), "visit_type": "morning", "category": "personal_care",
+             "title": "Help with a wash and dressing", "instructions": "She likes a strip wash.",
+             "fluid": False},
+            {"id": str(uuid.uuid4()), "visit_type": "morning", "category": "nutrition",
+             "title": "Breakfast and a drink", "instructions": "Porridge with honey.",
+             "fluid": False},
+        ],
+    }
+
+
+def medicine_for(p: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()), "service_user_id": p["id"], "name": "Amlodipine",
+        "form": "tablet", "strength": "5 mg", "dose": "1 tablet", "route": "oral",
+        "times": ["08:00"], "support_level": "prompt", "time_critical": False,
+        "window_minutes": 30, "prn": None, "controlled": False, "instructions": "",
+        "start_date": "2026-01-01", "stop_date": None,
+    }
+
+
+def small_agency(engine: Engine, tmp: Path, now: datetime | None = None) -> SmallAgency:
+    now = now or datetime.now(UTC)
+    key_file = tmp / "escrow.key"
+    tid = agency.init_tenant(engine, "Test Home Care", key_file, office_phone="0113 496 0000")
+    wid = agency.add_worker(engine, tid, {"name": "Amira Khan", "area": "Headingley"})
+    other = agency.add_worker(engine, tid, {"name": "Tom Baxter", "area": "Armley"})
+    email = "office@example.org"
+    agency.add_coordinator(engine, tid, "Sam Office", email, PASSWORD)
+    people = [person(), person("Arthur Pennington", area="Kirkstall")]
+    agency.add_people(engine, tid, people, [plan_for(p) for p in people],
+                      [medicine_for(p) for p in people])
+    start = now.replace(microsecond=0) - timedelta(minutes=5)
+    visits = [
+        {"id": str(uuid.uuid4()), "worker_id": wid, "service_user_id": people[0]["id"],
+         "visit_type": "morning", "start": start.isoformat(),
+         "end": (start + timedelta(minutes=30)).isoformat()},
+        {"id": str(uuid.uuid4()), "worker_id": other, "service_user_id": people[1]["id"],
+         "visit_type": "morning", "start": (start + timedelta(hours=1)).isoformat(),
+         "end": (start + timedelta(hours=1, minutes=30)).isoformat()},
+    ]
+    agency.add_visits(engine, tid, visits)
+    return SmallAgency(tid, wid, other, email, people, visits, key_file)
+
+
+def code_for(engine: Engine, worker_id: str) -> str:
+    return enrolment.issue_code(engine, worker_id, 60)

@@ -1,0 +1,28 @@
+"""Server fixtures: one `engine` per backend, so contract tests run on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from server.storage import make_engine, migrate
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'server.sqlite'}"
+    else:
+        from tests.support.pg import create_database
+
+        url = create_database(request.getfixturevalue("pg_url"), f"t_{uuid.uuid4().hex[:12]}")
+    eng = make_engine(url)
+    migrate(eng)
+    try:
+        yield eng
+    finally:
+        eng.dispose()

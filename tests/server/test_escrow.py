@@ -1,0 +1,193 @@
+"""The office opens what phones seal for it, and nothing else (the two ends of the envelope)."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import copy
+import os
+import secrets
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import server.escrow
+from fieldapp.vault import Sealer, envelope_from_bytes, envelope_to_bytes
+from server.escrow import (
+    EnvelopeDamaged,
+    generate_agency_keypair,
+    generate_keypair_files,
+    load_private_key,
+    open_envelope,
+    public_key_raw,
+)
+
+TENANT = "0191f4c2-7c1e-7000-8000-000000000001"
+RECORD = "0191f4c2-7c1e-7000-8000-0000000000aa"
+PAYLOAD = {"note": "Fell in the kitchen; no injury", "worker_id": "w-1"}
+PRIVATE_RAW, PUBLIC_RAW = generate_agency_keypair()
+AGENCY = X25519PrivateKey.from_private_bytes(PRIVATE_RAW)
+
+
+def phone(public: bytes = PUBLIC_RAW, tenant: str = TENANT) -> Sealer:
+    return Sealer(secrets.token_bytes(32), tenant, public)
+
+
+def flip(b64: str) -> str:
+    raw = bytearray(base64.b64decode(b64))
+    raw[0] ^= 0x80
+    return base64.b64encode(bytes(raw)).decode()
+
+
+def test_server_module_imports_nothing_from_the_phone() -> None:
+    tree = ast.parse(Path(server.escrow.__file__).read_text())
+    modules = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    allowed = ("cryptography", "sync.protocol", "__future__")
+    stdlib = {"base64", "binascii", "json", "os", "stat", "pathlib", "typing"}
+    for module in modules:
+        assert module and (module in stdlib or module.startswith(allowed)), module
+
+
+def test_phone_seals_with_escrow_and_the_office_opens_it() -> None:
+    env = phone().seal("records", RECORD, 1, PAYLOAD, escrow=True)
+    stored = envelope_from_bytes(envelope_to_bytes(env))
+    assert open_envelope(AGENCY, TENANT, "records", RECORD, 1, stored) == PAYLOAD
+
+
+def test_an_envelope_without_escrow_cannot_be_opened_by_the_office() -> None:
+    env = phone().seal("records", RECORD, 1, PAYLOAD)
+    with pytest.raises(EnvelopeDamaged, match="escrow"):
+        open_envelope(AGENCY, TENANT, "records", RECORD, 1, env)
+
+
+def test_another_agencys_key_cannot_open() -> None:
+    env = phone().seal("records", RECORD, 1, PAYLOAD, escrow=True)
+    other = X25519PrivateKey.generate()
+    with pytest.raises(EnvelopeDamaged):
+        open_envelope(other, TENANT, "records", RECORD, 1, env)
+
+
+@pytest.mark.parametrize(
+    ("tenant", "table", "record_id", "version"),
+    [
+        ("0191f4c2-7c1e-7000-8000-000000000002", "records", RECORD, 1),
+        (TENANT, "people", RECORD, 1),
+        (TENANT, "records", "0191f4c2-7c1e-7000-8000-0000000000bb", 1),
+        (TENANT, "records", RECORD, 2),
+        (TENANT, "records|x", RECORD, 1),
+    ],
+)
+def test_envelope_presented_for_another_row_is_damaged(
+    tenant: str, table: str, record_id: str, version: int
+) -> None:
+    env = phone().seal("records", RECORD, 1, PAYLOAD, escrow=True)
+    with pytest.raises(EnvelopeDamaged):
+        open_envelope(AGENCY, tenant, table, record_id, version, env)
+
+
+@pytest.mark.parametrize(
+    "path", [("ct",), ("nonce",), ("ek", "ct"), ("ek", "nonce"), ("ek", "epk")]
+)
+def test_one_flipped_byte_is_damaged(path: tuple[str, ...]) -> None:
+    env = phone().seal("records", RECORD, 1, PAYLOAD, escrow=True)
+    tampered = copy.deepcopy(env)
+    holder = tampered
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = flip(holder[path[-1]])
+    with pytest.raises(EnvelopeDamaged):
+        open_envelope(AGENCY, TENANT, "records", RECORD, 1, tampered)
+
+
+def test_escrow_copy_swapped_in_from_another_record_is_damaged() -> None:
+    sealer = phone()
+    mine = sealer.seal("records", RECORD, 1, PAYLOAD, escrow=True)
+    other = sealer.seal("records", RECORD[:-2] + "bb", 1, {"note": "other"}, escrow=True)
+    with pytest.raises(EnvelopeDamaged):
+        open_envelope(AGENCY, TENANT, "records", RECORD, 1, {**mine, "ek": other["ek"]})
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda e: e.update(v=2),
+        lambda e: e.update(alg="none"),
+        lambda e: e.update(ek="x"),
+        lambda e: e["ek"].update(epk=base64.b64encode(bytes(32)).decode()),  # low-order point
+        lambda e: e["ek"].update(epk="%%%"),
+        lambda e: e.update(ct=None),
+    ],
+)
+def test_malformed_envelopes_are_damaged(damage: Any) -> None:
+    env = phone().seal("records", RECORD, 1, PAYLOAD, escrow=True)
+    damage(env)
+    with pytest.raises(EnvelopeDamaged):
+        open_envelope(AGENCY, TENANT, "records", RECORD, 1, env)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    payload=st.dictionaries(
+        st.text(max_size=8), st.one_of(st.none(), st.integers(), st.text()), max_size=6
+    ),
+    version=st.integers(min_value=0, max_value=2**31),
+)
+def test_phone_to_office_round_trip(payload: dict[str, Any], version: int) -> None:
+    env = phone().seal("records", RECORD, version, payload, escrow=True)
+    assert open_envelope(AGENCY, TENANT, "records", RECORD, version, env) == payload
+
+
+# --- the agency key pair ----------------------------------------------------------------------
+
+
+def test_key_files_are_0600_and_load_back(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "escrow.key"
+    public = generate_keypair_files(path)
+    if os.name == "posix":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    key = load_private_key(str(path))
+    assert public_key_raw(key) == public
+    env = phone(public).seal("records", RECORD, 1, PAYLOAD, escrow=True)
+    assert open_envelope(key, TENANT, "records", RECORD, 1, env) == PAYLOAD
+
+
+def test_an_existing_key_file_is_never_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "escrow.key"
+    generate_keypair_files(path)
+    before = path.read_bytes()
+    with pytest.raises(FileExistsError):
+        generate_keypair_files(path)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_key_file_others_can_read_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "escrow.key"
+    generate_keypair_files(path)
+    path.chmod(0o644)
+    with pytest.raises(PermissionError, match="chmod 600"):
+        load_private_key(str(path))
+
+
+def test_key_loads_from_base64_and_pem_without_echoing_it(tmp_path: Path) -> None:
+    b64 = base64.b64encode(PRIVATE_RAW).decode()
+    assert public_key_raw(load_private_key(b64)) == PUBLIC_RAW
+    pem = tmp_path / "escrow.pem"
+    pem.write_bytes(AGENCY.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    pem.chmod(0o600)
+    assert public_key_raw(load_private_key(str(pem))) == PUBLIC_RAW
+    short = base64.b64encode(PRIVATE_RAW[:31]).decode()
+    with pytest.raises(ValueError) as caught:
+        load_private_key(short)
+    assert short not in str(caught.value)
