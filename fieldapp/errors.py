@@ -45,3 +45,18 @@ class NotEnrolled(FieldAppError):
 
 class StoreError(FieldAppError):
     """The phone's database could not be read or written."""
+
+
+class CheckOutBlocked(RuleViolation):
+    """Something in the visit still needs an answer. `items` says what (shown, never logged)."""
+
+    def __init__(self, items: list[str]):
+        count = len(items)
+        super().__init__(
+            f"{count} {'thing still needs' if count == 1 else 'things still need'} an answer "
+            "before you can check out."
+        )
+        self.items = items
+
+    def details(self) -> str:
+        return "Before checking out: " + "; ".join(self.items) + "."

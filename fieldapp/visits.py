@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from fieldapp import visit_rules
 from fieldapp.clock import Clock, parse_utc
-from fieldapp.errors import RuleViolation
+from fieldapp.errors import CheckOutBlocked, RuleViolation
 from fieldapp.records import Author, open_record, write_record
 from fieldapp.replica import open_row
 from fieldapp.store import DeviceStore
@@ -111,7 +111,8 @@ class VisitService:
                 VisitSummary(
                     id=v["id"], start=start, end=end, visit_type=v["visit_type"],
                     status=visit_rules.visit_status(
-                        start, end, cin and parse_utc(cin), cout and parse_utc(cout), now
+                        start, end, parse_utc(cin) if cin else None,
+                        parse_utc(cout) if cout else None, now,
                     ).value,
                     person_name=person.get("preferred_name") or person.get("name", "Unknown"),
                     area=person.get("area", ""),
@@ -225,7 +226,7 @@ class VisitService:
         detail = self._open_visit(visit_id)
         blockers = visit_rules.check_out_blockers(detail.tasks, detail.task_outcomes)
         if blockers:
-            raise RuleViolation("Before checking out: " + "; ".join(blockers) + ".")
+            raise CheckOutBlocked(blockers)
         return self._write(detail, "check_out", {"at": self.clock.now().isoformat()})
 
     def _open_visit(self, visit_id: str) -> VisitDetail:

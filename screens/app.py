@@ -105,8 +105,12 @@ class WorkerApp:
                 result = await self.sync_client.sync_once()
             except FieldAppError:
                 result = SyncResult(SyncState.SERVER_ERROR)
+            changed = (self.last_result is None or result.state != self.last_result.state
+                       or result.received or result.rejected or result.changes)
             self.last_result = result
-        if self.device.unlocked:
+        # Redraw only when something the worker can see changed: a redraw under a moving
+        # thumb is how taps get lost.
+        if self.device.unlocked and changed:
             self.refresh()
         return result
 

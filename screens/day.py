@@ -41,8 +41,8 @@ def visit_card(app: WorkerApp, index: int, v: VisitSummary) -> ft.Control:
             ], alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
             ft.Text(v.person_name, size=20, weight=ft.FontWeight.W_600, color=ft.Colors.BLACK),
             ft.Text(f"{v.area} · {v.visit_type.capitalize()} visit", size=16,
-                    color=ft.Colors.BLACK87),
-            ft.Text(records, size=13, color=ft.Colors.BLACK54) if v.sync_state != "none"
+                    color=ft.Colors.BLACK_87),
+            ft.Text(records, size=13, color=ft.Colors.GREY_800) if v.sync_state != "none"
             else ft.Container(),
         ], spacing=4),
         padding=14, border_radius=10, bgcolor=ft.Colors.WHITE,

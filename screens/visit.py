@@ -6,7 +6,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.errors import FieldAppError
+from fieldapp.errors import CheckOutBlocked, FieldAppError
 from fieldapp.visits import VisitDetail
 from screens import widgets
 from screens.app import WorkerApp
@@ -48,19 +48,28 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
     error = widgets.error_text()
     not_done_open: set[str] = set()
     reasons: dict[str, ft.TextField] = {}
+    fluids: dict[str, tuple[ft.TextField, ft.TextField]] = {}
     note = widgets.field("note-text", "Visit note", multiline=True)
     picked: list[str] = []
     checkin_reason = widgets.field("checkin-reason", "Reason for arriving early or late")
 
-    def act(fn: Any, *args: Any) -> None:
+    where = {"at": "end"}
+
+    def error_here(place: str) -> list[ft.Control]:
+        """The error shows next to the thing the worker just tapped, not off-screen."""
+        return [error] if where["at"] == place and error.value else []
+
+    def act(fn: Any, *args: Any, at: str = "end") -> None:
         error.value = ""
+        where["at"] = at
         try:
             fn(*args)
+        except CheckOutBlocked as exc:
+            error.value = exc.details()
         except FieldAppError as exc:
             error.value = str(exc)
-            app.page.update()
-            return
-        app.request_sync()
+        else:
+            app.request_sync()
         app.refresh()
 
     def toggle_not_done(task_id: str) -> None:
@@ -74,20 +83,49 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
             ft.Text(task["title"], size=17, weight=ft.FontWeight.W_600, color=ft.Colors.BLACK),
         ]
         if task.get("instructions"):
-            lines.append(ft.Text(task["instructions"], size=15, color=ft.Colors.BLACK87))
+            lines.append(ft.Text(task["instructions"], size=15, color=ft.Colors.BLACK_87))
         if answered:
             word = answered["outcome"].replace("_", " ").capitalize()
             if answered.get("reason"):
                 word += f": {answered['reason']}"
+            if answered.get("fluid_taken_ml") is not None:
+                word += (f" (offered {answered['fluid_offered_ml']} ml, "
+                         f"taken {answered['fluid_taken_ml']} ml)")
             state = widgets.STATE_WORDS[d.record_states.get(answered["record_id"], "phone")]
             lines.append(widgets.labelled(
                 f"task-{index}-answer",
-                ft.Text(f"✓ {word} · {state}", size=15, color=widgets.OK,
-                        weight=ft.FontWeight.BOLD)))
+                ft.Row([
+                    ft.Icon(ft.Icons.CHECK_CIRCLE, color=widgets.OK, size=22),
+                    ft.Text(f"{word} · {state}", size=15, color=widgets.OK,
+                            weight=ft.FontWeight.BOLD, expand=True),
+                ], vertical_alignment=ft.CrossAxisAlignment.START)))
         elif d.checked_in_at is not None and d.checked_out_at is None:
+            ml: tuple[ft.TextField, ft.TextField] | None = None
+            if task.get("fluid"):
+                ml = fluids.setdefault(tid, (
+                    widgets.field(f"task-{index}-offered", "Offered (ml)", numeric=True),
+                    widgets.field(f"task-{index}-taken", "Taken (ml)", numeric=True)))
+                lines.append(ft.Row([
+                    ft.Container(widgets.labelled(f"task-{index}-offered", ml[0]), expand=True),
+                    ft.Container(widgets.labelled(f"task-{index}-taken", ml[1]), expand=True),
+                ]))
+
+            def answer(outcome: str, reason: str | None = None,
+                       ml: tuple[ft.TextField, ft.TextField] | None = ml) -> None:
+                amounts: list[int | None] = [None, None]
+                if ml is not None and (ml[0].value or ml[1].value):
+                    try:
+                        amounts = [int(ml[0].value or ""), int(ml[1].value or "")]
+                    except ValueError:
+                        error.value = "Enter the fluid offered and taken as whole ml, e.g. 200."
+                        where["at"] = f"task-{index}"
+                        app.refresh()
+                        return
+                act(app.visits.record_task, d.id, tid, outcome, reason, *amounts,
+                    at=f"task-{index}")
+
             lines.append(ft.Row([
-                widgets.big_button(f"task-{index}-done", "Done",
-                                   lambda _e: act(app.visits.record_task, d.id, tid, "done"),
+                widgets.big_button(f"task-{index}-done", "Done", lambda _e: answer("done"),
                                    color=widgets.OK),
                 widgets.big_button(f"task-{index}-not-done", "Not done",
                                    lambda _e: toggle_not_done(tid), outlined=True),
@@ -98,9 +136,9 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
                 lines.append(widgets.labelled(f"task-{index}-reason", reason))
                 lines.append(widgets.big_button(
                     f"task-{index}-save-reason", "Save: not done",
-                    lambda _e: act(app.visits.record_task, d.id, tid, "not_done",
-                                   reason.value or ""),
+                    lambda _e: answer("not_done", reason.value or ""),
                     color=widgets.DANGER))
+        lines += error_here(f"task-{index}")
         return ft.Container(ft.Column(lines, spacing=6), padding=12, border_radius=8,
                             border=ft.Border.all(1, ft.Colors.GREY_400))
 
@@ -119,7 +157,7 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
             label=text)
 
     def save_note(d: VisitDetail) -> None:
-        act(app.visits.add_note, d.id, note.value or "", list(picked))
+        act(app.visits.add_note, d.id, note.value or "", list(picked), at="note")
         if not error.value:
             note.value = ""
             picked.clear()
@@ -147,9 +185,11 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
             out.append(widgets.body("Goals: " + "; ".join(d.goals), size=15))
         if d.checked_in_at is None:
             out += [widgets.labelled("checkin-reason", checkin_reason),
+                    *error_here("check-in"),
                     widgets.big_button("visit-check-in", "Check in",
                                        lambda _e: act(app.visits.check_in, d.id,
-                                                      checkin_reason.value or None))]
+                                                      checkin_reason.value or None,
+                                                      at="check-in"))]
         else:
             out.append(widgets.body(f"Checked in {app.local_time(d.checked_in_at)}"
                                     + (f" · checked out {app.local_time(d.checked_out_at)}"
@@ -171,14 +211,15 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
             out += [
                 ft.Row([phrase_chip(p) for p in QUICK_PHRASES], wrap=True),
                 widgets.labelled("note-text", note),
+                *error_here("note"),
                 widgets.big_button("note-save", "Save note", lambda _e: save_note(d),
                                    outlined=True),
-                error,
+                *error_here("end"),
                 widgets.big_button("visit-check-out", "Check out",
                                    lambda _e: act(app.visits.check_out, d.id)),
             ]
         else:
-            out.append(error)
+            out += error_here("end")
         return out
 
     app.set_screen(render)

@@ -44,7 +44,7 @@ def field(identifier: str, label: str, *, password: bool = False, numeric: bool 
         label=label, value=value, password=password, can_reveal_password=password,
         keyboard_type=ft.KeyboardType.NUMBER if numeric else None,
         multiline=multiline, min_lines=3 if multiline else None, hint_text=hint,
-        text_size=18, border_radius=8,
+        text_size=18, border=ft.OutlineInputBorder(border_radius=8),
     )
 
 
@@ -80,13 +80,15 @@ def records_banner(counts: SyncCounts, last_sync: str | None, message: str,
     elif waiting:
         summary = f"{waiting} record(s) saved on phone, not yet received by the office"
         color = ft.Colors.ORANGE_900
-    else:
+    elif counts.received:
         summary, color = "All records received by the office", OK
+    else:
+        summary, color = "No records waiting to be sent", OK
     lines = [
         labelled("sync-status", ft.Text(summary, size=15, weight=ft.FontWeight.W_600,
                                         color=color)),
         ft.Text(message + (f" Last synced {last_sync}." if last_sync else ""), size=13,
-                color=ft.Colors.BLACK87),
+                color=ft.Colors.BLACK_87),
     ]
     return ft.Container(
         ft.Row([

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from fieldapp.clock import SystemClock
 from fieldapp.device import Device, Enrolment
-from fieldapp.errors import RuleViolation
+from fieldapp.errors import CheckOutBlocked, RuleViolation
 from fieldapp.keystore import MemoryKeyStore
 from fieldapp.replica import counts
 from fieldapp.store import DeviceStore
@@ -67,8 +67,10 @@ def test_worker_completes_a_visit_and_the_office_reads_it(server, tmp_path: Path
         visits.check_in(v.id)
         detail = visits.visit(v.id)
         assert detail.person["access_notes"].startswith("Key safe")
-        with pytest.raises(RuleViolation, match="answer the task"):
+        with pytest.raises(CheckOutBlocked) as blocked:
             visits.check_out(v.id)
+        assert "answer the task 'Help with a wash and dressing'" in blocked.value.details()
+        assert "wash" not in str(blocked.value)  # the message itself carries nothing personal
         wash, breakfast = detail.tasks
         visits.record_task(v.id, wash["id"], "done")
         with pytest.raises(RuleViolation, match="Say why"):

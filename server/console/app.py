@@ -137,7 +137,7 @@ class ConsoleApp:
                 ft.Column([
                     ft.Text(f"{local_hm(r['recorded_at'], self.tz)}  {KIND_LABELS.get(r['kind'], r['kind'])}",
                             weight=ft.FontWeight.BOLD),
-                    ft.Text(describe(r), selectable=True),
+                    ft.Text(describe(r)),
                     ft.Text(f"Received by office {local_hm(r['received_at'], self.tz)}",
                             size=12, color=ft.Colors.GREY_700),
                 ], spacing=2),

@@ -1,0 +1,517 @@
+"""Medication (eMAR) rules after NICE NG67: outcomes, doses due at a visit, windows, checks, alerts.
+
+Public API (all datetimes timezone-aware; returned ones are UTC):
+
+- `Outcome` (stable codes printed on MAR charts): `.label`, `.needs_reason` (all but given and
+  taken), `.counts_as_dose` (given, taken, partial), `.prn_only` (not_required); `Outcome.parse`.
+- `SupportLevel`: prompt | assist | administer. `given` is for administer only; `taken` for prompt
+  and assist (the person takes it, the worker sees it taken); the other outcomes suit any level.
+- `Medicine`, `DoseRecord` (with `from_dict`), and `PrnRules`, `PrnDecision`, `prn_check` from
+  `fieldapp.prn`.
+- `DueDose(medicine, scheduled_at)` with `window_opens` / `window_closes` (None unless the
+  medicine is time-critical) and `key`.
+- `doses_due(medicines, visit, tz) -> list[DueDose]`.
+- `WindowState` and `window_state(due, now) -> WindowState`.
+- `DoseCheck(record, flags, prn)` and `validate_dose(due_or_medicine, outcome, reason, actual_at,
+  witness, now, history, *, worker_id, worker_name="", tz=None) -> DoseCheck`.
+- `unanswered_doses(due_doses, history) -> list[DueDose]`,
+  `missed_time_critical(due_doses, history, now) -> list[DueDose]`.
+- `EscalationDraft` and `medication_escalations(new_dose, history, due_doses, now, *,
+  medicines=()) -> list[EscalationDraft]`.
+
+Thresholds: a dose is due at a visit when its prescribed local time falls within
+`DUE_MARGIN` (60 min) before the visit's start to 60 min after its end, widened to a time-critical
+medicine's own window if that is wider, so early and late-running visits still see their doses.
+Time-critical windows are inclusive at both ends; `CLOSING_SOON` (10 min) before the close the
+state turns to closing_soon so the app can warn. A dose recorded outside its window is allowed and
+flagged. `actual_at` may be at most `FUTURE_TOLERANCE` (2 min) after `now`: no pre-recording.
+A stop date is the last day a medicine is given (inclusive).
+
+RuleViolation messages never name the medicine or the person; escalation summaries name the
+medicine (they travel sealed) but never the person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Literal
+
+from fieldapp.clock import parse_utc
+from fieldapp.errors import RuleViolation
+from fieldapp.prn import PrnDecision, PrnRules, prn_check
+
+if TYPE_CHECKING:
+    # visit_rules imports this module; the Visit type is needed for annotations only.
+    from fieldapp.visit_rules import Visit
+
+DUE_MARGIN = timedelta(minutes=60)
+DEFAULT_WINDOW_MINUTES = 30
+MAX_WINDOW_MINUTES = 720
+CLOSING_SOON = timedelta(minutes=10)
+FUTURE_TOLERANCE = timedelta(minutes=2)
+
+FLAG_TOO_EARLY = "outside time-critical window (too early)"
+FLAG_TOO_LATE = "outside time-critical window (late)"
+
+
+class Outcome(StrEnum):
+    """What happened to a dose; the codes are printed on MAR charts, so never rename them."""
+
+    GIVEN = "given"
+    TAKEN = "taken"
+    PARTIAL = "partial"
+    REFUSED = "refused"
+    NOT_AVAILABLE = "not_available"
+    ASLEEP = "asleep"
+    NAUSEA_VOMITING = "nausea_vomiting"
+    HOSPITAL = "hospital"
+    AWAY = "away"
+    WITHHELD = "withheld"
+    NOT_REQUIRED = "not_required"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _OUTCOME_LABELS[self]
+
+    @property
+    def needs_reason(self) -> bool:
+        return self not in (Outcome.GIVEN, Outcome.TAKEN)
+
+    @property
+    def counts_as_dose(self) -> bool:
+        """True when some of the medicine went in: what PRN limits and witnesses care about."""
+        return self in (Outcome.GIVEN, Outcome.TAKEN, Outcome.PARTIAL)
+
+    @property
+    def prn_only(self) -> bool:
+        return self is Outcome.NOT_REQUIRED
+
+    @classmethod
+    def parse(cls, code: str) -> Outcome:
+        try:
+            return cls(code)
+        except ValueError:
+            raise RuleViolation(f"'{code}' is not a medication outcome code.") from None
+
+
+_OUTCOME_LABELS = {
+    Outcome.GIVEN: "Given (administered by the care worker)",
+    Outcome.TAKEN: "Taken (prompted or assisted, seen taken)",
+    Outcome.PARTIAL: "Partly taken (part of the dose or amount)",
+    Outcome.REFUSED: "Refused",
+    Outcome.NOT_AVAILABLE: "Not available (out of stock)",
+    Outcome.ASLEEP: "Asleep",
+    Outcome.NAUSEA_VOMITING: "Nausea or vomiting",
+    Outcome.HOSPITAL: "In hospital",
+    Outcome.AWAY: "Away (social leave)",
+    Outcome.WITHHELD: "Withheld on a clinician's instruction",
+    Outcome.NOT_REQUIRED: "Not required (as-needed medicine only)",
+    Outcome.OTHER: "Other (see reason)",
+}
+
+
+class SupportLevel(StrEnum):
+    PROMPT = "prompt"
+    ASSIST = "assist"
+    ADMINISTER = "administer"
+
+
+class WindowState(StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSING_SOON = "closing_soon"
+    MISSED = "missed"
+
+
+def utc(value: datetime, what: str) -> datetime:
+    """Return `value` in UTC; a naive datetime is refused because its zone would be a guess."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise RuleViolation(f"The {what} must include a timezone.")
+    return value.astimezone(UTC)
+
+
+def _parse_utc(text: str, what: str) -> datetime:
+    try:
+        return parse_utc(text)
+    except (TypeError, ValueError):
+        raise RuleViolation(f"The {what} is not a valid ISO 8601 time with an offset.") from None
+
+
+def _parse_date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise RuleViolation(f"The {what} is not a valid YYYY-MM-DD date.") from None
+
+
+def _parse_clock(text: str) -> time:
+    try:
+        if len(text) != 5:
+            raise ValueError(text)
+        return time.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise RuleViolation(f"A medicine time '{text}' is not a valid HH:MM time.") from None
+
+
+@dataclass(frozen=True)
+class Medicine:
+    """One line of a person's medicines list (MAR); `times` are local wall-clock times."""
+
+    id: str
+    service_user_id: str
+    name: str
+    form: str
+    strength: str
+    dose: str
+    route: str
+    times: tuple[time, ...]
+    support_level: SupportLevel
+    time_critical: bool
+    window_minutes: int
+    prn: PrnRules | None
+    controlled: bool
+    instructions: str
+    start_date: date
+    stop_date: date | None
+
+    def __post_init__(self) -> None:
+        if not 0 < self.window_minutes <= MAX_WINDOW_MINUTES:
+            raise RuleViolation(
+                f"A time-critical window must be 1 to {MAX_WINDOW_MINUTES} minutes."
+            )
+        if self.prn is not None and self.times:
+            raise RuleViolation("An as-needed (PRN) medicine cannot also have set times.")
+        if self.stop_date is not None and self.stop_date < self.start_date:
+            raise RuleViolation("A medicine's stop date is before its start date.")
+
+    @property
+    def is_prn(self) -> bool:
+        return self.prn is not None
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name} {self.strength}".strip()
+
+    def is_active_on(self, day: date) -> bool:
+        return self.start_date <= day and (self.stop_date is None or day <= self.stop_date)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Medicine:
+        try:
+            prn = data.get("prn")
+            stop = data.get("stop_date")
+            return cls(
+                id=str(data["id"]),
+                service_user_id=str(data["service_user_id"]),
+                name=str(data["name"]),
+                form=str(data.get("form") or ""),
+                strength=str(data.get("strength") or ""),
+                dose=str(data.get("dose") or ""),
+                route=str(data.get("route") or ""),
+                times=tuple(sorted(_parse_clock(t) for t in data.get("times") or [])),
+                support_level=SupportLevel(data["support_level"]),
+                time_critical=bool(data.get("time_critical", False)),
+                window_minutes=int(data.get("window_minutes") or DEFAULT_WINDOW_MINUTES),
+                prn=PrnRules.from_dict(prn) if prn else None,
+                controlled=bool(data.get("controlled", False)),
+                instructions=str(data.get("instructions") or ""),
+                start_date=_parse_date(data["start_date"], "medicine start date"),
+                stop_date=_parse_date(stop, "medicine stop date") if stop else None,
+            )
+        except RuleViolation:
+            raise
+        except KeyError as missing:
+            raise RuleViolation(f"A medicine is missing {missing}.") from None
+        except (TypeError, ValueError):
+            raise RuleViolation("A medicine's support level or a number is not valid.") from None
+
+
+@dataclass(frozen=True)
+class DoseRecord:
+    """An outcome already recorded for a dose, by this worker or synced from another."""
+
+    medicine_id: str
+    scheduled_at: datetime | None  # None for PRN doses
+    outcome: Outcome
+    actual_at: datetime
+    worker_id: str
+    reason: str = ""
+    witness: str | None = None
+
+    def __post_init__(self) -> None:
+        # Records arrive from other phones; comparing them needs one zone, so store UTC only.
+        object.__setattr__(self, "actual_at", utc(self.actual_at, "actual time"))
+        if self.scheduled_at is not None:
+            object.__setattr__(self, "scheduled_at", utc(self.scheduled_at, "scheduled time"))
+
+    @property
+    def dose_time(self) -> datetime:
+        """When the dose belongs on the chart: its scheduled time, or the actual time for PRN."""
+        return self.scheduled_at or self.actual_at
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DoseRecord:
+        try:
+            scheduled = data.get("scheduled_at")
+            return cls(
+                medicine_id=str(data["medicine_id"]),
+                scheduled_at=_parse_utc(scheduled, "scheduled time") if scheduled else None,
+                outcome=Outcome.parse(data["outcome"]),
+                actual_at=_parse_utc(data["actual_at"], "actual time"),
+                worker_id=str(data["worker_id"]),
+                reason=str(data.get("reason") or ""),
+                witness=data.get("witness") or None,
+            )
+        except KeyError as missing:
+            raise RuleViolation(f"A dose record is missing {missing}.") from None
+
+
+@dataclass(frozen=True)
+class DueDose:
+    """A scheduled dose of `medicine` at `scheduled_at` (UTC)."""
+
+    medicine: Medicine
+    scheduled_at: datetime
+
+    @property
+    def time_critical(self) -> bool:
+        return self.medicine.time_critical
+
+    @property
+    def window_opens(self) -> datetime | None:
+        if not self.time_critical:
+            return None
+        return self.scheduled_at - timedelta(minutes=self.medicine.window_minutes)
+
+    @property
+    def window_closes(self) -> datetime | None:
+        if not self.time_critical:
+            return None
+        return self.scheduled_at + timedelta(minutes=self.medicine.window_minutes)
+
+    @property
+    def key(self) -> tuple[str, datetime]:
+        return (self.medicine.id, self.scheduled_at)
+
+
+def doses_due(medicines: Iterable[Medicine], visit: Visit, tz: tzinfo) -> list[DueDose]:
+    """Scheduled doses of the visited person's active medicines that belong to this visit.
+
+    Each (medicine, local date, time) yields one dose. A time that does not exist on the spring
+    clock change (01:30) falls at the same offset as before the change (02:30 BST); a time that
+    happens twice in autumn is the first one (BST). Sorted by time, then medicine name.
+    """
+    start, end = utc(visit.start, "visit start"), utc(visit.end, "visit end")
+    due: list[DueDose] = []
+    for medicine in medicines:
+        if medicine.service_user_id != visit.service_user_id or not medicine.times:
+            continue
+        margin = DUE_MARGIN
+        if medicine.time_critical:
+            margin = max(margin, timedelta(minutes=medicine.window_minutes))
+        lo, hi = start - margin, end + margin
+        day, last = lo.astimezone(tz).date(), hi.astimezone(tz).date()
+        while day <= last:
+            if medicine.is_active_on(day):
+                for at in medicine.times:
+                    scheduled = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+                    if lo <= scheduled <= hi:
+                        due.append(DueDose(medicine, scheduled))
+            day += timedelta(days=1)
+    return sorted(due, key=lambda d: (d.scheduled_at, d.medicine.name, d.medicine.id))
+
+
+def window_state(due: DueDose, now: datetime) -> WindowState:
+    """Where `now` sits in a time-critical dose's window; a dose that is not time-critical is
+    always OPEN. The window includes both ends; the last CLOSING_SOON of it is CLOSING_SOON."""
+    opens, closes = due.window_opens, due.window_closes
+    if opens is None or closes is None:
+        return WindowState.OPEN
+    now = utc(now, "current time")
+    if now < opens:
+        return WindowState.UPCOMING
+    if now > closes:
+        return WindowState.MISSED
+    if now >= closes - CLOSING_SOON:
+        return WindowState.CLOSING_SOON
+    return WindowState.OPEN
+
+
+@dataclass(frozen=True)
+class DoseCheck:
+    """A dose that passed every rule: the record to save and any flags to show and keep."""
+
+    record: DoseRecord
+    flags: list[str] = field(default_factory=list)
+    prn: PrnDecision | None = None
+
+
+def validate_dose(
+    due_or_medicine: DueDose | Medicine,
+    outcome: Outcome | str,
+    reason: str | None,
+    actual_at: datetime,
+    witness: str | None,
+    now: datetime,
+    history: Sequence[DoseRecord],
+    *,
+    worker_id: str,
+    worker_name: str = "",
+    tz: tzinfo | None = None,
+) -> DoseCheck:
+    """Check one dose outcome before it is recorded; raise RuleViolation if it breaks a rule.
+
+    Pass the `DueDose` for a scheduled dose, the `Medicine` for a PRN dose. `history` holds every
+    outcome already recorded for the person (any worker). `tz` is the agency zone for PRN stop
+    dates (default Europe/London).
+    """
+    if isinstance(due_or_medicine, DueDose):
+        due, medicine = due_or_medicine, due_or_medicine.medicine
+    else:
+        due, medicine = None, due_or_medicine
+    code = outcome if isinstance(outcome, Outcome) else Outcome.parse(outcome)
+    now, actual_at = utc(now, "current time"), utc(actual_at, "time of the dose")
+    reason, witness = (reason or "").strip(), (witness or "").strip()
+
+    if medicine.is_prn == (due is not None):
+        raise RuleViolation(
+            "Record a scheduled medicine against its due dose, and an as-needed (PRN) medicine "
+            "against the medicine."
+        )
+    if due and any(r.medicine_id == medicine.id and r.scheduled_at == due.scheduled_at
+                   for r in history):
+        raise RuleViolation("This dose is already recorded; add a correction instead.")
+    if actual_at > now + FUTURE_TOLERANCE:
+        raise RuleViolation("A dose cannot be recorded before it happens.")
+    if code.prn_only and not medicine.is_prn:
+        raise RuleViolation(f"'{code.label}' is only for as-needed (PRN) medicines.")
+    if code.needs_reason and not reason:
+        raise RuleViolation(f"Say why when the outcome is '{code.label}'.")
+    if medicine.is_prn and code.counts_as_dose and not reason:
+        raise RuleViolation("Say why this as-needed (PRN) dose is being given.")
+    if code is Outcome.GIVEN and medicine.support_level is not SupportLevel.ADMINISTER:
+        raise RuleViolation(
+            "'Given' is for medicines the care worker administers; this one is prompted or "
+            "assisted, so use 'Taken'."
+        )
+    if code is Outcome.TAKEN and medicine.support_level is SupportLevel.ADMINISTER:
+        raise RuleViolation(
+            "'Taken' is for prompted or assisted medicines; this one is administered, so use "
+            "'Given'."
+        )
+    if medicine.controlled and code.counts_as_dose:
+        same_person = {worker_id.strip().casefold(), worker_name.strip().casefold()} - {""}
+        if not witness:
+            raise RuleViolation("A controlled drug needs a named second person as witness.")
+        if witness.casefold() in same_person:
+            raise RuleViolation("The witness for a controlled drug must be someone else.")
+
+    decision = None
+    if medicine.is_prn and code.counts_as_dose:
+        decision = prn_check(medicine, actual_at, history, tz=tz)
+        if not decision.allowed:
+            raise RuleViolation(decision.reason)
+
+    flags: list[str] = []
+    if due and due.window_opens and due.window_closes:
+        if actual_at < due.window_opens:
+            flags.append(FLAG_TOO_EARLY)
+        elif actual_at > due.window_closes:
+            flags.append(FLAG_TOO_LATE)
+    record = DoseRecord(
+        medicine_id=medicine.id,
+        scheduled_at=due.scheduled_at if due else None,
+        outcome=code,
+        actual_at=actual_at,
+        worker_id=worker_id,
+        reason=reason,
+        witness=witness or None,
+    )
+    return DoseCheck(record=record, flags=flags, prn=decision)
+
+
+def unanswered_doses(due_doses: Iterable[DueDose], history: Iterable[DoseRecord]) -> list[DueDose]:
+    """Due doses with no outcome yet, from any worker."""
+    answered = {(r.medicine_id, r.scheduled_at) for r in history if r.scheduled_at is not None}
+    return [d for d in due_doses if d.key not in answered]
+
+
+def missed_time_critical(
+    due_doses: Iterable[DueDose], history: Iterable[DoseRecord], now: datetime
+) -> list[DueDose]:
+    """Time-critical doses whose window has closed with no outcome recorded."""
+    return [
+        d for d in unanswered_doses(due_doses, history)
+        if window_state(d, now) is WindowState.MISSED
+    ]
+
+
+@dataclass(frozen=True)
+class EscalationDraft:
+    """An escalation for the office to raise; `dedupe_key` stays the same for the same event,
+    so calling again (after every dose, or on a timer) never raises it twice."""
+
+    type: Literal["medication"]
+    severity: Literal["routine", "urgent"]
+    summary: str
+    medicine_id: str
+    scheduled_at: datetime | None
+    dedupe_key: str
+    raised_at: datetime
+
+
+def medication_escalations(
+    new_dose: DoseRecord | None,
+    history: Sequence[DoseRecord],
+    due_doses: Sequence[DueDose],
+    now: datetime,
+    *,
+    medicines: Iterable[Medicine] = (),
+) -> list[EscalationDraft]:
+    """What the office must be told after `new_dose` (or on a timer, with None).
+
+    Urgent: refused twice in a row (this outcome and the previous one recorded for the medicine,
+    ordered by dose time), not available, a time-critical dose missed. Routine: a time-critical
+    dose taken outside its window. `medicines` supplies names for PRN doses (not in `due_doses`).
+    """
+    now = utc(now, "current time")
+    known = {m.id: m for m in medicines} | {d.medicine.id: d.medicine for d in due_doses}
+    drafts: list[EscalationDraft] = []
+
+    def draft(severity: Literal["routine", "urgent"], event: str, medicine_id: str,
+              at: datetime | None, summary: str) -> None:
+        stamp = at.isoformat() if at else ""
+        drafts.append(EscalationDraft(
+            "medication", severity, summary, medicine_id, at,
+            f"medication:{event}:{medicine_id}:{stamp}", now,
+        ))
+
+    if new_dose is not None:
+        mid = new_dose.medicine_id
+        name = known[mid].display_name if mid in known else "A medicine"
+        at = new_dose.scheduled_at or new_dose.actual_at
+        if new_dose.outcome is Outcome.REFUSED:
+            earlier = [r for r in history if r.medicine_id == mid and r.dose_time < at]
+            if earlier and max(earlier, key=lambda r: r.dose_time).outcome is Outcome.REFUSED:
+                draft("urgent", "refused_twice", mid, at,
+                      f"{name} was refused twice in a row (this dose and the one before).")
+        if new_dose.outcome is Outcome.NOT_AVAILABLE:
+            draft("urgent", "not_available", mid, at,
+                  f"{name} was not available (out of stock) for a dose.")
+        due = next((d for d in due_doses
+                    if d.key == (mid, new_dose.scheduled_at) and d.time_critical), None)
+        if due and new_dose.outcome.counts_as_dose and window_state(
+                due, new_dose.actual_at) in (WindowState.UPCOMING, WindowState.MISSED):
+            draft("routine", "outside_window", mid, at,
+                  f"Time-critical {name} was taken outside its window.")
+
+    recorded = [*history, new_dose] if new_dose else list(history)
+    for due in missed_time_critical(due_doses, recorded, now):
+        draft("urgent", "missed", due.medicine.id, due.scheduled_at,
+              f"Time-critical {due.medicine.display_name} was missed: its window closed with "
+              "no dose recorded.")
+    return drafts

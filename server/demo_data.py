@@ -1,0 +1,368 @@
+"""A realistic but entirely fictional demo agency, as plain JSON-able data (stdlib only).
+
+``build_demo_agency(today)`` returns "Riverside Home Care (demo)": 5 care workers, 2 coordinators
+(one is the safeguarding lead), 20 service users in five Leeds neighbourhoods, a care plan and a
+medicines list (MAR) per person, and today's rota. Nothing here touches a database; the seeding
+code maps these dicts onto its own tables.
+
+* Deterministic: the same ``(today, seed)`` gives the same output. Ids are ``uuid5`` of a fixed
+  namespace and a stable key, so they do not depend on ``seed`` or ``today`` (visit ids include
+  the visit's date, so each day's rota has its own ids).
+* ``seed`` only nudges visit start times by -5, 0 or +5 minutes, per person and visit type.
+  Commissioned call times are the same every day, as in a real home-care package.
+* Times: visit ``start`` / ``end`` are ISO 8601 UTC strings (``+00:00``), converted from local
+  times in ``tz`` with zoneinfo. Medicine ``times`` are local "HH:MM" ([] for PRN).
+* ``build_rota(workers, service_users, care_plans, day, tz)`` makes the rota for any day.
+  People are given to the workers of their own area (least loaded first); each worker's visits
+  run in time order with at least 10 minutes' travel between them.
+
+Worker 1, **Amira Khan**, is the README's demo identity: her rota includes time-critical doses
+(Co-careldopa, insulin), PRN medicines (Paracetamol, Oramorph) and a controlled drug (Oramorph).
+Coordinators sign in with ``DEMO_COORDINATOR_PASSWORD`` (demo only; never use it for real data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from server import demo_data_tables as tables
+
+JSONDict = dict[str, Any]
+
+__all__ = [
+    "DEMO_COORDINATOR_PASSWORD",
+    "DEMO_NAMESPACE",
+    "DEMO_WORKER_NAME",
+    "DemoAgency",
+    "build_demo_agency",
+    "build_rota",
+    "demo_id",
+    "local_to_utc",
+]
+
+DEMO_COORDINATOR_PASSWORD = "demo-office-2026"  # noqa: S105  (published demo credential)
+DEMO_WORKER_NAME = tables.WORKERS[0]["name"]
+DEMO_NAMESPACE = uuid.UUID("6f1c2a9e-4b7d-5e38-9a0c-d2e4f6a8b1c3")
+
+VISIT_TYPES = ("morning", "lunch", "tea", "bed", "welfare")
+TASK_CATEGORIES = ("personal_care", "nutrition", "medication", "mobility", "domestic", "wellbeing")
+SUPPORT_LEVELS = ("prompt", "assist", "administer")
+WINDOW_MINUTES = 30
+TRAVEL_MINUTES = 10
+DAY_START = dt.time(7, 0)
+DAY_END = dt.time(22, 0)
+# Used by build_rota when a plan has no visit_schedule: (local start, minutes).
+DEFAULT_SLOTS: dict[str, tuple[str, int]] = {
+    "morning": ("08:00", 45),
+    "lunch": ("12:30", 30),
+    "welfare": ("14:30", 15),
+    "tea": ("17:00", 30),
+    "bed": ("20:30", 30),
+}
+
+
+def demo_id(key: str) -> str:
+    """Deterministic UUID string for a stable key, e.g. ``demo_id("worker:w1")``."""
+    return str(uuid.uuid5(DEMO_NAMESPACE, key))
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def local_to_utc(day: dt.date, hhmm: str | int, tz: str = "Europe/London") -> dt.datetime:
+    """Wall-clock ``hhmm`` (or minutes after local midnight) on ``day`` in ``tz``, as UTC."""
+    minutes = _minutes(hhmm) if isinstance(hhmm, str) else hhmm
+    local = dt.datetime.combine(day, dt.time(0, 0), tzinfo=ZoneInfo(tz))
+    local += dt.timedelta(minutes=minutes)  # wall-clock arithmetic: stays "HH:MM local"
+    return local.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class DemoAgency:
+    """The demo agency: plain JSON-able dicts, ready to seed a database or a test."""
+
+    agency: JSONDict
+    workers: list[JSONDict]
+    coordinators: list[JSONDict]
+    service_users: list[JSONDict]
+    care_plans: list[JSONDict]
+    medicines: list[JSONDict]
+    visits: list[JSONDict]
+    areas: list[str]
+    today: str  # ISO date the rota in ``visits`` is for
+    seed: int = 7
+
+    def rota_for(self, day: dt.date) -> list[JSONDict]:
+        """The rota for another ``day`` (same people, plans and call times; new visit ids)."""
+        return build_rota(self.workers, self.service_users, self.care_plans, day,
+                          self.agency["timezone"], seed=self.seed)
+
+    def as_dict(self) -> JSONDict:
+        return asdict(self)
+
+    def worker(self, n: int) -> JSONDict:
+        """Worker ``n`` counting from 1 (worker 1 is the README's demo identity)."""
+        return self.workers[n - 1]
+
+
+# ---------------------------------------------------------------------------------- people
+
+
+def _agency(tz: str) -> JSONDict:
+    return {
+        "id": demo_id("agency:riverside"),
+        "name": tables.AGENCY_NAME,
+        "office_phone": tables.OFFICE_PHONE,
+        "on_call_phone": tables.ON_CALL_PHONE,
+        "timezone": tz,
+    }
+
+
+def _workers() -> list[JSONDict]:
+    return [
+        {
+            "id": demo_id(f"worker:{w['key']}"),
+            "name": w["name"],
+            "phone": w["phone"],
+            "area": w["area"],
+            "role": w["role"],
+            "trained_observations": w["trained_observations"],
+        }
+        for w in tables.WORKERS
+    ]
+
+
+def _coordinators() -> list[JSONDict]:
+    return [
+        {
+            "id": demo_id(f"coordinator:{c['key']}"),
+            "name": c["name"],
+            "email": c["email"],
+            "is_safeguarding_lead": c["is_safeguarding_lead"],
+        }
+        for c in tables.COORDINATORS
+    ]
+
+
+def _service_user(row: JSONDict) -> JSONDict:
+    practice, practice_phone = tables.GP_PRACTICES[row["area"]]
+    nok_name, nok_relationship, nok_phone = row["nok"]
+    return {
+        "id": demo_id(f"service_user:{row['key']}"),
+        "name": row["name"],
+        "preferred_name": row["preferred_name"],
+        "date_of_birth": row["dob"],
+        "address_line": row["address"],
+        "town": tables.TOWN,
+        "postcode": row["postcode"],
+        "area": row["area"],
+        "phone": row["phone"],
+        "access_notes": row["access"],
+        "allergies": list(row["allergies"]),
+        "dnacpr": row["dnacpr"],
+        "communication_needs": row["communication"],
+        "next_of_kin": {"name": nok_name, "relationship": nok_relationship, "phone": nok_phone},
+        "gp": {"name": row["gp"], "practice": practice, "phone": practice_phone},
+        "risks": list(row["risks"]),
+        "goals": list(row["goals"]),
+        "normal_baseline": row["baseline"],
+    }
+
+
+# ------------------------------------------------------------------------ plans and medicines
+
+
+def _medicines(row: JSONDict, today: dt.date) -> list[JSONDict]:
+    out: list[JSONDict] = []
+    for n, med in enumerate(row["meds"], start=1):
+        start = today - dt.timedelta(days=med["days"])
+        course = med.get("course_days")
+        stop = None if course is None else (start + dt.timedelta(days=course)).isoformat()
+        prn = med.get("prn")
+        out.append({
+            "id": demo_id(f"medicine:{row['key']}:{n}"),
+            "service_user_id": demo_id(f"service_user:{row['key']}"),
+            "name": med["name"],
+            "form": med["form"],
+            "strength": med["strength"],
+            "dose": med["dose"],
+            "route": med["route"],
+            "times": list(med["times"]),
+            "support_level": med["support"],
+            "time_critical": bool(med.get("tc", False)),
+            "window_minutes": WINDOW_MINUTES,
+            "prn": None if prn is None else {
+                "reason_hint": prn[0], "min_interval_hours": prn[1], "max_doses_24h": prn[2],
+            },
+            "controlled": bool(med.get("cd", False)),
+            "instructions": med["note"],
+            "start_date": start.isoformat(),
+            "stop_date": stop,
+        })
+    return out
+
+
+def _doses_due(meds: list[JSONDict], start: str, minutes: int) -> list[str]:
+    """Scheduled doses that fall within a visit (give or take the medicine's window)."""
+    lo, hi = _minutes(start) - WINDOW_MINUTES, _minutes(start) + minutes + WINDOW_MINUTES
+    due: list[str] = []
+    for med in meds:
+        for t in med["times"]:
+            if lo <= _minutes(t) <= hi:
+                due.append(f"{med['name']} {t}" + (" (time-critical)" if med["time_critical"]
+                                                   else ""))
+    return due
+
+
+def _care_plan(row: JSONDict, meds: list[JSONDict], today: dt.date) -> JSONDict:
+    key = row["key"]
+    they = row["pronoun"]
+    tasks: list[JSONDict] = []
+    for visit_type, start, minutes in row["schedule"]:
+        items = [(*task, False) for task in row["tasks"][visit_type]]
+        due = _doses_due(meds, start, minutes)
+        if due:
+            critical = any("time-critical" in d for d in due)
+            items.append(("medication", "Medicines due (see MAR)",
+                          "Support with: " + "; ".join(due) + ". Record an outcome for every "
+                          "dose." + (" Time-critical: within 30 minutes of the time."
+                                     if critical else ""), False))
+        items.append(("nutrition", "Drink offered and taken (ml)",
+                      f"Offer a drink: {row['drinks']}. Record how much {they} drank in ml "
+                      "and leave a drink within reach.", True))
+        items.append(("domestic", "Leave home safe and secure",
+                      "Hob and heaters off, doors locked, key back in the key safe with the "
+                      "code scrambled; pendant alarm and phone within reach.", False))
+        for n, (category, title, instructions, fluid) in enumerate(items, start=1):
+            tasks.append({
+                "id": demo_id(f"task:{key}:{visit_type}:{n}"),
+                "visit_type": visit_type,
+                "category": category,
+                "title": title,
+                "instructions": instructions,
+                "fluid": fluid,
+            })
+    return {
+        "id": demo_id(f"care_plan:{key}:v1"),
+        "service_user_id": demo_id(f"service_user:{key}"),
+        "version": 1,
+        "effective_from": (today - dt.timedelta(days=14)).isoformat(),
+        "summary": row["summary"],
+        "visit_schedule": [
+            {"visit_type": vt, "start": start, "duration_minutes": minutes}
+            for vt, start, minutes in row["schedule"]
+        ],
+        "tasks": tasks,
+    }
+
+
+# ------------------------------------------------------------------------------------- rota
+
+
+def _jitter(seed: int, service_user_id: str, visit_type: str) -> int:
+    digest = hashlib.sha256(f"{seed}|{service_user_id}|{visit_type}".encode()).digest()
+    return (digest[0] % 3 - 1) * 5
+
+
+def _plan_slots(plan: JSONDict) -> list[tuple[str, int, int]]:
+    """(visit_type, local start minutes, duration) for each commissioned visit in a plan."""
+    schedule = plan.get("visit_schedule")
+    if schedule:
+        return [(s["visit_type"], _minutes(s["start"]), int(s["duration_minutes"]))
+                for s in schedule]
+    types = sorted({t["visit_type"] for t in plan.get("tasks", [])},
+                   key=lambda vt: _minutes(DEFAULT_SLOTS.get(vt, ("12:00", 30))[0]))
+    return [(vt, _minutes(DEFAULT_SLOTS.get(vt, ("12:00", 30))[0]),
+             DEFAULT_SLOTS.get(vt, ("12:00", 30))[1]) for vt in types]
+
+
+def build_rota(
+    workers: Sequence[JSONDict],
+    service_users: Sequence[JSONDict],
+    care_plans: Sequence[JSONDict],
+    day: dt.date,
+    tz: str = "Europe/London",
+    *,
+    seed: int = 7,
+) -> list[JSONDict]:
+    """One day's visits: every commissioned visit in every plan, given to a worker.
+
+    Each person goes to the least-loaded worker in their ``area`` (any worker if none works
+    there). A worker's visits run in time order, pushed later where needed so there are
+    ``TRAVEL_MINUTES`` between them. Visit ids are ``uuid5`` of person, visit type and date.
+    Sorted by worker (input order) then start.
+    """
+    if not workers:
+        return []
+    plans = {p["service_user_id"]: p for p in care_plans}
+    load = {w["id"]: 0 for w in workers}
+    entries: dict[str, list[tuple[int, int, int, str, str]]] = {w["id"]: [] for w in workers}
+    for order, su in enumerate(service_users):
+        plan = plans.get(su["id"])
+        if plan is None:
+            continue
+        slots = _plan_slots(plan)
+        candidates = [w for w in workers if w.get("area") == su.get("area")] or list(workers)
+        worker_id = min(candidates, key=lambda w: load[w["id"]])["id"]
+        load[worker_id] += len(slots)
+        for visit_type, start, minutes in slots:
+            start += _jitter(seed, su["id"], visit_type)
+            entries[worker_id].append((start, order, minutes, su["id"], visit_type))
+
+    visits: list[JSONDict] = []
+    for w in workers:
+        free_from: int | None = None
+        for start, _order, minutes, su_id, visit_type in sorted(entries[w["id"]]):
+            if free_from is not None:
+                start = max(start, free_from + TRAVEL_MINUTES)
+            free_from = start + minutes
+            visits.append({
+                "id": demo_id(f"visit:{su_id}:{visit_type}:{day.isoformat()}"),
+                "worker_id": w["id"],
+                "service_user_id": su_id,
+                "visit_type": visit_type,
+                "start": local_to_utc(day, start, tz).isoformat(),
+                "end": local_to_utc(day, start + minutes, tz).isoformat(),
+            })
+    return visits
+
+
+# ------------------------------------------------------------------------------------ build
+
+
+def build_demo_agency(today: dt.date, tz: str = "Europe/London", seed: int = 7) -> DemoAgency:
+    """The whole fictional agency, with the rota for ``today`` (local day in ``tz``)."""
+    ZoneInfo(tz)  # fail fast on an unknown zone
+    workers = _workers()
+    service_users: list[JSONDict] = []
+    care_plans: list[JSONDict] = []
+    medicines: list[JSONDict] = []
+    for row in tables.SERVICE_USERS:
+        service_users.append(_service_user(row))
+        meds = _medicines(row, today)
+        medicines.extend(meds)
+        care_plans.append(_care_plan(row, meds, today))
+    return DemoAgency(
+        agency=_agency(tz),
+        workers=workers,
+        coordinators=_coordinators(),
+        service_users=service_users,
+        care_plans=care_plans,
+        medicines=medicines,
+        visits=build_rota(workers, service_users, care_plans, today, tz, seed=seed),
+        areas=[area for area, _district in tables.AREAS],
+        today=today.isoformat(),
+        seed=seed,
+    )

@@ -1,0 +1,117 @@
+"""The walking skeleton as a person does it, in Chromium at phone size, through both Flet apps.
+
+Enrol → choose a PIN → today's visits → check in → answer every task (one not done, with a
+reason) → note → check out → sync shows "received by the office" → reopen asks for the PIN →
+the office console shows the visit with its times, task outcomes and note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.demo_data import build_demo_agency
+from tests.support.browser import fill as _fill
+from tests.support.browser import open_flet, screenshot, tap, wait_id, wait_text
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PIN = "258036"
+NOTE = "Cheerful this morning, walked to the window with her frame"
+
+
+def fill(page, identifier: str, text: str) -> None:
+    """Type into a field, then give Flutter a frame to send the new value to Python."""
+    _fill(page, identifier, text)
+    page.wait_for_timeout(300)
+
+
+def first_visit_tasks(demo) -> tuple[dict, list[dict]]:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    data = build_demo_agency(datetime.now(ZoneInfo("Europe/London")).date())
+    worker = data.workers[0]
+    visit = min((v for v in data.visits if v["worker_id"] == worker["id"]),
+                key=lambda v: v["start"])
+    plan = next(p for p in data.care_plans if p["service_user_id"] == visit["service_user_id"])
+    person = next(p for p in data.service_users if p["id"] == visit["service_user_id"])
+    return person, [t for t in plan["tasks"] if t["visit_type"] == visit["visit_type"]]
+
+
+def test_a_worker_completes_a_visit_and_the_office_sees_it(demo, chromium) -> None:
+    person, tasks = first_visit_tasks(demo)
+    context = chromium.new_context(viewport={"width": 412, "height": 860})
+    page = context.new_page()
+    open_flet(page, demo.app_url)
+    wait_text(page, "Set up this phone")
+    fill(page, "enrol-code", demo.logins.enrolment_code)
+    fill(page, "enrol-pin", PIN)
+    fill(page, "enrol-pin2", PIN)
+    screenshot(page, SHOTS / "01-enrol.png")
+    tap(page, "enrol-submit")
+    wait_text(page, "Today,", timeout=60)
+    wait_text(page, person["preferred_name"] or person["name"])
+    screenshot(page, SHOTS / "02-today.png")
+
+    tap(page, "visit-0")
+    wait_text(page, "Check in")
+    # The rota is today's real times, so the worker may be early or late: give a reason.
+    fill(page, "checkin-reason", "Previous visit ran over")
+    tap(page, "visit-check-in")
+    wait_text(page, "Checked in")
+    for i, task in enumerate(tasks):
+        if task.get("fluid"):
+            fill(page, f"task-{i}-offered", "250")
+            fill(page, f"task-{i}-taken", "200")
+        if i == 1:
+            tap(page, f"task-{i}-not-done")
+            fill(page, f"task-{i}-reason", "Daughter had already done it")
+            tap(page, f"task-{i}-save-reason")
+        else:
+            tap(page, f"task-{i}-done")
+        wait_id(page, f"task-{i}-answer")
+    screenshot(page, SHOTS / "03-visit-tasks.png")
+    fill(page, "note-text", NOTE)
+    tap(page, "note-save")
+    wait_text(page, NOTE)
+    tap(page, "visit-check-out")
+    wait_text(page, "checked out")
+    tap(page, "sync-now")
+    wait_text(page, "All records received by the office", timeout=60)
+    screenshot(page, SHOTS / "04-visit-received.png")
+
+    # Close and reopen the app: the records are still there, behind the PIN.
+    page.close()
+    page = context.new_page()
+    open_flet(page, demo.app_url)
+    wait_text(page, "Enter your PIN")
+    screenshot(page, SHOTS / "05-unlock.png")
+    fill(page, "unlock-pin", PIN)
+    tap(page, "unlock-submit")
+    wait_text(page, "Today,")
+    wait_text(page, "Done")
+    context.close()
+
+    office = chromium.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    open_flet(office, demo.server_url + "/console/")
+    wait_text(office, "Office console")
+    fill(office, "console-email", demo.logins.coordinator_email)
+    fill(office, "console-password", demo.logins.password)
+    tap(office, "console-sign-in")
+    wait_text(office, "Visits on")
+    wait_text(office, "done")
+    visit_ids = office.locator("[flt-semantics-identifier^='console-visit-']")
+    done = [i for i in range(visit_ids.count())
+            if "done" in (visit_ids.nth(i).get_attribute("aria-label") or "")
+            or "done" in visit_ids.nth(i).inner_text()]
+    assert done, "the console lists the completed visit"
+    visit_ids.nth(done[0]).click()
+    wait_text(office, NOTE)
+    wait_text(office, "Daughter had already done it")
+    wait_text(office, "Checked in")
+    wait_text(office, "Checked out")
+    screenshot(office, SHOTS / "06-console-visit.png")
+    office.context.close()
