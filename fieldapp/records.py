@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ def write_record(
     service_user_id: str | None = None,
     corrects: str | None = None,
     record_id: str | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> str:
     """Insert one sealed record and its outbox entry. Call inside `DeviceStore.transaction()`."""
     rid = record_id or uuid7()
@@ -42,9 +44,10 @@ def write_record(
     envelope = sealer.seal(RECORDS_TABLE, rid, 1, content, escrow=True)
     db.execute(
         "INSERT INTO records (id, kind, visit_id, service_user_id, recorded_at, version, "
-        "corrects, author, sync_state, envelope) VALUES (?, ?, ?, ?, ?, 1, ?, ?, 'phone', ?)",
+        "corrects, author, sync_state, envelope, facts) "
+        "VALUES (?, ?, ?, ?, ?, 1, ?, ?, 'phone', ?, ?)",
         [rid, kind, visit_id, service_user_id, recorded_at, corrects, author.worker_id,
-         envelope_to_bytes(envelope)],
+         envelope_to_bytes(envelope), json.dumps(facts or {}, separators=(",", ":"))],
     )
     db.execute(
         "INSERT INTO outbox (record_id, queued_at) VALUES (?, ?)", [rid, recorded_at]

@@ -35,6 +35,7 @@ class OutboxItem:
     corrects: str | None
     envelope: dict[str, Any]
     size: int
+    facts: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def pending(store: DeviceStore, max_records: int, max_bytes: int) -> list[Outbox
     total = 0
     for row in store.rows(
         "SELECT r.id, r.kind, r.visit_id, r.service_user_id, r.recorded_at, r.version, "
-        "r.corrects, r.envelope FROM outbox o JOIN records r ON r.id = o.record_id "
+        "r.corrects, r.envelope, r.facts FROM outbox o JOIN records r ON r.id = o.record_id "
         "ORDER BY o.seq LIMIT ?",
         [max_records],
     ):
@@ -65,6 +66,7 @@ def pending(store: DeviceStore, max_records: int, max_bytes: int) -> list[Outbox
                 service_user_id=row["service_user_id"], recorded_at=row["recorded_at"],
                 version=row["version"], corrects=row["corrects"],
                 envelope=envelope_from_bytes(row["envelope"]), size=size,
+                facts=json.loads(row["facts"]),
             )
         )
     return items
@@ -179,7 +181,3 @@ def counts(store: DeviceStore) -> SyncCounts:
 
 def cursor(store: DeviceStore) -> str | None:
     return store.get_meta(CURSOR_KEY)
-
-
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":"))

@@ -56,6 +56,13 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_record_facts(db: Database) -> None:
+    # Clear facts (ids, times, codes) that travel with a record so the office can act on it
+    # without opening the sealed content; see sync/protocol.py PushedRecord.facts.
+    db.execute("ALTER TABLE records ADD COLUMN facts TEXT NOT NULL DEFAULT '{}'")
+
+
 class DeviceStore:
     """One worker's SQLite file. Every write goes through `transaction()`."""
 

@@ -135,6 +135,7 @@ records = Table(
     Column("version", Integer, nullable=False),
     Column("corrects", String(36)),
     Column("envelope", JSON, nullable=False),
+    Column("facts", JSON, nullable=False, default=dict),
     Column("content_hash", String(64), nullable=False),
     Column("received_at", Text, nullable=False),
     Column("seq", BigInteger, nullable=False),

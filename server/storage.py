@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from server.schema import metadata, schema_version
@@ -18,8 +18,16 @@ def _m001_initial(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+def _m002_record_facts(conn: Connection) -> None:
+    # Databases made by migration 1 before `records.facts` existed get the column here;
+    # newer ones already have it from create_all.
+    columns = {c["name"] for c in inspect(conn).get_columns("records")}
+    if "facts" not in columns:
+        conn.execute(text("ALTER TABLE records ADD COLUMN facts JSON NOT NULL DEFAULT '{}'"))
+
+
 # Numbered, applied in order, each in its own transaction with its bookkeeping row.
-MIGRATIONS: list[tuple[int, Migration]] = [(1, _m001_initial)]
+MIGRATIONS: list[tuple[int, Migration]] = [(1, _m001_initial), (2, _m002_record_facts)]
 
 
 def make_engine(url: str) -> Engine:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select, update
 
-from server import feed
+from server import feed, record_hooks
 from server.enrolment import DeviceIdentity
 from server.errors import UpgradeRequired
 from server.schema import devices, records, visits
@@ -88,11 +88,14 @@ def handle_sync(engine: Engine, device: DeviceIdentity, request: SyncRequest) ->
                     "worker_id": device.worker_id, "kind": rec.kind, "visit_id": rec.visit_id,
                     "service_user_id": rec.service_user_id, "recorded_at": rec.recorded_at,
                     "version": rec.version, "corrects": rec.corrects, "envelope": rec.envelope,
+                    "facts": rec.facts,
                     "content_hash": digest, "received_at": now, "seq": first + i,
                 }
                 for i, (rec, digest) in enumerate(fresh)
             ])
             accepted.extend(rec.id for rec, _ in fresh)
+            record_hooks.after_store(conn, device.tenant_id, device.worker_id,
+                                     [rec for rec, _ in fresh])
         conn.execute(
             update(devices).where(devices.c.id == device.id)
             .values(last_seen_at=now, app_version=request.app_version)

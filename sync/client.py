@@ -129,7 +129,7 @@ class SyncClient:
                 cursor=replica.cursor(self.store) if self.device.unlocked else "c1.0",
                 push=[
                     PushedRecord(i.id, i.kind, i.visit_id, i.service_user_id, i.recorded_at,
-                                 i.version, i.envelope, i.corrects)
+                                 i.version, i.envelope, i.corrects, i.facts)
                     for i in items
                 ],
                 app_version=APP_VERSION,

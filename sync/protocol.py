@@ -56,6 +56,9 @@ class PushedRecord:
     version: int
     envelope: dict[str, Any]
     corrects: str | None = None
+    # Clear, non-personal facts the office acts on without opening the envelope: ids, times and
+    # status codes only (e.g. medicine_id, outcome, severity, expected_end). Never free text.
+    facts: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +70,7 @@ class PushedRecord:
             "version": self.version,
             "envelope": self.envelope,
             "corrects": self.corrects,
+            "facts": self.facts,
         }
 
     @classmethod
@@ -91,6 +95,7 @@ class PushedRecord:
             version=version,
             envelope=envelope,
             corrects=_opt_str(data, "corrects"),
+            facts=_facts(data.get("facts")),
         )
 
 
@@ -237,6 +242,26 @@ def decode_body(data: bytes, content_encoding: str | None) -> Any:
 
 def record_size(record: PushedRecord) -> int:
     return len(json.dumps(record.to_dict(), separators=(",", ":")))
+
+
+MAX_FACTS = 16
+MAX_FACT_CHARS = 64
+
+
+def _facts(value: Any) -> dict[str, Any]:
+    """Facts are a small flat object of short scalars: anything else is refused."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or len(value) > MAX_FACTS:
+        raise ProtocolError(f"'facts' must be an object of at most {MAX_FACTS} entries")
+    for key, item in value.items():
+        if not isinstance(key, str) or len(key) > MAX_FACT_CHARS:
+            raise ProtocolError("fact names must be short strings")
+        if item is not None and not isinstance(item, (str, int, float, bool)):
+            raise ProtocolError(f"fact {key!r} must be a string, number, true/false or null")
+        if isinstance(item, str) and len(item) > MAX_FACT_CHARS:
+            raise ProtocolError(f"fact {key!r} is too long (facts hold ids, times and codes)")
+    return dict(value)
 
 
 def _str(data: dict[str, Any], key: str) -> str:
