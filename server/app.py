@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from server import escrow
 from server.api import build_router, install_error_handlers
 from server.console.app import make_console
+from server.monitors import MonitorLoop
 from server.settings import ServerSettings
 from server.storage import make_engine, migrate
 
@@ -29,13 +30,25 @@ def create_app(settings: ServerSettings, *, with_console: bool = True) -> FastAP
         source = settings.escrow_key.value or str(settings.escrow_key_file)
         return escrow.load_private_key(source)
 
+    monitors = MonitorLoop(engine, tick=settings.monitor_tick_seconds)
+
+    async def _start_monitors() -> None:
+        if settings.run_monitors:
+            monitors.start()
+
+    async def _stop_monitors() -> None:
+        await monitors.stop()
+
     app = flet_fastapi.FastAPI(
+        on_startup=[_start_monitors],
+        on_shutdown=[_stop_monitors],
         title="Field App coordinator server",
         version="0.1.0",
         description="Sync, enrolment and the office console for the home-care field app.",
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.monitors = monitors
     install_error_handlers(app)
     app.include_router(build_router(engine, engine.dialect.name, schema))
     if with_console:

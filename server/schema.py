@@ -174,3 +174,10 @@ schema_version = Table(
     Column("applied_at", Text, nullable=False),
     UniqueConstraint("version"),
 )
+
+# Which server process leads the background monitors, and when it last ran them (one row).
+monitor_heartbeat = Table(
+    "monitor_heartbeat", metadata,
+    Column("holder", Text, primary_key=True),
+    Column("beat_at", Text, nullable=False),
+)

@@ -33,6 +33,8 @@ class ServerSettings:
     console_path: str = "/console"
     enrolment_code_minutes: int = 60 * 24
     cursor_retention_days: int = 30
+    run_monitors: bool = True  # background monitors (leader-elected across processes)
+    monitor_tick_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> ServerSettings:
@@ -48,6 +50,10 @@ class ServerSettings:
             values["host"] = env["FIELDAPP_HOST"]
         if "FIELDAPP_PORT" in env:
             values["port"] = int(env["FIELDAPP_PORT"])
+        if "FIELDAPP_RUN_MONITORS" in env:
+            values["run_monitors"] = env["FIELDAPP_RUN_MONITORS"].lower() not in ("0", "false")
+        if "FIELDAPP_MONITOR_TICK" in env:
+            values["monitor_tick_seconds"] = float(env["FIELDAPP_MONITOR_TICK"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

@@ -26,8 +26,18 @@ def _m002_record_facts(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE records ADD COLUMN facts JSON NOT NULL DEFAULT '{}'"))
 
 
+def _m003_monitor_heartbeat(conn: Connection) -> None:
+    from server.schema import monitor_heartbeat
+
+    monitor_heartbeat.create(conn, checkfirst=True)
+
+
 # Numbered, applied in order, each in its own transaction with its bookkeeping row.
-MIGRATIONS: list[tuple[int, Migration]] = [(1, _m001_initial), (2, _m002_record_facts)]
+MIGRATIONS: list[tuple[int, Migration]] = [
+    (1, _m001_initial),
+    (2, _m002_record_facts),
+    (3, _m003_monitor_heartbeat),
+]
 
 
 def make_engine(url: str) -> Engine:

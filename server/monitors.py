@@ -1,0 +1,75 @@
+"""The background monitor loop: runs registered monitors every tick, in the leader process only.
+
+Monitors (lone-worker timers, escalation re-alerts, …) are plain functions of
+`(engine, now)`. The loop records a heartbeat so the office and the tests can see which process
+leads and when it last ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, delete, insert
+
+from server.leader import Leadership
+from server.schema import monitor_heartbeat
+
+log = logging.getLogger("fieldapp.monitors")
+
+Monitor = Callable[[Engine, datetime], None]
+TICK_SECONDS = 5.0
+
+MONITORS: list[Monitor] = []
+
+
+def process_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class MonitorLoop:
+    def __init__(self, engine: Engine, monitors: list[Monitor] | None = None,
+                 tick: float = TICK_SECONDS):
+        self.engine = engine
+        self.monitors = MONITORS if monitors is None else monitors
+        self.tick = tick
+        self.leadership = Leadership(engine)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await asyncio.to_thread(self.leadership.release)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(self.run_once)
+            except Exception:
+                # A failing monitor must not stop the others or the server; say which kind failed
+                # (never what data it was looking at).
+                log.exception("background monitor tick failed")
+            await asyncio.sleep(self.tick)
+
+    def run_once(self) -> bool:
+        """One tick: lead if possible, and if leading run every monitor. Returns leadership."""
+        if not self.leadership.try_acquire():
+            return False
+        now = datetime.now(UTC)
+        for monitor in self.monitors:
+            monitor(self.engine, now)
+        with self.engine.begin() as conn:
+            conn.execute(delete(monitor_heartbeat))
+            conn.execute(insert(monitor_heartbeat).values(
+                holder=process_name(), beat_at=now.isoformat()))
+        return True
