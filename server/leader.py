@@ -72,7 +72,10 @@ class Leadership:
 
     def release(self) -> None:
         if self._conn is not None:
+            # Invalidate rather than close: a pooled connection would otherwise go back to the
+            # pool still holding the session lock.
             with contextlib.suppress(Exception):
+                self._conn.invalidate()
                 self._conn.close()
             self._conn = None
         if self._file is not None:
