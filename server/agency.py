@@ -98,3 +98,8 @@ def add_visits(engine: Engine, tenant_id: str, visits: list[dict[str, Any]]) -> 
 
 def _body(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in ("id", "service_user_id")}
+
+
+def reassign_visit(engine: Engine, tenant_id: str, visit_id: str, worker_id: str) -> None:
+    with engine.begin() as conn:
+        rota.reassign_visit(conn, tenant_id, visit_id, worker_id)

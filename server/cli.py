@@ -1,4 +1,4 @@
-"""`fieldapp-server`: init, serve, demo, enrol, create-coordinator, add-worker, revoke."""
+"""`fieldapp-server`: init, serve, demo, enrol, create-coordinator, add-worker, revoke, reassign."""
 
 from __future__ import annotations
 
@@ -98,6 +98,16 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reassign(args: argparse.Namespace) -> int:
+    from server import agency
+    from server.storage import make_engine
+
+    engine = make_engine(_settings(args).database_url)
+    agency.reassign_visit(engine, agency.the_tenant(engine), args.visit_id, args.worker_id)
+    print("Visit moved: both phones update at their next sync.")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from server.demo import run_demo
 
@@ -147,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = common(sub.add_parser("revoke", help="revoke a device (it wipes itself at next contact)"))
     p.add_argument("device_id")
     p.set_defaults(func=cmd_revoke)
+
+    p = common(sub.add_parser("reassign", help="move a visit to another worker"))
+    p.add_argument("visit_id")
+    p.add_argument("worker_id")
+    p.set_defaults(func=cmd_reassign)
 
     p = sub.add_parser("demo", help="seed a demo agency and run the server and a worker app")
     p.add_argument("--dir", default=".demo", help="where the demo keeps its files (reset each run)")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, insert, select
+from sqlalchemy import Connection, and_, exists, insert, select, update
 
 from server import feed
+from server.errors import NotFound
 from server.schema import care_plans, medicines, service_users, visits
 from server.schema import feed as feed_table
 
@@ -39,15 +40,7 @@ def _scope_changes(
     """The person's data, unless this worker's feed already carries it."""
     if any(c["worker_id"] == worker_id and c["entity_id"] == service_user_id for c in already):
         return []
-    published = conn.execute(
-        select(
-            exists().where(
-                and_(feed_table.c.tenant_id == tenant_id, feed_table.c.worker_id == worker_id,
-                     feed_table.c.entity_id == service_user_id)
-            )
-        )
-    ).scalar()
-    if published:
+    if _worker_holds(conn, tenant_id, worker_id, service_user_id):
         return []
     out: list[dict[str, Any]] = []
     person = conn.execute(
@@ -59,6 +52,62 @@ def _scope_changes(
             select(table).where(table.c.service_user_id == service_user_id)
         ).mappings():
             out.append(_change(worker_id, entity, row))
+    return out
+
+
+def _worker_holds(conn: Connection, tenant_id: str, worker_id: str, entity_id: str) -> bool:
+    """Whether the worker's feed currently carries this entity (its latest change is an upsert)."""
+    latest = conn.execute(
+        select(feed_table.c.op)
+        .where(feed_table.c.tenant_id == tenant_id, feed_table.c.worker_id == worker_id,
+               feed_table.c.entity_id == entity_id)
+        .order_by(feed_table.c.seq.desc()).limit(1)
+    ).scalar()
+    return latest == "upsert"
+
+
+def reassign_visit(conn: Connection, tenant_id: str, visit_id: str, new_worker_id: str) -> None:
+    """Move a visit to another worker: backfill the new worker's phone, clear the old one's.
+
+    The old worker keeps the person's record only while another of their visits needs it.
+    """
+    visit = conn.execute(
+        select(visits).where(visits.c.id == visit_id, visits.c.tenant_id == tenant_id)
+    ).mappings().first()
+    if visit is None:
+        raise NotFound("No visit with that id in this agency.")
+    old_worker = visit["worker_id"]
+    if old_worker == new_worker_id:
+        return
+    version = visit["version"] + 1
+    conn.execute(update(visits).where(visits.c.id == visit_id)
+                 .values(worker_id=new_worker_id, version=version))
+    su = visit["service_user_id"]
+    changes: list[dict[str, Any]] = [
+        {"worker_id": old_worker, "entity": "visit", "entity_id": visit_id, "op": "delete",
+         "version": version, "body": None},
+    ]
+    still_needed = conn.execute(
+        select(exists().where(and_(visits.c.worker_id == old_worker,
+                                   visits.c.service_user_id == su)))
+    ).scalar()
+    if not still_needed:
+        for entity, eid in _person_entities(conn, su):
+            changes.append({"worker_id": old_worker, "entity": entity, "entity_id": eid,
+                            "op": "delete", "version": version, "body": None})
+    changes.extend(_scope_changes(conn, tenant_id, new_worker_id, su, already=[]))
+    body = {k: visit[k] for k in _VISIT_FIELDS}
+    body["worker_id"] = new_worker_id
+    changes.append({"worker_id": new_worker_id, "entity": "visit", "entity_id": visit_id,
+                    "op": "upsert", "version": version, "body": body})
+    feed.publish(conn, tenant_id, changes)
+
+
+def _person_entities(conn: Connection, service_user_id: str) -> list[tuple[str, str]]:
+    out = [("service_user", service_user_id)]
+    for table, entity in ((care_plans, "care_plan"), (medicines, "medicine")):
+        out += [(entity, r[0]) for r in conn.execute(
+            select(table.c.id).where(table.c.service_user_id == service_user_id))]
     return out
 
 
