@@ -87,6 +87,16 @@ def mark_sent(store: DeviceStore, ids: Iterable[str], at: str) -> None:
             )
 
 
+def mark_unsent(store: DeviceStore, ids: Iterable[str]) -> None:
+    """The request never left the phone (no connection): these records are still only here."""
+    with store.transaction() as db:
+        for rid in ids:
+            db.execute(
+                "UPDATE records SET sync_state = 'phone' WHERE id = ? AND sync_state = 'sent'",
+                [rid],
+            )
+
+
 def apply_response(
     store: DeviceStore,
     *,

@@ -19,7 +19,7 @@ import httpx
 
 from fieldapp import replica
 from fieldapp.clock import Clock
-from fieldapp.device import Device
+from fieldapp.device import Device, Enrolment
 from fieldapp.store import DeviceStore
 from sync.protocol import (
     ENROL_PATH,
@@ -40,6 +40,8 @@ MAX_ROUNDS_PER_SYNC = 50
 BACKOFF_BASE_S = 5.0
 BACKOFF_MAX_S = 300.0
 PERIODIC_SYNC_S = 60.0
+# Where a revoked phone confirms that it destroyed its data (server/api.py has the other end).
+WIPED_PATH = "/api/v1/device/wiped"
 
 
 class SyncState(enum.Enum):
@@ -57,7 +59,8 @@ MESSAGES = {
     SyncState.OFFLINE: "No connection to the office. Your records are safe on this phone "
     "and will be sent when there is signal.",
     SyncState.REJECTED: "The office could not accept some records. Open the outbox to see why.",
-    SyncState.REVOKED: "This phone has been withdrawn by the office.",
+    SyncState.REVOKED: "This phone was withdrawn by the office, so its records and keys were "
+    "removed from it. Ask the office if you need to use it again.",
     SyncState.TOO_OLD: "This app is too old for the office server. Please update it.",
     SyncState.SIGNED_OUT: "The office no longer recognises this phone. Ask for a new "
     "enrolment code.",
@@ -142,7 +145,12 @@ class SyncClient:
                              "Content-Type": "application/json", "Content-Encoding": "gzip",
                              "Accept-Encoding": "gzip"},
                 )
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                # Never left the phone: say so, rather than "sent".
+                replica.mark_unsent(self.store, [i.id for i in items])
+                return SyncResult(SyncState.OFFLINE, **totals)
             except httpx.HTTPError:
+                # It may have arrived: keep "sent"; the retry (same ids) settles it.
                 return SyncResult(SyncState.OFFLINE, **totals)
             if resp.status_code == 401:
                 return SyncResult(SyncState.SIGNED_OUT, **totals)
@@ -168,14 +176,33 @@ class SyncClient:
                 at=self.clock.now().isoformat(),
                 sealer=self.device.outbox_sealer(),
             )
+            # The offline lease restarts only on a real answer from the office.
+            self.device.note_server_contact(self.clock.now())
             if answer.rejected:
                 state = SyncState.REJECTED
-            if answer.wipe:
-                self.store.set_meta("revoked", answer.server_time)
-                return SyncResult(SyncState.REVOKED, **totals)
             more_to_push = bool(replica.pending(self.store, 1, MAX_PUSH_BYTES))
+            if answer.wipe:
+                # Revoked: keep pushing while the office still takes what is queued (the
+                # agency may refuse), then destroy everything and say so.
+                if more_to_push and answer.accepted:
+                    continue
+                await self._erase_and_confirm(ident)
+                return SyncResult(SyncState.REVOKED, **totals)
             if not answer.more and not more_to_push:
                 break
             if not self.device.unlocked and not more_to_push:
                 break
         return SyncResult(state, **totals)
+
+    async def _erase_and_confirm(self, ident: Enrolment) -> None:
+        """Destroy keys and local data, then tell the office (best effort: the data is gone
+        either way, and the token only lives on in `ident`, in memory)."""
+        self.device.erase()
+        try:
+            await self.http.post(
+                ident.server_url + WIPED_PATH,
+                headers={"Authorization": f"Bearer {ident.device_token}"},
+                json={"wiped_at": self.clock.now().isoformat()},
+            )
+        except httpx.HTTPError:
+            pass  # the office shows the phone as revoked but not yet confirmed wiped

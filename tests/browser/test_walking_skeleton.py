@@ -28,6 +28,18 @@ def fill(page, identifier: str, text: str) -> None:
     page.wait_for_timeout(300)
 
 
+def wait_attr_text(page, identifier: str, text: str, timeout_ms: int = 30_000) -> None:
+    wait_id(page, identifier)
+    page.wait_for_function(
+        """([id, text]) => {
+            const el = document.querySelector(`[flt-semantics-identifier="${id}"]`);
+            return !!el && (el.innerText + " " + (el.getAttribute("aria-label") || "") +
+                Array.from(el.querySelectorAll("[aria-label]")).map(e =>
+                    e.getAttribute("aria-label")).join(" ")).includes(text);
+        }""",
+        arg=[identifier, text], timeout=timeout_ms)
+
+
 def first_visit_tasks(demo) -> tuple[dict, list[dict]]:
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -72,7 +84,8 @@ def test_a_worker_completes_a_visit_and_the_office_sees_it(demo, chromium) -> No
             tap(page, f"task-{i}-save-reason")
         else:
             tap(page, f"task-{i}-done")
-        wait_id(page, f"task-{i}-answer")
+        # Wait until the office has it: the answer's line then stops changing under the thumb.
+        wait_attr_text(page, f"task-{i}-answer", "Received by the office")
     screenshot(page, SHOTS / "03-visit-tasks.png")
     fill(page, "note-text", NOTE)
     tap(page, "note-save")

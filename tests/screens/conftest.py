@@ -1,0 +1,119 @@
+"""Fixtures for driving the worker app's real screens in memory against a real office server.
+
+* ``office``: the server app in process (``create_app(..., with_console=False)``) on a throwaway
+  SQLite file, seeded with ``tests.factories.small_agency`` at a fixed time (``NOW``).
+* ``phone``: one phone (its SQLite file and its keystore survive closing and reopening the app).
+  ``phone.open()`` opens the worker app in a fresh in-memory Flet session, wired like
+  ``main.build_main`` but with the office reached through ``httpx.ASGITransport`` (or any
+  transport a test passes, such as a scripted network fault) and a fake clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+import httpx
+import pytest
+
+from fieldapp.clock import FakeClock
+from fieldapp.device import Device
+from fieldapp.keystore import MemoryKeyStore
+from fieldapp.store import DeviceStore
+from fieldapp.vault import KDF_FLOOR
+from screens.app import WorkerApp
+from server.app import create_app
+from server.settings import ServerSettings
+from tests.factories import SmallAgency, code_for, small_agency
+from tests.support.flet_memory import Harness, run_app
+
+# A Tuesday in March: London is on GMT, so 09:05 UTC is 09:05 on the phone's screen.
+NOW = datetime(2026, 3, 10, 9, 5, tzinfo=UTC)
+OFFICE_URL = "http://office"
+
+
+@dataclass
+class Office:
+    app: Any  # the FastAPI app
+    agency: SmallAgency
+
+    def enrolment_code(self) -> str:
+        return code_for(self.app.state.engine, self.agency.worker_id)
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Office:
+    settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'server.sqlite'}",
+                              escrow_key_file=tmp_path / "escrow.key")
+    app = create_app(settings, with_console=False)
+    agency = small_agency(app.state.engine, tmp_path, now=NOW)
+    return Office(app, agency)
+
+
+def scripted_no_signal(request: httpx.Request) -> httpx.Response:
+    """Scripted network fault: the phone has no signal, so no request reaches the office."""
+    raise httpx.ConnectError("scripted network fault: no signal", request=request)
+
+
+NO_SIGNAL = httpx.MockTransport(scripted_no_signal)
+
+
+@dataclass
+class OpenApp:
+    """The worker app open on the phone: the screen (``ui``) and the app object behind it."""
+
+    ui: Harness
+    app: WorkerApp
+    store: DeviceStore
+
+
+class Phone:
+    """One phone. Closing the app keeps its SQLite file and keystore, as on a real phone."""
+
+    def __init__(self, root: Path, office: Office):
+        self.db_path = root / "phone" / "fieldapp.sqlite"
+        self.keystore = MemoryKeyStore()
+        self.clock = FakeClock(NOW)
+        self.office = office
+        self._open: list[Harness] = []
+
+    def open(self, transport: httpx.AsyncBaseTransport | None = None) -> OpenApp:
+        """Open the app (a new Flet session over a newly opened store), as ``main.py`` does."""
+        store = DeviceStore(self.db_path)
+        device = Device(store, self.keystore, self.clock, KDF_FLOOR)
+        http = httpx.AsyncClient(
+            transport=transport or httpx.ASGITransport(app=self.office.app), base_url=OFFICE_URL)
+        made: dict[str, WorkerApp] = {}
+
+        async def main(page: ft.Page) -> None:
+            app = WorkerApp(page, store, device, self.clock, OFFICE_URL, http)
+            page.on_disconnect = lambda _e: device.lock()
+            made["app"] = app
+            app.start()
+
+        try:
+            ui = run_app(main)
+        except BaseException:
+            store.close()
+            raise
+        ui.on_close(store.close)
+        ui.on_close(http.aclose)
+        self._open.append(ui)
+        return OpenApp(ui, made["app"], store)
+
+    def close_all(self) -> None:
+        for ui in self._open:
+            ui.close()
+
+
+@pytest.fixture
+def phone(tmp_path: Path, office: Office) -> Iterator[Phone]:
+    p = Phone(tmp_path, office)
+    try:
+        yield p
+    finally:
+        p.close_all()
