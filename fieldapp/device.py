@@ -3,25 +3,65 @@
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from fieldapp import wipe
 from fieldapp.clock import Clock, parse_utc
-from fieldapp.errors import LockedOut, NotEnrolled, VaultError, WrongPin
+from fieldapp.duress import write_duress_alert
+from fieldapp.errors import (
+    KdfRefused,
+    LeaseExpired,
+    LockedOut,
+    NotEnrolled,
+    VaultError,
+    WeakPin,
+    WrongPin,
+)
 from fieldapp.keystore import KeyStore
+from fieldapp.lock import (
+    WRONG_PINS_BEFORE_DELAY,
+    WRONG_PINS_BEFORE_WIPE,
+    LockPolicy,
+    tries_left,
+    wait_words,
+    wrong_pin_delay,
+)
 from fieldapp.records import Author
 from fieldapp.store import DeviceStore
-from fieldapp.vault import KdfParams, Sealer, check_pin_policy, create_dek, unwrap_dek
+from fieldapp.kdf import require_usable
+from fieldapp.sealing import b64d
+from fieldapp.vault import (
+    KdfParams,
+    Sealer,
+    calibrate_kdf,
+    check_pin_policy,
+    create_dek,
+    decoy_slot,
+    rewrap_dek,
+    unwrap_dek_slots,
+    wrap_slot,
+)
 
-WRONG_PINS_BEFORE_DELAY = 5
-WRONG_PINS_BEFORE_WIPE = 10
+__all__ = ["WRONG_PINS_BEFORE_DELAY", "WRONG_PINS_BEFORE_WIPE", "Device", "Enrolment"]
+
+WRAPPED_KEY = "wrapped_dek"
+DURESS_SLOT_KEY = "dek_slot1"
+CONTACT_KEY = "lease_contact"
+KDF_CACHE_KEY = "kdf_calibrated"
+LOCKED_OUT_MESSAGE = (
+    "Too many wrong PINs: this phone's records were locked for safety. Anything not yet sent "
+    "will still go to the office. Ask the office for a new enrolment code."
+)
 
 
 @dataclass(frozen=True)
@@ -61,11 +101,15 @@ class Enrolment:
 class Device:
     """Owns the keys. The data key lives in memory only while the app is unlocked."""
 
-    def __init__(self, store: DeviceStore, keystore: KeyStore, clock: Clock, kdf: KdfParams):
+    def __init__(self, store: DeviceStore, keystore: KeyStore, clock: Clock,
+                 kdf: KdfParams | None = None, *, policy: LockPolicy | None = None,
+                 calibrate: Callable[[], KdfParams] = calibrate_kdf):
         self.store = store
         self.keystore = keystore
         self.clock = clock
-        self.kdf = kdf
+        self.kdf = kdf  # fixed settings (tests, FIELDAPP_KDF_N); None = calibrate once, cached
+        self.policy = policy or LockPolicy()
+        self._calibrate = calibrate
         self._sealer: Sealer | None = None
 
     # --- identity -------------------------------------------------------------------------
@@ -75,7 +119,12 @@ class Device:
 
     @property
     def has_key(self) -> bool:
-        return self.store.get_meta("wrapped_dek") is not None
+        return self.store.get_meta(WRAPPED_KEY) is not None
+
+    @property
+    def locked_out(self) -> bool:
+        """Enrolled, but the data key was shredded after too many wrong PINs."""
+        return self.enrolled and not self.has_key
 
     def identity(self) -> Enrolment:
         raw = self.store.get_json("enrolment")
@@ -91,10 +140,27 @@ class Device:
         return Author(tenant_id=ident.tenant_id, worker_id=ident.worker_id,
                       device_id=ident.device_id)
 
+    def kdf_params(self) -> KdfParams:
+        """The settings for a new wrapping: fixed, or calibrated once on this phone and kept."""
+        if self.kdf is not None:
+            return self.kdf
+        cached = self.store.get_json(KDF_CACHE_KEY)
+        if cached is not None:
+            try:
+                params = KdfParams.from_dict(cached)
+                require_usable(params)
+                return params
+            except KdfRefused:
+                pass  # edited or from an older app: measure again rather than trust it
+        params = self._calibrate()
+        with self.store.transaction():
+            self.store.set_json(KDF_CACHE_KEY, params.to_dict())
+        return params
+
     def complete_enrolment(self, enrolment: Enrolment, pin: str) -> None:
         """Store who this phone belongs to and wrap a fresh data key under the chosen PIN."""
         check_pin_policy(pin)
-        dek, wrapped = create_dek(pin, self.keystore.device_secret(), self.kdf)
+        dek, wrapped = create_dek(pin, self.keystore.device_secret(), self.kdf_params())
         # Who this phone belongs to is personal too: sealed under the device secret, so the
         # lock screen can greet the worker without the PIN, but the file alone reveals nothing.
         nonce = os.urandom(12)
@@ -105,10 +171,23 @@ class Device:
         with self.store.transaction():
             self.store.set_json("enrolment", stored)
             self.store.set_meta("device_id", enrolment.device_id)
-            self.store.set_meta("wrapped_dek", json.dumps(wrapped))
+            self.store.set_meta(WRAPPED_KEY, json.dumps(wrapped))
+            # Always a slot, real or decoy: the file does not say whether a duress PIN is set.
+            self.store.set_json(DURESS_SLOT_KEY, decoy_slot())
             self.store.set_meta("failed_pins", "0")
             self.store.set_meta("last_server_contact", self.clock.now().isoformat())
+            self._write_contact(self.clock.now())
         self._sealer = Sealer(dek, enrolment.tenant_id, base64.b64decode(enrolment.escrow_public_key))
+
+    def reset_for_reenrolment(self) -> int:
+        """After a lockout: clear the phone for a new code and PIN, keeping queued records."""
+        self.lock()
+        return wipe.reset_for_reenrolment(self.store, self.keystore)
+
+    def erase(self) -> None:
+        """Revoked by the office: destroy keys, records and the data file (queue already sent)."""
+        self.lock()
+        wipe.erase(self.store, self.keystore)
 
     # --- lock and unlock ------------------------------------------------------------------
     @property
@@ -124,25 +203,21 @@ class Device:
         return self._sealer
 
     def unlock(self, pin: str) -> None:
-        wrapped_raw = self.store.get_meta("wrapped_dek")
-        if wrapped_raw is None:
-            raise LockedOut(
-                "Too many wrong PINs: this phone's records were locked for safety. "
-                "Ask the office for a new enrolment code."
-            )
-        wait = self.seconds_until_next_try()
-        if wait > 0:
-            raise WrongPin(f"Too many wrong PINs. Try again in {wait} seconds.", tries_left=None)
+        """Open the data key with the main or the duress PIN; both look the same to the caller."""
+        if self.locked_out:
+            raise LockedOut(LOCKED_OUT_MESSAGE)
+        self._check_may_try()
         ident = self.identity()
-        try:
-            dek = unwrap_dek(pin, self.keystore.device_secret(), json.loads(wrapped_raw))
-        except WrongPin:
-            self._record_wrong_pin()
-            raise self._wrong_pin_error() from None
-        with self.store.transaction():
+        if self.lease_expired():
+            raise LeaseExpired(self.policy.lease_message(ident.office_phone))
+        dek, slot = self._open_slots(pin)
+        sealer = Sealer(dek, ident.tenant_id, base64.b64decode(ident.escrow_public_key))
+        with self.store.transaction() as db:
             self.store.set_meta("failed_pins", "0")
             self.store.delete_meta("next_try_at")
-        self._sealer = Sealer(dek, ident.tenant_id, base64.b64decode(ident.escrow_public_key))
+            if slot == 1:
+                write_duress_alert(db, sealer, self.author(), self.clock.now())
+        self._sealer = sealer
 
     def lock(self) -> None:
         if self._sealer is not None:
@@ -158,32 +233,131 @@ class Device:
             return 0
         return max(0, int((parse_utc(raw) - self.clock.now()).total_seconds() + 0.999))
 
-    def _record_wrong_pin(self) -> None:
+    def _check_may_try(self) -> None:
+        wait = self.seconds_until_next_try()
+        if wait > 0:
+            raise WrongPin(f"Too many wrong PINs. Try again in {wait_words(wait)}.",
+                           tries_left=None)
+
+    def _open_slots(self, pin: str, *, lock_on_wrong: bool = True) -> tuple[bytes, int]:
+        wrapped = json.loads(self.store.get_meta(WRAPPED_KEY) or "null")
+        slot = self.store.get_json(DURESS_SLOT_KEY)
+        try:
+            return unwrap_dek_slots(pin, self.keystore.device_secret(), wrapped,
+                                    [slot] if slot else [])
+        except WrongPin:
+            self._record_wrong_pin(lock_app=lock_on_wrong)
+            raise self._wrong_pin_error() from None
+
+    def _record_wrong_pin(self, *, lock_app: bool = True) -> None:
         failed = self.failed_pins() + 1
         with self.store.transaction():
             self.store.set_meta("failed_pins", str(failed))
-            if failed >= WRONG_PINS_BEFORE_WIPE:
-                # Crypto-shred: without the wrapped key nothing sealed here can be opened again.
-                # Queued records are sealed to the office too, so they still sync.
-                self.store.delete_meta("wrapped_dek")
-            elif failed >= WRONG_PINS_BEFORE_DELAY:
-                delay = timedelta(seconds=30 * 2 ** (failed - WRONG_PINS_BEFORE_DELAY))
+            delay = wrong_pin_delay(failed)
+            if delay:
                 self.store.set_meta("next_try_at", (self.clock.now() + delay).isoformat())
-        self.lock()
+        if failed >= WRONG_PINS_BEFORE_WIPE:
+            # Crypto-shred: without a wrapped key nothing sealed here can be opened again.
+            # Queued records are sealed to the office too, so they still sync.
+            wipe.shred_keys(self.store)
+            self.lock()
+        elif lock_app:
+            self.lock()
 
     def _wrong_pin_error(self) -> VaultError:
-        failed = self.failed_pins()
-        left = WRONG_PINS_BEFORE_WIPE - failed
+        left = tries_left(self.failed_pins())
         if left <= 0:
-            return LockedOut(
-                "Too many wrong PINs: this phone's records were locked for safety. "
-                "Anything not yet sent will still go to the office. "
-                "Ask the office for a new enrolment code."
-            )
+            return LockedOut(LOCKED_OUT_MESSAGE)
+        wait = self.seconds_until_next_try()
+        then = f" Wait {wait_words(wait)} before the next try." if wait else ""
         return WrongPin(
-            f"That PIN is not right. {left} {'try' if left == 1 else 'tries'} left.",
+            f"That PIN is not right. {left} {'try' if left == 1 else 'tries'} left.{then}",
             tries_left=left,
         )
+
+    # --- PIN change and the duress PIN ----------------------------------------------------
+    def _verify_main_pin(self, pin: str) -> bytes:
+        """The DEK if `pin` is the main PIN; a wrong one counts like a wrong PIN at unlock."""
+        if self.locked_out:
+            raise LockedOut(LOCKED_OUT_MESSAGE)
+        self._check_may_try()
+        dek, slot = self._open_slots(pin, lock_on_wrong=False)
+        if slot != 0:
+            # The duress PIN cannot manage PINs: someone forcing a change gets "not right".
+            self._record_wrong_pin(lock_app=False)
+            raise self._wrong_pin_error()
+        with self.store.transaction():
+            self.store.set_meta("failed_pins", "0")
+        return dek
+
+    def change_pin(self, current_pin: str, new_pin: str) -> None:
+        """Re-wrap the same DEK under a new PIN; no record is re-sealed."""
+        dek = self._verify_main_pin(current_pin)
+        check_pin_policy(new_pin)
+        if new_pin == current_pin:
+            raise WeakPin("That is the PIN you have now; choose a different one.")
+        wrapped = json.loads(self.store.get_meta(WRAPPED_KEY) or "null")
+        secret = self.keystore.device_secret()
+        slot = self.store.get_json(DURESS_SLOT_KEY)
+        try:
+            unwrap_dek_slots(new_pin, secret, wrapped, [slot] if slot else [])
+        except WrongPin:
+            pass
+        else:
+            raise WeakPin("That is your duress PIN; choose a different main PIN.")
+        # Same salt and settings: the duress slot was made with them and must still open.
+        params = KdfParams.from_dict(wrapped["kdf"])
+        new = rewrap_dek(dek, new_pin, secret, params, salt=b64d(wrapped["salt"], 16))
+        with self.store.transaction():
+            self.store.set_meta(WRAPPED_KEY, json.dumps(new))
+
+    def set_duress_pin(self, current_pin: str, duress_pin: str) -> None:
+        """A second PIN that opens the app normally and silently raises a red alert."""
+        dek = self._verify_main_pin(current_pin)
+        check_pin_policy(duress_pin)
+        if duress_pin == current_pin:
+            raise WeakPin("Your duress PIN must be different from your main PIN.")
+        wrapped = json.loads(self.store.get_meta(WRAPPED_KEY) or "null")
+        slot = wrap_slot(dek, duress_pin, self.keystore.device_secret(), wrapped, 1)
+        with self.store.transaction():
+            self.store.set_json(DURESS_SLOT_KEY, slot)
+
+    def clear_duress_pin(self, current_pin: str) -> None:
+        self._verify_main_pin(current_pin)
+        with self.store.transaction():
+            self.store.set_json(DURESS_SLOT_KEY, decoy_slot())
+
+    # --- offline lease --------------------------------------------------------------------
+    def _contact_mac(self, at: str) -> str:
+        key = HKDF(hashes.SHA256(), 32, salt=None, info=b"fieldapp-lease-v1").derive(
+            self.keystore.device_secret()
+        )
+        return hmac.new(key, at.encode(), "sha256").hexdigest()
+
+    def _write_contact(self, at: datetime) -> None:
+        text = at.isoformat()
+        self.store.set_json(CONTACT_KEY, {"at": text, "mac": self._contact_mac(text)})
+
+    def note_server_contact(self, at: datetime) -> None:
+        """The office answered: the offline lease starts again from `at`."""
+        with self.store.transaction():
+            self.store.set_meta("last_server_contact", at.isoformat())
+            self._write_contact(at)
+
+    def last_server_contact(self) -> datetime | None:
+        """When the office last answered; None if unknown or edited (the MAC does not match)."""
+        raw = self.store.get_json(CONTACT_KEY)
+        if not isinstance(raw, dict) or not isinstance(raw.get("at"), str):
+            return None
+        if not hmac.compare_digest(str(raw.get("mac", "")), self._contact_mac(raw["at"])):
+            return None
+        try:
+            return parse_utc(raw["at"])
+        except ValueError:
+            return None
+
+    def lease_expired(self) -> bool:
+        return self.policy.lease_expired(self.last_server_contact(), self.clock.now())
 
     # --- token ----------------------------------------------------------------------------
     def _token_cipher(self) -> AESGCM:
@@ -191,6 +365,3 @@ class Device:
             self.keystore.device_secret()
         )
         return AESGCM(key)
-
-    def note_server_contact(self, at: datetime) -> None:
-        self.store.set_meta("last_server_contact", at.isoformat())

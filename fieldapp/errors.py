@@ -60,3 +60,11 @@ class CheckOutBlocked(RuleViolation):
 
     def details(self) -> str:
         return "Before checking out: " + "; ".join(self.items) + "."
+
+
+class LeaseExpired(VaultError):
+    """Too long without reaching the office: the app stays locked until the phone syncs."""
+
+
+class DeviceWithdrawn(VaultError):
+    """The office withdrew this phone; its keys and local records were removed."""

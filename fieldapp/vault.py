@@ -35,11 +35,14 @@ __all__ = [
     "calibrate_kdf",
     "check_pin_policy",
     "create_dek",
+    "decoy_slot",
     "envelope_from_bytes",
     "envelope_to_bytes",
     "generate_agency_keypair",
     "rewrap_dek",
     "unwrap_dek",
+    "unwrap_dek_slots",
+    "wrap_slot",
 ]
 
 MIN_PIN_DIGITS = 6
@@ -98,15 +101,25 @@ def _dek_aad(params: KdfParams) -> bytes:
     return DEK_AAD_PREFIX + canonical_json(params.to_dict())
 
 
-def rewrap_dek(dek: bytes, new_pin: str, device_secret: bytes, params: KdfParams) -> dict[str, Any]:
+def rewrap_dek(
+    dek: bytes, new_pin: str, device_secret: bytes, params: KdfParams, *,
+    salt: bytes | None = None,
+) -> dict[str, Any]:
     """Wrap an existing DEK under a (new) PIN and settings; the old wrapping stays valid until
-    the caller replaces it, so store the result in one transaction."""
+    the caller replaces it, so store the result in one transaction.
+
+    Pass the current `salt` to keep extra slots (wrap_slot) openable after a PIN change.
+    """
     if not isinstance(dek, bytes) or len(dek) != DEK_BYTES:
         raise ValueError("the data key must be 32 bytes")
     check_pin_policy(new_pin)
     _check_device_secret(device_secret)
     require_usable(params)
-    salt, nonce = os.urandom(SALT_BYTES), os.urandom(NONCE_BYTES)
+    if salt is None:
+        salt = os.urandom(SALT_BYTES)
+    elif len(salt) != SALT_BYTES:
+        raise ValueError("the salt must be 16 bytes")
+    nonce = os.urandom(NONCE_BYTES)
     kek = _kek(new_pin, device_secret, salt, params)
     return {
         "kdf": params.to_dict(),
@@ -144,3 +157,70 @@ def unwrap_dek(pin: str, device_secret: bytes, wrapped: dict[str, Any]) -> bytes
     if len(dek) != DEK_BYTES:
         raise VaultError("The stored key on this phone is damaged.")
     return dek
+
+
+# --- extra key slots (the duress PIN) ---------------------------------------------------------
+# A slot is the DEK wrapped under another PIN with the main wrapping's salt and settings, so one
+# scrypt run tests a typed PIN against every slot: unlocking with either PIN costs the same time.
+_SLOT_FIELDS = {"nonce", "ct"}
+_WRAPPED_DEK_CT_BYTES = DEK_BYTES + 16  # AES-GCM adds a 16-byte tag
+
+
+def _slot_aad(params: KdfParams, index: int) -> bytes:
+    return _dek_aad(params) + f"|slot{index}".encode()
+
+
+def _main_parts(wrapped: dict[str, Any]) -> tuple[KdfParams, bytes]:
+    if not isinstance(wrapped, dict) or set(wrapped) != _WRAPPED_FIELDS:
+        raise VaultError("The stored key on this phone is damaged.")
+    params = KdfParams.from_dict(wrapped["kdf"])
+    require_usable(params)
+    try:
+        return params, b64d(wrapped["salt"], SALT_BYTES)
+    except DamagedRecord as exc:
+        raise VaultError("The stored key on this phone is damaged.") from exc
+
+
+def wrap_slot(
+    dek: bytes, pin: str, device_secret: bytes, wrapped: dict[str, Any], index: int = 1
+) -> dict[str, Any]:
+    """The DEK wrapped under `pin` for slot `index`, sharing `wrapped`'s salt and settings."""
+    check_pin_policy(pin)
+    _check_device_secret(device_secret)
+    params, salt = _main_parts(wrapped)
+    nonce = os.urandom(NONCE_BYTES)
+    kek = _kek(pin, device_secret, salt, params)
+    return {"nonce": b64e(nonce),
+            "ct": b64e(AESGCM(kek).encrypt(nonce, dek, _slot_aad(params, index)))}
+
+
+def decoy_slot() -> dict[str, Any]:
+    """Random bytes shaped like a slot: a file reader cannot tell whether a duress PIN is set."""
+    return {"nonce": b64e(os.urandom(NONCE_BYTES)), "ct": b64e(os.urandom(_WRAPPED_DEK_CT_BYTES))}
+
+
+def unwrap_dek_slots(
+    pin: str, device_secret: bytes, wrapped: dict[str, Any], slots: list[dict[str, Any]]
+) -> tuple[bytes, int]:
+    """(DEK, which slot opened): 0 is the main wrapping, i is slots[i - 1]. One scrypt run.
+
+    Every slot is tried even after a match, so the time taken does not say which PIN was used.
+    """
+    _check_device_secret(device_secret)
+    params, salt = _main_parts(wrapped)
+    kek = AESGCM(_kek(pin, device_secret, salt, params))
+    candidates = [(wrapped, _dek_aad(params))]
+    candidates += [(slot, _slot_aad(params, i)) for i, slot in enumerate(slots, start=1)]
+    found: tuple[bytes, int] | None = None
+    for index, (slot, aad) in enumerate(candidates):
+        if not isinstance(slot, dict) or not _SLOT_FIELDS <= set(slot):
+            continue
+        try:
+            dek = kek.decrypt(b64d(slot["nonce"], NONCE_BYTES), b64d(slot["ct"]), aad)
+        except (InvalidTag, DamagedRecord, binascii.Error, ValueError):
+            continue
+        if found is None and len(dek) == DEK_BYTES:
+            found = (dek, index)
+    if found is None:
+        raise WrongPin()
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -16,6 +17,8 @@ from server.sync_service import handle_sync
 from sync.protocol import ENROL_PATH, SYNC_PATH, ProtocolError, SyncRequest, decode_body, encode_body
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
+# A revoked phone confirms here that it destroyed its keys and data (sync/client.py WIPED_PATH).
+WIPED_PATH = "/api/v1/device/wiped"
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -26,6 +29,10 @@ def error_body(code: str, message: str) -> dict[str, Any]:
 class EnrolRequest(BaseModel):
     code: str = Field(min_length=6, max_length=40, description="The code the office issued")
     app_version: str = Field(default="", max_length=40)
+
+
+class WipedResponse(BaseModel):
+    wiped_at: str = Field(description="When the office recorded the phone's wipe")
 
 
 class EnrolResponse(BaseModel):
@@ -62,9 +69,7 @@ def build_router(engine: Engine, database_kind: str, schema: int) -> APIRouter:
         },
     )
     async def sync(request: Request) -> Response:
-        auth = request.headers.get("authorization", "")
-        token = auth[7:] if auth.lower().startswith("bearer ") else None
-        device = enrolment.authenticate(engine, token)
+        device = enrolment.authenticate(engine, _bearer(request))
         raw = await request.body()
         if len(raw) > MAX_BODY_BYTES:
             raise Invalid("The sync request is too large; send fewer records at once.")
@@ -74,6 +79,9 @@ def build_router(engine: Engine, database_kind: str, schema: int) -> APIRouter:
             )
         except ProtocolError as exc:
             raise Invalid(f"The sync request is not valid: {exc}") from None
+        if device.revoked and not enrolment.revoked_devices_may_push(engine, device.tenant_id):
+            # The agency chose not to take records from withdrawn phones: answer `wipe` only.
+            sync_request = dataclasses.replace(sync_request, push=[])
         answer = handle_sync(engine, device, sync_request)
         return Response(
             encode_body(answer.to_dict()),
@@ -81,7 +89,17 @@ def build_router(engine: Engine, database_kind: str, schema: int) -> APIRouter:
             headers={"Content-Encoding": "gzip", "Cache-Control": "no-store"},
         )
 
+    @router.post(WIPED_PATH, response_model=WipedResponse)
+    def wiped(request: Request) -> dict[str, Any]:
+        device = enrolment.authenticate(engine, _bearer(request))
+        return {"wiped_at": enrolment.confirm_wipe(engine, device)}
+
     return router
+
+
+def _bearer(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    return auth[7:] if auth.lower().startswith("bearer ") else None
 
 
 def install_error_handlers(app: FastAPI) -> None:

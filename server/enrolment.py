@@ -1,4 +1,4 @@
-"""Enrolling a phone for a worker with a one-time code, and revoking it."""
+"""Enrolling a phone for a worker with a one-time code, revoking it, and its wipe confirmation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from server import auth
-from server.errors import Invalid, NotAuthenticated, NotFound
+from server.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from server.schema import devices, enrolment_codes, tenants, workers
 
 
@@ -107,3 +107,38 @@ def revoke(engine: Engine, device_id: str, by: str) -> None:
         ).rowcount
     if not done:
         raise NotFound("No active device has that id.")
+
+
+def revoked_devices_may_push(engine: Engine, tenant_id: str) -> bool:
+    """The agency's choice: does a revoked phone still deliver its queued records?"""
+    with engine.begin() as conn:
+        allowed = conn.execute(
+            select(tenants.c.revoked_devices_may_push).where(tenants.c.id == tenant_id)
+        ).scalar_one_or_none()
+    return bool(allowed) if allowed is not None else True
+
+
+def set_revoked_push_policy(engine: Engine, tenant_id: str, allow: bool) -> None:
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(tenants).where(tenants.c.id == tenant_id)
+            .values(revoked_devices_may_push=allow)
+        ).rowcount
+    if not done:
+        raise NotFound("No agency has that id.")
+
+
+def confirm_wipe(engine: Engine, device: DeviceIdentity, now: datetime | None = None) -> str:
+    """A revoked phone says it destroyed its data: record when (the first confirmation wins)."""
+    if not device.revoked:
+        raise Conflict("This phone has not been withdrawn, so there is nothing to confirm.")
+    at = (now or datetime.now(UTC)).isoformat()
+    with engine.begin() as conn:
+        conn.execute(
+            update(devices).where(devices.c.id == device.id, devices.c.wiped_at.is_(None))
+            .values(wiped_at=at)
+        )
+        stored = conn.execute(
+            select(devices.c.wiped_at).where(devices.c.id == device.id)
+        ).scalar_one()
+    return str(stored)

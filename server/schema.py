@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 metadata = MetaData()
@@ -30,6 +31,10 @@ tenants = Table(
     Column("timezone", Text, nullable=False, default="Europe/London"),
     Column("escrow_public_key", Text, nullable=False),
     Column("clock", BigInteger, nullable=False, default=0),
+    # May a revoked phone still deliver what it has queued before it wipes? (Default yes: a
+    # record the office never receives is lost for good.)
+    Column("revoked_devices_may_push", Boolean, nullable=False, default=True,
+           server_default=true()),
 )
 
 workers = Table(

@@ -32,11 +32,21 @@ def _m003_monitor_heartbeat(conn: Connection) -> None:
     monitor_heartbeat.create(conn, checkfirst=True)
 
 
+def _m004_revoked_push_policy(conn: Connection) -> None:
+    # Databases made before `tenants.revoked_devices_may_push` existed get it here, allowing.
+    columns = {c["name"] for c in inspect(conn).get_columns("tenants")}
+    if "revoked_devices_may_push" not in columns:
+        conn.execute(text(
+            "ALTER TABLE tenants ADD COLUMN revoked_devices_may_push BOOLEAN NOT NULL DEFAULT TRUE"
+        ))
+
+
 # Numbered, applied in order, each in its own transaction with its bookkeeping row.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, _m001_initial),
     (2, _m002_record_facts),
     (3, _m003_monitor_heartbeat),
+    (4, _m004_revoked_push_policy),
 ]
 
 

@@ -260,10 +260,6 @@ def test_without_signal_records_stay_safe_on_the_phone(phone: Phone, office: Off
     assert office_record_count(office) == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG sync/client.py sync_once(): records are marked 'sent' before the POST and stay 'sent' "
-    "when it fails to connect, so the phone says 'Sent, waiting for the office' for records "
-    "that never left it"))
 def test_without_signal_each_record_says_saved_on_phone(phone: Phone, office: Office) -> None:
     opened = start_offline(phone, office)
     ui = opened.ui
