@@ -39,9 +39,9 @@ def write_record(
 ) -> str:
     """Insert one sealed record and its outbox entry. Call inside `DeviceStore.transaction()`."""
     rid = record_id or uuid7()
-    content = dict(payload)
-    content.update({"worker_id": author.worker_id, "device_id": author.device_id})
-    envelope = sealer.seal(RECORDS_TABLE, rid, 1, content, escrow=True)
+    # Who wrote it travels in clear columns (the office knows the device from its token), so
+    # the sealed content holds only what was recorded.
+    envelope = sealer.seal(RECORDS_TABLE, rid, 1, dict(payload), escrow=True)
     db.execute(
         "INSERT INTO records (id, kind, visit_id, service_user_id, recorded_at, version, "
         "corrects, author, sync_state, envelope, facts) "

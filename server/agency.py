@@ -78,17 +78,18 @@ def add_people(
     plans: list[dict[str, Any]], meds: list[dict[str, Any]],
 ) -> None:
     with engine.begin() as conn:
-        for p in people:
-            conn.execute(insert(service_users).values(
-                id=p["id"], tenant_id=tenant_id, version=1, body=_body(p)))
-        for c in plans:
-            conn.execute(insert(care_plans).values(
-                id=c["id"], tenant_id=tenant_id, service_user_id=c["service_user_id"],
-                version=c.get("version", 1), body=_body(c)))
-        for m in meds:
-            conn.execute(insert(medicines).values(
-                id=m["id"], tenant_id=tenant_id, service_user_id=m["service_user_id"],
-                version=1, body=_body(m)))
+        if people:
+            conn.execute(insert(service_users), [
+                {"id": p["id"], "tenant_id": tenant_id, "version": 1, "body": _body(p)}
+                for p in people])
+        if plans:
+            conn.execute(insert(care_plans), [
+                {"id": c["id"], "tenant_id": tenant_id, "service_user_id": c["service_user_id"],
+                 "version": c.get("version", 1), "body": _body(c)} for c in plans])
+        if meds:
+            conn.execute(insert(medicines), [
+                {"id": m["id"], "tenant_id": tenant_id, "service_user_id": m["service_user_id"],
+                 "version": 1, "body": _body(m)} for m in meds])
 
 
 def add_visits(engine: Engine, tenant_id: str, visits: list[dict[str, Any]]) -> None:

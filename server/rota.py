@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, exists, insert, select, update
 
 from server import feed
-from server.errors import NotFound
+from server.errors import Invalid, NotFound
 from server.schema import care_plans, medicines, service_users, visits
 from server.schema import feed as feed_table
 
@@ -20,26 +21,38 @@ def add_visits(conn: Connection, tenant_id: str, new_visits: list[dict[str, Any]
     Runs inside the caller's transaction, so the rota and the feed change together.
     """
     changes: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    carried: set[tuple[str, str]] = set()
     for v in new_visits:
         row = {k: v[k] for k in ("id", *_VISIT_FIELDS) if k in v}
         row.setdefault("status", "scheduled")
-        conn.execute(insert(visits).values(tenant_id=tenant_id, version=1, **row))
-        changes.extend(_scope_changes(conn, tenant_id, row["worker_id"], row["service_user_id"],
-                                      already=changes))
+        # One spelling of time everywhere (UTC, +00:00), so string order is time order.
+        row["start"], row["end"] = utc_iso(row["start"]), utc_iso(row["end"])
+        rows.append({"tenant_id": tenant_id, "version": 1, **row})
+        key = (row["worker_id"], row["service_user_id"])
+        if key not in carried:
+            carried.add(key)
+            changes.extend(_scope_changes(conn, tenant_id, *key))
         changes.append(
             {"worker_id": row["worker_id"], "entity": "visit", "entity_id": row["id"],
              "op": "upsert", "version": 1, "body": {k: row[k] for k in _VISIT_FIELDS}}
         )
+    if rows:
+        conn.execute(insert(visits), rows)
     feed.publish(conn, tenant_id, changes)
 
 
+def utc_iso(value: str) -> str:
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise Invalid("Visit times must include a timezone offset.")
+    return parsed.astimezone(UTC).isoformat()
+
+
 def _scope_changes(
-    conn: Connection, tenant_id: str, worker_id: str, service_user_id: str,
-    already: list[dict[str, Any]],
+    conn: Connection, tenant_id: str, worker_id: str, service_user_id: str
 ) -> list[dict[str, Any]]:
     """The person's data, unless this worker's feed already carries it."""
-    if any(c["worker_id"] == worker_id and c["entity_id"] == service_user_id for c in already):
-        return []
     if _worker_holds(conn, tenant_id, worker_id, service_user_id):
         return []
     out: list[dict[str, Any]] = []
@@ -95,7 +108,7 @@ def reassign_visit(conn: Connection, tenant_id: str, visit_id: str, new_worker_i
         for entity, eid in _person_entities(conn, su):
             changes.append({"worker_id": old_worker, "entity": entity, "entity_id": eid,
                             "op": "delete", "version": version, "body": None})
-    changes.extend(_scope_changes(conn, tenant_id, new_worker_id, su, already=[]))
+    changes.extend(_scope_changes(conn, tenant_id, new_worker_id, su))
     body = {k: visit[k] for k in _VISIT_FIELDS}
     body["worker_id"] = new_worker_id
     changes.append({"worker_id": new_worker_id, "entity": "visit", "entity_id": visit_id,

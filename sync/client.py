@@ -82,6 +82,11 @@ class SyncResult:
         return MESSAGES[self.state]
 
 
+def office_copy(envelope: dict[str, object]) -> dict[str, object]:
+    """The envelope without the phone's own key copy (`dk`): the office opens `ek` only."""
+    return {k: v for k, v in envelope.items() if k != "dk"}
+
+
 class EnrolmentFailed(Exception):
     """Enrolment did not work; the message is plain English."""
 
@@ -132,7 +137,7 @@ class SyncClient:
                 cursor=replica.cursor(self.store) if self.device.unlocked else "c1.0",
                 push=[
                     PushedRecord(i.id, i.kind, i.visit_id, i.service_user_id, i.recorded_at,
-                                 i.version, i.envelope, i.corrects, i.facts)
+                                 i.version, office_copy(i.envelope), i.corrects, i.facts)
                     for i in items
                 ],
                 app_version=APP_VERSION,
