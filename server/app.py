@@ -50,7 +50,8 @@ def create_app(settings: ServerSettings, *, with_console: bool = True) -> FastAP
     app.state.settings = settings
     app.state.monitors = monitors
     install_error_handlers(app)
-    app.include_router(build_router(engine, engine.dialect.name, schema))
+    app.include_router(build_router(engine, engine.dialect.name, schema,
+                                    settings.phone_retention_days))
     if with_console:
         path = settings.console_path.rstrip("/")
 

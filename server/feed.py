@@ -53,8 +53,10 @@ def encode_cursor(seq: int) -> str:
 
 def decode_cursor(cursor: str | None) -> int | None:
     """The seq a cursor stands for; None when absent or not understood (→ full resync)."""
-    if not cursor:
-        return 0
+    if cursor == "":
+        return None
+    if cursor is None:
+        return None  # a phone with no cursor gets its scope as it is now
     if not cursor.startswith(CURSOR_PREFIX):
         return None
     try:

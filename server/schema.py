@@ -186,3 +186,11 @@ monitor_heartbeat = Table(
     Column("holder", Text, primary_key=True),
     Column("beat_at", Text, nullable=False),
 )
+
+# The lowest feed position still kept per agency: a cursor below it has expired (its changes
+# were compacted away), so that phone gets a full resync of its worker's current scope.
+feed_floor = Table(
+    "feed_floor", metadata,
+    Column("tenant_id", String(36), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)

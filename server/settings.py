@@ -33,6 +33,8 @@ class ServerSettings:
     console_path: str = "/console"
     enrolment_code_minutes: int = 60 * 24
     cursor_retention_days: int = 30
+    # Phones keep visits (and their records, once the office has them) this many days back.
+    phone_retention_days: int = 14
     run_monitors: bool = True  # background monitors (leader-elected across processes)
     monitor_tick_seconds: float = 5.0
 
@@ -52,6 +54,8 @@ class ServerSettings:
             values["port"] = int(env["FIELDAPP_PORT"])
         if "FIELDAPP_RUN_MONITORS" in env:
             values["run_monitors"] = env["FIELDAPP_RUN_MONITORS"].lower() not in ("0", "false")
+        if "FIELDAPP_PHONE_RETENTION_DAYS" in env:
+            values["phone_retention_days"] = int(env["FIELDAPP_PHONE_RETENTION_DAYS"])
         if "FIELDAPP_MONITOR_TICK" in env:
             values["monitor_tick_seconds"] = float(env["FIELDAPP_MONITOR_TICK"])
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -41,12 +41,19 @@ def _m004_revoked_push_policy(conn: Connection) -> None:
         ))
 
 
+def _m005_feed_floor(conn: Connection) -> None:
+    from server.schema import feed_floor
+
+    feed_floor.create(conn, checkfirst=True)
+
+
 # Numbered, applied in order, each in its own transaction with its bookkeeping row.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, _m001_initial),
     (2, _m002_record_facts),
     (3, _m003_monitor_heartbeat),
     (4, _m004_revoked_push_policy),
+    (5, _m005_feed_floor),
 ]
 
 

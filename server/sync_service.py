@@ -6,7 +6,8 @@ Rules (the contract every backend keeps):
 2. Records get a sequence number from the tenant clock in the same transaction that stores them,
    so the feed and the records are in commit order.
 3. A phone pulls only its worker's feed, after its cursor, in seq order, at most MAX_PULL_CHANGES.
-4. A cursor the server does not understand means a full resync (`reset`), never a silent gap.
+4. A cursor the server does not understand, or one older than the compacted feed keeps, means a
+   full resync (`reset`, the worker's current scope), never a silent gap.
 5. A revoked device may still push (nothing queued is lost) but receives no changes, only `wipe`.
 """
 
@@ -18,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, insert, select, update
 
-from server import feed, record_hooks
+from server import feed, record_hooks, scope
 from server.enrolment import DeviceIdentity
 from server.errors import UpgradeRequired
 from server.schema import devices, records, visits
@@ -52,13 +53,17 @@ def content_hash(record: PushedRecord) -> str:
 
 
 LAST_SEEN_GRANULARITY = timedelta(minutes=5)
+DEFAULT_RETENTION_DAYS = 14
 
 
 def _seen_recently(last_seen: str | None, now: datetime) -> bool:
     return last_seen is not None and last_seen >= (now - LAST_SEEN_GRANULARITY).isoformat()
 
 
-def handle_sync(engine: Engine, device: DeviceIdentity, request: SyncRequest) -> SyncResponse:
+def handle_sync(
+    engine: Engine, device: DeviceIdentity, request: SyncRequest,
+    retention_days: int = DEFAULT_RETENTION_DAYS,
+) -> SyncResponse:
     if request.protocol != PROTOCOL_VERSION:
         raise UpgradeRequired(
             "This app is too old (or too new) for the office server. Update the app."
@@ -132,12 +137,20 @@ def handle_sync(engine: Engine, device: DeviceIdentity, request: SyncRequest) ->
             return SyncResponse(PROTOCOL_VERSION, accepted, rejected, [], None, False, now,
                                 wipe=True)
         after = feed.decode_cursor(request.cursor)
-        rows = feed.pull(conn, device.tenant_id, device.worker_id, after or 0,
-                         MAX_PULL_CHANGES + 1)
-    reset = after is None
-    more = len(rows) > MAX_PULL_CHANGES
-    rows = rows[:MAX_PULL_CHANGES]
-    last = rows[-1]["seq"] if rows else (after or 0)
+        if after is not None and after < scope.floor(conn, device.tenant_id):
+            after = None  # expired: the changes since that cursor were compacted away
+        if after is None:
+            # Full resync: the worker's scope as it is now, and a cursor at "now".
+            rows = scope.current_scope(conn, device.tenant_id, device.worker_id,
+                                       retention_days)
+            last = scope.clock(conn, device.tenant_id)
+            more = False
+        else:
+            rows = feed.pull(conn, device.tenant_id, device.worker_id, after,
+                             MAX_PULL_CHANGES + 1)
+            more = len(rows) > MAX_PULL_CHANGES
+            rows = rows[:MAX_PULL_CHANGES]
+            last = rows[-1]["seq"] if rows else after
     changes = [
         Change(entity=r["entity"], id=r["entity_id"], op=r["op"], version=r["version"],
                body=r["body"])
@@ -145,5 +158,5 @@ def handle_sync(engine: Engine, device: DeviceIdentity, request: SyncRequest) ->
     ]
     return SyncResponse(
         PROTOCOL_VERSION, accepted, rejected, changes, feed.encode_cursor(last), more, now,
-        reset=reset,
+        reset=after is None, retention_days=retention_days,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import random
+from datetime import timedelta
 from dataclasses import dataclass
 
 import httpx
@@ -134,7 +135,7 @@ class SyncClient:
             replica.mark_sent(self.store, [i.id for i in items], now)
             request = SyncRequest(
                 protocol=PROTOCOL_VERSION,
-                cursor=replica.cursor(self.store) if self.device.unlocked else "c1.0",
+                cursor=replica.cursor(self.store),
                 push=[
                     PushedRecord(i.id, i.kind, i.visit_id, i.service_user_id, i.recorded_at,
                                  i.version, office_copy(i.envelope), i.corrects, i.facts)
@@ -185,6 +186,9 @@ class SyncClient:
             self.device.note_server_contact(self.clock.now())
             if answer.rejected:
                 state = SyncState.REJECTED
+            if answer.retention_days is not None:
+                cutoff = self.clock.now() - timedelta(days=answer.retention_days)
+                replica.purge_older_than(self.store, cutoff.isoformat())
             more_to_push = bool(replica.pending(self.store, 1, MAX_PUSH_BYTES))
             if answer.wipe:
                 # Revoked: keep pushing while the office still takes what is queued (the

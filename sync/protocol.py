@@ -192,6 +192,7 @@ class SyncResponse:
     server_time: str
     reset: bool = False  # the phone must drop its copy of server data and resync from scratch
     wipe: bool = False  # the device was revoked: push what is queued, then destroy local data
+    retention_days: int | None = None  # purge acknowledged records older than this
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -204,6 +205,7 @@ class SyncResponse:
             "server_time": self.server_time,
             "reset": self.reset,
             "wipe": self.wipe,
+            "retention_days": self.retention_days,
         }
 
     @classmethod
@@ -223,6 +225,8 @@ class SyncResponse:
             server_time=str(data.get("server_time", "")),
             reset=bool(data.get("reset", False)),
             wipe=bool(data.get("wipe", False)),
+            retention_days=(int(data["retention_days"])
+                            if data.get("retention_days") is not None else None),
         )
 
 

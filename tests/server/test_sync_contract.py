@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -98,9 +98,9 @@ def test_a_worker_pulls_only_their_scope_and_the_cursor_moves_on(engine: Engine,
     assert ("service_user", a.people[1]["id"]) not in entities
     assert {c.entity for c in answer.changes} == {"visit", "service_user", "care_plan",
                                                   "medicine"}
-    assert not answer.more and not answer.reset
+    assert not answer.more and answer.reset  # a new phone starts from its current scope
     later = handle_sync(engine, dev, request(cursor=answer.cursor))
-    assert later.changes == [] and later.cursor == answer.cursor
+    assert later.changes == [] and later.cursor == answer.cursor and not later.reset
 
 
 def test_an_unknown_cursor_triggers_a_full_resync(engine: Engine, tmp_path: Path) -> None:
@@ -116,20 +116,58 @@ def test_pull_is_paged_and_in_order(engine: Engine, tmp_path: Path) -> None:
     from server import agency
 
     a = small_agency(engine, tmp_path)
-    start = datetime(2026, 11, 24, 8, tzinfo=UTC)
+    dev = device_for(engine, a.worker_id)
+    cursor = handle_sync(engine, dev, request()).cursor
+    start = datetime.now(UTC).replace(microsecond=0)
     agency.add_visits(engine, a.tenant_id, [
         {"id": str(uuid.uuid4()), "worker_id": a.worker_id,
          "service_user_id": a.people[0]["id"], "visit_type": "morning",
          "start": start.isoformat(), "end": start.isoformat()}
         for _ in range(MAX_PULL_CHANGES + 20)
     ])
-    dev = device_for(engine, a.worker_id)
-    first = handle_sync(engine, dev, request())
+    first = handle_sync(engine, dev, request(cursor=cursor))
     assert first.more and len(first.changes) == MAX_PULL_CHANGES
     second = handle_sync(engine, dev, request(cursor=first.cursor))
-    assert not second.more
+    assert not second.more and len(second.changes) == 20
     ids = [c.id for c in first.changes + second.changes]
     assert len(ids) == len(set(ids))
+
+
+def test_an_expired_cursor_gets_the_current_scope_not_a_gap(engine: Engine,
+                                                           tmp_path: Path) -> None:
+    from server import agency, scope
+
+    a = small_agency(engine, tmp_path)
+    dev = device_for(engine, a.worker_id)
+    old_cursor = handle_sync(engine, dev, request()).cursor
+    start = datetime.now(UTC).replace(microsecond=0)
+    new_visit = str(uuid.uuid4())
+    agency.add_visits(engine, a.tenant_id, [
+        {"id": new_visit, "worker_id": a.worker_id, "service_user_id": a.people[0]["id"],
+         "visit_type": "morning", "start": start.isoformat(), "end": start.isoformat()}])
+    with engine.begin() as conn:
+        scope.compact_feed(conn, a.tenant_id, scope.clock(conn, a.tenant_id))
+    answer = handle_sync(engine, dev, request(cursor=old_cursor))
+    assert answer.reset
+    visits = {c.id for c in answer.changes if c.entity == "visit"}
+    assert visits == {a.visits[0]["id"], new_visit}
+    assert handle_sync(engine, dev, request(cursor=answer.cursor)).changes == []
+
+
+def test_a_full_resync_leaves_out_visits_older_than_the_retention_window(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from server import agency
+
+    a = small_agency(engine, tmp_path)
+    long_ago = (datetime.now(UTC) - timedelta(days=40)).replace(microsecond=0)
+    agency.add_visits(engine, a.tenant_id, [
+        {"id": str(uuid.uuid4()), "worker_id": a.worker_id,
+         "service_user_id": a.people[0]["id"], "visit_type": "morning",
+         "start": long_ago.isoformat(), "end": long_ago.isoformat()}])
+    answer = handle_sync(engine, device_for(engine, a.worker_id), request(), retention_days=14)
+    assert {c.id for c in answer.changes if c.entity == "visit"} == {a.visits[0]["id"]}
+    assert answer.retention_days == 14
 
 
 def test_a_revoked_phone_still_delivers_its_records_then_is_told_to_wipe(

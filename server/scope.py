@@ -1,0 +1,67 @@
+"""A worker's current scope, for a full resync, and compaction of the change feed.
+
+A phone whose cursor is unknown or older than what the feed still keeps gets `reset` and the
+worker's scope as it is now: their visits from the retention window on, the people those
+visits are for, and those people's care plans and medicines.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from server.schema import care_plans, feed, feed_floor, medicines, service_users, tenants, visits
+
+_VISIT_FIELDS = ("worker_id", "service_user_id", "visit_type", "start", "end", "status")
+
+
+def floor(conn: Connection, tenant_id: str) -> int:
+    value = conn.execute(
+        select(feed_floor.c.seq).where(feed_floor.c.tenant_id == tenant_id)
+    ).scalar()
+    return int(value or 0)
+
+
+def clock(conn: Connection, tenant_id: str) -> int:
+    return int(conn.execute(select(tenants.c.clock).where(tenants.c.id == tenant_id)).scalar_one())
+
+
+def current_scope(
+    conn: Connection, tenant_id: str, worker_id: str, retention_days: int,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Every entity the worker's phone should hold now, as upserts (feed-change shaped)."""
+    since = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat()
+    rows = conn.execute(
+        select(visits).where(visits.c.tenant_id == tenant_id, visits.c.worker_id == worker_id,
+                             visits.c.end >= since).order_by(visits.c.start)
+    ).mappings().all()
+    people = sorted({v["service_user_id"] for v in rows})
+    out: list[dict[str, Any]] = []
+    if people:
+        for table, entity, key in ((service_users, "service_user", service_users.c.id),
+                                   (care_plans, "care_plan", care_plans.c.service_user_id),
+                                   (medicines, "medicine", medicines.c.service_user_id)):
+            for r in conn.execute(select(table).where(key.in_(people))).mappings():
+                body = dict(r["body"])
+                body["id"] = r["id"]
+                if "service_user_id" in r:
+                    body["service_user_id"] = r["service_user_id"]
+                out.append({"entity": entity, "entity_id": r["id"], "op": "upsert",
+                            "version": r["version"], "body": body})
+    out += [{"entity": "visit", "entity_id": v["id"], "op": "upsert", "version": v["version"],
+             "body": {k: v[k] for k in _VISIT_FIELDS}} for v in rows]
+    return out
+
+
+def compact_feed(conn: Connection, tenant_id: str, up_to_seq: int) -> int:
+    """Drop feed changes at or below `up_to_seq`; cursors below it then resync in full."""
+    removed = conn.execute(
+        delete(feed).where(feed.c.tenant_id == tenant_id, feed.c.seq <= up_to_seq)
+    ).rowcount
+    if conn.execute(update(feed_floor).where(feed_floor.c.tenant_id == tenant_id)
+                    .values(seq=up_to_seq)).rowcount == 0:
+        conn.execute(insert(feed_floor).values(tenant_id=tenant_id, seq=up_to_seq))
+    return int(removed or 0)
