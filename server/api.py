@@ -47,7 +47,9 @@ class EnrolResponse(BaseModel):
     timezone: str
 
 
-def build_router(engine: Engine, database_kind: str, schema: int) -> APIRouter:
+def build_router(
+    engine: Engine, database_kind: str, schema: int, retention_days: int = 14
+) -> APIRouter:
     router = APIRouter()
 
     @router.get("/health")
@@ -82,7 +84,7 @@ def build_router(engine: Engine, database_kind: str, schema: int) -> APIRouter:
         if device.revoked and not enrolment.revoked_devices_may_push(engine, device.tenant_id):
             # The agency chose not to take records from withdrawn phones: answer `wipe` only.
             sync_request = dataclasses.replace(sync_request, push=[])
-        answer = handle_sync(engine, device, sync_request)
+        answer = handle_sync(engine, device, sync_request, retention_days)
         return Response(
             encode_body(answer.to_dict()),
             media_type="application/json",
