@@ -1,0 +1,138 @@
+"""Server ingest over real HTTP against raw SQLite `executemany` of the same rows.
+
+Both sides get the same freshly sealed records, in batches of MAX_PUSH_RECORDS, one transaction
+per batch. HTTP: the real server (bench/server.py) and one httpx client posting request bodies
+encoded beforehand, with the device's current cursor (so the pulls come back empty, as for an
+up-to-date phone). Raw: `sqlite3.executemany` into a table with the columns and indexes of
+server/schema.py `records`, WAL and synchronous=NORMAL like server/storage.py, rows serialised
+and hashed beforehand. The rounds alternate raw / HTTP; the best round of each side counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import rnd
+from bench.data import LONDON, Fake
+from bench.server import Seeded
+from fieldapp.vault import Sealer
+from sync.protocol import (
+    MAX_PUSH_RECORDS,
+    PROTOCOL_VERSION,
+    SYNC_PATH,
+    PushedRecord,
+    SyncRequest,
+    decode_body,
+    encode_body,
+)
+
+HEADERS = {"Content-Type": "application/json", "Content-Encoding": "gzip",
+           "Accept-Encoding": "gzip"}
+
+
+def _sealed_records(seeded: Seeded, wid: str, fake: Fake, n: int) -> list[PushedRecord]:
+    visits = seeded.workers[wid].visits
+    sealer = Sealer(os.urandom(32), seeded.tenant_id, seeded.escrow_public_key)
+    kinds = ["check_in", "task_outcome", "task_outcome", "note", "check_out"]
+    device_id = fake.uuid()
+    out = []
+    for i in range(n):
+        v, rid = visits[i % len(visits)], fake.uuid()
+        at = (datetime.fromisoformat(v["start"]) + timedelta(seconds=i)).isoformat()
+        # A visit note as records.write_record seals it (~300 bytes of JSON).
+        payload = {"text": fake.note(), "phrases": fake.phrases(), "at": at, "worker_id": wid,
+                   "device_id": device_id}
+        out.append(PushedRecord(rid, kinds[i % 5], v["id"], v["service_user_id"], at, 1,
+                                sealer.seal("records", rid, 1, payload, escrow=True)))
+    return out
+
+
+def _raw_sqlite_rate(path: Path, rows: list[tuple[Any, ...]]) -> float:
+    """Records/s for raw executemany into a table shaped like server/schema.py `records`."""
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("""CREATE TABLE records (id VARCHAR(36) PRIMARY KEY, tenant_id VARCHAR(36) NOT NULL,
+        device_id VARCHAR(36) NOT NULL, worker_id VARCHAR(36) NOT NULL, kind VARCHAR(32) NOT NULL,
+        visit_id VARCHAR(36), service_user_id VARCHAR(36), recorded_at TEXT NOT NULL,
+        version INTEGER NOT NULL, corrects VARCHAR(36), envelope JSON NOT NULL,
+        content_hash VARCHAR(64) NOT NULL, received_at TEXT NOT NULL, seq BIGINT NOT NULL)""")
+    db.execute("CREATE INDEX ix_records_visit_id ON records (visit_id)")
+    db.execute("CREATE INDEX ix_records_service_user_id ON records (service_user_id)")
+    started = time.perf_counter()
+    for i in range(0, len(rows), MAX_PUSH_RECORDS):
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       rows[i:i + MAX_PUSH_RECORDS])
+        db.execute("COMMIT")
+    took = time.perf_counter() - started
+    db.close()
+    return len(rows) / took
+
+
+def _http_rate(base: str, token: str, records: list[PushedRecord]) -> float:
+    auth = {**HEADERS, "Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, timeout=120.0, trust_env=False) as http:
+        first = http.post(SYNC_PATH, headers=auth, content=encode_body(
+            SyncRequest(PROTOCOL_VERSION, None, [], "0.1.0").to_dict()))
+        cursor = decode_body(first.content, None)["cursor"]  # up to date: the pulls are empty
+        bodies = [encode_body(SyncRequest(PROTOCOL_VERSION, cursor,
+                                          records[i:i + MAX_PUSH_RECORDS], "0.1.0").to_dict())
+                  for i in range(0, len(records), MAX_PUSH_RECORDS)]
+        accepted = 0
+        started = time.perf_counter()
+        for body in bodies:
+            resp = http.post(SYNC_PATH, headers=auth, content=body)
+            resp.raise_for_status()
+            accepted += len(decode_body(resp.content, None)["accepted"])
+        took = time.perf_counter() - started
+    if accepted != len(records):
+        raise RuntimeError(f"the server accepted {accepted} of {len(records)} records")
+    return len(records) / took
+
+
+def _raw_rows(seeded: Seeded, records: list[PushedRecord]) -> list[tuple[Any, ...]]:
+    """The rows the server would store, serialised and hashed beforehand (not timed)."""
+    now = datetime.now(LONDON).isoformat()
+    return [(r.id, seeded.tenant_id, "bench-device", "bench-worker", r.kind, r.visit_id,
+             r.service_user_id, r.recorded_at, r.version, r.corrects,
+             json.dumps(r.envelope, separators=(",", ":")),
+             hashlib.sha256(json.dumps(r.to_dict(), sort_keys=True).encode()).hexdigest(), now, i)
+            for i, r in enumerate(records)]
+
+
+def ingest(base: str, seeded: Seeded, fake: Fake, tmp: Path, n: int, rounds: int,
+           raw: bool) -> dict[str, Any]:
+    """`rounds` x (raw, HTTP) of `n` fresh records each; the best round of each side counts
+    (other work on a shared machine only ever makes a round slower)."""
+    wid = next(iter(seeded.workers))
+    token = seeded.workers[wid].token
+    http_rates, raw_rates = [], []
+    for _ in range(rounds):
+        records = _sealed_records(seeded, wid, fake, n)
+        if raw:
+            # The raw side takes a fraction of a second, so one hiccup of a busy machine
+            # halves it: best of three fresh tables.
+            rows = _raw_rows(seeded, records)
+            raw_rates.append(max(_raw_sqlite_rate(tmp / "raw.sqlite", rows) for _ in range(3)))
+        http_rates.append(_http_rate(base, token, records))
+    out: dict[str, Any] = {"ingest_http_records_per_s": int(max(http_rates)),
+                           "ingest_http_rounds_records_per_s": [int(r) for r in http_rates]}
+    if raw:
+        out.update({
+            "ingest_records_per_round": n, "ingest_rounds": rounds,
+            "ingest_raw_records_per_s": int(max(raw_rates)),
+            "ingest_raw_rounds_records_per_s": [int(r) for r in raw_rates],
+            "ingest_ratio_vs_raw_sqlite": rnd(max(http_rates) / max(raw_rates), 4),
+        })
+    return out
