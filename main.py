@@ -10,29 +10,28 @@ import httpx
 
 from fieldapp.clock import SystemClock
 from fieldapp.device import Device
-from fieldapp.keystore import FileKeyStore
+from fieldapp.lock import LockPolicy
 from fieldapp.settings import AppSettings
 from fieldapp.store import DeviceStore
-from fieldapp.vault import KDF_FLOOR, KdfParams, calibrate_kdf
+from fieldapp.vault import KDF_FLOOR, KdfParams
 
 HTTP_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 
 
 def build_main(settings: AppSettings) -> Any:
     """Return the Flet entry point. The store is shared; each app session has its own keys."""
-    from screens.app import WorkerApp
+    from screens.app import WorkerApp, choose_keystore
 
     store = DeviceStore(settings.database_path)
-    keystore = FileKeyStore(settings.key_path)
-    kdf = (KdfParams(n=max(settings.kdf_n, KDF_FLOOR.n)) if settings.kdf_n
-           else None)
+    # Fixed settings if configured (never below the floor); otherwise the device calibrates on
+    # first enrolment and keeps the result, so no start-up pays for a calibration.
+    kdf = KdfParams(n=max(settings.kdf_n, KDF_FLOOR.n)) if settings.kdf_n else None
+    policy = LockPolicy(settings.auto_lock_minutes, settings.offline_lease_days)
     clock = SystemClock()
 
     async def main(page: ft.Page) -> None:
-        nonlocal kdf
-        if kdf is None:
-            kdf = calibrate_kdf()
-        device = Device(store, keystore, clock, kdf)
+        keystore = await choose_keystore(page, settings.key_path)
+        device = Device(store, keystore, clock, kdf, policy=policy)
         http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
         app = WorkerApp(page, store, device, clock, settings.server_url, http)
         page.on_disconnect = lambda _e: device.lock()

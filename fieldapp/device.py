@@ -339,10 +339,12 @@ class Device:
         self.store.set_json(CONTACT_KEY, {"at": text, "mac": self._contact_mac(text)})
 
     def note_server_contact(self, at: datetime) -> None:
-        """The office answered: the offline lease starts again from `at`."""
+        """The office answered: the offline lease starts again from `at`, and records left
+        from before a lockout that the office now holds are let go."""
         with self.store.transaction():
             self.store.set_meta("last_server_contact", at.isoformat())
             self._write_contact(at)
+        wipe.drop_delivered_legacy(self.store)
 
     def last_server_contact(self) -> datetime | None:
         """When the office last answered; None if unknown or edited (the MAC does not match)."""

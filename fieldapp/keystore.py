@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import errno
 import os
 import secrets
 import stat
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from fieldapp.errors import VaultError
 
@@ -152,3 +155,85 @@ class FileKeyStore:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+class AsyncSecretBackend(Protocol):
+    """The async face of a platform keystore (flet_secure_storage.SecureStorage has it)."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str) -> None: ...
+
+    async def remove(self, key: str) -> None: ...
+
+
+class PreloadedKeyStore:
+    """A platform keystore that can only be reached asynchronously, read once at start-up.
+
+    Unlocking and sealing are synchronous, so the secret is loaded (`load`) or created and
+    stored (`prepare`, awaited before enrolment) ahead of time and kept in memory for the
+    session. `destroy` forgets it at once and removes it from the platform store in the
+    background; if the app dies first the platform copy is harmless, because the wrapped data
+    key it pairs with has already been shredded from the database.
+    """
+
+    KEY = "fieldapp.device_secret.v1"
+
+    def __init__(self, backend: AsyncSecretBackend,
+                 schedule: Callable[[Awaitable[Any]], Any]):
+        self._backend = backend
+        self._schedule = schedule
+        self._secret: bytes | None = None
+        self._destroyed = False
+
+    def __repr__(self) -> str:
+        return f"PreloadedKeyStore(has_secret={self._secret is not None})"
+
+    async def load(self) -> bool:
+        """Read the stored secret, if any; True when there is one."""
+        raw = await self._backend.get(self.KEY)
+        if raw:
+            self._secret = self._decode(raw)
+        return self._secret is not None
+
+    async def prepare(self) -> None:
+        """Make sure a secret exists in the platform store, creating one if needed."""
+        if self._destroyed:
+            await self._backend.remove(self.KEY)  # a destroy still in flight must not win
+            self._destroyed = False
+        elif self._secret is not None or await self.load():
+            return
+        secret = secrets.token_bytes(SECRET_BYTES)
+        encoded = base64.b64encode(secret).decode("ascii")
+        await self._backend.set(self.KEY, encoded)
+        # Read it back: a key store that silently drops writes would strand the data key.
+        if await self._backend.get(self.KEY) != encoded:
+            raise VaultError("The phone's key store did not keep the app's key.")
+        self._secret = secret
+
+    def device_secret(self) -> bytes:
+        if self._secret is None:
+            raise VaultError("The phone's key store is not ready. Close the app and open it again.")
+        return self._secret
+
+    def destroy(self) -> None:
+        self._secret = None
+        self._destroyed = True
+        self._schedule(self._backend.remove(self.KEY))
+
+    @staticmethod
+    def _decode(raw: str) -> bytes:
+        try:
+            secret = base64.b64decode(raw.encode("ascii"), validate=True)
+        except (UnicodeEncodeError, binascii.Error, ValueError) as exc:
+            raise VaultError("The phone's key store holds a damaged key.") from exc
+        if len(secret) != SECRET_BYTES:
+            raise VaultError("The phone's key store holds a damaged key.")
+        return secret
+
+
+async def prepare_keystore(keystore: KeyStore) -> None:
+    """Before enrolling: let an asynchronous keystore create and store its secret."""
+    prepare = getattr(keystore, "prepare", None)
+    if prepare is not None:
+        await prepare()

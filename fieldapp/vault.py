@@ -30,6 +30,7 @@ from fieldapp.sealing import (
 __all__ = [
     "KDF_CEILING",
     "KDF_FLOOR",
+    "PIN_RULES",
     "KdfParams",
     "Sealer",
     "calibrate_kdf",
@@ -61,6 +62,12 @@ COMMON_PINS = frozenset(
         " 666999 000111 112211 102938 142536 110011 100000 200000 123000 111000 999000 121314"
         " 998877 852456 963852 741852 147369"
     ).split()
+)
+
+
+PIN_RULES = (
+    f"Use {MIN_PIN_DIGITS} or more digits. Avoid the same digit all the way through, runs like "
+    "123456 or 654321, repeating patterns like 121212, and very common PINs."
 )
 
 
