@@ -68,3 +68,12 @@ class LeaseExpired(VaultError):
 
 class DeviceWithdrawn(VaultError):
     """The office withdrew this phone; its keys and local records were removed."""
+
+
+class DoseRefused(RuleViolation):
+    """An as-needed (PRN) dose is past its interval or 24-hour limit. `next_allowed_at` (UTC)
+    says when one may be given; the message names no medicine and no person."""
+
+    def __init__(self, reason: str, next_words: str, next_allowed_at: object = None):
+        super().__init__(f"Not given: {reason} {next_words}")
+        self.next_allowed_at = next_allowed_at

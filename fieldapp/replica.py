@@ -158,6 +158,9 @@ def _apply_change(
              body["start"], body["end"], body.get("status", "scheduled"), version],
         )
         return
+    if entity == "dose":
+        _apply_dose(execute, eid, op, version, body)
+        return
     table = _SEALED_TABLES.get(entity)
     if table is None:
         return  # an entity this app version does not know yet: ignore, the server keeps it
@@ -172,6 +175,49 @@ def _apply_change(
         [eid, body.get("service_user_id", eid if entity == "service_user" else None), version,
          sealed],
     )
+
+
+def _apply_dose(
+    execute: Callable[..., Any], eid: str, op: str, version: int, body: dict[str, Any]
+) -> None:
+    """Another worker's dose outcome (clear facts only), kept so limits hold offline."""
+    if op == "delete":
+        execute("DELETE FROM dose_facts WHERE record_id = ?", [eid])
+        return
+    execute(
+        "INSERT INTO dose_facts (record_id, service_user_id, medicine_id, scheduled_at, "
+        "actual_at, outcome, worker_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(record_id) DO UPDATE SET outcome = excluded.outcome, "
+        "actual_at = excluded.actual_at, scheduled_at = excluded.scheduled_at, "
+        "version = excluded.version WHERE excluded.version >= dose_facts.version",
+        [eid, body["service_user_id"], body["medicine_id"], body.get("scheduled_at"),
+         body["actual_at"], body["outcome"], body.get("worker_id", ""), version],
+    )
+
+
+def purge_older_than(store: DeviceStore, before: str) -> int:
+    """Forget visits that ended before `before` once the office holds all their records.
+
+    A record not yet received by the office is never purged, nor is its visit; a person's
+    details go when no remaining visit needs them. Returns the number of visits purged.
+    """
+    with store.transaction() as db:
+        old = [r[0] for r in db.execute(
+            'SELECT v.id FROM visits v WHERE v."end" < ? AND NOT EXISTS ('
+            "SELECT 1 FROM records r WHERE r.visit_id = v.id AND r.sync_state != 'received')",
+            [before],
+        ).fetchall()]
+        for vid in old:
+            db.execute("DELETE FROM records WHERE visit_id = ?", [vid])
+            db.execute("DELETE FROM visits WHERE id = ?", [vid])
+        if old:
+            for table in ("people", "care_plans", "medicines"):
+                column = "id" if table == "people" else "service_user_id"
+                db.execute(
+                    f"DELETE FROM {table} WHERE {column} NOT IN "  # noqa: S608 - fixed names
+                    "(SELECT service_user_id FROM visits)"
+                )
+    return len(old)
 
 
 def open_row(sealer: Sealer, table: str, row: dict[str, Any]) -> dict[str, Any]:

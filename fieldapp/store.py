@@ -63,6 +63,20 @@ def m002_record_facts(db: Database) -> None:
     db.execute("ALTER TABLE records ADD COLUMN facts TEXT NOT NULL DEFAULT '{}'")
 
 
+@migrations()
+def m003_dose_facts(db: Database) -> None:
+    # Other workers' dose outcomes for the people this worker visits, as clear facts only
+    # (ids, times, codes): PRN limits and "one outcome per dose" must hold offline across
+    # workers. `record_id` is the original dose record; a correction replaces its row.
+    db.execute(
+        """CREATE TABLE dose_facts (
+            record_id TEXT PRIMARY KEY, service_user_id TEXT NOT NULL,
+            medicine_id TEXT NOT NULL, scheduled_at TEXT, actual_at TEXT NOT NULL,
+            outcome TEXT NOT NULL, worker_id TEXT NOT NULL, version INTEGER NOT NULL)"""
+    )
+    db.execute("CREATE INDEX dose_facts_by_person ON dose_facts(service_user_id, medicine_id)")
+
+
 class DeviceStore:
     """One worker's SQLite file. Every write goes through `transaction()`."""
 

@@ -1,4 +1,8 @@
-"""Use cases of a visit: the day's list, one visit's checklist, check-in, tasks, notes, check-out."""
+"""Use cases of a visit: the day's list, one visit's checklist, check-in, tasks, notes, check-out.
+
+The eMAR (`fieldapp.medication`) and corrections (`fieldapp.addenda`) hang off the visit service
+as `.medication` and `.addenda`, so a screen reaches every visit use case through one object.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fieldapp import visit_rules
+from fieldapp.addenda import AddendumService, Correction
 from fieldapp.clock import Clock, parse_utc
 from fieldapp.errors import CheckOutBlocked, RuleViolation
+from fieldapp.mar import DoseRecord, DueDose, unanswered_doses
+from fieldapp.medication import MedicationService
 from fieldapp.records import Author, open_record, write_record
 from fieldapp.replica import open_row
 from fieldapp.store import DeviceStore
@@ -29,6 +36,9 @@ class VisitSummary:
     person_name: str
     area: str
     sync_state: str  # none | phone | sent | received | rejected (the least advanced record)
+    # Local times of time-critical doses due at the visit, and how many still need an answer.
+    time_critical_at: tuple[datetime, ...] = ()
+    time_critical_open: int = 0
 
 
 @dataclass
@@ -47,10 +57,18 @@ class VisitDetail:
     task_outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[dict[str, Any]] = field(default_factory=list)
     record_states: dict[str, str] = field(default_factory=dict)
+    due_doses: list[DueDose] = field(default_factory=list)
+    dose_history: list[DoseRecord] = field(default_factory=list)
+    corrections: dict[str, list[Correction]] = field(default_factory=dict)
+    escalations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def unanswered_tasks(self) -> list[dict[str, Any]]:
         return [t for t in self.tasks if t["id"] not in self.task_outcomes]
+
+    @property
+    def unanswered_doses(self) -> list[DueDose]:
+        return unanswered_doses(self.due_doses, self.dose_history)
 
 
 _STATE_ORDER = ["rejected", "phone", "sent", "received"]
@@ -70,6 +88,8 @@ class VisitService:
         self._author = author
         self.clock = clock
         self.tz = ZoneInfo(tz)
+        self.medication = MedicationService(store, sealer, author, clock, tz)
+        self.addenda = AddendumService(store, sealer, author, clock)
 
     # --- reading --------------------------------------------------------------------------
     def today(self) -> date:
@@ -102,11 +122,13 @@ class VisitService:
                 states[r["visit_id"]] = r["sync_state"]
         people = self._people({v["service_user_id"] for v in visits})
         now = self.clock.now()
+        critical = self._time_critical(visits)
         out = []
         for v in visits:
             start, end = parse_utc(v["start"]), parse_utc(v["end"])
             cin, cout = times.get((v["id"], "check_in")), times.get((v["id"], "check_out"))
             person = people.get(v["service_user_id"], {})
+            tc_at, tc_open = critical.get(v["id"], ((), 0))
             out.append(
                 VisitSummary(
                     id=v["id"], start=start, end=end, visit_type=v["visit_type"],
@@ -117,8 +139,28 @@ class VisitService:
                     person_name=person.get("preferred_name") or person.get("name", "Unknown"),
                     area=person.get("area", ""),
                     sync_state=states.get(v["id"], "none"),
+                    time_critical_at=tc_at, time_critical_open=tc_open,
                 )
             )
+        return out
+
+    def _time_critical(
+        self, visits: list[dict[str, Any]]
+    ) -> dict[str, tuple[tuple[datetime, ...], int]]:
+        """Per visit: its time-critical doses and how many are still unanswered (anyone)."""
+        meds: dict[str, Any] = {}
+        history: dict[str, list[DoseRecord]] = {}
+        out: dict[str, tuple[tuple[datetime, ...], int]] = {}
+        for v in visits:
+            su = v["service_user_id"]
+            if su not in meds:
+                meds[su] = self.medication.medicines(su)
+                history[su] = self.medication.history(su)
+            visit = visit_rules.Visit.from_dict({**v, "worker_id": ""})
+            due = [d for d in self.medication.due(visit, meds[su]) if d.time_critical]
+            if due:
+                out[v["id"]] = (tuple(d.scheduled_at for d in due),
+                                len(unanswered_doses(due, history[su])))
         return out
 
     def visit(self, visit_id: str) -> VisitDetail:
@@ -161,6 +203,12 @@ class VisitService:
                 detail.task_outcomes[content["task_id"]] = {**content, "record_id": r["id"]}
             elif r["kind"] == "note":
                 detail.notes.append({**content, "record_id": r["id"]})
+            elif r["kind"] == "escalation":
+                detail.escalations.append({**content, "record_id": r["id"]})
+        visit = visit_rules.Visit.from_dict({**v, "worker_id": ""})
+        detail.due_doses = self.medication.due(visit)
+        detail.dose_history = self.medication.history(su)
+        detail.corrections = self.addenda.for_visit(visit_id)
         detail.status = visit_rules.visit_status(
             detail.start, detail.end, detail.checked_in_at, detail.checked_out_at,
             self.clock.now(),
@@ -180,20 +228,16 @@ class VisitService:
         }
 
     # --- writing --------------------------------------------------------------------------
-    def check_in(self, visit_id: str, reason: str | None = None) -> str:
+    def check_in(self, visit_id: str, reason: str | None = None, *,
+                 location: dict[str, float] | None = None, location_consent: bool = False) -> str:
+        """Check in; `location` is kept only when the worker consented, and only here."""
         detail = self.visit(visit_id)
         if detail.checked_in_at is not None:
             raise RuleViolation("You have already checked in to this visit.")
         now = self.clock.now()
-        timing = visit_rules.check_in_timing(detail.start, now)
-        if timing.requires_reason and not (reason or "").strip():
-            raise RuleViolation(
-                f"You are {timing.minutes} minutes {timing.kind}. Say why before checking in."
-            )
+        payload = self._timed(detail.start, now, reason, "checking in", "late", "early")
         return self._write(detail, "check_in", {
-            "at": now.isoformat(), "timing": timing.kind, "minutes": timing.minutes,
-            "reason": (reason or "").strip() or None,
-        })
+            **payload, **_where(location, location_consent)})
 
     def record_task(
         self, visit_id: str, task_id: str, outcome: str, reason: str | None = None,
@@ -222,12 +266,33 @@ class VisitService:
             "text": body, "phrases": list(phrases or []), "at": self.clock.now().isoformat(),
         })
 
-    def check_out(self, visit_id: str) -> str:
+    def check_out(self, visit_id: str, reason: str | None = None, *,
+                  location: dict[str, float] | None = None,
+                  location_consent: bool = False) -> str:
+        """Check out once every task and every due dose has an answer (from anyone)."""
         detail = self._open_visit(visit_id)
-        blockers = visit_rules.check_out_blockers(detail.tasks, detail.task_outcomes)
+        blockers = visit_rules.check_out_blockers(
+            detail.tasks, detail.task_outcomes, detail.due_doses, detail.dose_history,
+            tz=self.tz)
         if blockers:
             raise CheckOutBlocked(blockers)
-        return self._write(detail, "check_out", {"at": self.clock.now().isoformat()})
+        payload = self._timed(detail.end, self.clock.now(), reason, "checking out",
+                              "late", "early")
+        return self._write(detail, "check_out", {
+            **payload, **_where(location, location_consent)})
+
+    @staticmethod
+    def _timed(booked: datetime, now: datetime, reason: str | None, doing: str,
+               late: str, early: str) -> dict[str, Any]:
+        """Early or late against the rota: more than 15 minutes needs a reason."""
+        timing = visit_rules.check_in_timing(booked, now)
+        why = (reason or "").strip() or None
+        if timing.requires_reason and why is None:
+            word = late if timing.kind == visit_rules.Timing.LATE else early
+            raise RuleViolation(
+                f"You are {timing.minutes} minutes {word}. Say why before {doing}.")
+        return {"at": now.isoformat(), "timing": timing.kind.value, "minutes": timing.minutes,
+                "reason": why}
 
     def _open_visit(self, visit_id: str) -> VisitDetail:
         detail = self.visit(visit_id)
@@ -245,3 +310,11 @@ class VisitService:
                 payload=payload, visit_id=detail.id,
                 service_user_id=detail.person.get("id"),
             )
+
+
+def _where(location: dict[str, float] | None, consent: bool) -> dict[str, Any]:
+    """Location only with the worker's consent; otherwise not even an attempt is recorded."""
+    if not consent or not location:
+        return {"location": None, "location_consent": consent}
+    return {"location": {k: float(location[k]) for k in ("lat", "lon", "accuracy_m")
+                         if k in location}, "location_consent": True}

@@ -42,6 +42,7 @@ def visit_card(app: WorkerApp, index: int, v: VisitSummary) -> ft.Control:
             ft.Text(v.person_name, size=20, weight=ft.FontWeight.W_600, color=ft.Colors.BLACK),
             ft.Text(f"{v.area} · {v.visit_type.capitalize()} visit", size=16,
                     color=ft.Colors.BLACK_87),
+            *time_critical(app, v),
             ft.Text(records, size=13, color=ft.Colors.GREY_800) if v.sync_state != "none"
             else ft.Container(),
         ], spacing=4),
@@ -52,7 +53,22 @@ def visit_card(app: WorkerApp, index: int, v: VisitSummary) -> ft.Control:
         ink=True,
     )
     label = f"{window} {v.person_name}, {v.area}, {v.visit_type} visit, {v.status.replace('_', ' ')}"
+    if v.time_critical_open:
+        label += ", time-critical medicine due"
     return widgets.labelled(f"visit-{index}", card, label=label)
+
+
+def time_critical(app: WorkerApp, v: VisitSummary) -> list[ft.Control]:
+    """A marker on visits with time-critical doses: red while one still needs an answer."""
+    if not v.time_critical_at:
+        return []
+    times = ", ".join(app.local_time(t) for t in v.time_critical_at)
+    colour = widgets.DANGER if v.time_critical_open else widgets.OK
+    return [ft.Row([
+        ft.Icon(ft.Icons.ALARM, color=colour, size=20),
+        ft.Text(f"Time-critical medicine {times}" + ("" if v.time_critical_open else " · done"),
+                size=15, color=colour, weight=ft.FontWeight.BOLD),
+    ], spacing=6)]
 
 
 def show_day(app: WorkerApp) -> None:
@@ -79,6 +95,8 @@ def show_day(app: WorkerApp) -> None:
         if not cards:
             cards = [widgets.body("No visits on your rota today. Pull down or tap sync to check "
                                   "for changes from the office.")]
-        return [app.banner(), header, *cards]
+        from screens.visit import call_office
+
+        return [app.banner(), header, call_office(app), *cards]
 
     app.set_screen(render)

@@ -1,4 +1,4 @@
-"""One visit: key facts, check-in, the care-plan checklist, a note, and check-out."""
+"""One visit: key facts, check-in, the care-plan checklist, medicines, a note, and check-out."""
 
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
     note = widgets.field("note-text", "Visit note", multiline=True)
     picked: list[str] = []
     checkin_reason = widgets.field("checkin-reason", "Reason for arriving early or late")
+    checkout_reason = widgets.field("checkout-reason", "Reason for leaving early or late")
+    consent = ft.Switch(label="Share my location at check-in and check-out only",
+                        value=False, height=widgets.TOUCH)
+    fixing: dict[str, str] = {}  # record id being corrected -> its identifier prefix
+    fix_reason = widgets.field("correct-reason", "Why is this being corrected?")
+    fix_text = widgets.field("correct-text", "What it should say")
 
     where = {"at": "end"}
 
@@ -59,11 +65,11 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
         """The error shows next to the thing the worker just tapped, not off-screen."""
         return [error] if where["at"] == place and error.value else []
 
-    def act(fn: Any, *args: Any, at: str = "end") -> None:
+    def act(fn: Any, *args: Any, at: str = "end", **kwargs: Any) -> None:
         error.value = ""
         where["at"] = at
         try:
-            fn(*args)
+            fn(*args, **kwargs)
         except CheckOutBlocked as exc:
             error.value = exc.details()
         except FieldAppError as exc:
@@ -99,6 +105,7 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
                     ft.Text(f"{word} · {state}", size=15, color=widgets.OK,
                             weight=ft.FontWeight.BOLD, expand=True),
                 ], vertical_alignment=ft.CrossAxisAlignment.START)))
+            lines += corrections(d, answered["record_id"], f"task-{index}")
         elif d.checked_in_at is not None and d.checked_out_at is None:
             ml: tuple[ft.TextField, ft.TextField] | None = None
             if task.get("fluid"):
@@ -132,15 +139,53 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
             ]))
             if tid in not_done_open:
                 reason = reasons.setdefault(tid, widgets.field(f"task-{index}-reason",
-                                                               "Why was it not done?"))
+                                                               "Why? (what happened)"))
                 lines.append(widgets.labelled(f"task-{index}-reason", reason))
                 lines.append(widgets.big_button(
                     f"task-{index}-save-reason", "Save: not done",
                     lambda _e: answer("not_done", reason.value or ""),
                     color=widgets.DANGER))
+                lines.append(ft.Row([
+                    widgets.big_button(f"task-{index}-{code}", word,
+                                       lambda _e, code=code: answer(code, reason.value or ""),
+                                       outlined=True)
+                    for code, word in (("partly_done", "Partly done"), ("refused", "Refused"),
+                                       ("not_required", "Not needed"))], wrap=True))
         lines += error_here(f"task-{index}")
         return ft.Container(ft.Column(lines, spacing=6), padding=12, border_radius=8,
                             border=ft.Border.all(1, ft.Colors.GREY_400))
+
+    def corrections(d: VisitDetail, record_id: str, prefix: str) -> list[ft.Control]:
+        """The corrections already made (the original stays above), and a way to add one."""
+        out: list[ft.Control] = [
+            widgets.body(f"Correction: {c.text or c.outcome} — {c.reason} · "
+                         f"{widgets.STATE_WORDS.get(c.sync_state, '')}", size=14,
+                         color=ft.Colors.ORANGE_900)
+            for c in d.corrections.get(record_id, [])]
+        if fixing.get(record_id) == prefix:
+            out += [widgets.labelled("correct-text", fix_text),
+                    widgets.labelled("correct-reason", fix_reason),
+                    *error_here(f"fix-{prefix}"),
+                    widgets.big_button("correct-save", "Save correction",
+                                       lambda _e: save_fix(record_id, prefix), outlined=True)]
+        else:
+            out.append(widgets.labelled(f"{prefix}-correct", ft.TextButton(
+                "Correct this", on_click=lambda _e: open_fix(record_id, prefix),
+                height=widgets.TOUCH), label="Correct this record"))
+        return out
+
+    def open_fix(record_id: str, prefix: str) -> None:
+        fixing.clear()
+        fixing[record_id] = prefix
+        app.refresh()
+
+    def save_fix(record_id: str, prefix: str) -> None:
+        act(app.visits.addenda.correct, record_id, fix_reason.value or "",
+            at=f"fix-{prefix}", text=fix_text.value or "")
+        if not error.value:
+            fixing.clear()
+            fix_reason.value = fix_text.value = ""
+            app.refresh()
 
     def phrase_chip(text: str) -> ft.Control:
         def flip(_e: Any) -> None:
@@ -171,6 +216,7 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
                                                    on_click=lambda _e: show_day(app),
                                                    height=widgets.TOUCH), label="Back to today"),
             app.banner(),
+            call_office(app),
             ft.Row([
                 ft.Column([
                     widgets.heading(d.person.get("preferred_name") or d.person.get("name", "")),
@@ -185,11 +231,14 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
             out.append(widgets.body("Goals: " + "; ".join(d.goals), size=15))
         if d.checked_in_at is None:
             out += [widgets.labelled("checkin-reason", checkin_reason),
+                    widgets.labelled("location-consent", consent,
+                                     label="Share my location at check-in and check-out only"),
                     *error_here("check-in"),
                     widgets.big_button("visit-check-in", "Check in",
                                        lambda _e: act(app.visits.check_in, d.id,
                                                       checkin_reason.value or None,
-                                                      at="check-in"))]
+                                                      at="check-in", location=None,
+                                                      location_consent=bool(consent.value)))]
         else:
             out.append(widgets.body(f"Checked in {app.local_time(d.checked_in_at)}"
                                     + (f" · checked out {app.local_time(d.checked_out_at)}"
@@ -198,15 +247,18 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
         out += [task_row(i, d, t) for i, t in enumerate(d.tasks)] or [
             widgets.body("No care-plan tasks for this visit type.")]
         if d.medicines:
-            out.append(widgets.heading("Medicines", size=20))
-            out += [widgets.body(f"{m.get('name')} {m.get('strength', '')} — {m.get('dose', '')}"
-                                 f" ({m.get('support_level', '')})", size=15)
-                    for m in d.medicines]
+            out += medicines_section(app, d)
         out.append(widgets.heading("Notes", size=20))
-        for n in d.notes:
+        for i, n in enumerate(d.notes):
             words = "; ".join(n.get("phrases") or [])
             text = " ".join(x for x in (words, n.get("text", "")) if x)
-            out.append(widgets.body(f"{text} · {widgets.STATE_WORDS[d.record_states.get(n['record_id'], 'phone')]}", size=15))
+            state = widgets.STATE_WORDS[d.record_states.get(n["record_id"], "phone")]
+            out.append(widgets.body(f"{text} · {state}", size=15))
+            out += corrections(d, n["record_id"], f"note-{i}")
+        for e in d.escalations:
+            out.append(widgets.body(f"Office told automatically ({e.get('severity')}): "
+                                    f"{e.get('summary', '')}", size=15,
+                                    color=ft.Colors.ORANGE_900))
         if in_visit:
             out += [
                 ft.Row([phrase_chip(p) for p in QUICK_PHRASES], wrap=True),
@@ -214,12 +266,49 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
                 *error_here("note"),
                 widgets.big_button("note-save", "Save note", lambda _e: save_note(d),
                                    outlined=True),
+                widgets.labelled("checkout-reason", checkout_reason),
                 *error_here("end"),
                 widgets.big_button("visit-check-out", "Check out",
-                                   lambda _e: act(app.visits.check_out, d.id)),
+                                   lambda _e: act(app.visits.check_out, d.id,
+                                                  checkout_reason.value or None,
+                                                  location=None,
+                                                  location_consent=bool(consent.value))),
             ]
         else:
             out += error_here("end")
         return out
 
     app.set_screen(render)
+
+
+def medicines_section(app: WorkerApp, d: VisitDetail) -> list[ft.Control]:
+    """How many doses are due and still to record, and the way into the eMAR."""
+    from screens.mar import show_mar
+
+    left = d.unanswered_doses
+    critical = [x for x in left if x.time_critical]
+    out: list[ft.Control] = [widgets.heading("Medicines", size=20)]
+    words = (f"{len(d.due_doses)} dose(s) due at this visit · {len(left)} still to record"
+             if d.due_doses else "No scheduled doses at this visit; as-needed medicines are in "
+             "the list.")
+    out.append(widgets.labelled("visit-doses", widgets.body(words, weight=ft.FontWeight.W_600)))
+    if critical:
+        out.append(widgets.body("Time-critical: " + ", ".join(
+            f"{x.medicine.display_name} at {app.local_time(x.scheduled_at)}" for x in critical),
+            color=widgets.DANGER, weight=ft.FontWeight.W_600))
+    out.append(widgets.big_button("visit-mar", "Medicines (MAR)",
+                                  lambda _e: show_mar(app, d.id), icon=ft.Icons.MEDICATION,
+                                  color=widgets.DANGER if critical else widgets.PRIMARY))
+    return out
+
+
+def call_office(app: WorkerApp) -> ft.Control:
+    """Tap to phone the office: works with no data signal, so nobody waits for sync."""
+    number = app.device.identity().office_phone
+
+    async def call(_e: Any) -> None:
+        await ft.UrlLauncher().launch_url(f"tel:{number.replace(' ', '')}")
+
+    return widgets.labelled("call-office", ft.OutlinedButton(
+        content=f"Call the office {number}".strip(), icon=ft.Icons.PHONE, on_click=call,
+        height=widgets.TOUCH), label="Call the office")

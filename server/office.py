@@ -1,23 +1,40 @@
-"""What coordinators do in the console: sign in, see the day's visits, read a visit's record.
+"""What coordinators do in the console: sign in, see the day's visits, read and amend records.
 
 Every read of a sealed record is written to the append-only audit log in the same transaction
-that reads it, so there is no way to see a note without leaving a trace.
+that reads it, so there is no way to see a note without leaving a trace. An amendment is an
+addendum written by the office (actor = coordinator), sealed for the office like a worker's
+record, audited, and never a change to the original.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import os
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import Engine, insert, select
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import Connection, Engine, insert, select
 
-from server import auth
-from server.errors import NotAuthenticated, NotFound
-from server.escrow import EnvelopeDamaged, open_envelope
+from server import auth, feed, record_hooks
+from server.errors import Invalid, NotAuthenticated, NotFound
+from server.escrow import ESCROW_INFO, EnvelopeDamaged, open_envelope
 from server.schema import audit_log, coordinators, records, service_users, tenants, visits, workers
+
+# Outcome codes a coordinator may correct to (the same stable codes as the phone's).
+DOSE_CODES = ("given", "taken", "partial", "refused", "not_available", "asleep",
+              "nausea_vomiting", "hospital", "away", "withheld", "not_required", "other")
+TASK_CODES = ("done", "partly_done", "refused", "not_required", "not_done")
+MIN_REASON = 5
+OFFICE_DEVICE = "office"
 
 
 @dataclass(frozen=True)
@@ -119,10 +136,12 @@ def visit_record(
             opened.append({
                 "id": r["id"], "kind": r["kind"], "recorded_at": r["recorded_at"],
                 "received_at": r["received_at"], "corrects": r["corrects"],
-                "damaged": damaged, "content": content,
+                "damaged": damaged, "content": content, "facts": r["facts"] or {},
+                "by_office": r["device_id"] == OFFICE_DEVICE,
             })
     return {
-        "id": v["id"], "start": v["start"], "end": v["end"], "visit_type": v["visit_type"],
+        "id": v["id"], "service_user_id": v["service_user_id"],
+        "start": v["start"], "end": v["end"], "visit_type": v["visit_type"],
         "worker_name": v["worker_name"], "person_name": v["person"]["name"],
         "area": v["person"].get("area", ""), "records": opened,
     }
@@ -137,3 +156,81 @@ def audit_entries(engine: Engine, who: Coordinator, limit: int = 100) -> list[di
             .order_by(audit_log.c.id.desc()).limit(limit)
         ).mappings().all()
     return [dict(r) for r in rows]
+
+
+def audit(conn: Connection, who: Coordinator, action: str, kind: str, target: str) -> None:
+    conn.execute(insert(audit_log).values(
+        tenant_id=who.tenant_id, at=datetime.now(UTC).isoformat(), actor_kind="coordinator",
+        actor_id=who.id, action=action, target_kind=kind, target_id=target))
+
+
+def amend_record(
+    engine: Engine, who: Coordinator, record_id: str, reason: str, *,
+    text: str | None = None, outcome: str | None = None,
+) -> str:
+    """Write a coordinator's addendum to a worker's record; the original stays as it was."""
+    why, body = (reason or "").strip(), (text or "").strip() or None
+    if len(why) < MIN_REASON:
+        raise Invalid(f"Say why the record is being amended (at least {MIN_REASON} characters).")
+    now = datetime.now(UTC).isoformat()
+    with engine.begin() as conn:
+        original = conn.execute(
+            select(records).where(records.c.id == record_id,
+                                  records.c.tenant_id == who.tenant_id)
+        ).mappings().first()
+        if original is None:
+            raise NotFound("No record with that id in your agency.")
+        if original["kind"] == "addendum":
+            raise Invalid("Amend the original record, not an earlier correction.")
+        codes = {"dose_outcome": DOSE_CODES, "task_outcome": TASK_CODES}.get(original["kind"])
+        if outcome and (codes is None or outcome not in codes):
+            raise Invalid("That outcome code does not fit this record.")
+        if body is None and not outcome:
+            raise Invalid("Say what the record should say: new text or a new outcome.")
+        facts: dict[str, Any] = {"corrects_kind": original["kind"], "actor": "coordinator"}
+        if outcome:
+            facts["outcome"] = outcome
+        if original["kind"] == "dose_outcome":
+            facts.update({k: (original["facts"] or {}).get(k)
+                          for k in ("medicine_id", "scheduled_at")})
+        rid = str(uuid.uuid4())
+        public = conn.execute(select(tenants.c.escrow_public_key)
+                              .where(tenants.c.id == who.tenant_id)).scalar_one()
+        envelope = seal_for_office(base64.b64decode(public), who.tenant_id, rid, 1, {
+            "reason": why, "text": body, "outcome": outcome, "at": now,
+            "corrects_kind": original["kind"], "actor": "coordinator",
+            "coordinator_id": who.id, "coordinator_name": who.name,
+        })
+        row = {"id": rid, "kind": "addendum", "visit_id": original["visit_id"],
+               "service_user_id": original["service_user_id"], "recorded_at": now,
+               "version": 1, "corrects": record_id, "envelope": envelope, "facts": facts}
+        digest = hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()
+        conn.execute(insert(records).values(
+            **row, tenant_id=who.tenant_id, device_id=OFFICE_DEVICE, worker_id=who.id,
+            content_hash=digest, received_at=now, seq=feed.reserve_seq(conn, who.tenant_id)))
+        audit(conn, who, "amend_record", original["kind"], record_id)
+        record_hooks.share_doses(conn, who.tenant_id, who.id, [
+            (rid, "addendum", original["service_user_id"], record_id, facts)])
+    return rid
+
+
+def seal_for_office(
+    public_raw: bytes, tenant_id: str, record_id: str, version: int, content: dict[str, Any]
+) -> dict[str, Any]:
+    """Seal content in the phone's envelope format, with only the escrow (office) copy."""
+    aad = f"{tenant_id}|records|{record_id}|{version}".encode()
+    record_key, nonce = AESGCM.generate_key(256), os.urandom(12)
+    plain = json.dumps(content, sort_keys=True, separators=(",", ":"),
+                       ensure_ascii=False).encode()
+    ephemeral = X25519PrivateKey.generate()
+    epk = ephemeral.public_key().public_bytes_raw()
+    k = HKDF(hashes.SHA256(), length=32, salt=None, info=ESCROW_INFO + epk).derive(
+        ephemeral.exchange(X25519PublicKey.from_public_bytes(public_raw)))
+    ek_nonce = os.urandom(12)
+    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
+    return {
+        "v": 1, "alg": "A256GCM", "nonce": b64(nonce),
+        "ct": b64(AESGCM(record_key).encrypt(nonce, plain, aad)),
+        "ek": {"epk": b64(epk), "nonce": b64(ek_nonce),
+               "ct": b64(AESGCM(k).encrypt(ek_nonce, record_key, aad + b"|escrow"))},
+    }

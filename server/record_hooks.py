@@ -2,17 +2,86 @@
 
 Each hook sees only the clear part of a record (ids, times, kind, `facts`), never its sealed
 content, so it runs without the escrow key.
+
+Dose sharing: PRN limits and "one outcome per dose" must hold offline across workers, so every
+stored dose outcome is published as a `dose` change (clear facts only) to the feeds of the other
+workers who have visits for that person. A correction of a dose's outcome republishes the same
+entity with a higher version, so phones hold each dose's current outcome.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from collections.abc import Iterable
+from typing import Any
 
+from sqlalchemy import Connection, select
+
+from server import feed
+from server.schema import records, visits
 from sync.protocol import PushedRecord
+
+DOSE_ENTITY = "dose"
 
 
 def after_store(
     conn: Connection, tenant_id: str, worker_id: str, stored: list[PushedRecord]
 ) -> None:
     """Called by the sync service after `stored` records were inserted (same transaction)."""
-    del conn, tenant_id, worker_id, stored  # no hooks yet: medication and lone-working add them
+    share_doses(conn, tenant_id, worker_id,
+                [(r.id, r.kind, r.service_user_id, r.corrects, r.facts) for r in stored])
+
+
+def share_doses(
+    conn: Connection, tenant_id: str, author_id: str,
+    stored: Iterable[tuple[str, str, str | None, str | None, dict[str, Any]]],
+) -> None:
+    """Publish dose facts of (id, kind, service_user_id, corrects, facts) records."""
+    changes: list[dict[str, Any]] = []
+    for rid, kind, su, corrects, facts in stored:
+        if su is None:
+            continue
+        if kind == "dose_outcome" and _dose_facts_ok(facts):
+            body = _body(su, facts, author_id)
+            changes += _to_others(conn, tenant_id, su, author_id, rid, 1, body)
+        elif kind == "addendum" and corrects and facts.get("outcome") and \
+                facts.get("corrects_kind") == "dose_outcome":
+            original = conn.execute(
+                select(records.c.worker_id, records.c.facts, records.c.service_user_id)
+                .where(records.c.id == corrects, records.c.tenant_id == tenant_id,
+                       records.c.kind == "dose_outcome")
+            ).first()
+            if original is None or not _dose_facts_ok(original.facts):
+                continue
+            count = conn.execute(
+                select(records.c.id).where(records.c.corrects == corrects,
+                                           records.c.tenant_id == tenant_id)
+            ).all()
+            body = _body(su, {**original.facts, "outcome": facts["outcome"]},
+                         original.worker_id)
+            # Everyone but whoever corrected it (their phone already knows); a coordinator's
+            # correction reaches the original author's phone too.
+            changes += _to_others(conn, tenant_id, su, author_id, corrects,
+                                  1 + len(count), body)
+    feed.publish(conn, tenant_id, changes)
+
+
+def _dose_facts_ok(facts: dict[str, Any]) -> bool:
+    return bool(facts.get("medicine_id") and facts.get("actual_at") and facts.get("outcome"))
+
+
+def _body(su: str, facts: dict[str, Any], worker_id: str) -> dict[str, Any]:
+    return {"service_user_id": su, "medicine_id": facts["medicine_id"],
+            "scheduled_at": facts.get("scheduled_at"), "actual_at": facts["actual_at"],
+            "outcome": facts["outcome"], "worker_id": worker_id}
+
+
+def _to_others(conn: Connection, tenant_id: str, su: str, author_id: str, entity_id: str,
+               version: int, body: dict[str, Any]) -> list[dict[str, Any]]:
+    others = conn.execute(
+        select(visits.c.worker_id).distinct()
+        .where(visits.c.tenant_id == tenant_id, visits.c.service_user_id == su,
+               visits.c.worker_id != author_id)
+        .order_by(visits.c.worker_id)
+    ).scalars().all()
+    return [{"worker_id": w, "entity": DOSE_ENTITY, "entity_id": entity_id, "op": "upsert",
+             "version": version, "body": body} for w in others]

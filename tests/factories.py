@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -91,3 +92,60 @@ def small_agency(engine: Engine, tmp: Path, now: datetime | None = None) -> Smal
 
 def code_for(engine: Engine, worker_id: str) -> str:
     return enrolment.issue_code(engine, worker_id, 60)
+
+
+def medicines_for(p: dict[str, Any]) -> list[dict[str, Any]]:
+    """A realistic medicines list: time-critical, prompted, PRN and a controlled PRN drug."""
+    base = {"service_user_id": p["id"], "form": "tablet", "route": "oral", "window_minutes": 30,
+            "prn": None, "controlled": False, "time_critical": False, "instructions": "",
+            "start_date": "2026-01-01", "stop_date": None, "times": []}
+    return [
+        {**base, "id": str(uuid.uuid4()), "name": "Co-careldopa", "strength": "25mg/100mg",
+         "dose": "1 tablet", "times": ["09:00", "13:00"], "support_level": "assist",
+         "time_critical": True},
+        {**base, "id": str(uuid.uuid4()), "name": "Lactulose", "strength": "3.35g/5ml",
+         "form": "oral solution", "dose": "15ml", "times": ["09:00"],
+         "support_level": "prompt"},
+        {**base, "id": str(uuid.uuid4()), "name": "Paracetamol", "strength": "500mg",
+         "dose": "2 tablets", "support_level": "assist",
+         "prn": {"reason_hint": "Pain", "min_interval_hours": 4, "max_doses_24h": 4}},
+        {**base, "id": str(uuid.uuid4()), "name": "Oramorph", "strength": "10mg/5ml",
+         "form": "oral solution", "dose": "2.5ml", "support_level": "administer",
+         "controlled": True,
+         "prn": {"reason_hint": "Breakthrough pain", "min_interval_hours": 2,
+                 "max_doses_24h": 6}},
+    ]
+
+
+def shared_person_agency(engine: Engine, tmp: Path, now: datetime) -> SmallAgency:
+    """One person visited by two workers: a morning visit (worker) and lunch (other worker).
+
+    The morning visit runs 09:00-09:30 local time on `now`'s local date, lunch 12:30-13:00
+    (server retention is measured from the real clock, so use a recent date).
+    Doses: Co-careldopa 09:00 and 13:00 (time-critical), Lactulose 09:00 (prompt),
+    Paracetamol PRN (4 h apart, 4 a day), Oramorph PRN (controlled, 2 h apart, 6 a day).
+    """
+    key_file = tmp / "escrow.key"
+    tid = agency.init_tenant(engine, "Test Home Care", key_file, office_phone="0113 496 0000")
+    wid = agency.add_worker(engine, tid, {"name": "Amira Khan", "area": "Headingley"})
+    other = agency.add_worker(engine, tid, {"name": "Tom Baxter", "area": "Headingley"})
+    email = "office@example.org"
+    agency.add_coordinator(engine, tid, "Sam Office", email, PASSWORD)
+    p = person()
+    plan = plan_for(p)
+    plan["tasks"].append({"id": str(uuid.uuid4()), "visit_type": "lunch",
+                          "category": "nutrition", "title": "Lunch", "instructions": "",
+                          "fluid": False})
+    agency.add_people(engine, tid, [p], [plan], medicines_for(p))
+    london = ZoneInfo("Europe/London")
+    start = datetime.combine(now.astimezone(london).date(), time(9), london).astimezone(UTC)
+    visits = [
+        {"id": str(uuid.uuid4()), "worker_id": wid, "service_user_id": p["id"],
+         "visit_type": "morning", "start": start.isoformat(),
+         "end": (start + timedelta(minutes=30)).isoformat()},
+        {"id": str(uuid.uuid4()), "worker_id": other, "service_user_id": p["id"],
+         "visit_type": "lunch", "start": (start + timedelta(hours=3, minutes=30)).isoformat(),
+         "end": (start + timedelta(hours=4)).isoformat()},
+    ]
+    agency.add_visits(engine, tid, visits)
+    return SmallAgency(tid, wid, other, email, [p], visits, key_file)

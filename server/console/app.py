@@ -123,40 +123,20 @@ class ConsoleApp:
             *items,
         )
 
-    # --- one visit's record ---------------------------------------------------------------
+    # --- one visit's record, and a person's MAR chart -------------------------------------
     def show_visit(self, visit_id: str) -> None:
-        assert self.who is not None
-        try:
-            v = office.visit_record(self.engine, self.key(), self.who, visit_id)
-        except ServerError as exc:
-            self._set(ft.Text(str(exc)), ft.Button("Back", on_click=lambda _e: self.show_day()))
-            return
-        lines: list[ft.Control] = []
-        for r in v["records"]:
-            lines.append(ft.Container(
-                ft.Column([
-                    ft.Text(f"{local_hm(r['recorded_at'], self.tz)}  {KIND_LABELS.get(r['kind'], r['kind'])}",
-                            weight=ft.FontWeight.BOLD),
-                    ft.Text(describe(r)),
-                    ft.Text(f"Received by office {local_hm(r['received_at'], self.tz)}",
-                            size=12, color=ft.Colors.GREY_700),
-                ], spacing=2),
-                padding=10, border=ft.Border.all(1, ft.Colors.GREY_300), border_radius=6,
-            ))
-        if not lines:
-            lines.append(ft.Text("Nothing recorded for this visit has reached the office yet."))
-        self._set(
-            labelled("console-back", ft.Button("Back to the day", on_click=lambda _e: self.show_day())),
-            ft.Text(f"{v['person_name']} · {v['area']}", size=24, weight=ft.FontWeight.BOLD),
-            ft.Text(f"{v['visit_type'].capitalize()} visit {local_hm(v['start'], self.tz)}–"
-                    f"{local_hm(v['end'], self.tz)} by {v['worker_name']}"),
-            ft.Text("Opening this record was logged in the audit trail.", size=12,
-                    color=ft.Colors.GREY_700),
-            *lines,
-        )
+        from server.console.visit import show_visit
+
+        show_visit(self, visit_id)
+
+    def show_mar(self, service_user_id: str, start: date | None = None,
+                 back: Callable[[], None] | None = None) -> None:
+        from server.console.mar import show_mar
+
+        show_mar(self, service_user_id, start, back)
 
 
-def describe(record: dict[str, Any]) -> str:
+def describe(record: dict[str, Any], tz: ZoneInfo | None = None) -> str:
     if record["damaged"]:
         return "This record is damaged and cannot be read. The original is kept."
     c = record["content"]
@@ -177,5 +157,21 @@ def describe(record: dict[str, Any]) -> str:
             text += f" — {c['reason']}"
         return text
     if kind == "check_out":
-        return "Left the visit"
+        text = f"Left {c.get('timing', 'on_time').replace('_', ' ')}"
+        return text + (f" — {c['reason']}" if c.get("reason") else "")
+    if kind == "dose_outcome":
+        at = local_hm(c.get("actual_at"), tz or ZoneInfo("Europe/London"))
+        text = f"{c.get('medicine', 'Medicine')}: {c.get('outcome', '')} at {at}"
+        for key, word in (("reason", "reason"), ("witness", "witness")):
+            if c.get(key):
+                text += f" · {word}: {c[key]}"
+        if c.get("flags"):
+            text += " · FLAGGED: " + "; ".join(c["flags"])
+        return text
+    if kind == "escalation":
+        return f"{c.get('severity', '').upper()} {c.get('type', '')}: {c.get('summary', '')}"
+    if kind == "addendum":
+        who = c.get("coordinator_name") or "the worker"
+        new = c.get("outcome") or c.get("text") or ""
+        return f"Correction by {who}: {new} — reason: {c.get('reason', '')}"
     return ", ".join(f"{k}: {v}" for k, v in sorted(c.items()) if k not in ("worker_id", "device_id"))

@@ -1,0 +1,296 @@
+"""eMAR use cases: a visit's medication round, recording dose outcomes, and automatic escalations.
+
+Every rule lives in `fieldapp.mar` / `fieldapp.prn`; this module gathers what they need from the
+phone (the person's medicines list, every dose outcome known for the person — this worker's own
+records plus other workers' synced dose facts — and the visit) and writes the results.
+A dose outcome and any escalation it raises are saved in ONE transaction with their outbox entries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fieldapp import mar
+from fieldapp.clock import Clock, parse_utc
+from fieldapp.errors import DoseRefused, RuleViolation
+from fieldapp.mar import DoseRecord, DueDose, EscalationDraft, Medicine, Outcome, WindowState
+from fieldapp.prn import PrnDecision, prn_check
+from fieldapp.records import Author, open_record, write_record
+from fieldapp.replica import open_row
+from fieldapp.store import DeviceStore
+from fieldapp.vault import Sealer
+from fieldapp.visit_rules import Visit
+
+# Flag codes kept in a record's clear facts (the sealed content keeps the worded flag).
+_FLAG_CODES = {mar.FLAG_TOO_EARLY: "early", mar.FLAG_TOO_LATE: "late"}
+
+
+@dataclass(frozen=True)
+class DoseLine:
+    """One due dose at the visit, and its answer if anyone has given one."""
+
+    due: DueDose
+    window: WindowState
+    answer: dict[str, Any] | None  # own record content, or {"outcome", "actual_at", "other": True}
+
+
+@dataclass(frozen=True)
+class PrnLine:
+    medicine: Medicine
+    decision: PrnDecision
+    given: list[dict[str, Any]]  # this visit's own PRN records, oldest first
+
+
+@dataclass
+class MedicationRound:
+    """What the eMAR screen shows for one visit."""
+
+    visit: Visit
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    medicines: list[Medicine]
+    doses: list[DoseLine] = field(default_factory=list)
+    prn: list[PrnLine] = field(default_factory=list)
+    history: list[DoseRecord] = field(default_factory=list)
+    record_states: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unanswered(self) -> list[DueDose]:
+        return [line.due for line in self.doses if line.answer is None]
+
+
+@dataclass(frozen=True)
+class DoseSaved:
+    record_id: str
+    flags: list[str]
+    escalations: list[EscalationDraft]
+    prn: PrnDecision | None
+
+
+class MedicationService:
+    def __init__(self, store: DeviceStore, sealer: Callable[[], Sealer],
+                 author: Callable[[], Author], clock: Clock, tz: str = "Europe/London"):
+        self.store = store
+        self._sealer = sealer
+        self._author = author
+        self.clock = clock
+        self.tz = ZoneInfo(tz)
+
+    # --- reading --------------------------------------------------------------------------
+    def visit_of(self, visit_id: str) -> Visit:
+        rows = self.store.rows(
+            'SELECT id, worker_id, service_user_id, visit_type, start, "end" FROM visits '
+            "WHERE id = ?", [visit_id])
+        if not rows:
+            raise RuleViolation("That visit is no longer on your rota.")
+        return Visit.from_dict(rows[0])
+
+    def medicines(self, service_user_id: str) -> list[Medicine]:
+        sealer = self._sealer()
+        meds = [Medicine.from_dict(open_row(sealer, "medicines", r)) for r in self.store.rows(
+            "SELECT * FROM medicines WHERE service_user_id = ?", [service_user_id])]
+        return sorted(meds, key=lambda m: (m.name.casefold(), m.id))
+
+    def due(self, visit: Visit, medicines: list[Medicine] | None = None) -> list[DueDose]:
+        meds = self.medicines(visit.service_user_id) if medicines is None else medicines
+        return mar.doses_due(meds, visit, self.tz)
+
+    def history(self, service_user_id: str) -> list[DoseRecord]:
+        """Every dose outcome known for the person: own records (with own corrections applied)
+        and other workers' synced dose facts (already corrected by the office)."""
+        own = self.store.rows(
+            "SELECT id, author, facts FROM records WHERE service_user_id = ? "
+            "AND kind = 'dose_outcome'", [service_user_id])
+        corrected: dict[str, str] = {}
+        for r in self.store.rows(
+            "SELECT corrects, facts FROM records WHERE service_user_id = ? AND kind = 'addendum' "
+            "AND corrects IS NOT NULL ORDER BY recorded_at, id", [service_user_id]
+        ):
+            new = json.loads(r["facts"]).get("outcome")
+            if new:
+                corrected[r["corrects"]] = new
+        synced = {r["record_id"]: r for r in self.store.rows(
+            "SELECT * FROM dose_facts WHERE service_user_id = ?", [service_user_id])}
+        out: list[DoseRecord] = []
+        for r in own:
+            office = synced.pop(r["id"], None)
+            if office is not None and office["version"] > 1:
+                # The office corrected this worker's own dose (a coordinator's addendum).
+                corrected.setdefault(r["id"], office["outcome"])
+            out.append(_dose(json.loads(r["facts"]), r["author"], corrected.get(r["id"])))
+        out += [_dose(r, r["worker_id"], None) for r in synced.values()]
+        return out
+
+    def round(self, visit_id: str) -> MedicationRound:
+        visit = self.visit_of(visit_id)
+        medicines = self.medicines(visit.service_user_id)
+        history = self.history(visit.service_user_id)
+        now = self.clock.now()
+        sealer = self._sealer()
+        result = MedicationRound(visit, None, None, medicines, history=history)
+        own: dict[tuple[str, str | None], dict[str, Any]] = {}
+        prn_given: dict[str, list[dict[str, Any]]] = {}
+        for r in self.store.rows(
+            "SELECT * FROM records WHERE visit_id = ? ORDER BY recorded_at, id", [visit_id]
+        ):
+            result.record_states[r["id"]] = r["sync_state"]
+            if r["kind"] == "check_in":
+                result.checked_in_at = parse_utc(r["recorded_at"])
+            elif r["kind"] == "check_out":
+                result.checked_out_at = parse_utc(r["recorded_at"])
+            elif r["kind"] == "dose_outcome":
+                content = {**open_record(sealer, r), "record_id": r["id"]}
+                if content.get("scheduled_at"):
+                    own[(content["medicine_id"], content["scheduled_at"])] = content
+                else:
+                    prn_given.setdefault(content["medicine_id"], []).append(content)
+        answered = {(h.medicine_id, h.scheduled_at): h for h in history if h.scheduled_at}
+        for due in self.due(visit, medicines):
+            mine = own.get((due.medicine.id, due.scheduled_at.isoformat()))
+            other = answered.get(due.key)
+            answer = mine or (None if other is None else {
+                "outcome": other.outcome.value, "actual_at": other.actual_at.isoformat(),
+                "other": True})
+            result.doses.append(DoseLine(due, mar.window_state(due, now), answer))
+        for m in medicines:
+            if m.is_prn and m.is_active_on(now.astimezone(self.tz).date()):
+                result.prn.append(PrnLine(m, prn_check(m, now, history, tz=self.tz),
+                                          prn_given.get(m.id, [])))
+        return result
+
+    # --- writing --------------------------------------------------------------------------
+    def record_dose(
+        self, visit_id: str, medicine_id: str, scheduled_at: datetime | None, outcome: str,
+        reason: str | None = None, *, actual_at: datetime | None = None,
+        witness: str | None = None, worker_name: str = "",
+    ) -> DoseSaved:
+        """Record one dose outcome (scheduled: pass its `scheduled_at`; PRN: None)."""
+        current = self.round(visit_id)
+        if current.checked_in_at is None:
+            raise RuleViolation("Check in to the visit before recording medicines.")
+        if current.checked_out_at is not None:
+            raise RuleViolation("This visit is checked out; add a correction instead.")
+        now = self.clock.now()
+        actual = actual_at or now
+        if actual > now:
+            raise RuleViolation("A dose cannot be recorded for a time that has not come yet.")
+        if actual < current.checked_in_at:
+            raise RuleViolation("The time of a dose must be during this visit, after you "
+                                "checked in.")
+        medicine = next((m for m in current.medicines if m.id == medicine_id), None)
+        if medicine is None:
+            raise RuleViolation("That medicine is not on this person's medicines list.")
+        due_doses = [line.due for line in current.doses]
+        target: DueDose | Medicine = medicine
+        if scheduled_at is not None:
+            found = next((d for d in due_doses if d.key == (medicine_id, scheduled_at)), None)
+            if found is None:
+                raise RuleViolation("That dose is not due at this visit.")
+            target = found
+        code = Outcome.parse(outcome)
+        if medicine.is_prn and code.counts_as_dose:
+            decision = prn_check(medicine, actual, current.history, tz=self.tz)
+            if not decision.allowed:
+                raise DoseRefused(decision.reason, self._next_words(decision.next_allowed_at),
+                                  decision.next_allowed_at)
+        author = self._author()
+        check = mar.validate_dose(
+            target, code, reason, actual, witness, now, current.history,
+            worker_id=author.worker_id, worker_name=worker_name, tz=self.tz)
+        drafts = mar.medication_escalations(check.record, current.history, due_doses, now,
+                                            medicines=current.medicines)
+        return self._save(current.visit, medicine, check, drafts, now)
+
+    def raise_due_escalations(self, visit_id: str) -> list[EscalationDraft]:
+        """Tell the office about time-critical doses of this visit whose window has closed."""
+        current = self.round(visit_id)
+        drafts = mar.medication_escalations(None, current.history,
+                                            [line.due for line in current.doses],
+                                            self.clock.now(), medicines=current.medicines)
+        sealer, author = self._sealer(), self._author()
+        with self.store.transaction() as db:
+            fresh = [d for d in drafts if not self._already_raised(d)]
+            for d in fresh:
+                self._write_escalation(db, sealer, author, current.visit, d, None)
+        return fresh
+
+    def _save(self, visit: Visit, medicine: Medicine, check: mar.DoseCheck,
+              drafts: list[EscalationDraft], now: datetime) -> DoseSaved:
+        rec = check.record
+        payload = {
+            "medicine_id": medicine.id, "medicine": medicine.display_name,
+            "dose": medicine.dose, "route": medicine.route,
+            "support_level": medicine.support_level.value,
+            "scheduled_at": rec.scheduled_at.isoformat() if rec.scheduled_at else None,
+            "actual_at": rec.actual_at.isoformat(), "outcome": rec.outcome.value,
+            "reason": rec.reason or None, "witness": rec.witness, "flags": check.flags,
+            "prn": medicine.is_prn, "controlled": medicine.controlled, "at": now.isoformat(),
+        }
+        facts: dict[str, Any] = {
+            "medicine_id": medicine.id, "scheduled_at": payload["scheduled_at"],
+            "actual_at": payload["actual_at"], "outcome": rec.outcome.value,
+            "prn": medicine.is_prn, "controlled": medicine.controlled,
+        }
+        window = next((_FLAG_CODES[f] for f in check.flags if f in _FLAG_CODES), None)
+        if window:
+            facts["window"] = window
+        sealer, author = self._sealer(), self._author()
+        with self.store.transaction() as db:
+            rid = write_record(db, sealer, author, kind="dose_outcome",
+                               recorded_at=now.isoformat(), payload=payload, facts=facts,
+                               visit_id=visit.id, service_user_id=visit.service_user_id)
+            fresh = [d for d in drafts if not self._already_raised(d)]
+            for d in fresh:
+                self._write_escalation(db, sealer, author, visit, d, rid)
+        return DoseSaved(rid, check.flags, fresh, check.prn)
+
+    def _already_raised(self, draft: EscalationDraft) -> bool:
+        event = draft.dedupe_key.split(":")[1]
+        for r in self.store.rows(
+            "SELECT facts FROM records WHERE kind = 'escalation' AND facts LIKE ?",
+            [f"%{draft.medicine_id}%"],
+        ):
+            facts = json.loads(r["facts"])
+            if facts.get("event") == event and facts.get("dose_at") == _iso(draft.scheduled_at):
+                return True
+        return False
+
+    def _write_escalation(self, db: Any, sealer: Sealer, author: Author, visit: Visit,
+                          draft: EscalationDraft, dose_record_id: str | None) -> str:
+        event = draft.dedupe_key.split(":")[1]
+        facts = {"type": draft.type, "severity": draft.severity, "event": event,
+                 "medicine_id": draft.medicine_id, "dose_at": _iso(draft.scheduled_at),
+                 "dose_record_id": dose_record_id}
+        payload = {**facts, "summary": draft.summary, "raised_at": draft.raised_at.isoformat(),
+                   "automatic": True}
+        return write_record(db, sealer, author, kind="escalation",
+                            recorded_at=draft.raised_at.isoformat(), payload=payload,
+                            facts=facts, visit_id=visit.id,
+                            service_user_id=visit.service_user_id)
+
+    def _next_words(self, when: datetime | None) -> str:
+        if when is None:
+            return "It cannot be given again today."
+        local = when.astimezone(self.tz)
+        today = self.clock.now().astimezone(self.tz).date()
+        day = "" if local.date() == today else f" on {local:%A %-d %B}"
+        return f"The next dose can be given at {local:%H:%M}{day}."
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+def _dose(facts: dict[str, Any], worker_id: str, corrected: str | None) -> DoseRecord:
+    scheduled = facts.get("scheduled_at")
+    return DoseRecord(
+        medicine_id=str(facts["medicine_id"]),
+        scheduled_at=parse_utc(scheduled) if scheduled else None,
+        outcome=Outcome.parse(corrected or facts["outcome"]),
+        actual_at=parse_utc(facts["actual_at"]), worker_id=worker_id,
+    )

@@ -1,0 +1,298 @@
+"""The eMAR use cases over a real SQLite phone store with a fake clock.
+
+The phone is loaded the way sync loads it (replica.apply_response with the office's changes);
+times are on a GMT day, so UTC is local time. The morning visit runs 09:00-09:30 with
+Co-careldopa (time-critical, assist) and Lactulose (prompt) due at 09:00; Paracetamol and
+Oramorph (controlled) are PRN.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fieldapp import replica
+from fieldapp.clock import FakeClock
+from fieldapp.errors import CheckOutBlocked, DoseRefused, RuleViolation
+from fieldapp.records import Author
+from fieldapp.store import DeviceStore
+from fieldapp.vault import Sealer, generate_agency_keypair
+from fieldapp.visits import VisitService
+from tests.factories import medicines_for, person, plan_for
+
+T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+TENANT = "t-1"
+
+
+class Phone:
+    def __init__(self, tmp: Path, worker: str = "w-1"):
+        self.store = DeviceStore(tmp / f"{worker}.sqlite")
+        self.sealer = Sealer(os.urandom(32), TENANT, generate_agency_keypair()[1])
+        self.author = Author(TENANT, worker, f"dev-{worker}")
+        self.clock = FakeClock(T0 + timedelta(minutes=5))
+        self.visits = VisitService(self.store, lambda: self.sealer, lambda: self.author,
+                                   self.clock)
+        self.meds = self.visits.medication
+
+    def load(self, changes: list[dict[str, Any]]) -> None:
+        replica.apply_response(self.store, accepted=[], rejected=[], changes=changes,
+                               cursor="c1.1", reset=False, at=T0.isoformat(),
+                               sealer=self.sealer)
+
+
+def office_changes(worker: str = "w-1") -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    p = person()
+    plan = plan_for(p)
+    meds = medicines_for(p)
+    visit = {"worker_id": worker, "service_user_id": p["id"], "visit_type": "morning",
+             "start": T0.isoformat(), "end": (T0 + timedelta(minutes=30)).isoformat()}
+    changes = [{"entity": "service_user", "id": p["id"], "op": "upsert", "body": p},
+               {"entity": "care_plan", "id": plan["id"], "op": "upsert", "body": plan},
+               *[{"entity": "medicine", "id": m["id"], "op": "upsert", "body": m}
+                 for m in meds],
+               {"entity": "visit", "id": "v-1", "op": "upsert", "body": visit}]
+    return changes, {"person": p, "plan": plan, "meds": {m["name"]: m for m in meds}}
+
+
+@pytest.fixture
+def phone(tmp_path: Path) -> Phone:
+    return Phone(tmp_path)
+
+
+@pytest.fixture
+def data(phone: Phone) -> dict[str, Any]:
+    changes, data = office_changes()
+    phone.load(changes)
+    return data
+
+
+def checked_in(phone: Phone) -> None:
+    phone.visits.check_in("v-1")
+
+
+def med(data: dict[str, Any], name: str) -> str:
+    return str(data["meds"][name]["id"])
+
+
+def test_the_round_lists_due_doses_with_support_level_and_prn_medicines(phone, data) -> None:
+    rnd = phone.meds.round("v-1")
+    assert [(d.due.medicine.name, d.due.scheduled_at, d.due.medicine.support_level.value)
+            for d in rnd.doses] == [("Co-careldopa", T0, "assist"), ("Lactulose", T0, "prompt")]
+    assert [p.medicine.name for p in rnd.prn] == ["Oramorph", "Paracetamol"]
+    assert all(p.decision.allowed for p in rnd.prn)
+
+
+def test_doses_need_a_check_in_first(phone, data) -> None:
+    with pytest.raises(RuleViolation, match="Check in"):
+        phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "taken")
+
+
+def test_a_dose_is_saved_with_its_outbox_entry_and_clear_facts_only(phone, data) -> None:
+    checked_in(phone)
+    saved = phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "taken")
+    row = phone.store.rows("SELECT * FROM records WHERE id = ?", [saved.record_id])[0]
+    facts = json.loads(row["facts"])
+    assert facts == {"medicine_id": med(data, "Lactulose"), "scheduled_at": T0.isoformat(),
+                     "actual_at": phone.clock.now().isoformat(), "outcome": "taken",
+                     "prn": False, "controlled": False}
+    assert b"Lactulose" not in row["envelope"] and "Lactulose" not in row["facts"]
+    queued = phone.store.rows("SELECT record_id FROM outbox ORDER BY seq")
+    assert queued[-1] == {"record_id": saved.record_id}  # after the check-in
+
+
+def test_each_due_dose_gets_exactly_one_outcome(phone, data) -> None:
+    checked_in(phone)
+    phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "taken")
+    with pytest.raises(RuleViolation, match="already recorded"):
+        phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "refused", "Said no")
+
+
+def test_a_dose_not_due_at_this_visit_is_refused(phone, data) -> None:
+    checked_in(phone)
+    with pytest.raises(RuleViolation, match="not due at this visit"):
+        phone.meds.record_dose("v-1", med(data, "Co-careldopa"), T0 + timedelta(hours=4),
+                               "taken")
+
+
+def test_actual_time_defaults_to_now_may_be_earlier_in_the_visit_never_future(phone, data) -> None:
+    checked_in(phone)  # 09:05
+    phone.clock.advance(minutes=10)
+    with pytest.raises(RuleViolation, match="has not come yet"):
+        phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "taken",
+                               actual_at=phone.clock.now() + timedelta(seconds=1))
+    with pytest.raises(RuleViolation, match="after you checked in"):
+        phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "taken",
+                               actual_at=T0 + timedelta(minutes=4))
+    phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "taken",
+                           actual_at=T0 + timedelta(minutes=5))
+    answer = phone.meds.round("v-1").doses[1].answer
+    assert answer is not None and answer["actual_at"] == (T0 + timedelta(minutes=5)).isoformat()
+
+
+def test_non_taken_outcomes_need_a_reason_and_given_is_only_for_administer(phone, data) -> None:
+    checked_in(phone)
+    with pytest.raises(RuleViolation, match="Say why"):
+        phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "refused", "  ")
+    with pytest.raises(RuleViolation, match="use 'Taken'"):
+        phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "given")
+
+
+def test_time_critical_dose_late_is_flagged_and_tells_the_office(phone, data) -> None:
+    checked_in(phone)
+    phone.clock.set(T0 + timedelta(minutes=31))  # one minute past the window
+    saved = phone.meds.record_dose("v-1", med(data, "Co-careldopa"), T0, "taken")
+    assert saved.flags == ["outside time-critical window (late)"]
+    kinds = [(e.severity, e.dedupe_key.split(":")[1]) for e in saved.escalations]
+    assert kinds == [("routine", "outside_window")]
+    facts = json.loads(phone.store.rows("SELECT facts FROM records WHERE id = ?",
+                                        [saved.record_id])[0]["facts"])
+    assert facts["window"] == "late"
+
+
+def test_time_critical_dose_at_the_window_edge_is_not_flagged(phone, data) -> None:
+    checked_in(phone)
+    phone.clock.set(T0 + timedelta(minutes=30))
+    assert phone.meds.record_dose("v-1", med(data, "Co-careldopa"), T0, "taken").flags == []
+
+
+def test_a_missed_time_critical_dose_is_escalated_once(phone, data) -> None:
+    checked_in(phone)
+    phone.clock.set(T0 + timedelta(minutes=31))
+    first = phone.meds.raise_due_escalations("v-1")
+    assert [(e.severity, e.medicine_id) for e in first] == [("urgent", med(data, "Co-careldopa"))]
+    assert phone.meds.raise_due_escalations("v-1") == []  # never twice for the same dose
+    saved = phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "taken")
+    assert saved.escalations == []
+    row = phone.store.rows("SELECT facts, envelope FROM records WHERE kind = 'escalation'")[0]
+    assert json.loads(row["facts"])["severity"] == "urgent"
+    assert b"Co-careldopa" not in row["envelope"]
+
+
+def test_not_available_raises_an_urgent_escalation_in_the_same_transaction(phone, data) -> None:
+    checked_in(phone)
+    saved = phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "not_available",
+                                   "Bottle empty, pharmacy called")
+    assert [e.severity for e in saved.escalations] == ["urgent"]
+    assert len(phone.store.rows("SELECT * FROM outbox")) == 3  # check-in, dose, escalation
+
+
+def test_refused_twice_running_across_visits_escalates(phone, data, tmp_path) -> None:
+    lactulose = data["meds"]["Lactulose"]
+    yesterday = T0 - timedelta(days=1)
+    phone.load([{"entity": "dose", "id": "d-0", "op": "upsert", "version": 1, "body": {
+        "service_user_id": data["person"]["id"], "medicine_id": lactulose["id"],
+        "scheduled_at": yesterday.isoformat(), "actual_at": yesterday.isoformat(),
+        "outcome": "refused", "worker_id": "w-2"}}])
+    checked_in(phone)
+    saved = phone.meds.record_dose("v-1", lactulose["id"], T0, "refused", "Said no again")
+    assert [(e.severity, e.dedupe_key.split(":")[1]) for e in saved.escalations] == [
+        ("urgent", "refused_twice")]
+
+
+def test_prn_refused_at_its_interval_with_the_next_allowed_time(phone, data) -> None:
+    checked_in(phone)
+    para = med(data, "Paracetamol")
+    phone.meds.record_dose("v-1", para, None, "taken", "Headache")
+    phone.clock.advance(minutes=20)
+    with pytest.raises(DoseRefused) as refused:
+        phone.meds.record_dose("v-1", para, None, "taken", "Still sore")
+    assert str(refused.value) == ("Not given: Too soon: at least 4 hours must pass between "
+                                  "doses. The next dose can be given at 13:05.")
+    line = next(p for p in phone.meds.round("v-1").prn if p.medicine.id == para)
+    assert not line.decision.allowed and len(line.given) == 1
+
+
+def test_prn_limits_count_other_workers_synced_doses(phone, data) -> None:
+    para = data["meds"]["Paracetamol"]
+    earlier = [T0 - timedelta(hours=h) for h in (20, 15, 10, 5)]
+    phone.load([{"entity": "dose", "id": f"d-{i}", "op": "upsert", "version": 1, "body": {
+        "service_user_id": data["person"]["id"], "medicine_id": para["id"],
+        "scheduled_at": None, "actual_at": t.isoformat(), "outcome": "taken",
+        "worker_id": "w-2"}} for i, t in enumerate(earlier)])
+    checked_in(phone)
+    with pytest.raises(DoseRefused, match="no more than 4 doses in 24 hours") as refused:
+        phone.meds.record_dose("v-1", para["id"], None, "taken", "Pain")
+    assert "13:00" in str(refused.value)  # the oldest of the four leaves the 24 hours then
+
+
+def test_a_controlled_drug_needs_a_named_witness_who_is_not_the_worker(phone, data) -> None:
+    checked_in(phone)
+    oramorph = med(data, "Oramorph")
+    with pytest.raises(RuleViolation, match="named second person"):
+        phone.meds.record_dose("v-1", oramorph, None, "given", "Breakthrough pain")
+    with pytest.raises(RuleViolation, match="someone else"):
+        phone.meds.record_dose("v-1", oramorph, None, "given", "Breakthrough pain",
+                               witness="amira khan", worker_name="Amira Khan")
+    saved = phone.meds.record_dose("v-1", oramorph, None, "given", "Breakthrough pain",
+                                   witness="Carol Whitaker", worker_name="Amira Khan")
+    given = phone.meds.round("v-1").prn[0].given
+    assert given[0]["witness"] == "Carol Whitaker" and given[0]["record_id"] == saved.record_id
+
+
+def test_check_out_is_blocked_until_every_task_and_due_dose_is_answered(phone, data) -> None:
+    checked_in(phone)
+    for task in data["plan"]["tasks"]:
+        phone.visits.record_task("v-1", task["id"], "done")
+    with pytest.raises(CheckOutBlocked) as blocked:
+        phone.visits.check_out("v-1")
+    assert blocked.value.items == ["record the 09:00 dose of Co-careldopa 25mg/100mg",
+                                   "record the 09:00 dose of Lactulose 3.35g/5ml"]
+    phone.meds.record_dose("v-1", med(data, "Co-careldopa"), T0, "taken")
+    phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "refused", "Not today")
+    phone.clock.set(T0 + timedelta(minutes=30))
+    phone.visits.check_out("v-1")
+    assert phone.visits.visit("v-1").status == "done"
+
+
+def test_a_dose_answered_by_another_worker_does_not_block(phone, data) -> None:
+    lactulose = data["meds"]["Lactulose"]
+    phone.load([{"entity": "dose", "id": "d-9", "op": "upsert", "version": 1, "body": {
+        "service_user_id": data["person"]["id"], "medicine_id": lactulose["id"],
+        "scheduled_at": T0.isoformat(), "actual_at": T0.isoformat(), "outcome": "taken",
+        "worker_id": "w-2"}}])
+    rnd = phone.meds.round("v-1")
+    assert rnd.doses[1].answer == {"outcome": "taken", "actual_at": T0.isoformat(),
+                                   "other": True}
+    assert [d.medicine.name for d in rnd.unanswered] == ["Co-careldopa"]
+
+
+def test_the_day_marks_visits_with_time_critical_doses(phone, data) -> None:
+    [summary] = phone.visits.day()
+    assert summary.time_critical_at == (T0,) and summary.time_critical_open == 1
+    checked_in(phone)
+    phone.meds.record_dose("v-1", med(data, "Co-careldopa"), T0, "taken")
+    assert phone.visits.day()[0].time_critical_open == 0
+
+
+def test_early_check_out_needs_a_reason_and_location_only_with_consent(phone, data) -> None:
+    phone.visits.check_in("v-1", location={"lat": 53.8, "lon": -1.57},
+                          location_consent=False)
+    for task in data["plan"]["tasks"]:
+        phone.visits.record_task("v-1", task["id"], "done")
+    phone.meds.record_dose("v-1", med(data, "Co-careldopa"), T0, "taken")
+    phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "taken")
+    with pytest.raises(RuleViolation, match="You are 25 minutes early. Say why"):
+        phone.visits.check_out("v-1")
+    phone.visits.check_out("v-1", "Daughter arrived to take over", location_consent=True,
+                           location={"lat": 53.8, "lon": -1.57, "accuracy_m": 12})
+    from fieldapp.records import open_record
+    rows = {r["kind"]: open_record(phone.sealer, r) for r in phone.store.rows(
+        "SELECT * FROM records WHERE kind IN ('check_in', 'check_out')")}
+    assert rows["check_in"]["location"] is None and not rows["check_in"]["location_consent"]
+    assert rows["check_out"]["location"] == {"lat": 53.8, "lon": -1.57, "accuracy_m": 12.0}
+    assert rows["check_out"]["timing"] == "early" and rows["check_out"]["minutes"] == 25
+
+
+def test_other_workers_dose_facts_are_updated_by_a_newer_version_only(phone, data) -> None:
+    body = {"service_user_id": data["person"]["id"], "medicine_id": "m-x",
+            "scheduled_at": None, "actual_at": T0.isoformat(), "outcome": "taken",
+            "worker_id": "w-2"}
+    phone.load([{"entity": "dose", "id": "d-1", "op": "upsert", "version": 2,
+                 "body": {**body, "outcome": "refused"}},
+                {"entity": "dose", "id": "d-1", "op": "upsert", "version": 1, "body": body}])
+    assert phone.store.rows("SELECT outcome FROM dose_facts") == [{"outcome": "refused"}]

@@ -1,0 +1,201 @@
+"""Medication across two phones and the office, over the real server in process.
+
+Worker A (morning) and worker B (lunch) visit the same person. A dose A gives reaches B's phone
+as clear dose facts at B's next sync, so B's phone enforces the PRN interval with no signal.
+The office reads the visit record and the MAR chart (audited), prints the chart as PDF, and a
+coordinator amends a dose with a reason (an addendum; the original stays).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from fieldapp.clock import FakeClock
+from fieldapp.device import Device, Enrolment
+from fieldapp.errors import DoseRefused
+from fieldapp.keystore import MemoryKeyStore
+from fieldapp.store import DeviceStore
+from fieldapp.vault import KDF_FLOOR
+from fieldapp.visits import VisitService
+from server import escrow, office
+from server.app import create_app
+from server.errors import Invalid
+from server.mar_chart import build_mar_chart
+from server.pdf import mar_chart_pdf
+from server.schema import audit_log
+from server.settings import ServerSettings
+from sync.client import SyncClient, enrol
+from tests.factories import PASSWORD, code_for, shared_person_agency
+
+# Today (the server keeps phones to a retention window measured on the real clock), at the
+# morning visit's local 09:00; expectations are written in local time.
+LONDON = ZoneInfo("Europe/London")
+TODAY = datetime.now(LONDON).date()
+T9 = datetime.combine(TODAY, time(9), LONDON).astimezone(UTC)
+NOW = T9 + timedelta(minutes=5)
+PIN = "258036"
+
+
+def local(when: datetime) -> str:
+    return when.astimezone(LONDON).strftime("%H:%M")
+
+
+class Phone:
+    def __init__(self, store: DeviceStore, device: Device, http: httpx.AsyncClient,
+                 clock: FakeClock):
+        self.store, self.device, self.clock = store, device, clock
+        self.sync = SyncClient(store, device, http, clock)
+        self.visits = VisitService(store, device.sealer, device.author, clock)
+        self.meds = self.visits.medication
+
+
+def make_phone(app, tmp: Path, worker_id: str) -> Phone:
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://office")
+    data = asyncio.run(enrol(http, "http://office", code_for(app.state.engine, worker_id)))
+    clock = FakeClock(NOW)
+    store = DeviceStore(tmp / worker_id / "fieldapp.sqlite")
+    device = Device(store, MemoryKeyStore(), clock, KDF_FLOOR)
+    device.complete_enrolment(Enrolment.from_server("http://office", data), PIN)
+    return Phone(store, device, http, clock)
+
+
+@pytest.fixture
+def world(tmp_path: Path):
+    settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'server.sqlite'}",
+                              escrow_key_file=tmp_path / "escrow.key")
+    app = create_app(settings, with_console=False)
+    agency = shared_person_agency(app.state.engine, tmp_path, NOW)
+    a = make_phone(app, tmp_path, agency.worker_id)
+    b = make_phone(app, tmp_path, agency.other_worker_id)
+    asyncio.run(a.sync.sync_once())
+    asyncio.run(b.sync.sync_once())
+    return app, agency, a, b
+
+
+def meds_by_name(phone: Phone, visit_id: str) -> dict[str, str]:
+    return {m.name: m.id for m in phone.meds.round(visit_id).medicines}
+
+
+def morning_round(a: Phone, visit_id: str) -> dict[str, str]:
+    """Worker A's morning visit: every task and dose answered, one PRN dose, check-out."""
+    ids = meds_by_name(a, visit_id)
+    a.visits.check_in(visit_id)
+    for task in a.visits.visit(visit_id).tasks:
+        a.visits.record_task(visit_id, task["id"], "done")
+    a.clock.set(T9 + timedelta(minutes=10))
+    a.meds.record_dose(visit_id, ids["Paracetamol"], None, "taken", "Headache")
+    a.meds.record_dose(visit_id, ids["Co-careldopa"], T9, "taken")
+    a.meds.record_dose(visit_id, ids["Lactulose"], T9, "refused", "Said her tummy is fine")
+    a.clock.set(T9 + timedelta(minutes=30))
+    a.visits.check_out(visit_id)
+    assert asyncio.run(a.sync.sync_once()).received == 7  # in, 2 tasks, 3 doses, out
+    return ids
+
+
+def test_a_dose_given_by_worker_a_limits_worker_bs_prn_offline(world) -> None:
+    app, agency, a, b = world
+    morning, lunch = (v["id"] for v in agency.visits)
+    ids = morning_round(a, morning)
+    asyncio.run(b.sync.sync_once())  # B's phone picks up A's doses (clear facts only)
+    facts = b.store.rows("SELECT medicine_id, outcome FROM dose_facts ORDER BY outcome")
+    assert sorted(f["outcome"] for f in facts) == ["refused", "taken", "taken"]
+
+    # Out at lunch with no signal: nothing below talks to the office.
+    b.clock.set(T9 + timedelta(hours=3, minutes=35))  # 12:35
+    b.visits.check_in(lunch)
+    with pytest.raises(DoseRefused) as refused:
+        b.meds.record_dose(lunch, ids["Paracetamol"], None, "taken", "Knee pain")
+    assert f"The next dose can be given at {local(T9 + timedelta(hours=4, minutes=10))}." in str(
+        refused.value)
+    line = next(p for p in b.meds.round(lunch).prn if p.medicine.name == "Paracetamol")
+    assert not line.decision.allowed
+    b.clock.set(T9 + timedelta(hours=4, minutes=10))  # exactly 4 hours later: allowed
+    b.meds.record_dose(lunch, ids["Paracetamol"], None, "taken", "Knee pain")
+    # A's morning doses do not make B answer them again, and do not block B's check-out.
+    assert [d.medicine.name for d in b.meds.round(lunch).unanswered] == ["Co-careldopa"]
+
+
+def test_the_office_reads_the_visit_and_the_mar_chart_audited_and_prints_it(world) -> None:
+    app, agency, a, _b = world
+    engine = app.state.engine
+    morning = agency.visits[0]["id"]
+    morning_round(a, morning)
+    who = office.sign_in(engine, agency.coordinator_email, PASSWORD)
+    key = escrow.load_private_key(str(agency.key_file))
+    record = office.visit_record(engine, key, who, morning)
+    doses = {r["content"]["medicine"]: r for r in record["records"]
+             if r["kind"] == "dose_outcome"}
+    assert doses["Lactulose 3.35g/5ml"]["content"]["reason"] == "Said her tummy is fine"
+    assert doses["Co-careldopa 25mg/100mg"]["facts"]["outcome"] == "taken"
+
+    with engine.begin() as conn:
+        before = len(conn.execute(select(audit_log)).all())
+    chart = build_mar_chart(engine, key, who, agency.people[0]["id"],
+                            TODAY - timedelta(days=1))
+    with engine.begin() as conn:
+        reads = conn.execute(select(audit_log.c.action, audit_log.c.target_kind)).all()[before:]
+    assert reads == [("read_record", "dose_outcome")] * 3  # every sealed record opened
+    cells = {(r.medicine.split()[0], r.time): r.cells for r in chart.rows}
+    day = TODAY.isoformat()
+    assert [c.text for c in cells[("Co-careldopa", "09:00")][day]] == ["taken 09:10 AK"]
+    assert [c.code for c in cells[("Lactulose", "09:00")][day]] == ["refused"]
+    assert [c.code for c in cells[("Paracetamol", "PRN")][day]] == ["taken"]
+    assert cells[("Co-careldopa", "13:00")] == {}
+    assert any("Said her tummy is fine" in n for n in chart.notes)
+
+    pdf = mar_chart_pdf(chart)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    for expected in ("MAR chart: Margaret Ellison", "Co-careldopa", "taken 09:10 AK",
+                     "refused", "Key", "not_available", "Said her tummy is fine"):
+        assert expected in text, expected
+
+
+def test_a_coordinator_amends_a_dose_with_a_reason_and_phones_follow(world) -> None:
+    app, agency, a, b = world
+    engine = app.state.engine
+    morning = agency.visits[0]["id"]
+    morning_round(a, morning)
+    who = office.sign_in(engine, agency.coordinator_email, PASSWORD)
+    key = escrow.load_private_key(str(agency.key_file))
+    dose = next(r for r in office.visit_record(engine, key, who, morning)["records"]
+                if r["kind"] == "dose_outcome" and r["facts"]["outcome"] == "refused")
+    with pytest.raises(Invalid, match="Say why"):
+        office.amend_record(engine, who, dose["id"], "no")
+    with pytest.raises(Invalid, match="does not fit"):
+        office.amend_record(engine, who, dose["id"], "Wrong code used", outcome="done")
+    office.amend_record(engine, who, dose["id"], "Daughter saw her take it later",
+                        outcome="taken")
+    with engine.begin() as conn:
+        last = conn.execute(select(audit_log).order_by(audit_log.c.id.desc())).mappings().first()
+    assert (last["action"], last["actor_id"], last["target_id"]) == (
+        "amend_record", who.id, dose["id"])
+
+    record = office.visit_record(engine, key, who, morning)
+    fix = next(r for r in record["records"] if r["kind"] == "addendum")
+    assert fix["corrects"] == dose["id"] and fix["by_office"]
+    assert fix["content"]["coordinator_name"] == "Sam Office"
+    assert any(r["id"] == dose["id"] for r in record["records"])  # the original stays
+
+    chart = build_mar_chart(engine, key, who, agency.people[0]["id"], TODAY, 1)
+    lactulose = next(r for r in chart.rows if r.medicine.startswith("Lactulose"))
+    [cell] = lactulose.cells[TODAY.isoformat()]
+    assert (cell.code, cell.marks) == ("taken", "*")
+    assert any("corrected from refused to taken by Sam Office" in n for n in chart.notes)
+
+    asyncio.run(b.sync.sync_once())
+    asyncio.run(a.sync.sync_once())
+    assert {r["outcome"] for r in b.store.rows(
+        "SELECT outcome FROM dose_facts WHERE record_id = ?", [dose["id"]])} == {"taken"}
+    lactulose_id = meds_by_name(a, morning)["Lactulose"]
+    a_view = [h.outcome.value for h in a.meds.history(agency.people[0]["id"])
+              if h.medicine_id == lactulose_id]
+    assert a_view == ["taken"]  # the author's phone follows the office's correction too
