@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from fieldapp.mar import Medicine, doses_due
+from fieldapp.visit_rules import Visit
 from server.demo_data import build_demo_agency
 from tests.support.browser import fill as _fill
 from tests.support.browser import open_flet, screenshot, tap, wait_id, wait_text
@@ -40,7 +42,7 @@ def wait_attr_text(page, identifier: str, text: str, timeout_ms: int = 30_000) -
         arg=[identifier, text], timeout=timeout_ms)
 
 
-def first_visit_tasks(demo) -> tuple[dict, list[dict]]:
+def first_visit_tasks(demo) -> tuple[dict, list[dict], list]:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -50,11 +52,14 @@ def first_visit_tasks(demo) -> tuple[dict, list[dict]]:
                 key=lambda v: v["start"])
     plan = next(p for p in data.care_plans if p["service_user_id"] == visit["service_user_id"])
     person = next(p for p in data.service_users if p["id"] == visit["service_user_id"])
-    return person, [t for t in plan["tasks"] if t["visit_type"] == visit["visit_type"]]
+    meds = [Medicine.from_dict(m) for m in data.medicines
+            if m["service_user_id"] == visit["service_user_id"]]
+    doses = doses_due(meds, Visit.from_dict(visit), ZoneInfo("Europe/London"))
+    return person, [t for t in plan["tasks"] if t["visit_type"] == visit["visit_type"]], doses
 
 
 def test_a_worker_completes_a_visit_and_the_office_sees_it(demo, chromium) -> None:
-    person, tasks = first_visit_tasks(demo)
+    person, tasks, doses = first_visit_tasks(demo)
     context = chromium.new_context(viewport={"width": 412, "height": 860})
     page = context.new_page()
     open_flet(page, demo.app_url)
@@ -90,6 +95,15 @@ def test_a_worker_completes_a_visit_and_the_office_sees_it(demo, chromium) -> No
     fill(page, "note-text", NOTE)
     tap(page, "note-save")
     wait_text(page, NOTE)
+    # Every dose due at this visit needs an outcome before check-out (the eMAR).
+    tap(page, "visit-mar")
+    for i, dose in enumerate(doses):
+        given = dose.medicine.support_level.value == "administer"
+        tap(page, f"dose-{i}-{'given' if given else 'taken'}")
+        wait_id(page, f"dose-{i}-answer")
+    tap(page, "mar-done")
+    # The rota is today's real times, so the visit may be ending early or late: say why.
+    fill(page, "checkout-reason", "Rota changed this morning")
     tap(page, "visit-check-out")
     wait_text(page, "checked out")
     tap(page, "sync-now")

@@ -58,7 +58,13 @@ _TRACK_EDITING_JS = """(() => {
 _IS_EDITING_JS = """(el) => document.activeElement === el &&
   (window.__fltEditing ? window.__fltEditing.has(el) : true)"""
 
-_TWO_FRAMES_JS = """() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"""
+# Two animation frames (bounded: a page that stops painting must not hang the test).
+_TWO_FRAMES_JS = """() => new Promise((resolve) => {
+  let done = false;
+  const finish = () => { if (!done) { done = true; resolve(true); } };
+  requestAnimationFrame(() => requestAnimationFrame(finish));
+  setTimeout(finish, 2000);
+})"""
 
 _ENABLE_SEMANTICS_JS = """() => {
   const p = document.querySelector('flt-semantics-placeholder');
@@ -127,9 +133,9 @@ def wait_id(page: Page, identifier: str, *, timeout_ms: int = DEFAULT_TIMEOUT_MS
 def tap(page: Page, identifier: str, *, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
     """Click the tappable element of the identified node (a button, a tappable container…)."""
     q = _quote(identifier)
+    node = f"[flt-semantics-identifier={q}]"
     target = page.locator(
-        f"[flt-semantics-identifier={q}][flt-tappable], [flt-semantics-identifier={q}] [flt-tappable],"
-        f" [flt-semantics-identifier={q}][role=button], [flt-semantics-identifier={q}] [role=button]"
+        f"{node}[flt-tappable], {node} [flt-tappable], {node}[role=button], {node} [role=button]"
     ).first
     wait_id(page, identifier, timeout_ms=timeout_ms)
     if target.count():

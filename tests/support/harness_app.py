@@ -1,4 +1,4 @@
-"""A tiny Flet 1.0.5 app used to prove the browser-testing recipe (tests/browser/test_flet_harness.py).
+"""A tiny Flet 1.0.5 app proving the browser-testing recipe (tests/browser/test_flet_harness.py).
 
 Usage:
     python tests/support/harness_app.py PORT            # Flet's own web server on 127.0.0.1:PORT
