@@ -94,6 +94,8 @@ class WorkerApp:
         else:
             self.tz = ZoneInfo(self.device.identity().timezone)
             show_unlock(self)
+        # Signal coming back is the best moment to send what is queued.
+        self.connectivity = ft.Connectivity(on_change=self._on_connectivity)
         self.page.run_task(self._sync_loop)
         self.page.run_task(self._idle_loop)
 
@@ -211,10 +213,20 @@ class WorkerApp:
         message = self.last_result.message if self.last_result else "Not synced yet this session."
         # Counts as the worker sees them: a duress alert must not show up as "1 record".
         return widgets.records_banner(visible_counts(self.store), last_text, message,
-                                      self._on_sync_click)
+                                      self._on_sync_click,
+                                      self._on_outbox_click if self.device.unlocked else None)
+
+    def _on_outbox_click(self, _e: Any) -> None:
+        from screens.outbox import show_outbox
+
+        show_outbox(self)
 
     async def _on_sync_click(self, _e: Any) -> None:
         await self.sync_now()
+
+    def _on_connectivity(self, e: ft.ConnectivityChangeEvent) -> None:
+        if any(kind != ft.ConnectivityType.NONE for kind in e.connectivity):
+            self.request_sync()
 
     def request_sync(self) -> None:
         """Ask the background loop to sync soon (after every saved record)."""
@@ -247,9 +259,11 @@ class WorkerApp:
         failures = 0
         while True:
             delay = PERIODIC_SYNC_S if failures == 0 else backoff_delay(failures)
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            # Cleared after waking, so a request made while the sync below runs wakes the
+            # next round instead of being folded into this one.
+            self._wake.clear()
             if not self.device.enrolled:
                 continue
             result = await self.sync_now()

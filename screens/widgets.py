@@ -72,7 +72,7 @@ STATE_WORDS = {
 
 
 def records_banner(counts: SyncCounts, last_sync: str | None, message: str,
-                   on_sync: Handler) -> ft.Container:
+                   on_sync: Handler, on_outbox: Handler | None = None) -> ft.Container:
     """Every screen says where the worker's records are: on the phone, sent, or at the office."""
     waiting = counts.on_phone + counts.sent
     if counts.rejected:
@@ -90,9 +90,16 @@ def records_banner(counts: SyncCounts, last_sync: str | None, message: str,
         ft.Text(message + (f" Last synced {last_sync}." if last_sync else ""), size=13,
                 color=ft.Colors.BLACK_87),
     ]
+    outbox: list[ft.Control] = []
+    if on_outbox is not None:
+        outbox = [labelled("outbox", ft.IconButton(ft.Icons.OUTBOX, on_click=on_outbox,
+                                                   tooltip="Outbox: every record and where "
+                                                   "it is", icon_size=28, width=TOUCH,
+                                                   height=TOUCH), label="Open the outbox")]
     return ft.Container(
         ft.Row([
             ft.Column(lines, spacing=2, expand=True),
+            *outbox,
             labelled("sync-now", ft.IconButton(ft.Icons.SYNC, on_click=on_sync,
                                                tooltip="Sync now", icon_size=28,
                                                width=TOUCH, height=TOUCH), label="Sync now"),

@@ -279,6 +279,28 @@ def test_without_signal_each_record_says_saved_on_phone(phone: Phone, office: Of
     assert card(opened)[-1] == "Saved on phone"
 
 
+def test_the_outbox_lists_each_record_and_where_it_is(phone: Phone, office: Office) -> None:
+    opened = start_offline(phone, office)
+    ui = opened.ui
+    ui.tap("visit-0")
+    ui.tap("visit-check-in")
+    ui.tap("task-0-done")
+    ui.tap("outbox")
+    texts = ui.texts()
+    assert "Outbox" in texts
+    assert any(t.startswith("Saved on phone: 2") for t in texts), texts
+    assert ui.text("outbox-0").endswith("— Saved on phone")
+    assert "Check-in" in ui.text("outbox-1") or "Check-in" in ui.text("outbox-0")
+    opened.ui.close()
+
+    online = phone.open()
+    unlock(online)
+    online.ui.tap("sync-now")
+    online.ui.tap("outbox")
+    assert any(t.startswith("Saved on phone: 0") for t in online.ui.texts())
+    assert online.ui.text("outbox-0").endswith("— Received by the office")
+
+
 # --- the harness itself -----------------------------------------------------------------------
 def test_harness_answers_routes_and_shared_preferences() -> None:
     async def main(page: ft.Page) -> None:
