@@ -10,15 +10,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from server import enrolment
 from server.errors import Invalid, ServerError
 from server.sync_service import handle_sync
-from sync.protocol import ENROL_PATH, SYNC_PATH, ProtocolError, SyncRequest, decode_body, encode_body
+from sync.protocol import (
+    ENROL_PATH,
+    SYNC_PATH,
+    WIPED_PATH,
+    ProtocolError,
+    SyncRequest,
+    decode_body,
+    encode_body,
+)
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
-# A revoked phone confirms here that it destroyed its keys and data (sync/client.py WIPED_PATH).
-WIPED_PATH = "/api/v1/device/wiped"
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -71,7 +78,9 @@ def build_router(
         },
     )
     async def sync(request: Request) -> Response:
-        device = enrolment.authenticate(engine, _bearer(request))
+        # Database work runs in the thread pool, so one slow transaction never stalls the
+        # event loop (and every other phone's sync) behind it.
+        device = await run_in_threadpool(enrolment.authenticate, engine, _bearer(request))
         raw = await request.body()
         if len(raw) > MAX_BODY_BYTES:
             raise Invalid("The sync request is too large; send fewer records at once.")
@@ -81,10 +90,13 @@ def build_router(
             )
         except ProtocolError as exc:
             raise Invalid(f"The sync request is not valid: {exc}") from None
-        if device.revoked and not enrolment.revoked_devices_may_push(engine, device.tenant_id):
+        if device.revoked and not await run_in_threadpool(
+            enrolment.revoked_devices_may_push, engine, device.tenant_id
+        ):
             # The agency chose not to take records from withdrawn phones: answer `wipe` only.
             sync_request = dataclasses.replace(sync_request, push=[])
-        answer = handle_sync(engine, device, sync_request, retention_days)
+        answer = await run_in_threadpool(handle_sync, engine, device, sync_request,
+                                         retention_days)
         return Response(
             encode_body(answer.to_dict()),
             media_type="application/json",

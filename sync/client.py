@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import enum
 import random
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 
@@ -28,6 +28,7 @@ from sync.protocol import (
     MAX_PUSH_RECORDS,
     PROTOCOL_VERSION,
     SYNC_PATH,
+    WIPED_PATH,
     ProtocolError,
     PushedRecord,
     SyncRequest,
@@ -42,7 +43,6 @@ BACKOFF_BASE_S = 5.0
 BACKOFF_MAX_S = 300.0
 PERIODIC_SYNC_S = 60.0
 # Where a revoked phone confirms that it destroyed its data (server/api.py has the other end).
-WIPED_PATH = "/api/v1/device/wiped"
 
 
 class SyncState(enum.Enum):

@@ -16,6 +16,8 @@ from typing import Any
 PROTOCOL_VERSION = 1
 SYNC_PATH = "/api/v1/sync"
 ENROL_PATH = "/api/v1/enrol"
+# A revoked phone confirms here that it destroyed its keys and data.
+WIPED_PATH = "/api/v1/device/wiped"
 MAX_PUSH_RECORDS = 200
 MAX_PUSH_BYTES = 512 * 1024
 MAX_PULL_CHANGES = 500
