@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from fieldapp import visit_rules
 from fieldapp.addenda import AddendumService, Correction
 from fieldapp.clock import Clock, parse_utc
-from fieldapp.errors import CheckOutBlocked, RuleViolation
+from fieldapp.errors import CheckOutBlocked, DamagedRecord, RuleViolation
 from fieldapp.mar import DoseRecord, DueDose, unanswered_doses
 from fieldapp.medication import MedicationService
 from fieldapp.records import Author, open_record, write_record
@@ -61,6 +61,7 @@ class VisitDetail:
     dose_history: list[DoseRecord] = field(default_factory=list)
     corrections: dict[str, list[Correction]] = field(default_factory=dict)
     escalations: list[dict[str, Any]] = field(default_factory=list)
+    unreadable: int = 0  # damaged sealed records left out (the rest still shows)
 
     @property
     def unanswered_tasks(self) -> list[dict[str, Any]]:
@@ -90,12 +91,15 @@ class VisitService:
         self.tz = ZoneInfo(tz)
         self.medication = MedicationService(store, sealer, author, clock, tz)
         self.addenda = AddendumService(store, sealer, author, clock)
+        self.unreadable = 0
 
     # --- reading --------------------------------------------------------------------------
     def today(self) -> date:
         return self.clock.now().astimezone(self.tz).date()
 
     def day(self, day: date | None = None) -> list[VisitSummary]:
+        """Today's visits. Damaged rows do not break the list: see `self.unreadable`."""
+        self.unreadable = 0
         day = day or self.today()
         lo = datetime.combine(day, time.min, self.tz).astimezone(ZoneInfo("UTC"))
         hi = lo + timedelta(days=1)
@@ -136,7 +140,7 @@ class VisitService:
                         start, end, parse_utc(cin) if cin else None,
                         parse_utc(cout) if cout else None, now,
                     ).value,
-                    person_name=person.get("preferred_name") or person.get("name", "Unknown"),
+                    person_name=person.get("preferred_name") or person.get("name", "(record unreadable)"),
                     area=person.get("area", ""),
                     sync_state=states.get(v["id"], "none"),
                     time_critical_at=tc_at, time_critical_open=tc_open,
@@ -173,17 +177,27 @@ class VisitService:
         v = rows[0]
         sealer = self._sealer()
         su = v["service_user_id"]
+        self.unreadable = 0
         person = self._people({su}).get(su, {})
         plan_rows = self.store.rows(
             "SELECT * FROM care_plans WHERE service_user_id = ? ORDER BY version DESC LIMIT 1",
             [su],
         )
-        plan = open_row(sealer, "care_plans", plan_rows[0]) if plan_rows else {}
+        try:
+            plan = open_row(sealer, "care_plans", plan_rows[0]) if plan_rows else {}
+        except DamagedRecord:
+            # Without the plan the checklist would silently be empty: refuse instead.
+            raise DamagedRecord(
+                "This person's care plan on this phone is damaged and cannot be read. "
+                "Call the office: they can send it again."
+            ) from None
         tasks = [t for t in plan.get("tasks", []) if t.get("visit_type") == v["visit_type"]]
-        medicines = [
-            open_row(sealer, "medicines", r)
-            for r in self.store.rows("SELECT * FROM medicines WHERE service_user_id = ?", [su])
-        ]
+        medicines = []
+        for r in self.store.rows("SELECT * FROM medicines WHERE service_user_id = ?", [su]):
+            try:
+                medicines.append(open_row(sealer, "medicines", r))
+            except DamagedRecord:
+                self.unreadable += 1
         detail = VisitDetail(
             id=v["id"], start=parse_utc(v["start"]), end=parse_utc(v["end"]),
             visit_type=v["visit_type"], status="due", person=person, tasks=tasks,
@@ -194,7 +208,18 @@ class VisitService:
             "SELECT * FROM records WHERE visit_id = ? ORDER BY recorded_at, id", [visit_id]
         ):
             detail.record_states[r["id"]] = r["sync_state"]
-            content = open_record(sealer, r)
+            # Check-in and check-out times are clear: they survive a damaged envelope.
+            if r["kind"] == "check_in":
+                detail.checked_in_at = parse_utc(r["recorded_at"])
+                continue
+            if r["kind"] == "check_out":
+                detail.checked_out_at = parse_utc(r["recorded_at"])
+                continue
+            try:
+                content = open_record(sealer, r)
+            except DamagedRecord:
+                detail.unreadable += 1
+                continue
             if r["kind"] == "check_in":
                 detail.checked_in_at = parse_utc(r["recorded_at"])
             elif r["kind"] == "check_out":
@@ -209,6 +234,7 @@ class VisitService:
         detail.due_doses = self.medication.due(visit)
         detail.dose_history = self.medication.history(su)
         detail.corrections = self.addenda.for_visit(visit_id)
+        detail.unreadable += self.unreadable
         detail.status = visit_rules.visit_status(
             detail.start, detail.end, detail.checked_in_at, detail.checked_out_at,
             self.clock.now(),
@@ -216,16 +242,20 @@ class VisitService:
         return detail
 
     def _people(self, ids: set[str]) -> dict[str, dict[str, Any]]:
+        """Open people rows; a damaged one is left out and counted in `self.unreadable`."""
         if not ids:
             return {}
         sealer = self._sealer()
         marks = ",".join("?" * len(ids))
-        return {
-            r["id"]: open_row(sealer, "people", r)
-            for r in self.store.rows(
-                f"SELECT * FROM people WHERE id IN ({marks})", sorted(ids)  # noqa: S608
-            )
-        }
+        people: dict[str, dict[str, Any]] = {}
+        for r in self.store.rows(
+            f"SELECT * FROM people WHERE id IN ({marks})", sorted(ids)  # noqa: S608
+        ):
+            try:
+                people[r["id"]] = open_row(sealer, "people", r)
+            except DamagedRecord:
+                self.unreadable += 1
+        return people
 
     # --- writing --------------------------------------------------------------------------
     def check_in(self, visit_id: str, reason: str | None = None, *,

@@ -72,11 +72,13 @@ def time_critical(app: WorkerApp, v: VisitSummary) -> list[ft.Control]:
 
 
 def show_day(app: WorkerApp) -> None:
-    from screens.unlock import show_unlock
+    from screens.security import show_security
 
     def lock(_e: Any) -> None:
-        app.device.lock()
-        show_unlock(app)
+        app.lock()
+
+    def pin_settings(_e: Any) -> None:
+        show_security(app)
 
     def render() -> list[ft.Control]:
         visits = app.visits.day()
@@ -85,8 +87,14 @@ def show_day(app: WorkerApp) -> None:
         header = ft.Row([
             ft.Column([
                 widgets.heading(f"Today, {today:%A %-d %B}", size=22),
-                widgets.body(f"{len(visits)} visits · {done} done"),
+                widgets.body(f"{len(visits)} {'visit' if len(visits) == 1 else 'visits'} · "
+                             f"{done} done"),
             ], spacing=0, expand=True),
+            widgets.labelled("pin-settings",
+                             ft.IconButton(ft.Icons.PASSWORD, on_click=pin_settings,
+                                           tooltip="PIN settings", width=widgets.TOUCH,
+                                           height=widgets.TOUCH),
+                             label="Change PIN or set a duress PIN"),
             widgets.labelled("lock", ft.IconButton(ft.Icons.LOCK, on_click=lock, tooltip="Lock",
                                                    width=widgets.TOUCH, height=widgets.TOUCH),
                              label="Lock the app"),
@@ -97,6 +105,11 @@ def show_day(app: WorkerApp) -> None:
                                   "for changes from the office.")]
         from screens.visit import call_office
 
-        return [app.banner(), header, call_office(app), *cards]
+        damaged: list[ft.Control] = []
+        if app.visits.unreadable:
+            damaged = [widgets.labelled("unreadable", widgets.body(
+                f"{app.visits.unreadable} record(s) on this phone could not be read (damaged). "
+                "The rest are shown. Tell the office.", color=widgets.DANGER))]
+        return [app.banner(), header, *damaged, call_office(app), *cards]
 
     app.set_screen(render)

@@ -1,4 +1,4 @@
-"""`fieldapp-server`: init, serve, demo, enrol, create-coordinator, add-worker, revoke, reassign."""
+"""`fieldapp-server`: init, serve, demo, enrol, create-coordinator, add-worker, revoke, revoked-push, reassign."""
 
 from __future__ import annotations
 
@@ -98,6 +98,18 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_revoked_push(args: argparse.Namespace) -> int:
+    from server import agency, enrolment
+    from server.storage import make_engine
+
+    engine = make_engine(_settings(args).database_url)
+    allow = args.policy == "allow"
+    enrolment.set_revoked_push_policy(engine, agency.the_tenant(engine), allow)
+    print("Revoked phones will " + ("still deliver" if allow else "NOT deliver")
+          + " the records they hold before wiping.")
+    return 0
+
+
 def cmd_reassign(args: argparse.Namespace) -> int:
     from server import agency
     from server.storage import make_engine
@@ -157,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = common(sub.add_parser("revoke", help="revoke a device (it wipes itself at next contact)"))
     p.add_argument("device_id")
     p.set_defaults(func=cmd_revoke)
+
+    p = common(sub.add_parser("revoked-push", help="may a revoked phone deliver what it "
+                              "holds before wiping? (default: allow)"))
+    p.add_argument("policy", choices=["allow", "refuse"])
+    p.set_defaults(func=cmd_revoked_push)
 
     p = common(sub.add_parser("reassign", help="move a visit to another worker"))
     p.add_argument("visit_id")

@@ -148,6 +148,30 @@ def test_one_flipped_byte_damages_that_record_only(phone: Phone, office: Office)
     assert outcomes[1:] == ["ok"] * (len(outcomes) - 1)
 
 
+def test_a_damaged_person_row_does_not_break_the_day_view(phone: Phone, office: Office) -> None:
+    s = phone.session()
+    phone.enrol(s)
+    phone.sync(s)
+    visits = s.visits
+    before = visits.day()
+    assert before
+    first_person = s.store.rows("SELECT service_user_id FROM visits WHERE id = ?",
+                                [before[0].id])[0]["service_user_id"]
+    victim = s.store.rows("SELECT * FROM people WHERE id = ?", [first_person])[0]
+    env = envelope_from_bytes(victim["sealed"])
+    ct = bytearray(base64.b64decode(env["ct"]))
+    ct[0] ^= 0x80
+    env["ct"] = base64.b64encode(bytes(ct)).decode()
+    with s.store.transaction() as db:
+        db.execute("UPDATE people SET sealed = ? WHERE id = ?",
+                   [json.dumps(env, sort_keys=True, separators=(",", ":")).encode(),
+                    victim["id"]])
+    after = visits.day()
+    assert [v.id for v in after] == [v.id for v in before]  # every visit still listed
+    assert after[0].person_name == "(record unreadable)"
+    assert visits.unreadable == 1
+
+
 def test_a_sealed_blob_pasted_into_another_row_or_version_is_refused(
         phone: Phone, office: Office) -> None:
     s = phone.session()
