@@ -180,7 +180,7 @@ def show_mar(app: WorkerApp, visit_id: str) -> None:
         allergies = ", ".join(detail.person.get("allergies") or []) or "None recorded"
         out: list[ft.Control] = [
             widgets.labelled("mar-back", ft.TextButton(
-                "← Back to the visit", on_click=lambda _e: show_visit(app, visit_id),
+                "Back to the visit", icon=ft.Icons.ARROW_BACK, on_click=lambda _e: show_visit(app, visit_id),
                 height=widgets.TOUCH), label="Back to the visit"),
             app.banner(),
             widgets.heading(f"Medicines · {name}", size=22),

@@ -48,7 +48,7 @@ def show_outbox(app: WorkerApp) -> None:
         counts = visible_counts(app.store)
         last = app.store.get_meta(replica.LAST_SYNC_KEY)
         lines: list[ft.Control] = [
-            widgets.labelled("back", ft.TextButton("← Today's visits",
+            widgets.labelled("back", ft.TextButton("Today's visits", icon=ft.Icons.ARROW_BACK,
                                                    on_click=lambda _e: show_day(app),
                                                    height=widgets.TOUCH), label="Back to today"),
             app.banner(),

@@ -81,7 +81,7 @@ def show_security(app: WorkerApp) -> None:
 
     def render() -> list[ft.Control]:
         return [
-            widgets.labelled("back", ft.TextButton("← Back", on_click=back,
+            widgets.labelled("back", ft.TextButton("Back", icon=ft.Icons.ARROW_BACK, on_click=back,
                                                    height=widgets.TOUCH), label="Back"),
             widgets.heading("PIN settings"),
             widgets.body(PIN_RULES, size=15),

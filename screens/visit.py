@@ -212,7 +212,7 @@ def show_visit(app: WorkerApp, visit_id: str) -> None:
         d = app.visits.visit(visit_id)
         in_visit = d.checked_in_at is not None and d.checked_out_at is None
         out: list[ft.Control] = [
-            widgets.labelled("back", ft.TextButton("← Today's visits",
+            widgets.labelled("back", ft.TextButton("Today's visits", icon=ft.Icons.ARROW_BACK,
                                                    on_click=lambda _e: show_day(app),
                                                    height=widgets.TOUCH), label="Back to today"),
             app.banner(),

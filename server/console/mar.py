@@ -47,9 +47,9 @@ def show_mar(console: ConsoleApp, service_user_id: str, start: date | None = Non
         ft.Row([
             labelled("console-mar-back", ft.Button(
                 "Back", on_click=lambda _e: back() if back else console.show_day())),
-            labelled("console-mar-earlier", ft.Button("◀ Earlier week",
+            labelled("console-mar-earlier", ft.Button("Earlier week", icon=ft.Icons.CHEVRON_LEFT,
                                                       on_click=lambda _e: go(-DEFAULT_DAYS))),
-            labelled("console-mar-later", ft.Button("Later week ▶",
+            labelled("console-mar-later", ft.Button("Later week", icon=ft.Icons.CHEVRON_RIGHT,
                                                     on_click=lambda _e: go(DEFAULT_DAYS))),
             labelled("console-mar-pdf", ft.Button("Download PDF to print",
                                                   icon=ft.Icons.PICTURE_AS_PDF,
@@ -84,5 +84,7 @@ def grid(chart: MarChart) -> ft.Control:
         rows.append(ft.Semantics(identifier=f"console-mar-row-{n}", content=ft.Row([
             cell(f"{row.medicine}\n{row.details}", NAME_W, True), cell(row.time, TIME_W),
             *[cell(text, CELL_W) for text in entries]], spacing=0,
-            vertical_alignment=ft.CrossAxisAlignment.STRETCH)))
+            # START, not STRETCH: inside a horizontal scroll the height is unbounded, and a
+            # stretched row there fails layout and paints nothing.
+            vertical_alignment=ft.CrossAxisAlignment.START)))
     return ft.Column(rows, spacing=0)
