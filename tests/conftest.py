@@ -102,3 +102,12 @@ def phone_page(chromium: Browser) -> Iterator[Page]:
         yield page
     finally:
         context.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last.
+
+    Playwright's sync API keeps an event loop running in the main thread for as long as the
+    session-wide browser lives; any test after it that calls ``asyncio.run`` would fail.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
