@@ -12,6 +12,7 @@ entity with a higher version, so phones hold each dose's current outcome.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -85,3 +86,39 @@ def _to_others(conn: Connection, tenant_id: str, su: str, author_id: str, entity
     ).scalars().all()
     return [{"worker_id": w, "entity": DOSE_ENTITY, "entity_id": entity_id, "op": "upsert",
              "version": version, "body": body} for w in others]
+
+
+RECENT_DOSES = timedelta(hours=48)
+
+
+def recent_doses(conn: Connection, tenant_id: str, su: str, worker_id: str,
+                 now: datetime | None = None) -> list[dict[str, Any]]:
+    """Dose facts from the last 48 h for a person newly in a worker's scope (not their own).
+
+    Without them a worker put on a visit this afternoon could not see the morning's PRN dose
+    given by a colleague, and the offline limit would not hold.
+    """
+    since = ((now or datetime.now(UTC)) - RECENT_DOSES).isoformat()
+    rows = conn.execute(
+        select(records.c.id, records.c.worker_id, records.c.facts)
+        .where(records.c.tenant_id == tenant_id, records.c.service_user_id == su,
+               records.c.kind == "dose_outcome", records.c.worker_id != worker_id,
+               records.c.received_at >= since)
+        .order_by(records.c.seq)
+    ).all()
+    out = []
+    for r in rows:
+        if not _dose_facts_ok(r.facts):
+            continue
+        corrections = conn.execute(
+            select(records.c.facts).where(records.c.corrects == r.id,
+                                          records.c.tenant_id == tenant_id)
+            .order_by(records.c.seq)
+        ).scalars().all()
+        facts = dict(r.facts)
+        for c in corrections:
+            if c.get("outcome"):
+                facts["outcome"] = c["outcome"]
+        out.append({"entity": DOSE_ENTITY, "entity_id": r.id, "op": "upsert",
+                    "version": 1 + len(corrections), "body": _body(su, facts, r.worker_id)})
+    return out

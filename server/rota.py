@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, insert, select, update
 
-from server import feed
+from server import feed, record_hooks
 from server.errors import Invalid, NotFound
 from server.schema import care_plans, medicines, service_users, visits
 from server.schema import feed as feed_table
@@ -65,6 +65,8 @@ def _scope_changes(
             select(table).where(table.c.service_user_id == service_user_id)
         ).mappings():
             out.append(_change(worker_id, entity, row))
+    out += [{"worker_id": worker_id, **c} for c in
+            record_hooks.recent_doses(conn, tenant_id, service_user_id, worker_id)]
     return out
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from server import record_hooks
 from server.schema import care_plans, feed, feed_floor, medicines, service_users, tenants, visits
 
 _VISIT_FIELDS = ("worker_id", "service_user_id", "visit_type", "start", "end", "status")
@@ -51,6 +52,8 @@ def current_scope(
                     body["service_user_id"] = r["service_user_id"]
                 out.append({"entity": entity, "entity_id": r["id"], "op": "upsert",
                             "version": r["version"], "body": body})
+    for su in people:
+        out += record_hooks.recent_doses(conn, tenant_id, su, worker_id, now)
     out += [{"entity": "visit", "entity_id": v["id"], "op": "upsert", "version": v["version"],
              "body": {k: v[k] for k in _VISIT_FIELDS}} for v in rows]
     return out

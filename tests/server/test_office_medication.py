@@ -199,3 +199,22 @@ def test_a_coordinator_amends_a_dose_with_a_reason_and_phones_follow(world) -> N
     a_view = [h.outcome.value for h in a.meds.history(agency.people[0]["id"])
               if h.medicine_id == lactulose_id]
     assert a_view == ["taken"]  # the author's phone follows the office's correction too
+
+
+def test_a_worker_newly_rostered_for_the_person_gets_the_recent_doses(world, tmp_path) -> None:
+    from server import agency as agency_service
+
+    app, agency, a, _b = world
+    morning = agency.visits[0]["id"]
+    morning_round(a, morning)
+    engine = app.state.engine
+    cover = agency_service.add_worker(engine, agency.tenant_id, {"name": "Priya Cover"})
+    evening = T9 + timedelta(hours=9)
+    agency_service.add_visits(engine, agency.tenant_id, [{
+        "id": "e0e0e0e0-0000-4000-8000-000000000001", "worker_id": cover,
+        "service_user_id": agency.people[0]["id"], "visit_type": "tea",
+        "start": evening.isoformat(), "end": (evening + timedelta(minutes=30)).isoformat()}])
+    c = make_phone(app, tmp_path, cover)
+    asyncio.run(c.sync.sync_once())
+    facts = c.store.rows("SELECT outcome FROM dose_facts ORDER BY outcome")
+    assert [f["outcome"] for f in facts] == ["refused", "taken", "taken"]
