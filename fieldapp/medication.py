@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from fieldapp import mar
 from fieldapp.clock import Clock, parse_utc
 from fieldapp.errors import DoseRefused, RuleViolation
-from fieldapp.mar import DoseRecord, DueDose, EscalationDraft, Medicine, Outcome, WindowState
+from fieldapp.mar import DoseRecord, DueDose, Medicine, Outcome, WindowState
+from fieldapp.med_escalations import EscalationDraft, medication_escalations
 from fieldapp.prn import PrnDecision, prn_check
 from fieldapp.records import Author, open_record, write_record
 from fieldapp.replica import open_row
@@ -202,14 +203,14 @@ class MedicationService:
         check = mar.validate_dose(
             target, code, reason, actual, witness, now, current.history,
             worker_id=author.worker_id, worker_name=worker_name, tz=self.tz)
-        drafts = mar.medication_escalations(check.record, current.history, due_doses, now,
+        drafts = medication_escalations(check.record, current.history, due_doses, now,
                                             medicines=current.medicines)
         return self._save(current.visit, medicine, check, drafts, now)
 
     def raise_due_escalations(self, visit_id: str) -> list[EscalationDraft]:
         """Tell the office about time-critical doses of this visit whose window has closed."""
         current = self.round(visit_id)
-        drafts = mar.medication_escalations(None, current.history,
+        drafts = medication_escalations(None, current.history,
                                             [line.due for line in current.doses],
                                             self.clock.now(), medicines=current.medicines)
         sealer, author = self._sealer(), self._author()

@@ -18,12 +18,11 @@ from fieldapp.mar import (
     Outcome,
     WindowState,
     doses_due,
-    medication_escalations,
-    missed_time_critical,
     unanswered_doses,
     validate_dose,
     window_state,
 )
+from fieldapp.med_escalations import medication_escalations, missed_time_critical
 from fieldapp.visit_rules import Visit
 
 LONDON = ZoneInfo("Europe/London")
