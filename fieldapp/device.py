@@ -27,6 +27,7 @@ from fieldapp.errors import (
     WeakPin,
     WrongPin,
 )
+from fieldapp.kdf import require_usable
 from fieldapp.keystore import KeyStore
 from fieldapp.lock import (
     WRONG_PINS_BEFORE_DELAY,
@@ -37,9 +38,8 @@ from fieldapp.lock import (
     wrong_pin_delay,
 )
 from fieldapp.records import Author
-from fieldapp.store import DeviceStore
-from fieldapp.kdf import require_usable
 from fieldapp.sealing import b64d
+from fieldapp.store import DeviceStore
 from fieldapp.vault import (
     KdfParams,
     Sealer,

@@ -7,8 +7,8 @@ from typing import Any
 import flet as ft
 
 from fieldapp import replica
-from fieldapp.duress import visible_counts
 from fieldapp.clock import parse_utc
+from fieldapp.duress import visible_counts
 from screens import widgets
 from screens.app import WorkerApp
 

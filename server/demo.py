@@ -114,11 +114,12 @@ def run_demo(directory: Path, host: str, server_port: int, app_port: int,
     if seed_only:
         print(banner)
         return 0
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed args
         [sys.executable, "-m", "server.cli", "serve", "--host", host, "--port", str(server_port)],
         cwd=ROOT, env=env,
     )
-    app = subprocess.Popen([sys.executable, str(ROOT / "main.py")], cwd=ROOT, env=env)
+    app = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [sys.executable, str(ROOT / "main.py")], cwd=ROOT, env=env)
     try:
         _wait_for(host, server_port, server, "server")
         _wait_for(host, app_port, app, "worker app")

@@ -109,7 +109,7 @@ def test_after_a_real_session_no_personal_text_is_in_any_phone_file_or_log(
     assert not found, sorted(found)[:10]
     # Control: the same hunt does find them in the office database, where people are clear.
     server_db = Path(logins.database_url.removeprefix("sqlite:///")).read_bytes()
-    assert "Margaret Holroyd".encode() in server_db
+    assert b"Margaret Holroyd" in server_db
 
 
 def test_sqlite_settings_keep_plaintext_out_of_side_files(phone: Phone, office: Office) -> None:
