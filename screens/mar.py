@@ -35,6 +35,8 @@ def show_mar(app: WorkerApp, visit_id: str) -> None:
     chosen: dict[str, Outcome] = {}  # card id -> a non-taken outcome waiting for its reason
     others_open: set[str] = set()
     messages: dict[str, tuple[str, str]] = {}  # card id -> (text, colour)
+    fixing: dict[str, str] = {}  # card id -> the dose record being corrected
+    fix_code: dict[str, Outcome] = {}
 
     def field(ident: str, label: str, **kw: Any) -> ft.TextField:
         return fields.setdefault(ident, widgets.field(ident, label, **kw))
@@ -93,6 +95,60 @@ def show_mar(app: WorkerApp, visit_id: str) -> None:
         return [widgets.labelled(f"{card}-message", ft.Text(
             text, color=colour, size=16, weight=ft.FontWeight.W_600))]
 
+    def open_fix(card: str, record_id: str) -> None:
+        fixing.clear()
+        fix_code.clear()
+        fixing[card] = record_id
+        messages.clear()
+        app.refresh()
+
+    def save_fix(card: str, record_id: str) -> None:
+        code = fix_code.get(card)
+        reason = fields[f"{card}-fix-reason"].value if f"{card}-fix-reason" in fields else ""
+        try:
+            app.visits.addenda.correct(record_id, reason, outcome=code.value if code else None)
+        except FieldAppError as exc:
+            say(card, str(exc))
+        else:
+            fixing.pop(card, None)
+            fields[f"{card}-fix-reason"].value = ""
+            say(card, "Correction saved. The original stays on the record.", widgets.OK)
+            app.request_sync()
+        app.refresh()
+
+    def corrections(card: str, answer: dict[str, Any], fixes: dict[str, list[Any]],
+                    states: dict[str, str]) -> list[ft.Control]:
+        """Corrections already made to this dose (the original stays), and a way to add one."""
+        rid = answer.get("record_id")
+        if not rid or answer.get("other"):
+            return []
+        out: list[ft.Control] = [
+            widgets.body(f"Corrected to {Outcome(c.outcome).label.lower() if c.outcome else '—'}"
+                         f": {c.reason} · {widgets.STATE_WORDS.get(c.sync_state, '')}",
+                         size=14, color=WARN)
+            for c in fixes.get(rid, [])]
+        if fixing.get(card) != rid:
+            out.append(widgets.labelled(f"{card}-correct", ft.TextButton(
+                "Correct this", on_click=lambda _e: open_fix(card, rid),
+                height=widgets.TOUCH), label="Correct this dose"))
+            return out
+
+        def choose(code: Outcome) -> None:
+            fix_code[card] = code
+            app.refresh()
+
+        out.append(widgets.body("What should it have said?", size=15))
+        out.append(ft.Row([widgets.labelled(
+            f"{card}-fix-{c.value}",
+            ft.Chip(label=ft.Text(c.label, size=15), selected=fix_code.get(card) is c,
+                    on_select=lambda _e, c=c: choose(c), height=widgets.TOUCH),
+            label=c.label) for c in Outcome], wrap=True))
+        out.append(widgets.labelled(f"{card}-fix-reason", field(
+            f"{card}-fix-reason", "Why is this being corrected?")))
+        out.append(widgets.big_button(f"{card}-fix-save", "Save correction",
+                                      lambda _e: save_fix(card, rid), outlined=True))
+        return out
+
     def answer_controls(card: str, m: Medicine, scheduled: datetime | None) -> list[ft.Control]:
         """Time, witness, one big primary button, refused, and the other outcomes."""
         out: list[ft.Control] = []
@@ -131,6 +187,8 @@ def show_mar(app: WorkerApp, visit_id: str) -> None:
                                           color=widgets.DANGER))
         return out
 
+    fixes: dict[str, list[Any]] = {}
+
     def dose_card(i: int, line: DoseLine, in_visit: bool, states: dict[str, str]) -> ft.Control:
         card, due, m = f"dose-{i}", line.due, line.due.medicine
         lines: list[ft.Control] = [
@@ -144,6 +202,7 @@ def show_mar(app: WorkerApp, visit_id: str) -> None:
             lines.append(window_text(app, line, card))
         if line.answer is not None:
             lines.append(answer_text(app, card, line.answer, states))
+            lines += corrections(card, line.answer, fixes, states)
         elif in_visit:
             lines += answer_controls(card, m, due.scheduled_at)
         lines += message(card)
@@ -167,6 +226,7 @@ def show_mar(app: WorkerApp, visit_id: str) -> None:
         ]
         for n, given in enumerate(line.given):
             lines.append(answer_text(app, f"{card}-given-{n}", given, states))
+            lines += corrections(f"{card}-given-{n}", given, fixes, states)
         if in_visit:
             lines += answer_controls(card, m, None)
         lines += message(card)
@@ -174,13 +234,16 @@ def show_mar(app: WorkerApp, visit_id: str) -> None:
 
     def render() -> list[ft.Control]:
         rnd = app.visits.medication.round(visit_id)
+        fixes.clear()
+        fixes.update(app.visits.addenda.for_visit(visit_id))
         detail = app.visits.visit(visit_id)
         in_visit = rnd.checked_in_at is not None and rnd.checked_out_at is None
         name = detail.person.get("preferred_name") or detail.person.get("name", "")
         allergies = ", ".join(detail.person.get("allergies") or []) or "None recorded"
         out: list[ft.Control] = [
             widgets.labelled("mar-back", ft.TextButton(
-                "Back to the visit", icon=ft.Icons.ARROW_BACK, on_click=lambda _e: show_visit(app, visit_id),
+                "Back to the visit", icon=ft.Icons.ARROW_BACK,
+                on_click=lambda _e: show_visit(app, visit_id),
                 height=widgets.TOUCH), label="Back to the visit"),
             app.banner(),
             widgets.heading(f"Medicines · {name}", size=22),
@@ -190,8 +253,8 @@ def show_mar(app: WorkerApp, visit_id: str) -> None:
         if not in_visit:
             out.append(widgets.body("Check in to the visit to record medicines."
                                     if rnd.checked_in_at is None else
-                                    "This visit is checked out. Corrections are made from the "
-                                    "visit screen."))
+                                    "This visit is checked out. A recorded dose can still be "
+                                    "corrected: tap \"Correct this\" under it."))
         left = len(rnd.unanswered)
         out.append(widgets.labelled("mar-summary", widgets.heading(
             f"Due at this visit: {len(rnd.doses)} · {left} still to record", size=18)))

@@ -345,3 +345,27 @@ def test_harness_reports_a_failing_handler_and_a_dead_background_task() -> None:
             ui.tap("later")
         with pytest.raises(NotFound, match="Visible identifiers"):
             ui.tap("missing")
+
+
+def test_a_recorded_dose_is_corrected_with_a_reason_and_the_original_stays(
+    phone: Phone, office: Office
+) -> None:
+    opened = phone.open()
+    enrol(opened, office)
+    ui = opened.ui
+    ui.tap("visit-0")
+    ui.tap("visit-check-in")
+    ui.tap("visit-mar")
+    ui.tap("dose-0-taken")
+    assert ui.text("dose-0-answer").startswith("Taken (prompted or assisted, seen taken) at 09:05")
+
+    ui.tap("dose-0-correct")
+    ui.tap("dose-0-fix-save")  # no reason yet: refused, nothing saved
+    assert "dose-0-message" in ui.identifiers()
+    ui.tap("dose-0-fix-refused")
+    ui.type("dose-0-fix-reason", "She spat it out after I left the room")
+    ui.tap("dose-0-fix-save")
+    assert "seen taken) at 09:05" in ui.text("dose-0-answer")  # the original stays
+    texts = ui.texts()
+    assert any(t.startswith("Corrected to refused: She spat it out") for t in texts), texts
+    assert "Correction saved. The original stays on the record." in texts
