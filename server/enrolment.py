@@ -12,6 +12,7 @@ from sqlalchemy import Engine, insert, select, update
 from server import auth
 from server.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from server.schema import devices, enrolment_codes, tenants, workers
+from server.storage import read_only
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def enrol(engine: Engine, code: str, app_version: str = "") -> dict[str, Any]:
 def authenticate(engine: Engine, token: str | None) -> DeviceIdentity:
     if not token:
         raise NotAuthenticated("This phone is not signed in. Enrol it again.")
-    with engine.begin() as conn:
+    with read_only(engine) as conn:
         row = conn.execute(
             select(devices.c.id, devices.c.tenant_id, devices.c.worker_id, devices.c.revoked_at)
             .where(devices.c.token_hash == auth.token_hash(token))

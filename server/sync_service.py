@@ -141,9 +141,12 @@ def handle_sync(
             after = None  # expired: the changes since that cursor were compacted away
         if after is None:
             # Full resync: the worker's scope as it is now, and a cursor at "now".
+            # Clock first: every change numbered at or below it has committed (the clock row
+            # serialises writers), so the scope read after it holds them all. A change that
+            # commits in between is sent now and again after the cursor: upserts, harmless.
+            last = scope.clock(conn, device.tenant_id)
             rows = scope.current_scope(conn, device.tenant_id, device.worker_id,
                                        retention_days)
-            last = scope.clock(conn, device.tenant_id)
             more = False
         else:
             rows = feed.pull(conn, device.tenant_id, device.worker_id, after,
