@@ -5,6 +5,10 @@
   the day's rota (through server/agency.py and server/rota.py, so the change feed is the real
   one) and one enrolled phone per worker (`enrolment.issue_code` + `enrolment.enrol` in
   process, so the device tokens come back) or an unused enrolment code.
+- `bulk_workers(…)`: the same rows for thousands of workers at once (the morning rush): the
+  feed changes `rota.add_visits` would publish (built by its own `_change`, in its order) and
+  the devices `enrolment.enrol` would store (SHA-256 token hashes), written with a few
+  `executemany` calls per thousand workers instead of several transactions per worker.
 - `serve(url, key_file)`: `python -m server.cli serve …` (the production command, uvicorn with
   the console mounted) in a subprocess on 127.0.0.1 and a free port; yields the base URL.
 """
@@ -16,15 +20,24 @@ import contextlib
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, text, update
 
 from bench.data import Fake
-from server import agency, enrolment, rota
-from server.schema import tenants
+from server import agency, auth, enrolment, rota
+from server.schema import (
+    care_plans,
+    devices,
+    medicines,
+    service_users,
+    tenants,
+    visits,
+    workers,
+)
+from server.schema import feed as feed_table
 from server.storage import make_engine, migrate
 from tests.support import pg, procs
 
@@ -107,6 +120,95 @@ def add_workers(url: str, seeded: Seeded, fake: Fake, *, workers: int, people_ea
             code = enrolment.issue_code(engine, wid, 60 * 24)
             token = str(enrolment.enrol(engine, code)["device_token"]) if enrolled else ""
             added[wid] = Worker(token, "" if enrolled else code, visits)
+        seeded.workers.update(added)
+        return added
+    finally:
+        engine.dispose()
+
+
+def bulk_workers(url: str, seeded: Seeded, fake: Fake, *, workers_n: int, people_each: int,
+                 day: date, slots: list[tuple[time, int, str]],
+                 chunk: int = 1000) -> dict[str, Worker]:
+    """`workers_n` workers with enrolled phones, as `add_workers` makes them, in bulk.
+
+    Per chunk of workers, one transaction: workers, people, plans, medicines, visits, the
+    feed changes `rota.add_visits` publishes for them (person, plan, medicines the first time a
+    worker visits a person, then the visit; one seq block from the tenant clock) and one device
+    per worker with the hash of a fresh token. The rows are those of the slow path."""
+    engine = make_engine(url)
+    tid = seeded.tenant_id
+    now = datetime.now(UTC).isoformat()
+    added: dict[str, Worker] = {}
+    try:
+        for start in range(0, workers_n, chunk):
+            n = min(chunk, workers_n - start)
+            w_rows, dev_rows, v_rows, changes = [], [], [], []
+            people_all, plans_all, meds_all = [], [], []
+            batch: dict[str, Worker] = {}
+            for _ in range(n):
+                wid = fake.uuid()
+                w_rows.append({"id": wid, "tenant_id": tid, "name": fake.person()["name"],
+                               "phone": "", "area": "Leeds", "role": "care_worker",
+                               "active": True})
+                people, plans, meds = fake.people(people_each)
+                people_all += people
+                plans_all += plans
+                meds_all += meds
+                day_visits = fake.day_visits(wid, people, day, slots)
+                by_person = {p["id"]: ([p], [c for c in plans if c["service_user_id"] == p["id"]],
+                                       [m for m in meds if m["service_user_id"] == p["id"]])
+                             for p in people}
+                carried: set[str] = set()
+                for v in day_visits:
+                    row = {k: v[k] for k in ("id", *rota._VISIT_FIELDS) if k in v}
+                    row.setdefault("status", "scheduled")
+                    row["start"], row["end"] = rota.utc_iso(row["start"]), rota.utc_iso(row["end"])
+                    v_rows.append({"tenant_id": tid, "version": 1, **row})
+                    su = row["service_user_id"]
+                    if su not in carried:
+                        carried.add(su)
+                        ps, cs, ms = by_person[su]
+                        for entity, rows_ in (("service_user", ps), ("care_plan", cs),
+                                              ("medicine", ms)):
+                            for r in rows_:
+                                stored = {"id": r["id"], "version": r.get("version", 1),
+                                          "body": agency._body(r)}
+                                if entity != "service_user":
+                                    stored["service_user_id"] = r["service_user_id"]
+                                changes.append(rota._change(wid, entity, stored))
+                    changes.append({"worker_id": wid, "entity": "visit", "entity_id": row["id"],
+                                    "op": "upsert", "version": 1,
+                                    "body": {k: row[k] for k in rota._VISIT_FIELDS}})
+                token = auth.new_token()
+                dev_rows.append({"id": fake.uuid(), "tenant_id": tid, "worker_id": wid,
+                                 "token_hash": auth.token_hash(token), "enrolled_at": now,
+                                 "app_version": ""})
+                batch[wid] = Worker(token, "", day_visits)
+            with engine.begin() as conn:
+                conn.execute(insert(workers), w_rows)
+                conn.execute(insert(service_users), [
+                    {"id": p["id"], "tenant_id": tid, "version": 1, "body": agency._body(p)}
+                    for p in people_all])
+                conn.execute(insert(care_plans), [
+                    {"id": c["id"], "tenant_id": tid, "service_user_id": c["service_user_id"],
+                     "version": c.get("version", 1), "body": agency._body(c)} for c in plans_all])
+                conn.execute(insert(medicines), [
+                    {"id": m["id"], "tenant_id": tid, "service_user_id": m["service_user_id"],
+                     "version": 1, "body": agency._body(m)} for m in meds_all])
+                conn.execute(insert(visits), v_rows)
+                last = conn.execute(
+                    update(tenants).where(tenants.c.id == tid)
+                    .values(clock=tenants.c.clock + len(changes)).returning(tenants.c.clock)
+                ).scalar_one()
+                first = int(last) - len(changes) + 1
+                conn.execute(insert(feed_table), [
+                    {"tenant_id": tid, "seq": first + i, **c} for i, c in enumerate(changes)])
+                conn.execute(insert(devices), dev_rows)
+            added.update(batch)
+        # Planner statistics, as a live database has them (PostgreSQL's autovacuum would
+        # analyse these tables a little later; SQLite's server runs `PRAGMA optimize`).
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
         seeded.workers.update(added)
         return added
     finally:
