@@ -119,6 +119,18 @@ def test_sqlite_settings_keep_plaintext_out_of_side_files(phone: Phone, office: 
     assert pragma == {"secure_delete": 1, "temp_store": 2, "journal_mode": "wal"}
 
 
+def flip_one_bit(store: Any, person_row: dict[str, Any]) -> None:
+    """Damage one bit of a sealed people row's ciphertext, as storage corruption would."""
+    env = envelope_from_bytes(person_row["sealed"])
+    ct = bytearray(base64.b64decode(env["ct"]))
+    ct[len(ct) // 2] ^= 0x01
+    env["ct"] = base64.b64encode(bytes(ct)).decode()
+    with store.transaction() as db:
+        db.execute("UPDATE people SET sealed = ? WHERE id = ?",
+                   [json.dumps(env, sort_keys=True, separators=(",", ":")).encode(),
+                    person_row["id"]])
+
+
 def test_one_flipped_byte_damages_that_record_only(phone: Phone, office: Office) -> None:
     s = phone.session()
     phone.enrol(s)
@@ -126,15 +138,7 @@ def test_one_flipped_byte_damages_that_record_only(phone: Phone, office: Office)
     rows = s.store.rows("SELECT * FROM people ORDER BY id")
     plans = s.store.rows("SELECT * FROM care_plans")
     assert rows and plans
-    victim = rows[0]
-    env = envelope_from_bytes(victim["sealed"])
-    ct = bytearray(base64.b64decode(env["ct"]))
-    ct[len(ct) // 2] ^= 0x01
-    env["ct"] = base64.b64encode(bytes(ct)).decode()
-    with s.store.transaction() as db:
-        db.execute("UPDATE people SET sealed = ? WHERE id = ?",
-                   [json.dumps(env, sort_keys=True, separators=(",", ":")).encode(),
-                    victim["id"]])
+    flip_one_bit(s.store, rows[0])
     sealer = s.device.sealer()
     outcomes = []
     tables = [("people", r) for r in s.store.rows("SELECT * FROM people ORDER BY id")]
@@ -157,15 +161,7 @@ def test_a_damaged_person_row_does_not_break_the_day_view(phone: Phone, office: 
     assert before
     first_person = s.store.rows("SELECT service_user_id FROM visits WHERE id = ?",
                                 [before[0].id])[0]["service_user_id"]
-    victim = s.store.rows("SELECT * FROM people WHERE id = ?", [first_person])[0]
-    env = envelope_from_bytes(victim["sealed"])
-    ct = bytearray(base64.b64decode(env["ct"]))
-    ct[0] ^= 0x80
-    env["ct"] = base64.b64encode(bytes(ct)).decode()
-    with s.store.transaction() as db:
-        db.execute("UPDATE people SET sealed = ? WHERE id = ?",
-                   [json.dumps(env, sort_keys=True, separators=(",", ":")).encode(),
-                    victim["id"]])
+    flip_one_bit(s.store, s.store.rows("SELECT * FROM people WHERE id = ?", [first_person])[0])
     after = visits.day()
     assert [v.id for v in after] == [v.id for v in before]  # every visit still listed
     assert after[0].person_name == "(record unreadable)"
