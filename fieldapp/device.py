@@ -175,7 +175,6 @@ class Device:
             # Always a slot, real or decoy: the file does not say whether a duress PIN is set.
             self.store.set_json(DURESS_SLOT_KEY, decoy_slot())
             self.store.set_meta("failed_pins", "0")
-            self.store.set_meta("last_server_contact", self.clock.now().isoformat())
             self._write_contact(self.clock.now())
         self._sealer = Sealer(dek, enrolment.tenant_id, base64.b64decode(enrolment.escrow_public_key))
 
@@ -342,7 +341,6 @@ class Device:
         """The office answered: the offline lease starts again from `at`, and records left
         from before a lockout that the office now holds are let go."""
         with self.store.transaction():
-            self.store.set_meta("last_server_contact", at.isoformat())
             self._write_contact(at)
         wipe.drop_delivered_legacy(self.store)
 

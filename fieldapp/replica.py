@@ -16,7 +16,6 @@ from fieldapp.vault import Sealer, envelope_from_bytes, envelope_to_bytes
 
 CURSOR_KEY = "sync_cursor"
 LAST_SYNC_KEY = "last_sync_at"
-LAST_CONTACT_KEY = "last_server_contact"
 
 # Server entities and where the phone keeps them. `visit` keeps times and status in clear.
 _SEALED_TABLES = {"service_user": "people", "care_plan": "care_plans", "medicine": "medicines"}
@@ -133,7 +132,6 @@ def apply_response(
                 applied += 1
             if cursor is not None:
                 store.set_meta(CURSOR_KEY, cursor)
-        store.set_meta(LAST_CONTACT_KEY, at)
         store.set_meta(LAST_SYNC_KEY, at)
     return applied
 
