@@ -101,12 +101,14 @@ class MedicationService:
         meds = self.medicines(visit.service_user_id) if medicines is None else medicines
         return mar.doses_due(meds, visit, self.tz)
 
-    def history(self, service_user_id: str) -> list[DoseRecord]:
-        """Every dose outcome known for the person: own records (with own corrections applied)
-        and other workers' synced dose facts (already corrected by the office)."""
+    def history(self, service_user_id: str, since: datetime | None = None) -> list[DoseRecord]:
+        """Every dose outcome known for the person (from `since` on, if given): own records
+        (with own corrections applied) and other workers' synced dose facts (already corrected
+        by the office)."""
+        floor = since.isoformat() if since is not None else ""
         own = self.store.rows(
             "SELECT id, author, facts FROM records WHERE service_user_id = ? "
-            "AND kind = 'dose_outcome'", [service_user_id])
+            "AND kind = 'dose_outcome' AND recorded_at >= ?", [service_user_id, floor])
         corrected: dict[str, str] = {}
         for r in self.store.rows(
             "SELECT corrects, facts FROM records WHERE service_user_id = ? AND kind = 'addendum' "
@@ -116,7 +118,8 @@ class MedicationService:
             if new:
                 corrected[r["corrects"]] = new
         synced = {r["record_id"]: r for r in self.store.rows(
-            "SELECT * FROM dose_facts WHERE service_user_id = ?", [service_user_id])}
+            "SELECT * FROM dose_facts WHERE service_user_id = ? AND actual_at >= ?",
+            [service_user_id, floor])}
         out: list[DoseRecord] = []
         for r in own:
             office = synced.pop(r["id"], None)

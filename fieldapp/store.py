@@ -77,6 +77,17 @@ def m003_dose_facts(db: Database) -> None:
     db.execute("CREATE INDEX dose_facts_by_person ON dose_facts(service_user_id, medicine_id)")
 
 
+@migrations()
+def m004_records_by_person(db: Database) -> None:
+    # Dose history is read per person (day view, MAR round): without this every read scans
+    # a year of records.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS records_by_person ON records(service_user_id, kind, "
+        "recorded_at)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS dose_facts_by_person ON dose_facts(service_user_id)")
+
+
 class DeviceStore:
     """One worker's SQLite file. Every write goes through `transaction()`."""
 

@@ -154,12 +154,14 @@ class VisitService:
         """Per visit: its time-critical doses and how many are still unanswered (anyone)."""
         meds: dict[str, Any] = {}
         history: dict[str, list[DoseRecord]] = {}
+        since = min(parse_utc(v["start"]) for v in visits) - timedelta(days=1)
         out: dict[str, tuple[tuple[datetime, ...], int]] = {}
         for v in visits:
             su = v["service_user_id"]
             if su not in meds:
                 meds[su] = self.medication.medicines(su)
-                history[su] = self.medication.history(su)
+                # Only today's doses matter here; a day of slack covers early or late records.
+                history[su] = self.medication.history(su, since)
             visit = visit_rules.Visit.from_dict({**v, "worker_id": ""})
             due = [d for d in self.medication.due(visit, meds[su]) if d.time_critical]
             if due:
