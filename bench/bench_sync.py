@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bench import load
 from bench.common import Figure, median, percentile, rnd
-from bench.data import DAY_SLOTS, EIGHT_SLOTS, Fake
+from bench.data import DAY_SLOTS, EIGHT_SLOTS, LONDON, Fake
 from bench.day import run_day
 from bench.ingest import ingest
 from bench.server import (
@@ -79,10 +79,9 @@ for _b in ("sqlite", "postgresql"):
         Figure(f"{_b}.morning_changes_per_s", f"{_b}: changes delivered per second"),
     ]
 
-DAY = date(2026, 3, 18)  # the 12-visit day (bench/day.py)
-# The morning rush is today: a full resync sends only visits inside the phone's retention
-# window (14 days by default), so a date in the past would leave every morning answer empty.
-RUSH_DAY = datetime.now(UTC).date()
+# Both days are today: a full resync sends only visits inside the phone's retention window
+# (14 days by default), so a day in the past would leave every morning pull empty.
+TODAY = datetime.now(LONDON).date()
 
 
 # --- (c) morning rush -------------------------------------------------------------------------
@@ -117,16 +116,16 @@ def backend(kind: str, quick: bool, fake: Fake) -> dict[str, Any]:
         tmp = Path(t)
         started = time.perf_counter()
         seeded = init(url, tmp)
-        rush = bulk_workers(url, seeded, fake, workers_n=devices, people_each=6, day=RUSH_DAY,
+        rush = bulk_workers(url, seeded, fake, workers_n=devices, people_each=6, day=TODAY,
                             slots=EIGHT_SLOTS)
         # Two more workers with a 12-visit day, whose phones enrol over HTTP like real ones.
-        day_phones = add_workers(url, seeded, fake, workers=2, people_each=9, day=DAY,
+        day_phones = add_workers(url, seeded, fake, workers=2, people_each=9, day=TODAY,
                                  slots=DAY_SLOTS, enrolled=False)
         out: dict[str, Any] = {"seed_seconds": rnd(time.perf_counter() - started)}
         with serve(url, seeded.key_file) as base:
             out.update(morning(base, rush, 1 if quick else 2))
             if kind == "sqlite":
-                out.update(run_day(base, day_phones, DAY, tmp, fake))
+                out.update(run_day(base, day_phones, TODAY, tmp, fake))
             out.update(ingest(base, seeded, fake, tmp, 1000 if quick else 5000,
                               1 if quick else 3, raw=kind == "sqlite"))
     return out
@@ -153,26 +152,23 @@ def notes(results: dict[str, Any]) -> list[str]:
         n, per = results["day_records"], env["bytes_per_record"]
         up, down = results["day_push_bytes_up"], results["day_morning_bytes_down"]
         out.append(
-            f"What dominates the day's bytes: the evening push of {n} records is {up:,} bytes "
-            f"({up // n} per record, gzip-compressed), against {down:,} bytes for the morning "
-            f"pull of the whole day's scope. A record as JSON is about "
-            f"{sum(per.values())} bytes: sealed content {per['sealed_content']}, the office's "
-            f"escrow copy of its key (`ek`: ephemeral X25519 key, nonce, wrapped key) "
-            f"{per['office_key_ek']}, the phone's copy (`dk`) {per['phone_key_dk']}, clear ids "
-            f"and times {per['clear_fields']}, envelope framing {per['envelope_other']}. "
-            "Base64 of ciphertext, nonces and keys is random, so gzip saves little "
-            f"({env['json_bytes']:,} → {env['gzip_bytes']:,} bytes for the {n} records). "
-            "The server never uses `dk` (it opens records through `ek`), so pushing it is waste.")
+            f"The day: {results['day_visits']} visits, {n} records ({results['day_doses']} "
+            f"dose outcomes among them). The evening push is {up:,} bytes ({up // n} per "
+            f"record, gzip-compressed); the morning pull of the whole day's scope {down:,}. "
+            f"A pushed record as JSON is about {sum(per.values())} bytes: sealed content "
+            f"{per['sealed_content']}, the office's copy of its key (`ek`: ephemeral X25519 "
+            f"key, nonce, wrapped key) {per['office_key_ek']}, clear ids, times and facts "
+            f"{per['clear_fields']}, envelope framing {per['envelope_other']}. Ciphertext, "
+            "nonces and keys are random, so gzip saves little on them "
+            f"({env['json_bytes']:,} → {env['gzip_bytes']:,} bytes for the {n} records).")
     what_if = results.get("day_push_bytes_what_if")
-    if what_if and "day_morning_bytes_down" in results:
-        rest = results["day_compressed_bytes"] - results["day_push_bytes_up"]
+    if what_if:
         out.append(
-            "What would bring the day under 30 KB (the same records re-sealed by the phone's own "
-            f"sealer): the push is {what_if['as_sent']:,} bytes as sent, "
-            f"{what_if['without_dk']:,} without `dk`, and {what_if['without_dk_and_sealed_ids']:,}"
-            " if `records.write_record` also stopped sealing `worker_id`/`device_id` into every "
-            "payload (the server knows both from the device token; bind them as associated "
-            f"data instead) — a day of {rest + what_if['without_dk_and_sealed_ids']:,} bytes.")
+            "Envelope version 2 deflates each record's JSON (with a preset dictionary of the "
+            "app's field names and codes) before sealing it: the push is "
+            f"{what_if['as_sent']:,} bytes as sent against {what_if['as_version_1']:,} for the "
+            "same records sealed as version 1 (JSON sealed as it is; measured by giving each "
+            "record a random ciphertext of that length).")
     if "day_each_visit_round_trips" in results:
         out.append(
             f"Syncing after every visit (as the periodic sync does with signal) costs "

@@ -1,9 +1,10 @@
 """One worker's 12-visit day on the wire, with the real phone code against the real server.
 
 The phone enrols over HTTP, then (on a fake clock) syncs at 06:45, records each visit through
-`VisitService` (check-in two minutes after the start, every task of the visit type "done", a
-note, check-out), and syncs again at 21:30. A `CountingTransport` around httpx's real transport
-counts the round trips and compressed bytes. A second phone does the same day but syncs after
+`VisitService` (check-in two minutes after the start, every task of the visit type "done",
+each due dose "taken" through `MedicationService`, a note, check-out), and syncs again at
+21:30. A `CountingTransport` around httpx's real transport counts the round trips and
+compressed bytes. A second phone does the same day but syncs after
 every visit, as it would with signal all day.
 """
 
@@ -23,6 +24,7 @@ from bench.wire import CountingTransport, envelope_breakdown, push_what_if
 from fieldapp.clock import FakeClock
 from fieldapp.device import Device, Enrolment
 from fieldapp.keystore import MemoryKeyStore
+from fieldapp.medication import MedicationService
 from fieldapp.replica import counts
 from fieldapp.store import DeviceStore
 from fieldapp.vault import KDF_FLOOR
@@ -46,6 +48,8 @@ async def _phone_day(base: str, code: str, day: date, tmp: Path, fake: Fake,
         results = [await client.sync_once()]
         morning = wire.snapshot()
         service = VisitService(store, device.sealer, device.author, clock)
+        meds = MedicationService(store, device.sealer, device.author, clock)
+        doses = 0
         visits = service.day(day)
         for v in visits:
             clock.set(v.start + timedelta(minutes=2))
@@ -53,6 +57,11 @@ async def _phone_day(base: str, code: str, day: date, tmp: Path, fake: Fake,
             for task in service.visit(v.id).tasks:
                 clock.advance(minutes=5)
                 service.record_task(v.id, task["id"], "done")
+            for line in meds.round(v.id).doses:  # check-out needs every due dose answered
+                if line.answer is None:
+                    clock.advance(minutes=1)
+                    meds.record_dose(v.id, line.due.medicine.id, line.due.scheduled_at, "taken")
+                    doses += 1
             service.add_note(v.id, fake.note(), fake.phrases())
             clock.set(max(v.end, clock.now() + timedelta(minutes=1)))
             service.check_out(v.id)
@@ -62,7 +71,8 @@ async def _phone_day(base: str, code: str, day: date, tmp: Path, fake: Fake,
         results.append(await client.sync_once())
         if any(r.state is not SyncState.OK for r in results) or counts(store).on_phone:
             raise RuntimeError(f"the day did not sync cleanly: {results}, {counts(store)}")
-        out = {"visits": len(visits), "records": counts(store).received, "morning": morning,
+        out = {"visits": len(visits), "doses": doses, "records": counts(store).received,
+               "morning": morning,
                "total": wire.snapshot(), "exchanges": wire.log,
                "envelopes": envelope_breakdown(store),
                "what_if": push_what_if(store, device.sealer())}
@@ -80,7 +90,8 @@ def run_day(base: str, phones: dict[str, Worker], day: date, tmp: Path,
     return {
         "day_round_trips": t["round_trips"], "day_compressed_bytes": t["sent"] + t["received"],
         "day_header_bytes": t["header_bytes"], "day_visits": one["visits"],
-        "day_records": one["records"], "day_morning_bytes_down": one["morning"]["received"],
+        "day_records": one["records"], "day_doses": one["doses"],
+        "day_morning_bytes_down": one["morning"]["received"],
         "day_push_bytes_up": t["sent"] - one["morning"]["sent"], "day_exchanges": one["exchanges"],
         "day_envelopes": one["envelopes"], "day_push_bytes_what_if": one["what_if"],
         "day_each_visit_round_trips": each["total"]["round_trips"],

@@ -8,16 +8,20 @@ values, separators and the request/status line).
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
 from fieldapp.records import open_record
+from fieldapp.sealing import canonical_json
 from fieldapp.store import DeviceStore
 from fieldapp.vault import Sealer, envelope_from_bytes
+from sync.client import office_copy
 from sync.protocol import PROTOCOL_VERSION, encode_body
 
 
@@ -69,53 +73,50 @@ class CountingTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+def _pushed(store: DeviceStore) -> list[dict[str, Any]]:
+    """The store's records as the sync client pushes them (the office copy: no `dk`)."""
+    out = []
+    for r in store.rows("SELECT * FROM records ORDER BY recorded_at, id"):
+        clear = {k: r[k] for k in ("id", "kind", "visit_id", "service_user_id", "recorded_at",
+                                   "version", "corrects")}
+        out.append({**clear, "facts": json.loads(r["facts"]),
+                    "envelope": office_copy(envelope_from_bytes(r["envelope"]))})
+    return out
+
+
 def envelope_breakdown(store: DeviceStore) -> dict[str, Any]:
-    """Where a pushed record's bytes go: clear fields, sealed content, and the two wrapped keys."""
-    parts = {"clear_fields": 0, "sealed_content": 0, "phone_key_dk": 0, "office_key_ek": 0,
-             "envelope_other": 0}
-    raw = []
-    rows = store.rows("SELECT id, kind, visit_id, service_user_id, recorded_at, version, "
-                      "corrects, envelope FROM records")
+    """Where a pushed record's JSON bytes go: clear fields, sealed content, the office's key."""
+    parts = {"clear_fields": 0, "sealed_content": 0, "office_key_ek": 0, "envelope_other": 0}
 
     def size(value: Any) -> int:
         return len(json.dumps(value, separators=(",", ":")))
 
-    for r in rows:
-        env = envelope_from_bytes(r["envelope"])
-        record = {k: r[k] for k in r if k != "envelope"}
-        record["envelope"] = env
-        raw.append(record)
+    pushed = _pushed(store)
+    for record in pushed:
+        env = record["envelope"]
         parts["clear_fields"] += size(record) - size(env)
         parts["sealed_content"] += len(env["ct"])
-        parts["phone_key_dk"] += size(env["dk"])
         parts["office_key_ek"] += size(env.get("ek", {}))
-        parts["envelope_other"] += size(env) - len(env["ct"]) - size(env["dk"]) \
-            - size(env.get("ek", {}))
-    n = max(1, len(rows))
-    plain = json.dumps(raw, separators=(",", ":")).encode()
-    return {"records": len(rows), "bytes_per_record": {k: round(v / n) for k, v in parts.items()},
+        parts["envelope_other"] += size(env) - len(env["ct"]) - size(env.get("ek", {}))
+    n = max(1, len(pushed))
+    plain = json.dumps(pushed, separators=(",", ":")).encode()
+    return {"records": len(pushed),
+            "bytes_per_record": {k: round(v / n) for k, v in parts.items()},
             "json_bytes": len(plain), "gzip_bytes": len(gzip.compress(plain, 6))}
 
 
 def push_what_if(store: DeviceStore, sealer: Sealer) -> dict[str, int]:
-    """Compressed push-body bytes for the store's records: as sent, without the phone's key copy
-    `dk` (the server never uses it), and also without the worker and device ids that
-    `records.write_record` puts inside every sealed payload (the server knows both from the
-    device token; they could be bound as associated data instead of being shipped)."""
-    variants: dict[str, list[dict[str, Any]]] = {"as_sent": [], "without_dk": [],
-                                                 "without_dk_and_sealed_ids": []}
-    for r in store.rows("SELECT * FROM records ORDER BY recorded_at"):
-        clear = {k: r[k] for k in ("id", "kind", "visit_id", "service_user_id", "recorded_at",
-                                   "version", "corrects")}
-        env = envelope_from_bytes(r["envelope"])
-        variants["as_sent"].append({**clear, "envelope": env})
-        variants["without_dk"].append({**clear, "envelope": {k: v for k, v in env.items()
-                                                             if k != "dk"}})
-        slim = {k: v for k, v in open_record(sealer, r).items()
-                if k not in ("worker_id", "device_id")}
-        resealed = sealer.seal("records", r["id"], r["version"], slim, escrow=True)
-        resealed.pop("dk")
-        variants["without_dk_and_sealed_ids"].append({**clear, "envelope": resealed})
+    """Compressed push-body bytes for the store's records as sent (envelope version 2: the
+    sealed JSON deflated with a preset dictionary) and as version 1 would have sent them (the
+    JSON sealed as it is: a ciphertext as long as the JSON plus the tag, and as random)."""
+    as_sent = _pushed(store)
+    plain = []
+    for record, row in zip(as_sent, store.rows("SELECT * FROM records ORDER BY recorded_at, id"),
+                           strict=True):
+        content = canonical_json(open_record(sealer, row))
+        env = {**record["envelope"], "v": 1,
+               "ct": base64.b64encode(os.urandom(len(content) + 16)).decode()}
+        plain.append({**record, "envelope": env})
     return {name: len(encode_body({"protocol": PROTOCOL_VERSION, "cursor": "c1.0",
                                    "push": push, "app_version": "0.1.0"}))
-            for name, push in variants.items()}
+            for name, push in (("as_sent", as_sent), ("as_version_1", plain))}

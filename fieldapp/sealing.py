@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import os
+import zlib
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -22,11 +23,37 @@ from cryptography.hazmat.primitives.serialization import (
 
 from fieldapp.errors import DamagedRecord, VaultError
 
-ENVELOPE_VERSION = 1
+ENVELOPE_VERSION = 2  # what this phone seals; it opens every version in OPENS
+OPENS = (1, 2)
 ALG = "A256GCM"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 ESCROW_INFO = b"fieldapp-escrow-v1|"
+MAX_PLAINTEXT_BYTES = 1024 * 1024  # a sealed row never holds more; bigger is a damaged record
+
+# Version 2 deflates the canonical JSON before sealing, with this preset dictionary: the words
+# every record repeats (field names, codes, nulls) cost a few bits instead of their full length
+# once encrypted. It is part of the format: never edit it (a new dictionary is a new version);
+# tests pin its SHA-256 and prove the office's copy (server/escrow.py) is the same.
+PAYLOAD_DICTIONARY_V2 = (
+    # The app's own vocabulary only (field names, outcome codes, quick phrases), rarest first:
+    # deflate reaches the end of its dictionary most cheaply.
+    b'"event":"refused_twice","event":"not_available","event":"outside_window","event":"missed",'
+    b'"type":"medication","severity":"routine","severity":"urgent","automatic":true,"summary":"'
+    b'"raised_at":"20","dose_at":"20","dose_record_id":"",'
+    b'"corrects_kind":"dose_outcome","corrects_kind":"task_outcome","text":null,"outcome":null,'
+    b'"witness":null,"window":"late","flags":["late"],"outcome":"refused","outcome":"not_done",'
+    b'"outcome":"partly_done","outcome":"not_required","outcome":"given","reason":"'
+    b'"phrases":["In good spirits","Ate well","Drank well","Skin checked, no concerns",'
+    b'"Seemed tired","Family visiting"],"text":"'
+    b'{"actual_at":"20","at":"20","controlled":false,"dose":"1 tablet","flags":[],'
+    b'"medicine":"","medicine_id":"","outcome":"taken","prn":false,"reason":null,'
+    b'"route":"oral","scheduled_at":"20","witness":null}'
+    b'{"at":"20","fluid_offered_ml":null,"fluid_taken_ml":null,"outcome":"done",'
+    b'"reason":null,"task_id":"","title":"'
+    b'{"at":"20","location":null,"location_consent":false,"minutes":0,"reason":null,'
+    b'"timing":"on_time"}:00+00:00","'
+)
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -66,6 +93,25 @@ def record_aad(tenant_id: str, table: str, record_id: str, version: int) -> byte
 def _escrow_key(shared: bytes, epk_raw: bytes) -> bytes:
     hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=ESCROW_INFO + epk_raw)
     return hkdf.derive(shared)
+
+
+def pack_plaintext(plaintext: bytes) -> bytes:
+    """Version 2 plaintext: raw DEFLATE (RFC 1951) with the version 2 preset dictionary."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zdict=PAYLOAD_DICTIONARY_V2)
+    return packer.compress(plaintext) + packer.flush()
+
+
+def unpack_plaintext(packed: bytes) -> bytes:
+    """The inverse of `pack_plaintext`, refusing anything over MAX_PLAINTEXT_BYTES (a record
+    that inflates without end is damaged, not a reason to run out of memory)."""
+    unpacker = zlib.decompressobj(-15, zdict=PAYLOAD_DICTIONARY_V2)
+    try:
+        plaintext = unpacker.decompress(packed, MAX_PLAINTEXT_BYTES)
+    except zlib.error as exc:
+        raise DamagedRecord("This record is damaged and cannot be read.") from exc
+    if not unpacker.eof or unpacker.unconsumed_tail or unpacker.unused_data:
+        raise DamagedRecord("This record is damaged and cannot be read.")
+    return plaintext
 
 
 def generate_agency_keypair() -> tuple[bytes, bytes]:
@@ -130,7 +176,7 @@ class Sealer:
         if not isinstance(payload, dict):
             raise TypeError("payload must be a dict")
         aad = record_aad(self.tenant_id, table, record_id, version)
-        plaintext = canonical_json(payload)
+        plaintext = pack_plaintext(canonical_json(payload))
         # A fresh key per record: a random nonce under it is used exactly once.
         record_key = AESGCM.generate_key(bit_length=256)
         nonce, dk_nonce = os.urandom(NONCE_BYTES), os.urandom(NONCE_BYTES)
@@ -165,7 +211,8 @@ class Sealer:
         aad = record_aad(self.tenant_id, table, record_id, version)
         if (
             not isinstance(envelope, dict)
-            or envelope.get("v") != ENVELOPE_VERSION
+            or type(envelope.get("v")) is not int
+            or envelope["v"] not in OPENS
             or envelope.get("alg") != ALG
             or not isinstance(envelope.get("dk"), dict)
         ):
@@ -180,6 +227,8 @@ class Sealer:
             plaintext = AESGCM(record_key).decrypt(
                 b64d(envelope.get("nonce"), NONCE_BYTES), b64d(envelope.get("ct")), aad
             )
+            if envelope["v"] == 2:
+                plaintext = unpack_plaintext(plaintext)
             payload = json.loads(plaintext.decode("utf-8"))
         except (InvalidTag, UnicodeDecodeError, ValueError) as exc:
             raise DamagedRecord("This record is damaged and cannot be read.") from exc

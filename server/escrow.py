@@ -12,6 +12,7 @@ import binascii
 import json
 import os
 import stat
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,27 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 ESCROW_INFO = b"fieldapp-escrow-v1|"
+MAX_PLAINTEXT_BYTES = 1024 * 1024
+# Envelope version 2 deflates the sealed JSON with this preset dictionary. It is part of the
+# format: the same bytes as fieldapp/sealing.py PAYLOAD_DICTIONARY_V2 (tests/server/
+# test_escrow.py pins both), never edited.
+PAYLOAD_DICTIONARY_V2 = (
+    b'"event":"refused_twice","event":"not_available","event":"outside_window","event":"missed",'
+    b'"type":"medication","severity":"routine","severity":"urgent","automatic":true,"summary":"'
+    b'"raised_at":"20","dose_at":"20","dose_record_id":"",'
+    b'"corrects_kind":"dose_outcome","corrects_kind":"task_outcome","text":null,"outcome":null,'
+    b'"witness":null,"window":"late","flags":["late"],"outcome":"refused","outcome":"not_done",'
+    b'"outcome":"partly_done","outcome":"not_required","outcome":"given","reason":"'
+    b'"phrases":["In good spirits","Ate well","Drank well","Skin checked, no concerns",'
+    b'"Seemed tired","Family visiting"],"text":"'
+    b'{"actual_at":"20","at":"20","controlled":false,"dose":"1 tablet","flags":[],'
+    b'"medicine":"","medicine_id":"","outcome":"taken","prn":false,"reason":null,'
+    b'"route":"oral","scheduled_at":"20","witness":null}'
+    b'{"at":"20","fluid_offered_ml":null,"fluid_taken_ml":null,"outcome":"done",'
+    b'"reason":null,"task_id":"","title":"'
+    b'{"at":"20","location":null,"location_consent":false,"minutes":0,"reason":null,'
+    b'"timing":"on_time"}:00+00:00","'
+)
 _POSIX = os.name == "posix"
 
 
@@ -146,6 +168,17 @@ def _aad(tenant_id: str, table: str, record_id: str, version: int) -> bytes:
     return f"{tenant_id}|{table}|{record_id}|{version}".encode()
 
 
+def _inflate(packed: bytes) -> bytes:
+    unpacker = zlib.decompressobj(-15, zdict=PAYLOAD_DICTIONARY_V2)
+    try:
+        plaintext = unpacker.decompress(packed, MAX_PLAINTEXT_BYTES)
+    except zlib.error as exc:
+        raise EnvelopeDamaged("sealed content does not inflate") from exc
+    if not unpacker.eof or unpacker.unconsumed_tail or unpacker.unused_data:
+        raise EnvelopeDamaged("sealed content is truncated or too large")
+    return plaintext
+
+
 def open_envelope(
     private_key: X25519PrivateKey,
     tenant_id: str,
@@ -156,8 +189,9 @@ def open_envelope(
 ) -> dict[str, Any]:
     """Open the escrow copy of a record sealed for exactly this tenant/table/id/version."""
     aad = _aad(tenant_id, table, record_id, version)
-    if not isinstance(envelope, dict) or envelope.get("v") != 1 or envelope.get("alg") != "A256GCM":
-        raise EnvelopeDamaged("not a version 1 A256GCM envelope")
+    if not isinstance(envelope, dict) or type(envelope.get("v")) is not int \
+            or envelope["v"] not in (1, 2) or envelope.get("alg") != "A256GCM":
+        raise EnvelopeDamaged("not a version 1 or 2 A256GCM envelope")
     ek = envelope.get("ek")
     if not isinstance(ek, dict):
         raise EnvelopeDamaged("envelope was not sealed for the office (no escrow copy)")
@@ -175,6 +209,8 @@ def open_envelope(
         plaintext = AESGCM(record_key).decrypt(
             _b64(envelope.get("nonce"), 12), _b64(envelope.get("ct")), aad
         )
+        if envelope["v"] == 2:
+            plaintext = _inflate(plaintext)
         payload = json.loads(plaintext.decode("utf-8"))
     except (InvalidTag, UnicodeDecodeError, ValueError) as exc:
         # ValueError also covers a low-order ephemeral key (all-zero shared secret).

@@ -5,14 +5,17 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 import secrets
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fieldapp.errors import DamagedRecord, KdfRefused, VaultError, WeakPin, WrongPin
+from fieldapp.sealing import canonical_json, record_aad
 from fieldapp.vault import (
     KDF_FLOOR,
     KdfParams,
@@ -233,9 +236,23 @@ PAYLOAD = {"note": "Mrs Example ate well; Ünïcode ✓", "dose": {"mg": 5, "giv
 def test_seal_then_open_gives_back_the_payload(sealer: Sealer) -> None:
     env = sealer.seal("records", RECORD, 1, PAYLOAD)
     assert set(env) == {"v", "alg", "nonce", "ct", "dk"}
-    assert env["v"] == 1 and env["alg"] == "A256GCM"
+    assert env["v"] == 2 and env["alg"] == "A256GCM"
     assert sealer.open("records", RECORD, 1, env) == PAYLOAD
     assert b"Example" not in envelope_to_bytes(env)
+
+
+def test_rows_sealed_as_version_1_before_the_update_still_open() -> None:
+    # Version 1 (plain JSON inside) is what phones sealed before version 2 (deflated JSON);
+    # a phone updated mid-week must still read everything it already holds.
+    dek = secrets.token_bytes(32)
+    aad = record_aad(TENANT, "records", RECORD, 1)
+    key, nonce, dk_nonce = os.urandom(32), os.urandom(12), os.urandom(12)
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    v1 = {"v": 1, "alg": "A256GCM", "nonce": b64(nonce),
+          "ct": b64(AESGCM(key).encrypt(nonce, canonical_json(PAYLOAD), aad)),
+          "dk": {"nonce": b64(dk_nonce),
+                 "ct": b64(AESGCM(dek).encrypt(dk_nonce, key, aad + b"|dek"))}}
+    assert Sealer(dek, TENANT, None).open("records", RECORD, 1, v1) == PAYLOAD
 
 
 def test_escrow_adds_an_ek_and_needs_an_escrow_key(sealer: Sealer) -> None:
@@ -299,7 +316,9 @@ def test_another_devices_key_cannot_open(sealer: Sealer) -> None:
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda e: e.update(v=2),
+        lambda e: e.update(v=3),
+        lambda e: e.update(v=True),
+        lambda e: e.update(v=1),  # deflated content claimed as plain JSON
         lambda e: e.update(alg="A128GCM"),
         lambda e: e.pop("dk"),
         lambda e: e.update(ct="%%%"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import base64
 import copy
+import hashlib
+import json
 import os
 import secrets
 import stat
@@ -12,12 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import fieldapp.sealing
 import server.escrow
+from fieldapp.sealing import canonical_json, pack_plaintext
 from fieldapp.vault import Sealer, envelope_from_bytes, envelope_to_bytes
 from server.escrow import (
     EnvelopeDamaged,
@@ -54,7 +61,7 @@ def test_server_module_imports_nothing_from_the_phone() -> None:
         for alias in node.names
     }
     allowed = ("cryptography", "sync.protocol", "__future__")
-    stdlib = {"base64", "binascii", "json", "os", "stat", "pathlib", "typing"}
+    stdlib = {"base64", "binascii", "json", "os", "stat", "pathlib", "typing", "zlib"}
     for module in modules:
         assert module and (module in stdlib or module.startswith(allowed)), module
 
@@ -121,7 +128,9 @@ def test_escrow_copy_swapped_in_from_another_record_is_damaged() -> None:
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda e: e.update(v=2),
+        lambda e: e.update(v=3),
+        lambda e: e.update(v=True),
+        lambda e: e.update(v=1),  # deflated content claimed as plain JSON
         lambda e: e.update(alg="none"),
         lambda e: e.update(ek="x"),
         lambda e: e["ek"].update(epk=base64.b64encode(bytes(32)).decode()),  # low-order point
@@ -146,6 +155,62 @@ def test_malformed_envelopes_are_damaged(damage: Any) -> None:
 def test_phone_to_office_round_trip(payload: dict[str, Any], version: int) -> None:
     env = phone().seal("records", RECORD, version, payload, escrow=True)
     assert open_envelope(AGENCY, TENANT, "records", RECORD, version, env) == payload
+
+
+# --- envelope versions -----------------------------------------------------------------------
+
+def sealed_raw(plaintext: bytes, v: int, record_id: str = RECORD) -> dict[str, Any]:
+    """An envelope of version `v` around exactly `plaintext` (escrow copy only), built from the
+    format in docs/architecture.md, so old and hostile envelopes can be made on purpose."""
+    aad = f"{TENANT}|records|{record_id}|1".encode()
+    record_key, nonce, ek_nonce = os.urandom(32), os.urandom(12), os.urandom(12)
+    ephemeral = X25519PrivateKey.generate()
+    epk = ephemeral.public_key().public_bytes_raw()
+    k = HKDF(hashes.SHA256(), 32, None, server.escrow.ESCROW_INFO + epk).derive(
+        ephemeral.exchange(X25519PublicKey.from_public_bytes(PUBLIC_RAW)))
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return {"v": v, "alg": "A256GCM", "nonce": b64(nonce),
+            "ct": b64(AESGCM(record_key).encrypt(nonce, plaintext, aad)),
+            "ek": {"epk": b64(epk), "nonce": b64(ek_nonce),
+                   "ct": b64(AESGCM(k).encrypt(ek_nonce, record_key, aad + b"|escrow"))}}
+
+
+def test_both_ends_hold_the_same_pinned_dictionary() -> None:
+    # Version 2 records can only ever be opened with exactly these bytes: editing either copy
+    # would make every record sealed since unreadable. A new dictionary is a new version.
+    pinned = "20eebadc77cb8ecd22adf70caa8839b3762c0610d2b6e00dee12d627d80d61cd"
+    assert hashlib.sha256(fieldapp.sealing.PAYLOAD_DICTIONARY_V2).hexdigest() == pinned
+    assert server.escrow.PAYLOAD_DICTIONARY_V2 == fieldapp.sealing.PAYLOAD_DICTIONARY_V2
+
+
+def test_version_1_records_sealed_before_the_change_still_open() -> None:
+    env = sealed_raw(canonical_json(PAYLOAD), v=1)
+    assert open_envelope(AGENCY, TENANT, "records", RECORD, 1, env) == PAYLOAD
+
+
+def test_version_2_content_is_smaller_than_its_json() -> None:
+    check_in = {"at": "2026-11-23T07:02:00+00:00", "location": None, "location_consent": False,
+                "minutes": 2, "reason": None, "timing": "on_time"}
+    env = phone().seal("records", RECORD, 1, check_in, escrow=True)
+    assert env["v"] == 2
+    sealed = len(base64.b64decode(env["ct"])) - 16  # less the GCM tag
+    assert sealed < len(canonical_json(check_in)) // 2
+    assert open_envelope(AGENCY, TENANT, "records", RECORD, 1, env) == check_in
+
+
+def test_a_record_that_inflates_past_the_limit_is_damaged_not_a_memory_blow_up() -> None:
+    huge = json.dumps({"text": " " * (server.escrow.MAX_PLAINTEXT_BYTES + 1)}).encode()
+    env = sealed_raw(pack_plaintext(huge), v=2)
+    assert len(env["ct"]) < 8000  # a small push...
+    with pytest.raises(EnvelopeDamaged, match="too large"):  # ...that would be over 1 MiB
+        open_envelope(AGENCY, TENANT, "records", RECORD, 1, env)
+
+
+@pytest.mark.parametrize("packed", [b"\x00garbage", pack_plaintext(b'{"a":1}')[:-2],
+                                    pack_plaintext(b'{"a":1}') + b"tail"])
+def test_version_2_content_that_does_not_inflate_cleanly_is_damaged(packed: bytes) -> None:
+    with pytest.raises(EnvelopeDamaged):
+        open_envelope(AGENCY, TENANT, "records", RECORD, 1, sealed_raw(packed, v=2))
 
 
 # --- the agency key pair ----------------------------------------------------------------------
