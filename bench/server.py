@@ -9,14 +9,16 @@
   feed changes `rota.add_visits` would publish (built by its own `_change`, in its order) and
   the devices `enrolment.enrol` would store (SHA-256 token hashes), written with a few
   `executemany` calls per thousand workers instead of several transactions per worker.
-- `serve(url, key_file)`: `python -m server.cli serve …` (the production command, uvicorn with
-  the console mounted) in a subprocess on 127.0.0.1 and a free port; yields the base URL.
+- `serve(url, key_file)`: `python -m server.cli serve --workers N …` (the production command,
+  uvicorn with the console mounted, one process per core unless BENCH_SERVER_WORKERS says) in a
+  subprocess on 127.0.0.1 and a free port; yields the base URL.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -215,13 +217,18 @@ def bulk_workers(url: str, seeded: Seeded, fake: Fake, *, workers_n: int, people
         engine.dispose()
 
 
+# Server processes for the benchmarks (`serve --workers`): one per core, as an agency would run
+# it on this machine.
+SERVER_WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", os.cpu_count() or 1))
+
+
 @contextlib.contextmanager
-def serve(url: str, key_file: Path) -> Iterator[str]:
-    """Run the real server (uvicorn, one process) on loopback; yield its base URL."""
+def serve(url: str, key_file: Path, workers: int = SERVER_WORKERS) -> Iterator[str]:
+    """Run the real server (uvicorn, `workers` processes) on loopback; yield its base URL."""
     port = procs.free_port()
     proc = procs.start_python(
         ["-m", "server.cli", "serve", "--database-url", url, "--key-file", str(key_file),
-         "--host", "127.0.0.1", "--port", str(port)],
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -21,8 +23,7 @@ from sync.protocol import (
     WIPED_PATH,
     ProtocolError,
     SyncRequest,
-    decode_body,
-    encode_body,
+    inflate_body,
 )
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -78,30 +79,14 @@ def build_router(
         },
     )
     async def sync(request: Request) -> Response:
-        # Database work runs in the thread pool, so one slow transaction never stalls the
-        # event loop (and every other phone's sync) behind it.
-        device = await run_in_threadpool(enrolment.authenticate, engine, _bearer(request))
         raw = await request.body()
-        if len(raw) > MAX_BODY_BYTES:
-            raise Invalid("The sync request is too large; send fewer records at once.")
-        try:
-            sync_request = SyncRequest.from_dict(
-                decode_body(raw, request.headers.get("content-encoding"))
-            )
-        except ProtocolError as exc:
-            raise Invalid(f"The sync request is not valid: {exc}") from None
-        if device.revoked and not await run_in_threadpool(
-            enrolment.revoked_devices_may_push, engine, device.tenant_id
-        ):
-            # The agency chose not to take records from withdrawn phones: answer `wipe` only.
-            sync_request = dataclasses.replace(sync_request, push=[])
-        answer = await run_in_threadpool(handle_sync, engine, device, sync_request,
-                                         retention_days)
-        return Response(
-            encode_body(answer.to_dict()),
-            media_type="application/json",
-            headers={"Content-Encoding": "gzip", "Cache-Control": "no-store"},
-        )
+        # Everything else runs in one thread-pool call, so a slow transaction never stalls the
+        # event loop (and every other phone's sync) behind it, and a sync costs one hop.
+        answer = await run_in_threadpool(
+            _sync, engine, _bearer(request), raw, request.headers.get("content-encoding"),
+            retention_days)
+        return Response(answer, media_type="application/json",
+                        headers={"Content-Encoding": "gzip", "Cache-Control": "no-store"})
 
     @router.post(WIPED_PATH, response_model=WipedResponse)
     def wiped(request: Request) -> dict[str, Any]:
@@ -109,6 +94,37 @@ def build_router(
         return {"wiped_at": enrolment.confirm_wipe(engine, device)}
 
     return router
+
+
+def _sync(engine: Engine, token: str | None, raw: bytes, encoding: str | None,
+          retention_days: int) -> bytes:
+    """One sync round trip, from the request body to the compressed answer. The device is
+    checked first: nothing an unknown caller sends is decompressed or parsed."""
+    with engine.connect() as conn:  # one pool checkout: authenticate, then the sync
+        device = enrolment.authenticate(conn, token)
+        if len(raw) > MAX_BODY_BYTES:
+            raise Invalid("The sync request is too large; send fewer records at once.")
+        try:
+            sync_request = SyncRequest.from_dict(_loads(inflate_body(raw, encoding)))
+        except ProtocolError as exc:
+            raise Invalid(f"The sync request is not valid: {exc}") from None
+        if device.revoked and not enrolment.revoked_devices_may_push(engine, device.tenant_id):
+            # The agency chose not to take records from withdrawn phones: answer `wipe` only.
+            sync_request = dataclasses.replace(sync_request, push=[])
+        answer = handle_sync(conn, device, sync_request, retention_days)
+    # Changes for the phone are worth squeezing (they cross one bar of signal); a bare
+    # acknowledgement of a push is a list of ids: compressed quickly, it is nearly as small.
+    level = 6 if answer.changes else 1
+    return gzip.compress(orjson.dumps(answer.to_dict()), compresslevel=level, mtime=0)
+
+
+def _loads(raw: bytes) -> Any:
+    """JSON as sync/protocol.py `decode_body` reads it, with orjson (several times faster on
+    a 200-record push; stricter: NaN and numbers beyond 64 bits are refused)."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ProtocolError("body is not valid (gzip-compressed) JSON") from exc
 
 
 def _bearer(request: Request) -> str | None:

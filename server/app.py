@@ -15,13 +15,13 @@ from server.api import build_router, install_error_handlers
 from server.console.app import make_console
 from server.monitors import MonitorLoop
 from server.settings import ServerSettings
-from server.storage import make_engine, migrate
+from server.storage import Checkpointer, make_engine, migrate
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
 def create_app(settings: ServerSettings, *, with_console: bool = True) -> FastAPI:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, background_checkpoints=True)
     schema = migrate(engine)
 
     @functools.cache
@@ -31,13 +31,16 @@ def create_app(settings: ServerSettings, *, with_console: bool = True) -> FastAP
         return escrow.load_private_key(source)
 
     monitors = MonitorLoop(engine, tick=settings.monitor_tick_seconds)
+    checkpointer = Checkpointer(engine)
 
     async def _start_monitors() -> None:
+        checkpointer.start()
         if settings.run_monitors:
             monitors.start()
 
     async def _stop_monitors() -> None:
         await monitors.stop()
+        checkpointer.stop()
 
     app = flet_fastapi.FastAPI(
         on_startup=[_start_monitors],
@@ -68,3 +71,9 @@ def create_app(settings: ServerSettings, *, with_console: bool = True) -> FastAP
             ),
         )
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one of several server processes (`serve --workers N`): settings from the
+    FIELDAPP_* environment the parent process set."""
+    return create_app(ServerSettings.from_env())

@@ -1,4 +1,5 @@
-"""`fieldapp-server`: init, serve, demo, enrol, create-coordinator, add-worker, revoke, revoked-push, reassign."""
+"""`fieldapp-server`: init, serve, demo, enrol, create-coordinator, add-worker, revoke,
+revoked-push, reassign."""
 
 from __future__ import annotations
 
@@ -43,11 +44,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.app import create_app
 
     settings = _settings(args)
-    app = create_app(settings)
-    print(f"Coordinator server on http://{settings.host}:{settings.port}/ "
-          f"(console at {settings.console_path}/, API docs at /docs)", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
-                access_log=False)
+    workers = args.workers or int(os.environ.get("FIELDAPP_WORKERS", "1"))
+    if workers < 1:
+        print("--workers must be 1 or more.", file=sys.stderr)
+        return 2
+    where = (f"Coordinator server on http://{settings.host}:{settings.port}/ "
+             f"(console at {settings.console_path}/, API docs at /docs)")
+    if workers == 1:
+        app = create_app(settings)
+        print(where, flush=True)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
+                    access_log=False)
+        return 0
+    # Several processes on one port: uvicorn spawns them and each builds its app from the
+    # environment (server.app.app_from_env). Migrations run once, here, before they start;
+    # background monitors run in one of them at a time (server/leader.py).
+    from server.storage import make_engine, migrate
+
+    migrate(make_engine(settings.database_url))
+    os.environ.update({"FIELDAPP_DATABASE_URL": settings.database_url,
+                       "FIELDAPP_ESCROW_KEY_FILE": str(settings.escrow_key_file)})
+    print(f"{where}, {workers} worker processes", flush=True)
+    uvicorn.run("server.app:app_from_env", factory=True, workers=workers, host=settings.host,
+                port=settings.port, log_level="warning", access_log=False)
     return 0
 
 
@@ -146,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = common(sub.add_parser("serve", help="run the API and the console"))
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int,
+                   help="server processes sharing the port (default 1, or FIELDAPP_WORKERS)")
     p.set_defaults(func=cmd_serve)
 
     p = common(sub.add_parser("enrol", help="issue a one-time enrolment code for a worker"))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from server import auth
 from server.errors import Conflict, Invalid, NotAuthenticated, NotFound
@@ -59,8 +59,10 @@ def enrol(engine: Engine, code: str, app_version: str = "") -> dict[str, Any]:
                 "That enrolment code is not valid. Codes work once and expire: "
                 "ask the office for a new one."
             )
-        tenant = conn.execute(select(tenants).where(tenants.c.id == row["tenant_id"])).mappings().one()
-        worker = conn.execute(select(workers).where(workers.c.id == row["worker_id"])).mappings().one()
+        tenant = conn.execute(
+            select(tenants).where(tenants.c.id == row["tenant_id"])).mappings().one()
+        worker = conn.execute(
+            select(workers).where(workers.c.id == row["worker_id"])).mappings().one()
         conn.execute(
             update(enrolment_codes)
             .where(enrolment_codes.c.code_hash == code_hash, enrolment_codes.c.used_at.is_(None))
@@ -86,7 +88,7 @@ def enrol(engine: Engine, code: str, app_version: str = "") -> dict[str, Any]:
     }
 
 
-def authenticate(engine: Engine, token: str | None) -> DeviceIdentity:
+def authenticate(engine: Engine | Connection, token: str | None) -> DeviceIdentity:
     if not token:
         raise NotAuthenticated("This phone is not signed in. Enrol it again.")
     with read_only(engine) as conn:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: threads in one process still queue; processes use SQLite's wait
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
 from sqlalchemy.engine import make_url
@@ -58,7 +67,10 @@ MIGRATIONS: list[tuple[int, Migration]] = [
 ]
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
+    """An engine for `url`. With `background_checkpoints` (the running server, SQLite only)
+    commits never copy the WAL back into the database file themselves: a `Checkpointer`
+    thread does it, so no phone's sync waits for that copy and its fsync."""
     # hide_parameters: a database error never carries row values (names, notes) into a log.
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -75,7 +87,11 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            if background_checkpoints:
+                cur.execute("PRAGMA wal_autocheckpoint=0")
             cur.close()
+
+        writers = _WriterQueue(parsed.database)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
@@ -85,23 +101,147 @@ def make_engine(url: str) -> Engine:
             # for (or holds up) a writer (WAL gives it one consistent snapshot).
             if conn.get_execution_options().get(READ_ONLY):
                 conn.exec_driver_sql("BEGIN")
-            else:
+                return
+            dbapi_conn = conn.connection.dbapi_connection
+            writers.acquire(dbapi_conn)
+            try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                writers.release(dbapi_conn)
+                raise
 
+        writers.release_after(engine.dialect)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
                          hide_parameters=True)
 
 
 READ_ONLY = "fieldapp_read_only"
+log = logging.getLogger(__name__)
+
+
+def _raw_id(connection: object) -> int:
+    """The id of the driver's connection, whether given it or SQLAlchemy's pool wrapper."""
+    return id(getattr(connection, "dbapi_connection", connection))
+
+
+class _WriterQueue:
+    """Writers of one SQLite database wait their turn here rather than in SQLite.
+
+    SQLite lets one transaction write at a time. A second writer's BEGIN IMMEDIATE finds the
+    lock taken and sleeps before trying again (1, 2, 5, 10, … 100 ms), so under load writers
+    sleep while the lock sits free. Here they queue on a thread lock (within a process) and an
+    flock on `<database>.writer` (across server processes): each is handed on the moment the
+    previous transaction commits or rolls back. SQLite's own lock still guards the data;
+    this only decides who asks for it next. Anything that writes without this queue (another
+    program) is still served by SQLite's busy timeout.
+    """
+
+    def __init__(self, database: str | None):
+        self._lock = threading.Lock()
+        self._path = None if not database or database == ":memory:" else f"{database}.writer"
+        self._fd: int | None = None
+        self._holder: int | None = None  # id() of the DBAPI connection holding the turn
+
+    def acquire(self, dbapi_conn: object) -> None:
+        if not self._lock.acquire(timeout=30):  # as long as SQLite's busy timeout
+            raise TimeoutError("the database stayed busy for 30 s")
+        try:
+            if self._path is not None and fcntl is not None:
+                if self._fd is None:
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._lock.release()
+            raise
+        self._holder = _raw_id(dbapi_conn)
+
+    def release(self, dbapi_conn: object) -> None:
+        if self._holder is None or self._holder != _raw_id(dbapi_conn):
+            return  # a rollback of a read, or of a connection that never wrote
+        self._holder = None
+        if self._fd is not None and fcntl is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._lock.release()
+
+    def release_after(self, dialect: Any) -> None:
+        """Hand the turn on after every commit and rollback of `dialect`'s connections."""
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_conn: Any) -> None:
+            try:
+                commit(dbapi_conn)
+            finally:
+                self.release(dbapi_conn)
+
+        def do_rollback(dbapi_conn: Any) -> None:
+            try:
+                rollback(dbapi_conn)
+            finally:
+                self.release(dbapi_conn)
+
+        dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+
+
+class Checkpointer:
+    """Copies SQLite's write-ahead log back into the database file every `every` seconds, in
+    its own thread, for an engine made with `background_checkpoints=True` (PASSIVE: it never
+    waits for, or blocks, a reader or writer). Several server processes may each run one."""
+
+    def __init__(self, engine: Engine, every: float = 0.5):
+        self.engine, self.every = engine, every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if not is_sqlite(self.engine) or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+        self._thread.start()
+
+    def checkpoint(self) -> None:
+        raw = self.engine.raw_connection()
+        try:
+            # Outside any transaction (the driver connection is in autocommit mode).
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+
+    def _run(self) -> None:
+        failed = False
+        while not self._stop.wait(self.every):
+            try:
+                self.checkpoint()
+                failed = False
+            except Exception:  # noqa: BLE001 - keep trying; say so once, with no data
+                if not failed:
+                    log.warning("SQLite WAL checkpoint failed; retrying")
+                failed = True
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        with contextlib.suppress(Exception):
+            self.checkpoint()  # leave a small WAL behind
 
 
 @contextlib.contextmanager
-def read_only(engine: Engine) -> Iterator[Connection]:
-    """A transaction that only reads (on SQLite a deferred BEGIN, not BEGIN IMMEDIATE).
+def read_only(engine: Engine | Connection) -> Iterator[Connection]:
+    """A transaction that only reads (on SQLite a deferred BEGIN, not BEGIN IMMEDIATE), on
+    `engine` or on an open connection with no transaction (which may write again after it).
 
     Never write through it: on SQLite a write would have to upgrade the lock mid-transaction.
     """
+    if isinstance(engine, Connection):
+        engine.execution_options(**{READ_ONLY: True})  # in place (SQLAlchemy 2)
+        try:
+            with engine.begin():
+                yield engine
+        finally:
+            engine.execution_options(**{READ_ONLY: False})
+        return
     with engine.connect() as conn:
         conn = conn.execution_options(**{READ_ONLY: True})
         with conn.begin():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -238,11 +239,33 @@ def encode_body(obj: dict[str, Any]) -> bytes:
     return gzip.compress(raw, compresslevel=6, mtime=0)
 
 
-def decode_body(data: bytes, content_encoding: str | None) -> Any:
+# A body never inflates past this: a few hundred KiB of records compress to a fraction of it,
+# and a small body that inflates to gigabytes (a "zip bomb") is refused, not held in memory.
+MAX_INFLATED_BYTES = 32 * 1024 * 1024
+
+
+def inflate_body(data: bytes, content_encoding: str | None) -> bytes:
+    """The body as sent, gzip undone (at most MAX_INFLATED_BYTES of it)."""
+    if content_encoding != "gzip":
+        return data
+    unpacker = zlib.decompressobj(wbits=31)  # gzip framing
     try:
-        raw = gzip.decompress(data) if content_encoding == "gzip" else data
+        raw = unpacker.decompress(data, MAX_INFLATED_BYTES)
+    except zlib.error as exc:
+        raise ProtocolError("body is not valid gzip") from exc
+    if unpacker.unconsumed_tail:
+        raise ProtocolError(
+            f"body is larger than {MAX_INFLATED_BYTES // 2**20} MiB once decompressed")
+    if not unpacker.eof or unpacker.unused_data:
+        raise ProtocolError("body is not valid gzip (cut short, or followed by other data)")
+    return raw
+
+
+def decode_body(data: bytes, content_encoding: str | None) -> Any:
+    raw = inflate_body(data, content_encoding)
+    try:
         return json.loads(raw)
-    except (OSError, EOFError, ValueError) as exc:
+    except ValueError as exc:
         raise ProtocolError("body is not valid (gzip-compressed) JSON") from exc
 
 

@@ -17,7 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "screens": STDLIB | {"screens", "fieldapp", "sync", "flet", "flet_secure_storage", "httpx"},
     "server": STDLIB | {"server", "sync", "fastapi", "starlette", "uvicorn", "sqlalchemy",
                         "argon2", "reportlab", "flet", "flet_web", "cryptography", "pydantic",
-                        "psycopg"},
+                        "psycopg", "orjson"},
     "main": STDLIB | {"fieldapp", "sync", "screens", "flet", "httpx"},
 }
 
