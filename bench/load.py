@@ -3,10 +3,10 @@
 Each process (spawned, so it shares nothing with the parent) runs its own asyncio loop and
 httpx client with `concurrency` devices in flight; every device sends one sync request (nothing
 to push, no cursor) and reads the answer holding its whole scope (its visits, the people it
-visits, their care plans and medicines). All processes warm up (untimed), then wait on a
-barrier, so the clock starts when every client is connected and ready; it stops at the last
-answer (perf_counter is CLOCK_MONOTONIC, one clock for all processes on Linux). Latency is per
-request, from send to the last byte of the answer.
+visits, their care plans and medicines). All processes start, warm up together (untimed),
+then wait on a barrier, so the clock starts when every client is connected and ready; it stops
+at the last answer (perf_counter is CLOCK_MONOTONIC, one clock for all processes on Linux).
+Latency is per request, from send to the last byte of the answer.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class LoadResult:
     changes_checked: int
     answers_checked: int
     client_cpu_s: float
+    error_reasons: list[str]  # the first few failures, as the client saw them
 
 
 def _morning_body() -> bytes:
@@ -48,7 +49,13 @@ async def _drive(base: str, tokens: list[str], concurrency: int,
                  barrier: Any) -> dict[str, Any]:
     body = _morning_body()
     out: dict[str, Any] = {"lat": [], "done": [], "errors": 0, "bytes": 0, "changes": 0,
-                           "checked": 0}
+                           "checked": 0, "why": []}
+
+    def failed(reason: str) -> None:
+        out["errors"] += 1
+        if len(out["why"]) < 5:
+            out["why"].append(f"{time.strftime('%H:%M:%S')} {reason}"[:300])
+
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120.0,
                                  trust_env=False) as http:
@@ -64,8 +71,8 @@ async def _drive(base: str, tokens: list[str], concurrency: int,
                     }) as resp:
                         raw = b"".join([chunk async for chunk in resp.aiter_raw()])
                         status = resp.status_code
-                except httpx.HTTPError:
-                    out["errors"] += 1
+                except httpx.HTTPError as exc:
+                    failed(f"{type(exc).__name__}: {exc}")
                     continue
                 if warm:
                     return
@@ -73,14 +80,17 @@ async def _drive(base: str, tokens: list[str], concurrency: int,
                 out["done"].append(time.perf_counter())
                 out["bytes"] += len(raw)
                 if status != 200:
-                    out["errors"] += 1
+                    failed(f"HTTP {status}: {raw[:200]!r}")
                 elif i % CHECK_EVERY == 0:
                     answer = json.loads(gzip.decompress(raw))
                     out["changes"] += len(answer["changes"])
                     out["checked"] += 1
 
         # Warm-up, not timed: every connection opened and the server's statement caches filled,
-        # by one sync each of the first devices (they sync again, timed, below).
+        # by one sync each of the first devices (they sync again, timed, below). Every process
+        # starts it at once (the first barrier), so none sits idle long enough for the server
+        # to close its kept-alive connections (uvicorn: 5 s) before the timed run.
+        await asyncio.to_thread(barrier.wait)
         pending = iter(enumerate(tokens[:concurrency]))
         await asyncio.gather(*(device_loop(warm=True) for _ in range(concurrency)))
         pending = iter(enumerate(tokens))
@@ -110,7 +120,8 @@ def morning(base: str, tokens: list[str], processes: int, concurrency: int) -> L
         w.start()
     try:
         try:
-            barrier.wait(timeout=300)
+            barrier.wait(timeout=300)  # every process started: they warm up
+            barrier.wait(timeout=300)  # every process warmed up: the clock starts
         except threading.BrokenBarrierError:
             raise RuntimeError("a load-generator process did not start: exit codes "
                                f"{[w.exitcode for w in workers]}") from None
@@ -136,4 +147,5 @@ def morning(base: str, tokens: list[str], processes: int, concurrency: int) -> L
         changes_checked=sum(o["changes"] for o in outs),
         answers_checked=sum(o["checked"] for o in outs),
         client_cpu_s=sum(o["cpu"] for o in outs),
+        error_reasons=[why for o in outs for why in o["why"]],
     )

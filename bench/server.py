@@ -222,6 +222,16 @@ def bulk_workers(url: str, seeded: Seeded, fake: Fake, *, workers_n: int, people
 SERVER_WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", os.cpu_count() or 1))
 
 
+def forget_last_seen(url: str) -> None:
+    """Clear every phone's last-seen time (the next sync of each writes it, as each morning)."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(devices).values(last_seen_at=None))
+    finally:
+        engine.dispose()
+
+
 @contextlib.contextmanager
 def serve(url: str, key_file: Path, workers: int = SERVER_WORKERS) -> Iterator[str]:
     """Run the real server (uvicorn, `workers` processes) on loopback; yield its base URL."""

@@ -16,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 
 from server import enrolment
 from server.errors import Invalid, ServerError
-from server.sync_service import handle_sync
+from server.storage import read_only
+from server.sync_service import handle_sync, note_seen, pull_only
 from sync.protocol import (
     ENROL_PATH,
     SYNC_PATH,
@@ -100,18 +101,27 @@ def _sync(engine: Engine, token: str | None, raw: bytes, encoding: str | None,
           retention_days: int) -> bytes:
     """One sync round trip, from the request body to the compressed answer. The device is
     checked first: nothing an unknown caller sends is decompressed or parsed."""
-    with engine.connect() as conn:  # one pool checkout: authenticate, then the sync
-        device = enrolment.authenticate(conn, token)
-        if len(raw) > MAX_BODY_BYTES:
-            raise Invalid("The sync request is too large; send fewer records at once.")
-        try:
-            sync_request = SyncRequest.from_dict(_loads(inflate_body(raw, encoding)))
-        except ProtocolError as exc:
-            raise Invalid(f"The sync request is not valid: {exc}") from None
-        if device.revoked and not enrolment.revoked_devices_may_push(engine, device.tenant_id):
-            # The agency chose not to take records from withdrawn phones: answer `wipe` only.
-            sync_request = dataclasses.replace(sync_request, push=[])
-        answer = handle_sync(conn, device, sync_request, retention_days)
+    with engine.connect() as conn:  # one pool checkout for the whole sync
+        with read_only(conn):
+            device = enrolment.device_in(conn, token)
+            if len(raw) > MAX_BODY_BYTES:
+                raise Invalid("The sync request is too large; send fewer records at once.")
+            try:
+                sync_request = SyncRequest.from_dict(_loads(inflate_body(raw, encoding)))
+            except ProtocolError as exc:
+                raise Invalid(f"The sync request is not valid: {exc}") from None
+            if device.revoked and not enrolment.revoked_devices_may_push(engine,
+                                                                         device.tenant_id):
+                # The agency chose not to take records from withdrawn phones: answer `wipe`.
+                sync_request = dataclasses.replace(sync_request, push=[])
+            # Most syncs only pull (nothing queued): they read in this same transaction.
+            pulled = None if sync_request.push else pull_only(conn, device, sync_request,
+                                                              retention_days)
+        if pulled is None:
+            answer = handle_sync(conn, device, sync_request, retention_days)
+        else:
+            answer = pulled
+            note_seen(conn, device, sync_request)
     # Changes for the phone are worth squeezing (they cross one bar of signal); a bare
     # acknowledgement of a push is a list of ids: compressed quickly, it is nearly as small.
     level = 6 if answer.changes else 1

@@ -21,6 +21,8 @@ class DeviceIdentity:
     tenant_id: str
     worker_id: str
     revoked: bool
+    last_seen_at: str | None = None  # as the office last wrote it (sync decides when to again)
+    app_version: str = ""
 
 
 def issue_code(engine: Engine, worker_id: str, minutes: int, now: datetime | None = None) -> str:
@@ -89,16 +91,27 @@ def enrol(engine: Engine, code: str, app_version: str = "") -> dict[str, Any]:
 
 
 def authenticate(engine: Engine | Connection, token: str | None) -> DeviceIdentity:
+    """The device a token belongs to (NotAuthenticated if none), in its own read."""
     if not token:
         raise NotAuthenticated("This phone is not signed in. Enrol it again.")
     with read_only(engine) as conn:
-        row = conn.execute(
-            select(devices.c.id, devices.c.tenant_id, devices.c.worker_id, devices.c.revoked_at)
-            .where(devices.c.token_hash == auth.token_hash(token))
-        ).first()
+        return device_in(conn, token)
+
+
+def device_in(conn: Connection, token: str | None) -> DeviceIdentity:
+    """`authenticate` inside the caller's transaction (the sync API's read, which a pull-only
+    sync goes on to use)."""
+    if not token:
+        raise NotAuthenticated("This phone is not signed in. Enrol it again.")
+    row = conn.execute(
+        select(devices.c.id, devices.c.tenant_id, devices.c.worker_id, devices.c.revoked_at,
+               devices.c.last_seen_at, devices.c.app_version)
+        .where(devices.c.token_hash == auth.token_hash(token))
+    ).first()
     if row is None:
         raise NotAuthenticated("This phone is not recognised by the office. Enrol it again.")
-    return DeviceIdentity(row.id, row.tenant_id, row.worker_id, row.revoked_at is not None)
+    return DeviceIdentity(row.id, row.tenant_id, row.worker_id, row.revoked_at is not None,
+                          row.last_seen_at, row.app_version or "")
 
 
 def revoke(engine: Engine, device_id: str, by: str) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, select, update
@@ -24,6 +25,7 @@ from server import feed, record_hooks, scope
 from server.enrolment import DeviceIdentity
 from server.errors import UpgradeRequired
 from server.schema import devices, records, visits
+from server.storage import read_only
 from sync.protocol import (
     MAX_PULL_CHANGES,
     PROTOCOL_VERSION,
@@ -86,6 +88,90 @@ def _seen_recently(last_seen: str | None, now: datetime) -> bool:
     return last_seen is not None and last_seen >= (now - LAST_SEEN_GRANULARITY).isoformat()
 
 
+def _stale(device: DeviceIdentity, request: SyncRequest, now: datetime) -> bool:
+    """Does the office's "last seen" (or app version) of this phone need writing?"""
+    return device.app_version != request.app_version or not _seen_recently(
+        device.last_seen_at, now)
+
+
+def _mark_seen(conn: Connection, device: DeviceIdentity, request: SyncRequest,
+               now: str) -> None:
+    conn.execute(update(devices).where(devices.c.id == device.id)
+                 .values(last_seen_at=now, app_version=request.app_version))
+
+
+def _store(conn: Connection, device: DeviceIdentity, request: SyncRequest, digests: list[str],
+           encoded: list[tuple[str, str]], now: str, accepted: list[str],
+           rejected: list[Rejection]) -> list[PushedRecord]:
+    """Rule 1 and 2: take the pushed records (inside the caller's write transaction); fill
+    `accepted` and `rejected`; return the records stored now."""
+    own_visits = {
+        r[0] for r in conn.execute(
+            select(visits.c.id).where(
+                visits.c.worker_id == device.worker_id,
+                visits.c.id.in_({r.visit_id for r in request.push if r.visit_id}),
+            )
+        )
+    }
+    known = {
+        r.id: r.content_hash for r in conn.execute(
+            select(records.c.id, records.c.content_hash).where(
+                records.c.id.in_([r.id for r in request.push])
+            )
+        )
+    }
+    fresh: list[tuple[PushedRecord, str, int]] = []
+    for pos, (rec, digest) in enumerate(zip(request.push, digests, strict=True)):
+        if rec.id in known:
+            if known[rec.id] == digest:
+                accepted.append(rec.id)
+            else:
+                rejected.append(Rejection(
+                    rec.id, "A different record with the same id is already at the office."
+                ))
+        elif "ek" not in rec.envelope:
+            rejected.append(Rejection(rec.id, "The record is not sealed for the office."))
+        elif rec.visit_id is not None and rec.visit_id not in own_visits:
+            rejected.append(Rejection(rec.id, "That visit is not on your rota."))
+        else:
+            fresh.append((rec, digest, pos))
+            known[rec.id] = digest
+    if not fresh:
+        return []
+    first = feed.reserve_seq(conn, device.tenant_id, len(fresh))
+    _insert_records(conn, [
+        (rec.id, device.tenant_id, device.id, device.worker_id, rec.kind, rec.visit_id,
+         rec.service_user_id, rec.recorded_at, rec.version, rec.corrects,
+         *encoded[pos], digest, now, first + i)
+        for i, (rec, digest, pos) in enumerate(fresh)
+    ])
+    stored = [rec for rec, _, _ in fresh]
+    accepted.extend(rec.id for rec in stored)
+    record_hooks.after_store(conn, device.tenant_id, device.worker_id, stored)
+    return stored
+
+
+def _pull(conn: Connection, device: DeviceIdentity, request: SyncRequest,
+          retention_days: int) -> tuple[list[dict[str, Any]], int, bool, int | None]:
+    """Rules 3 and 4: (changes, the seq they reach, more to come, the cursor's seq or None
+    for a full resync)."""
+    after = feed.decode_cursor(request.cursor)
+    if after is not None and after < scope.floor(conn, device.tenant_id):
+        after = None  # expired: the changes since that cursor were compacted away
+    if after is None:
+        # Full resync: the worker's scope as it is now, and a cursor at "now".
+        # Clock first: every change numbered at or below it has committed (the clock row
+        # serialises writers), so the scope read after it holds them all. A change that
+        # commits in between is sent now and again after the cursor: upserts, harmless.
+        last = scope.clock(conn, device.tenant_id)
+        rows = scope.current_scope(conn, device.tenant_id, device.worker_id, retention_days)
+        return rows, last, False, None
+    rows = feed.pull(conn, device.tenant_id, device.worker_id, after, MAX_PULL_CHANGES + 1)
+    more = len(rows) > MAX_PULL_CHANGES
+    rows = rows[:MAX_PULL_CHANGES]
+    return rows, rows[-1]["seq"] if rows else after, more, after
+
+
 def handle_sync(
     engine: Engine | Connection, device: DeviceIdentity, request: SyncRequest,
     retention_days: int = DEFAULT_RETENTION_DAYS,
@@ -98,13 +184,42 @@ def handle_sync(
         return _handle_sync(conn, device, request, retention_days)
 
 
-def _handle_sync(
-    connection: Connection, device: DeviceIdentity, request: SyncRequest, retention_days: int
-) -> SyncResponse:
+def _check_protocol(request: SyncRequest) -> None:
     if request.protocol != PROTOCOL_VERSION:
         raise UpgradeRequired(
             "This app is too old (or too new) for the office server. Update the app."
         )
+
+
+def pull_only(conn: Connection, device: DeviceIdentity, request: SyncRequest,
+              retention_days: int = DEFAULT_RETENTION_DAYS) -> SyncResponse:
+    """A sync with nothing to push, inside the caller's read-only transaction: it writes
+    nothing, so on SQLite it neither waits for nor holds up writers and a morning of full
+    resyncs runs side by side. Call `note_seen` once that transaction has ended."""
+    _check_protocol(request)
+    now = datetime.now(UTC).isoformat()
+    pulled = None if device.revoked else _pull(conn, device, request, retention_days)
+    return _answer([], [], pulled, now, retention_days)
+
+
+def note_seen(conn: Connection, device: DeviceIdentity, request: SyncRequest) -> None:
+    """After a pull-only sync: write the office's "last seen" of the phone, in a short
+    transaction of its own, only when it is getting stale (or the app version changed)."""
+    clock = datetime.now(UTC)
+    if _stale(device, request, clock):
+        with conn.begin():
+            _mark_seen(conn, device, request, clock.isoformat())
+
+
+def _handle_sync(
+    connection: Connection, device: DeviceIdentity, request: SyncRequest, retention_days: int
+) -> SyncResponse:
+    _check_protocol(request)
+    if not request.push:
+        with read_only(connection):
+            answer = pull_only(connection, device, request, retention_days)
+        note_seen(connection, device, request)
+        return answer
     clock = datetime.now(UTC)
     now = clock.isoformat()
     accepted: list[str] = []
@@ -113,82 +228,20 @@ def _handle_sync(
     digests = [content_hash(rec) for rec in request.push]
     encoded = [(_json(rec.envelope), _json(rec.facts)) for rec in request.push]
     with connection.begin():
-        conn = connection
-        fresh: list[tuple[PushedRecord, str, int]] = []
-        if request.push:
-            own_visits = {
-                r[0] for r in conn.execute(
-                    select(visits.c.id).where(
-                        visits.c.worker_id == device.worker_id,
-                        visits.c.id.in_({r.visit_id for r in request.push if r.visit_id}),
-                    )
-                )
-            }
-            known = {
-                r.id: r.content_hash for r in conn.execute(
-                    select(records.c.id, records.c.content_hash).where(
-                        records.c.id.in_([r.id for r in request.push])
-                    )
-                )
-            }
-            for pos, (rec, digest) in enumerate(zip(request.push, digests, strict=True)):
-                if rec.id in known:
-                    if known[rec.id] == digest:
-                        accepted.append(rec.id)
-                    else:
-                        rejected.append(Rejection(
-                            rec.id, "A different record with the same id is already at the office."
-                        ))
-                elif "ek" not in rec.envelope:
-                    rejected.append(Rejection(rec.id, "The record is not sealed for the office."))
-                elif rec.visit_id is not None and rec.visit_id not in own_visits:
-                    rejected.append(Rejection(rec.id, "That visit is not on your rota."))
-                else:
-                    fresh.append((rec, digest, pos))
-                    known[rec.id] = digest
-        if fresh:
-            first = feed.reserve_seq(conn, device.tenant_id, len(fresh))
-            _insert_records(conn, [
-                (rec.id, device.tenant_id, device.id, device.worker_id, rec.kind, rec.visit_id,
-                 rec.service_user_id, rec.recorded_at, rec.version, rec.corrects,
-                 *encoded[pos], digest, now, first + i)
-                for i, (rec, digest, pos) in enumerate(fresh)
-            ])
-            accepted.extend(rec.id for rec, _, _ in fresh)
-            record_hooks.after_store(conn, device.tenant_id, device.worker_id,
-                                     [rec for rec, _, _ in fresh])
-        seen = conn.execute(
-            select(devices.c.last_seen_at, devices.c.app_version)
-            .where(devices.c.id == device.id)
-        ).first()
-        # A pull-only sync writes nothing unless the office's "last seen" is getting stale.
-        if fresh or seen is None or seen.app_version != request.app_version or not \
-                _seen_recently(seen.last_seen_at, clock):
-            conn.execute(
-                update(devices).where(devices.c.id == device.id)
-                .values(last_seen_at=now, app_version=request.app_version)
-            )
-        if device.revoked:
-            return SyncResponse(PROTOCOL_VERSION, accepted, rejected, [], None, False, now,
-                                wipe=True)
-        after = feed.decode_cursor(request.cursor)
-        if after is not None and after < scope.floor(conn, device.tenant_id):
-            after = None  # expired: the changes since that cursor were compacted away
-        if after is None:
-            # Full resync: the worker's scope as it is now, and a cursor at "now".
-            # Clock first: every change numbered at or below it has committed (the clock row
-            # serialises writers), so the scope read after it holds them all. A change that
-            # commits in between is sent now and again after the cursor: upserts, harmless.
-            last = scope.clock(conn, device.tenant_id)
-            rows = scope.current_scope(conn, device.tenant_id, device.worker_id,
-                                       retention_days)
-            more = False
-        else:
-            rows = feed.pull(conn, device.tenant_id, device.worker_id, after,
-                             MAX_PULL_CHANGES + 1)
-            more = len(rows) > MAX_PULL_CHANGES
-            rows = rows[:MAX_PULL_CHANGES]
-            last = rows[-1]["seq"] if rows else after
+        fresh = _store(connection, device, request, digests, encoded, now, accepted, rejected)
+        if fresh or _stale(device, request, clock):
+            _mark_seen(connection, device, request, now)
+        pulled = None if device.revoked else _pull(connection, device, request, retention_days)
+    return _answer(accepted, rejected, pulled, now, retention_days)
+
+
+def _answer(accepted: list[str], rejected: list[Rejection],
+            pulled: tuple[list[dict[str, Any]], int, bool, int | None] | None, now: str,
+            retention_days: int) -> SyncResponse:
+    if pulled is None:  # a revoked phone: no changes, only `wipe`
+        return SyncResponse(PROTOCOL_VERSION, accepted, rejected, [], None, False, now,
+                            wipe=True)
+    rows, last, more, after = pulled
     changes = [
         Change(entity=r["entity"], id=r["entity_id"], op=r["op"], version=r["version"],
                body=r["body"])

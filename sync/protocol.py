@@ -90,14 +90,14 @@ class PushedRecord:
         if not isinstance(version, int) or version < 1:
             raise ProtocolError("record version must be a positive integer")
         return cls(
-            id=_str(data, "id"),
+            id=_str(data, "id", MAX_ID_CHARS),
             kind=kind,
-            visit_id=_opt_str(data, "visit_id"),
-            service_user_id=_opt_str(data, "service_user_id"),
-            recorded_at=_str(data, "recorded_at"),
+            visit_id=_opt_str(data, "visit_id", MAX_ID_CHARS),
+            service_user_id=_opt_str(data, "service_user_id", MAX_ID_CHARS),
+            recorded_at=_str(data, "recorded_at", MAX_TIME_CHARS),
             version=version,
             envelope=envelope,
-            corrects=_opt_str(data, "corrects"),
+            corrects=_opt_str(data, "corrects", MAX_ID_CHARS),
             facts=_facts(data.get("facts")),
         )
 
@@ -293,17 +293,25 @@ def _facts(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
-def _str(data: dict[str, Any], key: str) -> str:
+MAX_ID_CHARS = 36  # a UUID as text: what the server's id columns hold
+MAX_TIME_CHARS = 40  # an ISO 8601 time with its offset, with room to spare
+
+
+def _str(data: dict[str, Any], key: str, max_chars: int | None = None) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value:
         raise ProtocolError(f"field {key!r} must be a non-empty string")
+    if max_chars is not None and len(value) > max_chars:
+        raise ProtocolError(f"field {key!r} is longer than {max_chars} characters")
     return value
 
 
-def _opt_str(data: dict[str, Any], key: str) -> str | None:
+def _opt_str(data: dict[str, Any], key: str, max_chars: int | None = None) -> str | None:
     value = data.get(key)
     if value is None:
         return None
     if not isinstance(value, str):
         raise ProtocolError(f"field {key!r} must be a string or null")
+    if max_chars is not None and len(value) > max_chars:
+        raise ProtocolError(f"field {key!r} is longer than {max_chars} characters")
     return value
