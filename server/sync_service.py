@@ -228,8 +228,8 @@ def _handle_sync(
     digests = [content_hash(rec) for rec in request.push]
     encoded = [(_json(rec.envelope), _json(rec.facts)) for rec in request.push]
     with connection.begin():
-        fresh = _store(connection, device, request, digests, encoded, now, accepted, rejected)
-        if fresh or _stale(device, request, clock):
+        _store(connection, device, request, digests, encoded, now, accepted, rejected)
+        if _stale(device, request, clock):  # "last seen" is kept to 5 minutes, pushes or not
             _mark_seen(connection, device, request, now)
         pulled = None if device.revoked else _pull(connection, device, request, retention_days)
     return _answer(accepted, rejected, pulled, now, retention_days)
