@@ -50,10 +50,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     where = (f"Coordinator server on http://{settings.host}:{settings.port}/ "
              f"(console at {settings.console_path}/, API docs at /docs)")
+    log_level = os.environ.get("FIELDAPP_LOG_LEVEL", "warning")
     if workers == 1:
         app = create_app(settings)
         print(where, flush=True)
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level,
                     access_log=False)
         return 0
     # Several processes on one port: uvicorn spawns them and each builds its app from the
@@ -65,8 +66,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.update({"FIELDAPP_DATABASE_URL": settings.database_url,
                        "FIELDAPP_ESCROW_KEY_FILE": str(settings.escrow_key_file)})
     print(f"{where}, {workers} worker processes", flush=True)
+    # uvicorn kills a worker that does not answer its supervisor's ping within the health-check
+    # timeout (5 s by default), dropping every sync in flight there; a busy worker on a small
+    # machine can be that slow to answer, so it gets a minute.
     uvicorn.run("server.app:app_from_env", factory=True, workers=workers, host=settings.host,
-                port=settings.port, log_level="warning", access_log=False)
+                port=settings.port, log_level=log_level, access_log=False,
+                timeout_worker_healthcheck=60)
     return 0
 
 
