@@ -15,7 +15,7 @@ from fieldapp.mar import Medicine, doses_due
 from fieldapp.visit_rules import Visit
 from server.demo_data import build_demo_agency
 from tests.support.browser import fill as _fill
-from tests.support.browser import open_flet, screenshot, tap, wait_id, wait_text
+from tests.support.browser import open_flet, screenshot, tap, tap_to, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +96,7 @@ def test_a_worker_completes_a_visit_and_the_office_sees_it(demo, chromium) -> No
     tap(page, "note-save")
     wait_text(page, NOTE)
     # Every dose due at this visit needs an outcome before check-out (the eMAR).
-    tap(page, "visit-mar")
+    tap_to(page, "visit-mar", "mar-summary")
     for i, dose in enumerate(doses):
         given = dose.medicine.support_level.value == "administer"
         tap(page, f"dose-{i}-{'given' if given else 'taken'}")

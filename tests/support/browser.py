@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 SEMANTICS_HOST = "flt-semantics-host"
 PLACEHOLDER = "flt-semantics-placeholder"
@@ -142,6 +143,24 @@ def tap(page: Page, identifier: str, *, timeout_ms: int = DEFAULT_TIMEOUT_MS) ->
         target.click(timeout=timeout_ms)
     else:
         by_id(page, identifier).click(timeout=timeout_ms)
+
+
+def tap_to(page: Page, identifier: str, arrives: str, *, attempts: int = 3,
+           settle_ms: int = 5000, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Locator:
+    """Tap a control that opens another screen and wait for `arrives` (an identifier on it).
+
+    A tap that lands while the current screen is being rebuilt (a sync just changed a record's
+    state line) can be lost; if the new screen has not come and the control is still there,
+    tap it again, as a person would.
+    """
+    tap(page, identifier, timeout_ms=timeout_ms)
+    for _ in range(attempts - 1):
+        try:
+            return wait_id(page, arrives, timeout_ms=settle_ms)
+        except PlaywrightTimeoutError:
+            if by_id(page, identifier).count():
+                tap(page, identifier, timeout_ms=timeout_ms)
+    return wait_id(page, arrives, timeout_ms=timeout_ms)
 
 
 def focus_field(page: Page, identifier: str, *, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Locator:
