@@ -22,7 +22,7 @@ from fieldapp.sealing import canonical_json
 from fieldapp.store import DeviceStore
 from fieldapp.vault import Sealer, envelope_from_bytes
 from sync.client import office_copy
-from sync.protocol import PROTOCOL_VERSION, encode_body
+from sync.protocol import PROTOCOL_VERSION, PushedRecord, encode_body
 
 
 class _CountingStream(httpx.AsyncByteStream):
@@ -73,15 +73,14 @@ class CountingTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-def _pushed(store: DeviceStore) -> list[dict[str, Any]]:
-    """The store's records as the sync client pushes them (the office copy: no `dk`)."""
-    out = []
-    for r in store.rows("SELECT * FROM records ORDER BY recorded_at, id"):
-        clear = {k: r[k] for k in ("id", "kind", "visit_id", "service_user_id", "recorded_at",
-                                   "version", "corrects")}
-        out.append({**clear, "facts": json.loads(r["facts"]),
-                    "envelope": office_copy(envelope_from_bytes(r["envelope"]))})
-    return out
+def _pushed(store: DeviceStore) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(row, record as the sync client pushes it: `PushedRecord` with the office copy of the
+    envelope, no `dk`) for every record in the store."""
+    return [(r, PushedRecord(r["id"], r["kind"], r["visit_id"], r["service_user_id"],
+                             r["recorded_at"], r["version"],
+                             office_copy(envelope_from_bytes(r["envelope"])), r["corrects"],
+                             json.loads(r["facts"])).to_dict())
+            for r in store.rows("SELECT * FROM records ORDER BY recorded_at, id")]
 
 
 def envelope_breakdown(store: DeviceStore) -> dict[str, Any]:
@@ -91,7 +90,7 @@ def envelope_breakdown(store: DeviceStore) -> dict[str, Any]:
     def size(value: Any) -> int:
         return len(json.dumps(value, separators=(",", ":")))
 
-    pushed = _pushed(store)
+    pushed = [record for _, record in _pushed(store)]
     for record in pushed:
         env = record["envelope"]
         parts["clear_fields"] += size(record) - size(env)
@@ -109,10 +108,9 @@ def push_what_if(store: DeviceStore, sealer: Sealer) -> dict[str, int]:
     """Compressed push-body bytes for the store's records as sent (envelope version 2: the
     sealed JSON deflated with a preset dictionary) and as version 1 would have sent them (the
     JSON sealed as it is: a ciphertext as long as the JSON plus the tag, and as random)."""
-    as_sent = _pushed(store)
-    plain = []
-    for record, row in zip(as_sent, store.rows("SELECT * FROM records ORDER BY recorded_at, id"),
-                           strict=True):
+    as_sent, plain = [], []
+    for row, record in _pushed(store):
+        as_sent.append(record)
         content = canonical_json(open_record(sealer, row))
         env = {**record["envelope"], "v": 1,
                "ct": base64.b64encode(os.urandom(len(content) + 16)).decode()}

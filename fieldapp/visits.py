@@ -140,7 +140,8 @@ class VisitService:
                         start, end, parse_utc(cin) if cin else None,
                         parse_utc(cout) if cout else None, now,
                     ).value,
-                    person_name=person.get("preferred_name") or person.get("name", "(record unreadable)"),
+                    person_name=(person.get("preferred_name")
+                                 or person.get("name", "(record unreadable)")),
                     area=person.get("area", ""),
                     sync_state=states.get(v["id"], "none"),
                     time_critical_at=tc_at, time_critical_open=tc_open,
@@ -222,11 +223,7 @@ class VisitService:
             except DamagedRecord:
                 detail.unreadable += 1
                 continue
-            if r["kind"] == "check_in":
-                detail.checked_in_at = parse_utc(r["recorded_at"])
-            elif r["kind"] == "check_out":
-                detail.checked_out_at = parse_utc(r["recorded_at"])
-            elif r["kind"] == "task_outcome":
+            if r["kind"] == "task_outcome":
                 detail.task_outcomes[content["task_id"]] = {**content, "record_id": r["id"]}
             elif r["kind"] == "note":
                 detail.notes.append({**content, "record_id": r["id"]})

@@ -234,9 +234,9 @@ def show_mar(app: WorkerApp, visit_id: str) -> None:
 
     def render() -> list[ft.Control]:
         rnd = app.visits.medication.round(visit_id)
-        fixes.clear()
-        fixes.update(app.visits.addenda.for_visit(visit_id))
         detail = app.visits.visit(visit_id)
+        fixes.clear()
+        fixes.update(detail.corrections)  # VisitService.visit() read them already
         in_visit = rnd.checked_in_at is not None and rnd.checked_out_at is None
         name = detail.person.get("preferred_name") or detail.person.get("name", "")
         allergies = ", ".join(detail.person.get("allergies") or []) or "None recorded"

@@ -59,7 +59,8 @@ def show_outbox(app: WorkerApp) -> None:
             widgets.body("Last successful sync: "
                          + (app.local_time(parse_utc(last)) if last else "not yet"), size=15),
         ]
-        for i, r in enumerate(ledger_rows(app)):
+        rows = ledger_rows(app)
+        for i, r in enumerate(rows):
             when = app.local_time(parse_utc(r["recorded_at"]))
             visit = f" · visit at {app.local_time(parse_utc(r['start']))}" if r["start"] else ""
             state = widgets.STATE_WORDS.get(r["sync_state"], r["sync_state"])
@@ -69,7 +70,7 @@ def show_outbox(app: WorkerApp) -> None:
             color = widgets.DANGER if r["sync_state"] == "rejected" else (
                 widgets.OK if r["sync_state"] == "received" else ft.Colors.ORANGE_900)
             lines.append(widgets.labelled(f"outbox-{i}", ft.Text(text, size=15, color=color)))
-        if len(lines) == 5:
+        if not rows:
             lines.append(widgets.body("Nothing recorded on this phone yet."))
         return lines
 

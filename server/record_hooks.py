@@ -91,20 +91,14 @@ def _to_others(conn: Connection, tenant_id: str, su: str, author_id: str, entity
 RECENT_DOSES = timedelta(hours=48)
 
 
-def recent_doses(conn: Connection, tenant_id: str, su: str, worker_id: str,
+def recent_doses(conn: Connection, tenant_id: str, people: list[str], worker_id: str,
                  now: datetime | None = None) -> list[dict[str, Any]]:
-    """Dose facts from the last 48 h for a person newly in a worker's scope (not their own).
+    """Dose facts from the last 48 h for people newly in a worker's scope (not their own), by
+    person, then in the order the office received them (two queries, however many people).
 
     Without them a worker put on a visit this afternoon could not see the morning's PRN dose
     given by a colleague, and the offline limit would not hold.
     """
-    return recent_doses_for(conn, tenant_id, [su], worker_id, now)
-
-
-def recent_doses_for(conn: Connection, tenant_id: str, people: list[str], worker_id: str,
-                     now: datetime | None = None) -> list[dict[str, Any]]:
-    """`recent_doses` for several people at once (two queries, whatever their number): by
-    person, then in the order the office received them."""
     if not people:
         return []
     since = ((now or datetime.now(UTC)) - RECENT_DOSES).isoformat()

@@ -66,7 +66,7 @@ def _scope_changes(
         ).mappings():
             out.append(_change(worker_id, entity, row))
     out += [{"worker_id": worker_id, **c} for c in
-            record_hooks.recent_doses(conn, tenant_id, service_user_id, worker_id)]
+            record_hooks.recent_doses(conn, tenant_id, [service_user_id], worker_id)]
     return out
 
 

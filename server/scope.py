@@ -73,7 +73,7 @@ def current_scope(
                 body["service_user_id"] = r.service_user_id
             out.append({"entity": r.entity, "entity_id": r.id, "op": "upsert",
                         "version": r.version, "body": body})
-    out += record_hooks.recent_doses_for(conn, tenant_id, people, worker_id, now)
+    out += record_hooks.recent_doses(conn, tenant_id, people, worker_id, now)
     out += [{"entity": "visit", "entity_id": v["id"], "op": "upsert", "version": v["version"],
              "body": {k: v[k] for k in _VISIT_FIELDS}} for v in rows]
     return out

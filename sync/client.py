@@ -42,7 +42,6 @@ MAX_ROUNDS_PER_SYNC = 50
 BACKOFF_BASE_S = 5.0
 BACKOFF_MAX_S = 300.0
 PERIODIC_SYNC_S = 60.0
-# Where a revoked phone confirms that it destroyed its data (server/api.py has the other end).
 
 
 class SyncState(enum.Enum):

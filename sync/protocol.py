@@ -301,9 +301,7 @@ def _str(data: dict[str, Any], key: str, max_chars: int | None = None) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value:
         raise ProtocolError(f"field {key!r} must be a non-empty string")
-    if max_chars is not None and len(value) > max_chars:
-        raise ProtocolError(f"field {key!r} is longer than {max_chars} characters")
-    return value
+    return _capped(key, value, max_chars)
 
 
 def _opt_str(data: dict[str, Any], key: str, max_chars: int | None = None) -> str | None:
@@ -312,6 +310,10 @@ def _opt_str(data: dict[str, Any], key: str, max_chars: int | None = None) -> st
         return None
     if not isinstance(value, str):
         raise ProtocolError(f"field {key!r} must be a string or null")
+    return _capped(key, value, max_chars)
+
+
+def _capped(key: str, value: str, max_chars: int | None) -> str:
     if max_chars is not None and len(value) > max_chars:
         raise ProtocolError(f"field {key!r} is longer than {max_chars} characters")
     return value
