@@ -8,12 +8,12 @@ from typing import Any
 import flet as ft
 import httpx
 
-from fieldapp.clock import SystemClock
-from fieldapp.device import Device
-from fieldapp.lock import LockPolicy
+from fieldapp.domain.clock import SystemClock
+from fieldapp.services.device import Device
 from fieldapp.settings import AppSettings
-from fieldapp.store import DeviceStore
-from fieldapp.vault import KDF_FLOOR, KdfParams
+from fieldapp.store.db import DeviceStore
+from fieldapp.vault.dek import KDF_FLOOR, KdfParams
+from fieldapp.vault.lock import LockPolicy
 
 HTTP_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 

@@ -22,15 +22,16 @@ from typing import Any
 
 from bench.common import Figure, median, percentile, rnd, time_ms
 from bench.data import EIGHT_SLOTS, LONDON, UTC, Fake, change
-from fieldapp import replica, visit_rules
-from fieldapp.clock import FakeClock
-from fieldapp.device import Device, Enrolment
-from fieldapp.keystore import MemoryKeyStore
-from fieldapp.records import Author, write_record
-from fieldapp.sealing import canonical_json
-from fieldapp.store import DeviceStore
-from fieldapp.vault import KdfParams, Sealer, calibrate_kdf, generate_agency_keypair
-from fieldapp.visits import VisitService
+from fieldapp.domain import visit_rules
+from fieldapp.domain.clock import FakeClock
+from fieldapp.services.device import Device, Enrolment
+from fieldapp.services.visits import VisitService
+from fieldapp.store import replica
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.records import Author, write_record
+from fieldapp.vault.dek import KdfParams, Sealer, calibrate_kdf, generate_agency_keypair
+from fieldapp.vault.keystore import MemoryKeyStore
+from fieldapp.vault.sealing import canonical_json
 
 ORDER = 3  # sections of docs/benchmarks.md follow the issue numbers
 TITLE = "Device vault (issue 3)"

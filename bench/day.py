@@ -21,14 +21,14 @@ import httpx
 from bench.data import LONDON, Fake
 from bench.server import Worker
 from bench.wire import CountingTransport, envelope_breakdown, push_what_if
-from fieldapp.clock import FakeClock
-from fieldapp.device import Device, Enrolment
-from fieldapp.keystore import MemoryKeyStore
-from fieldapp.medication import MedicationService
-from fieldapp.replica import counts
-from fieldapp.store import DeviceStore
-from fieldapp.vault import KDF_FLOOR
-from fieldapp.visits import VisitService
+from fieldapp.domain.clock import FakeClock
+from fieldapp.services.device import Device, Enrolment
+from fieldapp.services.medication import MedicationService
+from fieldapp.services.visits import VisitService
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.replica import counts
+from fieldapp.vault.dek import KDF_FLOOR
+from fieldapp.vault.keystore import MemoryKeyStore
 from sync.client import SyncClient, SyncState, enrol
 
 PIN = "258036"

@@ -30,7 +30,7 @@ import httpx
 from bench.common import rnd
 from bench.data import LONDON, Fake
 from bench.server import Seeded
-from fieldapp.vault import Sealer
+from fieldapp.vault.dek import Sealer
 from sync.protocol import (
     MAX_PUSH_RECORDS,
     PROTOCOL_VERSION,

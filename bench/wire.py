@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 
-from fieldapp.records import open_record
-from fieldapp.sealing import canonical_json
-from fieldapp.store import DeviceStore
-from fieldapp.vault import Sealer, envelope_from_bytes
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.records import open_record
+from fieldapp.vault.dek import Sealer, envelope_from_bytes
+from fieldapp.vault.sealing import canonical_json
 from sync.client import office_copy
 from sync.protocol import PROTOCOL_VERSION, PushedRecord, encode_body
 

@@ -16,15 +16,15 @@ from zoneinfo import ZoneInfo
 import flet as ft
 import httpx
 
-from fieldapp import replica
-from fieldapp.clock import Clock, parse_utc
-from fieldapp.device import Device
-from fieldapp.duress import visible_counts
+from fieldapp.domain.clock import Clock, parse_utc
 from fieldapp.errors import FieldAppError
-from fieldapp.keystore import FileKeyStore, KeyStore, PreloadedKeyStore
-from fieldapp.lock import locks_on_lifecycle
-from fieldapp.store import DeviceStore
-from fieldapp.visits import VisitService
+from fieldapp.services.device import Device
+from fieldapp.services.duress import visible_counts
+from fieldapp.services.visits import VisitService
+from fieldapp.store import replica
+from fieldapp.store.db import DeviceStore
+from fieldapp.vault.keystore import FileKeyStore, KeyStore, PreloadedKeyStore
+from fieldapp.vault.lock import locks_on_lifecycle
 from screens import widgets
 from sync.client import PERIODIC_SYNC_S, SyncClient, SyncResult, SyncState, backoff_delay
 

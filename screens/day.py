@@ -6,7 +6,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.visits import VisitSummary
+from fieldapp.services.visits import VisitSummary
 from screens import widgets
 from screens.app import WorkerApp
 

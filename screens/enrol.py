@@ -7,10 +7,10 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.device import LOCKED_OUT_MESSAGE, Enrolment
 from fieldapp.errors import FieldAppError
-from fieldapp.keystore import prepare_keystore
-from fieldapp.vault import PIN_RULES, check_pin_policy
+from fieldapp.services.device import LOCKED_OUT_MESSAGE, Enrolment
+from fieldapp.vault.dek import PIN_RULES, check_pin_policy
+from fieldapp.vault.keystore import prepare_keystore
 from screens import widgets
 from screens.app import WorkerApp
 from sync.client import EnrolmentFailed, SyncState, enrol

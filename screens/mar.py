@@ -7,9 +7,9 @@ from typing import Any
 
 import flet as ft
 
+from fieldapp.domain.mar import CLOSING_SOON, Medicine, Outcome, SupportLevel, WindowState
 from fieldapp.errors import FieldAppError, RuleViolation
-from fieldapp.mar import CLOSING_SOON, Medicine, Outcome, SupportLevel, WindowState
-from fieldapp.medication import DoseLine, DoseSaved, PrnLine
+from fieldapp.services.medication import DoseLine, DoseSaved, PrnLine
 from screens import widgets
 from screens.app import WorkerApp
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp import replica
-from fieldapp.clock import parse_utc
-from fieldapp.duress import visible_counts
+from fieldapp.domain.clock import parse_utc
+from fieldapp.services.duress import visible_counts
+from fieldapp.store import replica
 from screens import widgets
 from screens.app import WorkerApp
 

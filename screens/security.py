@@ -9,7 +9,7 @@ from typing import Any
 import flet as ft
 
 from fieldapp.errors import FieldAppError, LockedOut
-from fieldapp.vault import PIN_RULES
+from fieldapp.vault.dek import PIN_RULES
 from screens import widgets
 from screens.app import WorkerApp
 

@@ -7,7 +7,7 @@ from typing import Any
 import flet as ft
 
 from fieldapp.errors import FieldAppError, LockedOut
-from fieldapp.lock import wait_words
+from fieldapp.vault.lock import wait_words
 from screens import widgets
 from screens.app import WorkerApp
 

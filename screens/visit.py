@@ -7,7 +7,7 @@ from typing import Any
 import flet as ft
 
 from fieldapp.errors import CheckOutBlocked, FieldAppError
-from fieldapp.visits import VisitDetail
+from fieldapp.services.visits import VisitDetail
 from screens import widgets
 from screens.app import WorkerApp
 

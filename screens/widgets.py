@@ -7,7 +7,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.replica import SyncCounts
+from fieldapp.store.replica import SyncCounts
 
 TOUCH = 56  # px: comfortably above the 48 px minimum for a gloved or shaky thumb
 PRIMARY = ft.Colors.BLUE_900

@@ -18,10 +18,10 @@ from datetime import timedelta
 
 import httpx
 
-from fieldapp import replica
-from fieldapp.clock import Clock
-from fieldapp.device import Device, Enrolment
-from fieldapp.store import DeviceStore
+from fieldapp.domain.clock import Clock
+from fieldapp.services.device import Device, Enrolment
+from fieldapp.store import replica
+from fieldapp.store.db import DeviceStore
 from sync.protocol import (
     ENROL_PATH,
     MAX_PUSH_BYTES,

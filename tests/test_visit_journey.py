@@ -9,14 +9,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from fieldapp.clock import SystemClock
-from fieldapp.device import Device, Enrolment
+from fieldapp.domain.clock import SystemClock
 from fieldapp.errors import CheckOutBlocked, RuleViolation
-from fieldapp.keystore import MemoryKeyStore
-from fieldapp.replica import counts
-from fieldapp.store import DeviceStore
-from fieldapp.vault import KDF_FLOOR
-from fieldapp.visits import VisitService
+from fieldapp.services.device import Device, Enrolment
+from fieldapp.services.visits import VisitService
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.replica import counts
+from fieldapp.vault.dek import KDF_FLOOR
+from fieldapp.vault.keystore import MemoryKeyStore
 from server import escrow, office
 from server.app import create_app
 from server.schema import audit_log

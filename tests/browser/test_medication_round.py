@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from fieldapp.mar import Medicine, doses_due
-from fieldapp.visit_rules import Visit
+from fieldapp.domain.mar import Medicine, doses_due
+from fieldapp.domain.visit_rules import Visit
 from server.demo_data import build_demo_agency, demo_id
 from tests.support.browser import fill as _fill
 from tests.support.browser import open_flet, screenshot, wait_id, wait_no_text, wait_text

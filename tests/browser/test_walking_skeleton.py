@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from fieldapp.mar import Medicine, doses_due
-from fieldapp.visit_rules import Visit
+from fieldapp.domain.mar import Medicine, doses_due
+from fieldapp.domain.visit_rules import Visit
 from server.demo_data import build_demo_agency
 from tests.support.browser import fill as _fill
 from tests.support.browser import open_flet, screenshot, tap, tap_to, wait_id, wait_text

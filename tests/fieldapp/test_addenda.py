@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from fieldapp.errors import DoseRefused, RuleViolation
-from fieldapp.records import open_record
+from fieldapp.store.records import open_record
 from tests.fieldapp.test_medication import T0, Phone, data, med, phone  # noqa: F401
 
 __all__ = ["data", "phone"]

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from fieldapp.clock import FakeClock
-from fieldapp.device import Device
+from fieldapp.domain.clock import FakeClock
 from fieldapp.errors import VaultError, WrongPin
-from fieldapp.keystore import MemoryKeyStore, PreloadedKeyStore
-from fieldapp.store import DeviceStore
-from fieldapp.vault import (
+from fieldapp.services.device import Device
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.wipe import erase
+from fieldapp.vault.dek import (
     KDF_FLOOR,
     KdfParams,
     create_dek,
@@ -23,7 +23,7 @@ from fieldapp.vault import (
     unwrap_dek_slots,
     wrap_slot,
 )
-from fieldapp.wipe import erase
+from fieldapp.vault.keystore import MemoryKeyStore, PreloadedKeyStore
 
 PIN, OTHER = "583029", "740193"
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fieldapp.errors import VaultError
-from fieldapp.keystore import FileKeyStore, KeyStore, MemoryKeyStore
+from fieldapp.vault.keystore import FileKeyStore, KeyStore, MemoryKeyStore
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 

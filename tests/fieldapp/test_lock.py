@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fieldapp.lock import (
+from fieldapp.vault.lock import (
     LockPolicy,
     locks_on_lifecycle,
     tries_left,

@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from fieldapp.errors import RuleViolation
-from fieldapp.mar import (
+from fieldapp.domain.mar import (
     FLAG_TOO_EARLY,
     FLAG_TOO_LATE,
     DoseRecord,
@@ -22,8 +21,9 @@ from fieldapp.mar import (
     validate_dose,
     window_state,
 )
-from fieldapp.med_escalations import medication_escalations, missed_time_critical
-from fieldapp.visit_rules import Visit
+from fieldapp.domain.med_escalations import medication_escalations, missed_time_critical
+from fieldapp.domain.visit_rules import Visit
+from fieldapp.errors import RuleViolation
 
 LONDON = ZoneInfo("Europe/London")
 SECOND = timedelta(seconds=1)

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from fieldapp import replica
-from fieldapp.clock import FakeClock
+from fieldapp.domain.clock import FakeClock
 from fieldapp.errors import CheckOutBlocked, DoseRefused, RuleViolation
-from fieldapp.records import Author
-from fieldapp.store import DeviceStore
-from fieldapp.vault import Sealer, generate_agency_keypair
-from fieldapp.visits import VisitService
+from fieldapp.services.visits import VisitService
+from fieldapp.store import replica
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.records import Author
+from fieldapp.vault.dek import Sealer, generate_agency_keypair
 from tests.factories import medicines_for, person, plan_for
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -280,7 +280,7 @@ def test_early_check_out_needs_a_reason_and_location_only_with_consent(phone, da
         phone.visits.check_out("v-1")
     phone.visits.check_out("v-1", "Daughter arrived to take over", location_consent=True,
                            location={"lat": 53.8, "lon": -1.57, "accuracy_m": 12})
-    from fieldapp.records import open_record
+    from fieldapp.store.records import open_record
     rows = {r["kind"]: open_record(phone.sealer, r) for r in phone.store.rows(
         "SELECT * FROM records WHERE kind IN ('check_in', 'check_out')")}
     assert rows["check_in"]["location"] is None and not rows["check_in"]["location_consent"]

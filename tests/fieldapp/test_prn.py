@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from fieldapp.domain.mar import DoseRecord, Medicine, Outcome, validate_dose
+from fieldapp.domain.prn import PrnRules, prn_check
 from fieldapp.errors import RuleViolation
-from fieldapp.mar import DoseRecord, Medicine, Outcome, validate_dose
-from fieldapp.prn import PrnRules, prn_check
 
 SECOND = timedelta(seconds=1)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fieldapp import replica
-from fieldapp.records import Author, write_record
-from fieldapp.store import DeviceStore
-from fieldapp.vault import Sealer, generate_agency_keypair
+from fieldapp.store import replica
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.records import Author, write_record
+from fieldapp.vault.dek import Sealer, generate_agency_keypair
 
 AUTHOR = Author("tenant-1", "worker-1", "device-1")
 

@@ -15,8 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fieldapp.errors import DamagedRecord, KdfRefused, VaultError, WeakPin, WrongPin
-from fieldapp.sealing import canonical_json, record_aad
-from fieldapp.vault import (
+from fieldapp.vault.dek import (
     KDF_FLOOR,
     KdfParams,
     Sealer,
@@ -29,6 +28,7 @@ from fieldapp.vault import (
     rewrap_dek,
     unwrap_dek,
 )
+from fieldapp.vault.sealing import canonical_json, record_aad
 
 PIN = "583029"
 TENANT = "0191f4c2-7c1e-7000-8000-000000000001"

@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from fieldapp.errors import RuleViolation
-from fieldapp.mar import DoseRecord, DueDose, Medicine, Outcome
-from fieldapp.visit_rules import (
+from fieldapp.domain.mar import DoseRecord, DueDose, Medicine, Outcome
+from fieldapp.domain.visit_rules import (
     Task,
     TaskOutcome,
     Timing,
@@ -23,6 +22,7 @@ from fieldapp.visit_rules import (
     validate_task_outcome,
     visit_status,
 )
+from fieldapp.errors import RuleViolation
 
 START, END = datetime(2026, 1, 15, 9, 0, tzinfo=UTC), datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 SECOND = timedelta(seconds=1)

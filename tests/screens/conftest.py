@@ -20,11 +20,11 @@ import flet as ft
 import httpx
 import pytest
 
-from fieldapp.clock import FakeClock
-from fieldapp.device import Device
-from fieldapp.keystore import MemoryKeyStore
-from fieldapp.store import DeviceStore
-from fieldapp.vault import KDF_FLOOR
+from fieldapp.domain.clock import FakeClock
+from fieldapp.services.device import Device
+from fieldapp.store.db import DeviceStore
+from fieldapp.vault.dek import KDF_FLOOR
+from fieldapp.vault.keystore import MemoryKeyStore
 from screens.app import WorkerApp
 from server.app import create_app
 from server.settings import ServerSettings

@@ -18,12 +18,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from fieldapp.clock import FakeClock
-from fieldapp.device import Device, Enrolment
-from fieldapp.keystore import FileKeyStore
-from fieldapp.store import DeviceStore
-from fieldapp.vault import KDF_FLOOR
-from fieldapp.visits import VisitService
+from fieldapp.domain.clock import FakeClock
+from fieldapp.services.device import Device, Enrolment
+from fieldapp.services.visits import VisitService
+from fieldapp.store.db import DeviceStore
+from fieldapp.vault.dek import KDF_FLOOR
+from fieldapp.vault.keystore import FileKeyStore
 from server import escrow
 from server.app import create_app
 from server.schema import devices, records

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fieldapp.errors import DamagedRecord, KdfRefused, VaultError, WrongPin
-from fieldapp.keystore import FileKeyStore
-from fieldapp.replica import open_row
-from fieldapp.vault import envelope_from_bytes
+from fieldapp.store.replica import open_row
+from fieldapp.vault.dek import envelope_from_bytes
+from fieldapp.vault.keystore import FileKeyStore
 from server import demo
 from server.app import create_app
 from server.settings import ServerSettings
@@ -178,7 +178,7 @@ def test_a_sealed_blob_pasted_into_another_row_or_version_is_refused(
     s.visits.add_note(visit.id, "first")
     check_in, note = s.store.rows("SELECT * FROM records ORDER BY recorded_at, id")
     sealer = s.device.sealer()
-    from fieldapp.records import open_record
+    from fieldapp.store.records import open_record
 
     # The note's content pasted over the check-in row: it does not open there.
     with pytest.raises(DamagedRecord):
@@ -204,9 +204,9 @@ def test_a_copied_database_does_not_open_without_the_device_secret(
     stolen = tmp_path / "stolen"
     stolen.mkdir()
     (stolen / "fieldapp.sqlite").write_bytes(phone.db_path.read_bytes())
-    from fieldapp.device import Device
-    from fieldapp.store import DeviceStore
-    from fieldapp.vault import KDF_FLOOR
+    from fieldapp.services.device import Device
+    from fieldapp.store.db import DeviceStore
+    from fieldapp.vault.dek import KDF_FLOOR
 
     thief = Device(DeviceStore(stolen / "fieldapp.sqlite"), FileKeyStore(stolen / "device.key"),
                    phone.clock, KDF_FLOOR)
@@ -217,7 +217,7 @@ def test_a_copied_database_does_not_open_without_the_device_secret(
         assert not isinstance(caught.value, AssertionError)
         assert not thief.unlocked
         # And the wrapped data key itself does not open with the right PIN and another secret.
-        from fieldapp.vault import unwrap_dek
+        from fieldapp.vault.dek import unwrap_dek
 
         with pytest.raises(WrongPin):
             unwrap_dek(PIN, b"\x01" * 32, json.loads(thief.store.get_meta("wrapped_dek")))

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from fieldapp.duress import visible_counts
 from fieldapp.errors import LeaseExpired, WeakPin, WrongPin
-from fieldapp.replica import counts
+from fieldapp.services.duress import visible_counts
+from fieldapp.store.replica import counts
 from sync.client import SyncState
 from tests.security.conftest import DURESS_PIN, PIN, Office, Phone
 

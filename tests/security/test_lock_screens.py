@@ -11,11 +11,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from fieldapp.clock import FakeClock
-from fieldapp.device import Device
-from fieldapp.keystore import MemoryKeyStore
-from fieldapp.store import DeviceStore
-from fieldapp.vault import KDF_FLOOR
+from fieldapp.domain.clock import FakeClock
+from fieldapp.services.device import Device
+from fieldapp.store.db import DeviceStore
+from fieldapp.vault.dek import KDF_FLOOR
+from fieldapp.vault.keystore import MemoryKeyStore
 from screens.app import WorkerApp
 from server import enrolment
 from server.schema import records as office_records

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from fieldapp.errors import LockedOut, WrongPin
-from fieldapp.replica import counts
+from fieldapp.store.replica import counts
 from sync.client import SyncState
 from tests.security.conftest import PIN, Office, Phone
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fieldapp.replica import counts
+from fieldapp.store.replica import counts
 from server import enrolment
 from sync import client as sync_client
 from sync.client import SyncState

@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import fieldapp.sealing
+import fieldapp.vault.sealing
 import server.escrow
-from fieldapp.sealing import canonical_json, pack_plaintext
-from fieldapp.vault import Sealer, envelope_from_bytes, envelope_to_bytes
+from fieldapp.vault.dek import Sealer, envelope_from_bytes, envelope_to_bytes
+from fieldapp.vault.sealing import canonical_json, pack_plaintext
 from server.escrow import (
     EnvelopeDamaged,
     generate_agency_keypair,
@@ -179,8 +179,8 @@ def test_both_ends_hold_the_same_pinned_dictionary() -> None:
     # Version 2 records can only ever be opened with exactly these bytes: editing either copy
     # would make every record sealed since unreadable. A new dictionary is a new version.
     pinned = "20eebadc77cb8ecd22adf70caa8839b3762c0610d2b6e00dee12d627d80d61cd"
-    assert hashlib.sha256(fieldapp.sealing.PAYLOAD_DICTIONARY_V2).hexdigest() == pinned
-    assert server.escrow.PAYLOAD_DICTIONARY_V2 == fieldapp.sealing.PAYLOAD_DICTIONARY_V2
+    assert hashlib.sha256(fieldapp.vault.sealing.PAYLOAD_DICTIONARY_V2).hexdigest() == pinned
+    assert server.escrow.PAYLOAD_DICTIONARY_V2 == fieldapp.vault.sealing.PAYLOAD_DICTIONARY_V2
 
 
 def test_version_1_records_sealed_before_the_change_still_open() -> None:

@@ -19,13 +19,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from fieldapp.clock import FakeClock
-from fieldapp.device import Device, Enrolment
+from fieldapp.domain.clock import FakeClock
 from fieldapp.errors import DoseRefused
-from fieldapp.keystore import MemoryKeyStore
-from fieldapp.store import DeviceStore
-from fieldapp.vault import KDF_FLOOR
-from fieldapp.visits import VisitService
+from fieldapp.services.device import Device, Enrolment
+from fieldapp.services.visits import VisitService
+from fieldapp.store.db import DeviceStore
+from fieldapp.vault.dek import KDF_FLOOR
+from fieldapp.vault.keystore import MemoryKeyStore
 from server import escrow, office
 from server.app import create_app
 from server.errors import Invalid

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from fieldapp.vault import Sealer
+from fieldapp.vault.dek import Sealer
 from server import enrolment
 from server.enrolment import DeviceIdentity
 from server.errors import UpgradeRequired

@@ -19,14 +19,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from fieldapp import replica
-from fieldapp.clock import FakeClock, SystemClock
-from fieldapp.device import Device, Enrolment
-from fieldapp.keystore import MemoryKeyStore
-from fieldapp.records import write_record
-from fieldapp.store import DeviceStore
-from fieldapp.vault import KDF_FLOOR
-from fieldapp.visits import VisitService
+from fieldapp.domain.clock import FakeClock, SystemClock
+from fieldapp.services.device import Device, Enrolment
+from fieldapp.services.visits import VisitService
+from fieldapp.store import replica
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.records import write_record
+from fieldapp.vault.dek import KDF_FLOOR
+from fieldapp.vault.keystore import MemoryKeyStore
 from server.schema import records
 from server.storage import make_engine, migrate
 from sync.client import SyncClient, SyncState, enrol

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import httpx
 
-from fieldapp.clock import SystemClock
-from fieldapp.device import Device, Enrolment
-from fieldapp.keystore import MemoryKeyStore
-from fieldapp.store import DeviceStore
-from fieldapp.vault import KDF_FLOOR
-from fieldapp.visits import VisitService
+from fieldapp.domain.clock import SystemClock
+from fieldapp.services.device import Device, Enrolment
+from fieldapp.services.visits import VisitService
+from fieldapp.store.db import DeviceStore
+from fieldapp.vault.dek import KDF_FLOOR
+from fieldapp.vault.keystore import MemoryKeyStore
 from server import agency as agency_service
 from server.app import create_app
 from server.settings import ServerSettings

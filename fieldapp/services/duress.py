@@ -12,10 +12,10 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from fieldapp.records import Author, write_record
-from fieldapp.replica import SyncCounts
-from fieldapp.store import DeviceStore
-from fieldapp.vault import Sealer
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.records import Author, write_record
+from fieldapp.store.replica import SyncCounts
+from fieldapp.vault.dek import Sealer
 
 ALERT_KIND = "lone_worker"
 DURESS_EVENT = "duress"

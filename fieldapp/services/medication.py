@@ -1,6 +1,6 @@
 """eMAR use cases: a visit's medication round, recording dose outcomes, and automatic escalations.
 
-Every rule lives in `fieldapp.mar` / `fieldapp.prn`; this module gathers what they need from the
+Every rule lives in `fieldapp.domain.mar` / `fieldapp.domain.prn`; this module gathers what they need from the
 phone (the person's medicines list, every dose outcome known for the person — this worker's own
 records plus other workers' synced dose facts — and the visit) and writes the results.
 A dose outcome and any escalation it raises are saved in ONE transaction with their outbox entries.
@@ -15,17 +15,17 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fieldapp import mar
-from fieldapp.clock import Clock, parse_utc
+from fieldapp.domain import mar
+from fieldapp.domain.clock import Clock, parse_utc
+from fieldapp.domain.mar import DoseRecord, DueDose, Medicine, Outcome, WindowState
+from fieldapp.domain.med_escalations import EscalationDraft, medication_escalations
+from fieldapp.domain.prn import PrnDecision, prn_check
+from fieldapp.domain.visit_rules import Visit
 from fieldapp.errors import DoseRefused, RuleViolation
-from fieldapp.mar import DoseRecord, DueDose, Medicine, Outcome, WindowState
-from fieldapp.med_escalations import EscalationDraft, medication_escalations
-from fieldapp.prn import PrnDecision, prn_check
-from fieldapp.records import Author, open_record, write_record
-from fieldapp.replica import open_row
-from fieldapp.store import DeviceStore
-from fieldapp.vault import Sealer
-from fieldapp.visit_rules import Visit
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.records import Author, open_record, write_record
+from fieldapp.store.replica import open_row
+from fieldapp.vault.dek import Sealer
 
 # Flag codes kept in a record's clear facts (the sealed content keeps the worded flag).
 _FLAG_CODES = {mar.FLAG_TOO_EARLY: "early", mar.FLAG_TOO_LATE: "late"}

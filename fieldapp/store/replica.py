@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from fieldapp.store import DeviceStore
-from fieldapp.vault import Sealer, envelope_from_bytes, envelope_to_bytes
+from fieldapp.store.db import DeviceStore
+from fieldapp.vault.dek import Sealer, envelope_from_bytes, envelope_to_bytes
 
 CURSOR_KEY = "sync_cursor"
 LAST_SYNC_KEY = "last_sync_at"

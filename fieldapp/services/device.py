@@ -15,9 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from fieldapp import wipe
-from fieldapp.clock import Clock, parse_utc
-from fieldapp.duress import write_duress_alert
+from fieldapp.domain.clock import Clock, parse_utc
 from fieldapp.errors import (
     KdfRefused,
     LeaseExpired,
@@ -27,20 +25,11 @@ from fieldapp.errors import (
     WeakPin,
     WrongPin,
 )
-from fieldapp.kdf import require_usable
-from fieldapp.keystore import KeyStore
-from fieldapp.lock import (
-    WRONG_PINS_BEFORE_DELAY,
-    WRONG_PINS_BEFORE_WIPE,
-    LockPolicy,
-    tries_left,
-    wait_words,
-    wrong_pin_delay,
-)
-from fieldapp.records import Author
-from fieldapp.sealing import b64d
-from fieldapp.store import DeviceStore
-from fieldapp.vault import (
+from fieldapp.services.duress import write_duress_alert
+from fieldapp.store import wipe
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.records import Author
+from fieldapp.vault.dek import (
     KdfParams,
     Sealer,
     calibrate_kdf,
@@ -51,6 +40,17 @@ from fieldapp.vault import (
     unwrap_dek_slots,
     wrap_slot,
 )
+from fieldapp.vault.kdf import require_usable
+from fieldapp.vault.keystore import KeyStore
+from fieldapp.vault.lock import (
+    WRONG_PINS_BEFORE_DELAY,
+    WRONG_PINS_BEFORE_WIPE,
+    LockPolicy,
+    tries_left,
+    wait_words,
+    wrong_pin_delay,
+)
+from fieldapp.vault.sealing import b64d
 
 __all__ = ["WRONG_PINS_BEFORE_DELAY", "WRONG_PINS_BEFORE_WIPE", "Device", "Enrolment"]
 

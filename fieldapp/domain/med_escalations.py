@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from fieldapp.mar import (
+from fieldapp.domain.mar import (
     DoseRecord,
     DueDose,
     Medicine,

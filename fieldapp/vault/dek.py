@@ -1,7 +1,7 @@
 """The device vault: PIN policy and the data key (DEK) wrapped by the PIN plus a device secret.
 
-This is also the one import point for the vault's crypto: the KDF settings (fieldapp.kdf) and
-sealed envelopes (fieldapp.sealing) are re-exported here.
+This is also the one import point for the vault's crypto: the KDF settings (fieldapp.vault.kdf) and
+sealed envelopes (fieldapp.vault.sealing) are re-exported here.
 """
 
 from __future__ import annotations
@@ -16,8 +16,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from fieldapp.errors import DamagedRecord, VaultError, WeakPin, WrongPin
-from fieldapp.kdf import KDF_CEILING, KDF_FLOOR, KdfParams, calibrate_kdf, require_usable, stretch
-from fieldapp.sealing import (
+from fieldapp.vault.kdf import (
+    KDF_CEILING,
+    KDF_FLOOR,
+    KdfParams,
+    calibrate_kdf,
+    require_usable,
+    stretch,
+)
+from fieldapp.vault.sealing import (
     Sealer,
     b64d,
     b64e,

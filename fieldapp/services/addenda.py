@@ -13,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fieldapp import visit_rules
-from fieldapp.clock import Clock
+from fieldapp.domain import visit_rules
+from fieldapp.domain.clock import Clock
+from fieldapp.domain.mar import Outcome
+from fieldapp.domain.visit_rules import TaskOutcome
 from fieldapp.errors import RuleViolation
-from fieldapp.mar import Outcome
-from fieldapp.records import Author, open_record, write_record
-from fieldapp.store import DeviceStore
-from fieldapp.vault import Sealer
-from fieldapp.visit_rules import TaskOutcome
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.records import Author, open_record, write_record
+from fieldapp.vault.dek import Sealer
 
 TEXT_MAX_CHARS = 4000
 _WITH_OUTCOME = {"task_outcome", "dose_outcome"}

@@ -37,8 +37,8 @@ from math import ceil
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fieldapp.domain.mar import DoseRecord, DueDose, unanswered_doses, utc
 from fieldapp.errors import RuleViolation
-from fieldapp.mar import DoseRecord, DueDose, unanswered_doses, utc
 
 LATE_AFTER = timedelta(minutes=15)
 MISSED_AFTER_END = timedelta(minutes=60)

@@ -1,6 +1,6 @@
 """As-needed (PRN) medicine limits: minimum interval between doses and maximum doses in 24 hours.
 
-Public API (re-exported by `fieldapp.mar`):
+Public API (re-exported by `fieldapp.domain.mar`):
 
 - `PrnRules(reason_hint, min_interval_hours, max_doses_24h)`: the prescriber's limits;
   `PrnRules.from_dict(data)`.
@@ -22,7 +22,7 @@ counts as a dose — given, taken or partial — from any worker):
 - A medicine that has stopped, or has not started, on the local date of `now` is refused; the
   local date is taken in `tz` (default Europe/London).
 
-`fieldapp.mar.validate_dose` calls `prn_check` at the dose's actual time and refuses the record
+`fieldapp.domain.mar.validate_dose` calls `prn_check` at the dose's actual time and refuses the record
 when it is not allowed: the app refuses rather than warns, offline too.
 """
 
@@ -38,7 +38,7 @@ from fieldapp.errors import RuleViolation
 
 if TYPE_CHECKING:
     # Only for annotations: mar imports this module, so a runtime import would be circular.
-    from fieldapp.mar import DoseRecord, Medicine
+    from fieldapp.domain.mar import DoseRecord, Medicine
 
 AGENCY_TZ_NAME = "Europe/London"
 ROLLING_WINDOW = timedelta(hours=24)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from fieldapp.keystore import KeyStore
-from fieldapp.store import DeviceStore
+from fieldapp.store.db import DeviceStore
+from fieldapp.vault.keystore import KeyStore
 
 KEY_META = ("wrapped_dek", "dek_slot1")
 # Kept by a re-enrolment: what is still queued for the office, and the schema's bookkeeping.

@@ -7,7 +7,7 @@ Public API (all datetimes timezone-aware; returned ones are UTC):
 - `SupportLevel`: prompt | assist | administer. `given` is for administer only; `taken` for prompt
   and assist (the person takes it, the worker sees it taken); the other outcomes suit any level.
 - `Medicine`, `DoseRecord` (with `from_dict`), and `PrnRules`, `PrnDecision`, `prn_check` from
-  `fieldapp.prn`.
+  `fieldapp.domain.prn`.
 - `DueDose(medicine, scheduled_at)` with `window_opens` / `window_closes` (None unless the
   medicine is time-critical) and `key`.
 - `doses_due(medicines, visit, tz) -> list[DueDose]`.
@@ -39,13 +39,13 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from fieldapp.clock import parse_utc
+from fieldapp.domain.clock import parse_utc
+from fieldapp.domain.prn import PrnDecision, PrnRules, prn_check
 from fieldapp.errors import RuleViolation
-from fieldapp.prn import PrnDecision, PrnRules, prn_check
 
 if TYPE_CHECKING:
     # visit_rules imports this module; the Visit type is needed for annotations only.
-    from fieldapp.visit_rules import Visit
+    from fieldapp.domain.visit_rules import Visit
 
 DUE_MARGIN = timedelta(minutes=60)
 DEFAULT_WINDOW_MINUTES = 30

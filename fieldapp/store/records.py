@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from fieldapp.ids import uuid7
-from fieldapp.vault import Sealer, envelope_from_bytes, envelope_to_bytes
+from fieldapp.domain.ids import uuid7
+from fieldapp.vault.dek import Sealer, envelope_from_bytes, envelope_to_bytes
 
 RECORDS_TABLE = "records"
 

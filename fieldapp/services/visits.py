@@ -1,6 +1,6 @@
 """Use cases of a visit: the day's list, one visit's checklist, check-in, tasks, notes, check-out.
 
-The eMAR (`fieldapp.medication`) and corrections (`fieldapp.addenda`) hang off the visit service
+The eMAR (`fieldapp.services.medication`) and corrections (`fieldapp.services.addenda`) hang off the visit service
 as `.medication` and `.addenda`, so a screen reaches every visit use case through one object.
 """
 
@@ -12,16 +12,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fieldapp import visit_rules
-from fieldapp.addenda import AddendumService, Correction
-from fieldapp.clock import Clock, parse_utc
+from fieldapp.domain import visit_rules
+from fieldapp.domain.clock import Clock, parse_utc
+from fieldapp.domain.mar import DoseRecord, DueDose, unanswered_doses
 from fieldapp.errors import CheckOutBlocked, DamagedRecord, RuleViolation
-from fieldapp.mar import DoseRecord, DueDose, unanswered_doses
-from fieldapp.medication import MedicationService
-from fieldapp.records import Author, open_record, write_record
-from fieldapp.replica import open_row
-from fieldapp.store import DeviceStore
-from fieldapp.vault import Sealer
+from fieldapp.services.addenda import AddendumService, Correction
+from fieldapp.services.medication import MedicationService
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.records import Author, open_record, write_record
+from fieldapp.store.replica import open_row
+from fieldapp.vault.dek import Sealer
 
 NOTE_MAX_CHARS = 4000
 

@@ -1,0 +1,1 @@
+"""The device vault: PIN stretching, the keystore, the data key, sealing and the lock rules."""
