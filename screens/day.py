@@ -52,7 +52,8 @@ def visit_card(app: WorkerApp, index: int, v: VisitSummary) -> ft.Control:
         on_click=lambda _e: show_visit(app, v.id),
         ink=True,
     )
-    label = f"{window} {v.person_name}, {v.area}, {v.visit_type} visit, {v.status.replace('_', ' ')}"
+    status = v.status.replace("_", " ")
+    label = f"{window} {v.person_name}, {v.area}, {v.visit_type} visit, {status}"
     if v.time_critical_open:
         label += ", time-critical medicine due"
     return widgets.labelled(f"visit-{index}", card, label=label)

@@ -39,7 +39,9 @@ class ServerSettings:
     monitor_tick_seconds: float = 5.0
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> ServerSettings:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **overrides: object
+    ) -> ServerSettings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         if "FIELDAPP_DATABASE_URL" in env:

@@ -22,8 +22,8 @@ counts as a dose — given, taken or partial — from any worker):
 - A medicine that has stopped, or has not started, on the local date of `now` is refused; the
   local date is taken in `tz` (default Europe/London).
 
-`fieldapp.domain.mar.validate_dose` calls `prn_check` at the dose's actual time and refuses the record
-when it is not allowed: the app refuses rather than warns, offline too.
+`fieldapp.domain.mar.validate_dose` calls `prn_check` at the dose's actual time and refuses the
+record when it is not allowed: the app refuses rather than warns, offline too.
 """
 
 from __future__ import annotations

@@ -176,7 +176,8 @@ class Device:
             self.store.set_json(DURESS_SLOT_KEY, decoy_slot())
             self.store.set_meta("failed_pins", "0")
             self._write_contact(self.clock.now())
-        self._sealer = Sealer(dek, enrolment.tenant_id, base64.b64decode(enrolment.escrow_public_key))
+        self._sealer = Sealer(dek, enrolment.tenant_id,
+                              base64.b64decode(enrolment.escrow_public_key))
 
     def reset_for_reenrolment(self) -> int:
         """After a lockout: clear the phone for a new code and PIN, keeping queued records."""

@@ -1,8 +1,8 @@
 """eMAR use cases: a visit's medication round, recording dose outcomes, and automatic escalations.
 
-Every rule lives in `fieldapp.domain.mar` / `fieldapp.domain.prn`; this module gathers what they need from the
-phone (the person's medicines list, every dose outcome known for the person — this worker's own
-records plus other workers' synced dose facts — and the visit) and writes the results.
+Every rule lives in `fieldapp.domain.mar` / `fieldapp.domain.prn`; this module gathers what they
+need from the phone (the person's medicines list, every dose outcome known for the person — this
+worker's own records plus other workers' synced dose facts — and the visit) and writes the results.
 A dose outcome and any escalation it raises are saved in ONE transaction with their outbox entries.
 """
 

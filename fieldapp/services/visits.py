@@ -1,7 +1,8 @@
 """Use cases of a visit: the day's list, one visit's checklist, check-in, tasks, notes, check-out.
 
-The eMAR (`fieldapp.services.medication`) and corrections (`fieldapp.services.addenda`) hang off the visit service
-as `.medication` and `.addenda`, so a screen reaches every visit use case through one object.
+The eMAR (`fieldapp.services.medication`) and corrections (`fieldapp.services.addenda`) hang off
+the visit service as `.medication` and `.addenda`, so a screen reaches every visit use case through
+one object.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Writing a worker's record: sealed for the phone and the office, queued in the same transaction."""
+"""Writing a worker's record: sealed for phone and office, queued in the same transaction."""
 
 from __future__ import annotations
 
@@ -56,4 +56,5 @@ def write_record(
 
 
 def open_record(sealer: Sealer, row: dict[str, Any]) -> dict[str, Any]:
-    return sealer.open(RECORDS_TABLE, row["id"], row["version"], envelope_from_bytes(row["envelope"]))
+    return sealer.open(RECORDS_TABLE, row["id"], row["version"],
+                       envelope_from_bytes(row["envelope"]))

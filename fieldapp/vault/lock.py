@@ -32,7 +32,7 @@ class LockPolicy:
         return idle_seconds >= self.auto_lock_minutes * 60
 
     def lease_expired(self, last_contact: datetime | None, now: datetime) -> bool:
-        """No proven contact at all counts as expired: the lease is earned by reaching the office."""
+        """No proven contact counts as expired: the lease is earned by reaching the office."""
         if last_contact is None:
             return True
         return now - last_contact > timedelta(days=self.offline_lease_days)

@@ -63,7 +63,8 @@ class ConsoleApp:
 
     # --- sign in --------------------------------------------------------------------------
     def show_login(self, message: str = "") -> None:
-        email = ft.TextField(label="Email", autofocus=True, width=360, keyboard_type=ft.KeyboardType.EMAIL)
+        email = ft.TextField(label="Email", autofocus=True, width=360,
+                             keyboard_type=ft.KeyboardType.EMAIL)
         password = ft.TextField(label="Password", password=True, can_reveal_password=True,
                                 width=360)
         error = ft.Text(message, color=ft.Colors.RED_800)
@@ -117,7 +118,8 @@ class ConsoleApp:
         self._set(
             ft.Row([
                 ft.Text(f"Visits on {day:%A %d %B %Y}", size=24, weight=ft.FontWeight.BOLD),
-                labelled("console-refresh", ft.Button("Refresh", on_click=lambda _e: self.show_day(day))),
+                labelled("console-refresh",
+                         ft.Button("Refresh", on_click=lambda _e: self.show_day(day))),
             ], wrap=True),
             ft.Text(f"Signed in as {self.who.name}. {len(rows)} visits, {done} completed."),
             *items,
@@ -146,7 +148,8 @@ def describe(record: dict[str, Any], tz: ZoneInfo | None = None) -> str:
         if c.get("reason"):
             text += f" — {c['reason']}"
         if c.get("fluid_taken_ml") is not None:
-            text += f" (fluids offered {c.get('fluid_offered_ml')} ml, taken {c['fluid_taken_ml']} ml)"
+            text += (f" (fluids offered {c.get('fluid_offered_ml')} ml,"
+                     f" taken {c['fluid_taken_ml']} ml)")
         return text
     if kind == "note":
         phrases = "; ".join(c.get("phrases") or [])
@@ -174,4 +177,5 @@ def describe(record: dict[str, Any], tz: ZoneInfo | None = None) -> str:
         who = c.get("coordinator_name") or "the worker"
         new = c.get("outcome") or c.get("text") or ""
         return f"Correction by {who}: {new} — reason: {c.get('reason', '')}"
-    return ", ".join(f"{k}: {v}" for k, v in sorted(c.items()) if k not in ("worker_id", "device_id"))
+    return ", ".join(f"{k}: {v}" for k, v in sorted(c.items())
+                     if k not in ("worker_id", "device_id"))

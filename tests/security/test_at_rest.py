@@ -89,7 +89,8 @@ def test_after_a_real_session_no_personal_text_is_in_any_phone_file_or_log(
 
     # What this worker's phone was given: the people they visit, plans, medicines, the worker.
     agency = build_demo_agency(datetime.now(ZoneInfo("Europe/London")).date())
-    mine = {v["service_user_id"] for v in agency.visits if v["worker_id"] == agency.workers[0]["id"]}
+    mine = {v["service_user_id"] for v in agency.visits
+            if v["worker_id"] == agency.workers[0]["id"]}
     secrets_ = personal(
         strings([p for p in agency.service_users if p["id"] in mine])
         | strings([m for m in agency.medicines if m["service_user_id"] in mine])
@@ -249,7 +250,8 @@ def test_nothing_secret_in_reprs(phone: Phone, office: Office) -> None:
     phone.enrol(s)
     ident = s.device.identity()
     assert ident.device_token not in repr(ident)
-    assert "unlocked" in repr(s.device.sealer()) and ident.device_token not in repr(s.device.sealer())
+    assert "unlocked" in repr(s.device.sealer())
+    assert ident.device_token not in repr(s.device.sealer())
     conn = sqlite3.connect(phone.db_path)
     try:
         meta = dict(conn.execute("SELECT key, value FROM meta"))
