@@ -11,23 +11,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, Engine, insert, select
 
 from server import auth, feed, record_hooks
 from server.errors import Invalid, NotAuthenticated, NotFound
-from server.escrow import ESCROW_INFO, EnvelopeDamaged, open_envelope
+from server.escrow import EnvelopeDamaged, open_envelope
 from server.schema import audit_log, coordinators, records, service_users, tenants, visits, workers
+from sync import envelope
+from sync.protocol import uuid7
 
 # Outcome codes a coordinator may correct to (the same stable codes as the phone's).
 DOSE_CODES = ("given", "taken", "partial", "refused", "not_available", "asleep",
@@ -193,17 +190,18 @@ def amend_record(
         if original["kind"] == "dose_outcome":
             facts.update({k: (original["facts"] or {}).get(k)
                           for k in ("medicine_id", "scheduled_at")})
-        rid = str(uuid.uuid4())
+        rid = uuid7()
         public = conn.execute(select(tenants.c.escrow_public_key)
                               .where(tenants.c.id == who.tenant_id)).scalar_one()
-        envelope = seal_for_office(base64.b64decode(public), who.tenant_id, rid, 1, {
+        # Sealed like a phone's record (the same format and version), with the office copy only.
+        sealed = envelope.seal({
             "reason": why, "text": body, "outcome": outcome, "at": now,
             "corrects_kind": original["kind"], "actor": "coordinator",
             "coordinator_id": who.id, "coordinator_name": who.name,
-        })
+        }, who.tenant_id, "records", rid, 1, escrow_to=base64.b64decode(public))
         row = {"id": rid, "kind": "addendum", "visit_id": original["visit_id"],
                "service_user_id": original["service_user_id"], "recorded_at": now,
-               "version": 1, "corrects": record_id, "envelope": envelope, "facts": facts}
+               "version": 1, "corrects": record_id, "envelope": sealed, "facts": facts}
         digest = hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()
         conn.execute(insert(records).values(
             **row, tenant_id=who.tenant_id, device_id=OFFICE_DEVICE, worker_id=who.id,
@@ -213,24 +211,3 @@ def amend_record(
             (rid, "addendum", original["service_user_id"], record_id, facts)])
     return rid
 
-
-def seal_for_office(
-    public_raw: bytes, tenant_id: str, record_id: str, version: int, content: dict[str, Any]
-) -> dict[str, Any]:
-    """Seal content in the phone's envelope format, with only the escrow (office) copy."""
-    aad = f"{tenant_id}|records|{record_id}|{version}".encode()
-    record_key, nonce = AESGCM.generate_key(256), os.urandom(12)
-    plain = json.dumps(content, sort_keys=True, separators=(",", ":"),
-                       ensure_ascii=False).encode()
-    ephemeral = X25519PrivateKey.generate()
-    epk = ephemeral.public_key().public_bytes_raw()
-    k = HKDF(hashes.SHA256(), length=32, salt=None, info=ESCROW_INFO + epk).derive(
-        ephemeral.exchange(X25519PublicKey.from_public_bytes(public_raw)))
-    ek_nonce = os.urandom(12)
-    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
-    return {
-        "v": 1, "alg": "A256GCM", "nonce": b64(nonce),
-        "ct": b64(AESGCM(record_key).encrypt(nonce, plain, aad)),
-        "ek": {"epk": b64(epk), "nonce": b64(ek_nonce),
-               "ct": b64(AESGCM(k).encrypt(ek_nonce, record_key, aad + b"|escrow"))},
-    }

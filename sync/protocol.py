@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import time
+import uuid
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +44,22 @@ RECORD_KINDS = frozenset(
 
 # Entities the server sends down, in the worker's scope.
 ENTITY_KINDS = frozenset({"visit", "service_user", "care_plan", "medicine", "record", "agency"})
+
+
+def uuid7(unix_ms: int | None = None) -> str:
+    """A version-7 UUID (RFC 9562): 48-bit millisecond timestamp, then random bits.
+
+    Every record and change gets one where it is made (phone or office), so ids sort by
+    creation time and never collide across phones.
+    """
+    ms = int(time.time() * 1000) if unix_ms is None else unix_ms
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76
+    value |= ((rand >> 62) & 0xFFF) << 64
+    value |= 0b10 << 62
+    value |= rand & ((1 << 62) - 1)
+    return str(uuid.UUID(int=value))
 
 
 class ProtocolError(ValueError):

@@ -1,124 +1,49 @@
-"""Sealed envelopes (docs/architecture.md): a key per record, wrapped for phone and office."""
+"""The phone's side of sealed envelopes: a Sealer holding the device data key (DEK).
+
+The format itself (versions, dictionary, escrow wrapping) is the contract's, in sync/envelope.py;
+this module adds the phone's lock rules and turns every opening failure into DamagedRecord.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import os
-import zlib
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-)
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from fieldapp.errors import DamagedRecord, VaultError
-
-ENVELOPE_VERSION = 2  # what this phone seals; it opens every version in OPENS
-OPENS = (1, 2)
-ALG = "A256GCM"
-KEY_BYTES = 32
-NONCE_BYTES = 12
-ESCROW_INFO = b"fieldapp-escrow-v1|"
-MAX_PLAINTEXT_BYTES = 1024 * 1024  # a sealed row never holds more; bigger is a damaged record
-
-# Version 2 deflates the canonical JSON before sealing, with this preset dictionary: the words
-# every record repeats (field names, codes, nulls) cost a few bits instead of their full length
-# once encrypted. It is part of the format: never edit it (a new dictionary is a new version);
-# tests pin its SHA-256 and prove the office's copy (server/escrow.py) is the same.
-PAYLOAD_DICTIONARY_V2 = (
-    # The app's own vocabulary only (field names, outcome codes, quick phrases), rarest first:
-    # deflate reaches the end of its dictionary most cheaply.
-    b'"event":"refused_twice","event":"not_available","event":"outside_window","event":"missed",'
-    b'"type":"medication","severity":"routine","severity":"urgent","automatic":true,"summary":"'
-    b'"raised_at":"20","dose_at":"20","dose_record_id":"",'
-    b'"corrects_kind":"dose_outcome","corrects_kind":"task_outcome","text":null,"outcome":null,'
-    b'"witness":null,"window":"late","flags":["late"],"outcome":"refused","outcome":"not_done",'
-    b'"outcome":"partly_done","outcome":"not_required","outcome":"given","reason":"'
-    b'"phrases":["In good spirits","Ate well","Drank well","Skin checked, no concerns",'
-    b'"Seemed tired","Family visiting"],"text":"'
-    b'{"actual_at":"20","at":"20","controlled":false,"dose":"1 tablet","flags":[],'
-    b'"medicine":"","medicine_id":"","outcome":"taken","prn":false,"reason":null,'
-    b'"route":"oral","scheduled_at":"20","witness":null}'
-    b'{"at":"20","fluid_offered_ml":null,"fluid_taken_ml":null,"outcome":"done",'
-    b'"reason":null,"task_id":"","title":"'
-    b'{"at":"20","location":null,"location_consent":false,"minutes":0,"reason":null,'
-    b'"timing":"on_time"}:00+00:00","'
+from sync import envelope
+from sync.envelope import (
+    ENVELOPE_VERSION,
+    KEY_BYTES,
+    EnvelopeDamaged,
+    b64e,
+    canonical_json,
+    generate_agency_keypair,
+    record_aad,
 )
 
+__all__ = [
+    "ENVELOPE_VERSION",
+    "Sealer",
+    "b64d",
+    "b64e",
+    "canonical_json",
+    "envelope_from_bytes",
+    "envelope_to_bytes",
+    "generate_agency_keypair",
+    "record_aad",
+]
 
-def canonical_json(obj: Any) -> bytes:
-    """The one serialisation both ends agree on; NaN is refused because JSON has no such thing."""
-    return json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode()
-
-
-def b64e(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+DAMAGED = "This record is damaged and cannot be read."
 
 
 def b64d(text: object, length: int | None = None) -> bytes:
-    """Strict base64: only the canonical spelling is accepted, so an envelope has one encoding."""
-    if not isinstance(text, str):
-        raise DamagedRecord("This record is damaged and cannot be read.")
+    """Strict base64 (sync.envelope.b64d), failing as the phone's DamagedRecord."""
     try:
-        data = base64.b64decode(text.encode("ascii"), validate=True)
-    except (UnicodeEncodeError, binascii.Error, ValueError) as exc:
-        raise DamagedRecord("This record is damaged and cannot be read.") from exc
-    if b64e(data) != text or (length is not None and len(data) != length):
-        raise DamagedRecord("This record is damaged and cannot be read.")
-    return data
-
-
-def record_aad(tenant_id: str, table: str, record_id: str, version: int) -> bytes:
-    """Bind a ciphertext to its row; '|' is refused in the parts so the binding is unambiguous."""
-    for part in (tenant_id, table, record_id):
-        if not isinstance(part, str) or not part or "|" in part:
-            raise ValueError("tenant, table and record id must be non-empty and contain no '|'")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
-        raise ValueError("version must be a non-negative integer")
-    return f"{tenant_id}|{table}|{record_id}|{version}".encode()
-
-
-def _escrow_key(shared: bytes, epk_raw: bytes) -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=ESCROW_INFO + epk_raw)
-    return hkdf.derive(shared)
-
-
-def pack_plaintext(plaintext: bytes) -> bytes:
-    """Version 2 plaintext: raw DEFLATE (RFC 1951) with the version 2 preset dictionary."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zdict=PAYLOAD_DICTIONARY_V2)
-    return packer.compress(plaintext) + packer.flush()
-
-
-def unpack_plaintext(packed: bytes) -> bytes:
-    """The inverse of `pack_plaintext`, refusing anything over MAX_PLAINTEXT_BYTES (a record
-    that inflates without end is damaged, not a reason to run out of memory)."""
-    unpacker = zlib.decompressobj(-15, zdict=PAYLOAD_DICTIONARY_V2)
-    try:
-        plaintext = unpacker.decompress(packed, MAX_PLAINTEXT_BYTES)
-    except zlib.error as exc:
-        raise DamagedRecord("This record is damaged and cannot be read.") from exc
-    if not unpacker.eof or unpacker.unconsumed_tail or unpacker.unused_data:
-        raise DamagedRecord("This record is damaged and cannot be read.")
-    return plaintext
-
-
-def generate_agency_keypair() -> tuple[bytes, bytes]:
-    """A fresh X25519 key pair for an agency's escrow, as raw 32-byte (private, public)."""
-    private = X25519PrivateKey.generate()
-    private_raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    return private_raw, private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return envelope.b64d(text, length)
+    except EnvelopeDamaged as exc:
+        raise DamagedRecord(DAMAGED) from exc
 
 
 class Sealer:
@@ -173,68 +98,18 @@ class Sealer:
         dek = self._require_dek()
         if escrow and self._escrow is None:
             raise VaultError("This phone has no office key, so it cannot seal for the office.")
-        if not isinstance(payload, dict):
-            raise TypeError("payload must be a dict")
-        aad = record_aad(self.tenant_id, table, record_id, version)
-        plaintext = pack_plaintext(canonical_json(payload))
-        # A fresh key per record: a random nonce under it is used exactly once.
-        record_key = AESGCM.generate_key(bit_length=256)
-        nonce, dk_nonce = os.urandom(NONCE_BYTES), os.urandom(NONCE_BYTES)
-        envelope: dict[str, Any] = {
-            "v": ENVELOPE_VERSION,
-            "alg": ALG,
-            "nonce": b64e(nonce),
-            "ct": b64e(AESGCM(record_key).encrypt(nonce, plaintext, aad)),
-            "dk": {
-                "nonce": b64e(dk_nonce),
-                "ct": b64e(AESGCM(dek).encrypt(dk_nonce, record_key, aad + b"|dek")),
-            },
-        }
-        if escrow:
-            assert self._escrow is not None  # checked above; narrows the type
-            ephemeral = X25519PrivateKey.generate()
-            epk_raw = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-            k = _escrow_key(ephemeral.exchange(self._escrow), epk_raw)
-            ek_nonce = os.urandom(NONCE_BYTES)
-            envelope["ek"] = {
-                "epk": b64e(epk_raw),
-                "nonce": b64e(ek_nonce),
-                "ct": b64e(AESGCM(k).encrypt(ek_nonce, record_key, aad + b"|escrow")),
-            }
-        return envelope
+        return envelope.seal(payload, self.tenant_id, table, record_id, version, dek=dek,
+                             escrow_to=self._escrow if escrow else None)
 
     def open(
-        self, table: str, record_id: str, version: int, envelope: dict[str, Any]
+        self, table: str, record_id: str, version: int, sealed: dict[str, Any]
     ) -> dict[str, Any]:
         """Open an envelope sealed for exactly this row; anything else is DamagedRecord."""
         dek = self._require_dek()
-        aad = record_aad(self.tenant_id, table, record_id, version)
-        if (
-            not isinstance(envelope, dict)
-            or type(envelope.get("v")) is not int
-            or envelope["v"] not in OPENS
-            or envelope.get("alg") != ALG
-            or not isinstance(envelope.get("dk"), dict)
-        ):
-            raise DamagedRecord("This record is damaged and cannot be read.")
-        dk = envelope["dk"]
         try:
-            record_key = AESGCM(dek).decrypt(
-                b64d(dk.get("nonce"), NONCE_BYTES), b64d(dk.get("ct")), aad + b"|dek"
-            )
-            if len(record_key) != KEY_BYTES:
-                raise DamagedRecord("This record is damaged and cannot be read.")
-            plaintext = AESGCM(record_key).decrypt(
-                b64d(envelope.get("nonce"), NONCE_BYTES), b64d(envelope.get("ct")), aad
-            )
-            if envelope["v"] == 2:
-                plaintext = unpack_plaintext(plaintext)
-            payload = json.loads(plaintext.decode("utf-8"))
-        except (InvalidTag, UnicodeDecodeError, ValueError) as exc:
-            raise DamagedRecord("This record is damaged and cannot be read.") from exc
-        if not isinstance(payload, dict):
-            raise DamagedRecord("This record is damaged and cannot be read.")
-        return payload
+            return envelope.open_with_dek(dek, self.tenant_id, table, record_id, version, sealed)
+        except EnvelopeDamaged as exc:
+            raise DamagedRecord(DAMAGED) from exc
 
 
 def envelope_to_bytes(env: dict[str, Any]) -> bytes:
@@ -246,7 +121,7 @@ def envelope_from_bytes(b: bytes) -> dict[str, Any]:
     try:
         env = json.loads(bytes(b).decode("ascii"))
     except (UnicodeDecodeError, ValueError, TypeError) as exc:
-        raise DamagedRecord("This record is damaged and cannot be read.") from exc
+        raise DamagedRecord(DAMAGED) from exc
     if not isinstance(env, dict):
-        raise DamagedRecord("This record is damaged and cannot be read.")
+        raise DamagedRecord(DAMAGED)
     return env

