@@ -42,7 +42,8 @@ def create_app(settings: ServerSettings, *, with_console: bool = True) -> FastAP
         await monitors.stop()
         checkpointer.stop()
 
-    app = flet_fastapi.FastAPI(
+    # flet-web is untyped; its FastAPI is a fastapi.FastAPI that also serves Flet apps.
+    app: FastAPI = flet_fastapi.FastAPI(
         on_startup=[_start_monitors],
         on_shutdown=[_stop_monitors],
         title="Field App coordinator server",

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from server.mar_chart import CODE_KEY, MARK_KEY, MarChart
 
@@ -24,7 +32,7 @@ def mar_chart_pdf(chart: MarChart) -> bytes:
         topMargin=10 * mm, bottomMargin=10 * mm,
         title="MAR chart", author="Field App office console")
     last = chart.days[-1]
-    story: list = [
+    story: list[Flowable] = [
         Paragraph(f"MAR chart: {escape(chart.person_name)}", styles["Title"]),
         Paragraph(escape(
             f"Date of birth {chart.date_of_birth or 'not recorded'} · Allergies: "
@@ -33,7 +41,7 @@ def mar_chart_pdf(chart: MarChart) -> bytes:
         Spacer(1, 4 * mm),
     ]
     header = ["Medicine", "Time", *[f"{d:%a %d %b}" for d in chart.days]]
-    data: list[list] = [header]
+    data: list[list[Any]] = [header]
     for row in chart.rows:
         cells = [Paragraph("<br/>".join(
             escape(c.text) + (f" [{c.note}]" if c.note else "")

@@ -122,9 +122,9 @@ def recent_doses(conn: Connection, tenant_id: str, people: list[str], worker_id:
     for r in rows:
         facts = dict(r.facts)
         fixes = corrections.get(r.id, [])
-        for c in fixes:
-            if c.get("outcome"):
-                facts["outcome"] = c["outcome"]
+        for fix in fixes:
+            if fix.get("outcome"):
+                facts["outcome"] = fix["outcome"]
         out.append({"entity": DOSE_ENTITY, "entity_id": r.id, "op": "upsert",
                     "version": 1 + len(fixes), "body": _body(r.service_user_id, facts,
                                                              r.worker_id)})

@@ -74,7 +74,7 @@ def grid(chart: MarChart) -> ft.Control:
                             width=width, padding=4, bgcolor=bg,
                             border=ft.Border.all(0.5, ft.Colors.GREY_500))
 
-    rows = [ft.Row([cell("Medicine", NAME_W, True, ft.Colors.GREY_200),
+    rows: list[ft.Control] = [ft.Row([cell("Medicine", NAME_W, True, ft.Colors.GREY_200),
                     cell("Time", TIME_W, True, ft.Colors.GREY_200),
                     *[cell(f"{d:%a %d %b}", CELL_W, True, ft.Colors.GREY_200)
                       for d in chart.days]], spacing=0)]
