@@ -1,13 +1,15 @@
-"""The worker app's shell: which screen shows, the records banner, and background sync."""
+"""The worker app's shell: routes to screens, the records banner, background sync, auto-lock.
+
+The only module of screens/ that knows the store and the sync client (until main.py hands the
+shell one services object); screens reach everything through the `nav.Shell` it implements.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
-import inspect
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,19 +20,29 @@ import httpx
 
 from fieldapp.domain.clock import Clock, parse_utc
 from fieldapp.errors import FieldAppError
-from fieldapp.services.device import Device
+from fieldapp.services import outbox
+from fieldapp.services.device import Device, Enrolment
 from fieldapp.services.duress import visible_counts
 from fieldapp.services.visits import VisitService
 from fieldapp.store import replica
 from fieldapp.store.db import DeviceStore
-from fieldapp.vault.keystore import FileKeyStore, KeyStore, PreloadedKeyStore
+from fieldapp.store.replica import SyncCounts
+from fieldapp.vault.dek import PIN_RULES, check_pin_policy
+from fieldapp.vault.keystore import FileKeyStore, KeyStore, PreloadedKeyStore, prepare_keystore
 from fieldapp.vault.lock import locks_on_lifecycle
-from screens import widgets
-from sync.client import PERIODIC_SYNC_S, SyncClient, SyncResult, SyncState, backoff_delay
+from screens import banner, location, nav, routes, widgets
+from screens.guard import guard_tree
+from sync.client import (
+    PERIODIC_SYNC_S,
+    EnrolmentFailed,
+    SyncClient,
+    SyncResult,
+    SyncState,
+    backoff_delay,
+    enrol,
+)
 
-Render = Callable[[], list[ft.Control]]
 IDLE_CHECK_S = 15.0  # how often the inactivity lock looks at the clock (real seconds)
-_GUARDED = "_fieldapp_guarded"
 PHONE_PLATFORMS = (ft.PagePlatform.ANDROID, ft.PagePlatform.IOS)
 
 
@@ -50,7 +62,7 @@ async def choose_keystore(page: ft.Page, key_path: Path) -> KeyStore:
 
 
 class WorkerApp:
-    """One app session (one open app on one phone). Screens call `show_*`; state lives here."""
+    """One app session (one open app on one phone): the current route, its screen, sync."""
 
     def __init__(self, page: ft.Page, store: DeviceStore, device: Device, clock: Clock,
                  server_url: str, http: httpx.AsyncClient, *,
@@ -65,82 +77,121 @@ class WorkerApp:
         self.visits = VisitService(store, device.sealer, device.author, clock)
         self.sync_client = SyncClient(store, device, http, clock)
         self.last_result: SyncResult | None = None
+        self.share_location = False  # the worker's choice, asked on the visit screen
         self._sync_lock = asyncio.Lock()
         self._wake = asyncio.Event()
-        self._current: Callable[[], None] = lambda: None
-        self._render: Render | None = None
-        # The screen that was open when the app locked itself: re-shown after unlock, with its
-        # text fields (kept in the screen's closure) as the worker left them.
-        self._resume: Render | None = None
+        self._screen: nav.ScreenState | None = None
+        self._route = "/"
+        self._body = ft.Column()
+        self._footer = ft.Column()
+        # The screen that was open when the app locked itself: shown again after unlock, with
+        # its text fields (kept in its view state) as the worker left them.
+        self._resume: tuple[str, nav.ScreenState | None] | None = None
         # Inactivity runs on a monotonic clock: setting the phone's time back or forward must
         # neither postpone nor skip the auto-lock.
         self._monotonic = monotonic
         self._last_activity = monotonic()
+        self._locator = location.Locator()
         page.on_app_lifecycle_state_change = self._on_lifecycle
+        page.on_route_change = self._on_route_change
         page.title = "Field App"
         page.theme_mode = ft.ThemeMode.LIGHT
         page.theme = ft.Theme(color_scheme_seed=ft.Colors.BLUE_900)
         page.bgcolor = ft.Colors.WHITE
-        page.padding = 12
-        page.scroll = ft.ScrollMode.AUTO
 
     # --- navigation -----------------------------------------------------------------------
     def start(self) -> None:
-        from screens.enrol import show_enrol
-        from screens.unlock import show_unlock
-
         if not self.device.enrolled or self.device.locked_out:
-            show_enrol(self)
+            self.show_enrol()
         else:
             self.tz = ZoneInfo(self.device.identity().timezone)
-            show_unlock(self)
+            self._show(nav.UNLOCK, routes.build(self, nav.UNLOCK))
         # Signal coming back is the best moment to send what is queued.
         self.connectivity = ft.Connectivity(on_change=self._on_connectivity)
         self.page.run_task(self._sync_loop)
         self.page.run_task(self._idle_loop)
 
-    def set_screen(self, render: Callable[[], list[ft.Control]]) -> None:
-        """Show a screen; `render` is kept so a sync can redraw it with fresh data."""
+    def go(self, route: str) -> None:
+        """Open the screen at `route`; the address bar and the browser's back button follow."""
+        if route == self.page.route:
+            self._open(route)
+        else:
+            self.page.navigate(route)
 
-        def draw() -> None:
-            try:
-                controls = render()
-            except FieldAppError as exc:
-                controls = [widgets.body(str(exc))]
-            for control in _walk(controls):
-                self._guard_handlers(control)
-            self.page.controls.clear()
-            self.page.controls.extend(controls)
-            self.page.update()
+    def _on_route_change(self, e: ft.RouteChangeEvent) -> None:
+        self.touch()
+        self._open(e.route)
 
-        self._current = draw
-        self._render = render
-        draw()
+    def _open(self, route: str) -> None:
+        screen = routes.build(self, route)
+        if screen is None:
+            route = nav.DAY if self.device.unlocked else nav.UNLOCK
+            screen = routes.build(self, route)
+            assert screen is not None
+        if screen.needs_unlock and not self.device.unlocked:
+            # Typing a visit's address (or pressing back) never gets past the PIN.
+            if self.device.enrolled and not self.device.locked_out:
+                self._resume = (route, None)
+                screen = routes.build(self, nav.UNLOCK)
+            else:
+                screen = routes.build(self, nav.ENROL)
+            assert screen is not None
+        self._show(route, screen)
+
+    def _show(self, route: str, screen: nav.ScreenState) -> None:
+        """A new view per screen, so every screen opens at its top; redraws keep the view."""
+        self._route, self._screen = route, screen
+        self._body = ft.Column(scroll=ft.ScrollMode.AUTO, expand=True, spacing=10)
+        self._footer = ft.Column(spacing=6,
+                                 horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        self.page.views.clear()
+        self.page.views.append(ft.View(route=route, controls=[self._body, self._footer],
+                                       padding=12, bgcolor=ft.Colors.WHITE, spacing=6))
+        try:
+            screen.opened()
+        except FieldAppError:
+            pass  # the screen shows the problem itself when it renders
+        self.refresh()
 
     def refresh(self) -> None:
-        self._current()
+        """Redraw the open screen with fresh data (after a tap, or a sync that changed it)."""
+        screen = self._screen
+        if screen is None:
+            return
+        try:
+            body, footer = screen.render(), screen.footer()
+        except FieldAppError as exc:
+            body, footer = [widgets.body(str(exc))], []
+        guard_tree([*body, *footer], self._guarded)
+        self._body.controls = body
+        self._footer.controls = footer
+        self.page.update()
+
+    def show_enrol(self, message: str = "") -> None:
+        self._show(nav.ENROL, routes.enrol_screen(self, message))
 
     def after_unlock(self) -> None:
-        from screens.day import show_day
-
         self.tz = ZoneInfo(self.device.identity().timezone)
         self.touch()
         resume, self._resume = self._resume, None
-        if resume is not None:
-            self.set_screen(resume)
+        if resume is not None and resume[1] is not None:
+            self._show(*resume)  # type: ignore[arg-type]
+        elif resume is not None:
+            self._open(resume[0])
         else:
-            show_day(self)
+            self.go(nav.DAY)
         self.request_sync()
 
     def lock(self) -> None:
         """Drop the keys and show the PIN screen; the open screen comes back after unlock."""
-        from screens.unlock import show_unlock
-
         if not self.device.unlocked:
             return
-        self._resume = self._render
+        if self._screen is not None and self._screen.needs_unlock:
+            self._resume = (self._route, self._screen)
         self.device.lock()
-        show_unlock(self)
+        unlock = routes.build(self, nav.UNLOCK)
+        assert unlock is not None
+        self._show(self._route, unlock)
 
     def forget_place(self) -> None:
         """After a lockout or a wipe nothing typed before may come back."""
@@ -158,6 +209,13 @@ class WorkerApp:
             return True
         return False
 
+    def _guarded(self) -> bool:
+        """Before any handler: a tap after the auto-lock time locks instead of acting."""
+        if self.check_idle():
+            return False
+        self.touch()
+        return True
+
     def _on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
         if locks_on_lifecycle(e.state.value):
             self.lock()
@@ -167,62 +225,71 @@ class WorkerApp:
             await asyncio.sleep(IDLE_CHECK_S)
             self.check_idle()
 
-    def _guard_handlers(self, control: ft.BaseControl) -> None:
-        """Every user event counts as activity, and one arriving after the auto-lock time
-        locks the app instead of acting (the timer may not have run yet)."""
-        for f in dataclasses.fields(control):
-            if not f.name.startswith("on_"):
-                continue
-            handler = getattr(control, f.name, None)
-            if callable(handler) and not getattr(handler, _GUARDED, False):
-                setattr(control, f.name, self._guarded(handler))
-        if isinstance(control, ft.TextField) and control.on_change is None:
-            # Typing a long note is activity too, though the field has no handler of its own.
-            control.on_change = self._guarded(lambda _e: None)
+    # --- what screens read through the shell ----------------------------------------------
+    def now(self) -> datetime:
+        return self.clock.now()
 
-    def _guarded(self, handler: Callable[..., Any]) -> Callable[..., Any]:
-        takes_event = _param_count(handler) > 0
+    def local_time(self, when: datetime) -> str:
+        return widgets.local_time(when, self.tz)
 
-        def stale() -> bool:
-            if self.check_idle():
-                return True
-            self.touch()
-            return False
+    def visible_counts(self) -> SyncCounts:
+        return visible_counts(self.store)
 
-        if inspect.iscoroutinefunction(handler):
-            async def guarded_async(e: Any) -> Any:
-                if stale():
-                    return None
-                return await (handler(e) if takes_event else handler())
-
-            setattr(guarded_async, _GUARDED, True)
-            return guarded_async
-
-        def guarded(e: Any) -> Any:
-            if stale():
-                return None
-            return handler(e) if takes_event else handler()
-
-        setattr(guarded, _GUARDED, True)
-        return guarded
-
-    # --- records banner and sync ----------------------------------------------------------
-    def banner(self) -> ft.Control:
+    def last_synced(self) -> str | None:
         last = self.store.get_meta(replica.LAST_SYNC_KEY)
-        last_text = self.local_time(parse_utc(last)) if last else None
+        return self.local_time(parse_utc(last)) if last else None
+
+    def ledger(self) -> list[dict[str, Any]]:
+        return outbox.ledger(self.store)
+
+    async def locate(self) -> dict[str, float] | None:
+        return await self._locator.position()
+
+    def banner(self) -> ft.Control:
         message = self.last_result.message if self.last_result else "Not synced yet this session."
         # Counts as the worker sees them: a duress alert must not show up as "1 record".
-        return widgets.records_banner(visible_counts(self.store), last_text, message,
-                                      self._on_sync_click,
-                                      self._on_outbox_click if self.device.unlocked else None)
+        return banner.records_banner(self.visible_counts(), self.last_synced(), message,
+                                     self._on_sync_click,
+                                     self._on_outbox_click if self.device.unlocked else None)
 
     def _on_outbox_click(self, _e: Any) -> None:
-        from screens.outbox import show_outbox
-
-        show_outbox(self)
+        self.go(nav.OUTBOX)
 
     async def _on_sync_click(self, _e: Any) -> None:
         await self.sync_now()
+
+    # --- enrolment and sync ---------------------------------------------------------------
+    pin_rules = PIN_RULES
+
+    def check_new_pin(self, pin: str) -> None:
+        """Before an enrolment code is used up: a refused PIN must not cost the worker it."""
+        check_pin_policy(pin)
+
+    async def enrol_phone(self, server: str, code: str, pin: str) -> None:
+        """Send what an old enrolment still has queued, then enrol with the office's code."""
+        if self.device.locked_out and not await self._old_queue_sent():
+            raise FieldAppError(
+                "Records from before the lockout are still waiting to be sent to the office. "
+                "Connect to the internet and try again, or call the office.")
+        try:
+            data = await enrol(self.http, server, code)
+        except EnrolmentFailed as exc:
+            raise FieldAppError(str(exc)) from exc
+        enrolment = Enrolment.from_server(server, data)
+        if self.device.enrolled:
+            self.device.reset_for_reenrolment()
+        await prepare_keystore(self.device.keystore)
+        # Deriving the key takes a few hundred ms on purpose; keep the screen responsive.
+        await self.page.loop.run_in_executor(None, self.device.complete_enrolment,
+                                             enrolment, pin)
+
+    async def _old_queue_sent(self) -> bool:
+        """After a lockout, send what the old enrolment still has queued, with its own token."""
+        result = await self.sync_now()
+        if not self.device.enrolled:  # the office withdrew the phone meanwhile: it has erased
+            return True
+        # An unknown old token can never send them: they go with the new enrolment instead.
+        return outbox.waiting(self.store) == 0 or result.state is SyncState.SIGNED_OUT
 
     def _on_connectivity(self, e: ft.ConnectivityChangeEvent) -> None:
         if any(kind != ft.ConnectivityType.NONE for kind in e.connectivity):
@@ -242,11 +309,9 @@ class WorkerApp:
                        or result.received or result.rejected or result.changes)
             self.last_result = result
         if result.state is SyncState.REVOKED:
-            from screens.enrol import show_enrol
-
             # The phone has just erased itself: nothing typed before may come back.
             self.forget_place()
-            show_enrol(self, result.message)
+            self.show_enrol(result.message)
             return result
         # Redraw only when something the worker can see changed: a redraw under a moving
         # thumb is how taps get lost. Locked, the PIN screen redraws too (a sync may end an
@@ -268,29 +333,3 @@ class WorkerApp:
                 continue
             result = await self.sync_now()
             failures = 0 if result.state in (SyncState.OK, SyncState.REJECTED) else failures + 1
-
-    # --- formatting -----------------------------------------------------------------------
-    def local_time(self, when: datetime) -> str:
-        return when.astimezone(self.tz).strftime("%H:%M")
-
-
-def _param_count(handler: Callable[..., Any]) -> int:
-    try:
-        return len(inspect.signature(handler).parameters)
-    except (TypeError, ValueError):
-        return 1
-
-
-def _walk(value: Any) -> Iterator[ft.BaseControl]:
-    """Every control in a screen's tree (the same walk Flet's own diff does over fields)."""
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _walk(item)
-    elif isinstance(value, ft.BaseControl):
-        yield value
-        for f in dataclasses.fields(value):
-            if f.name.startswith("_") or f.name.startswith("on_") or f.metadata.get("skip"):
-                continue
-            child = getattr(value, f.name, None)
-            if isinstance(child, (ft.BaseControl, list, tuple)):
-                yield from _walk(child)

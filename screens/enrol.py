@@ -8,91 +8,77 @@ from typing import Any
 import flet as ft
 
 from fieldapp.errors import FieldAppError
-from fieldapp.services.device import LOCKED_OUT_MESSAGE, Enrolment
-from fieldapp.vault.dek import PIN_RULES, check_pin_policy
-from fieldapp.vault.keystore import prepare_keystore
-from screens import widgets
-from screens.app import WorkerApp
-from sync.client import EnrolmentFailed, SyncState, enrol
+from fieldapp.services.device import LOCKED_OUT_MESSAGE
+from screens import nav, widgets
 
 
-def show_enrol(app: WorkerApp, message: str = "") -> None:
-    server = widgets.field("enrol-server", "Office server address", value=app.server_url)
-    code = widgets.field("enrol-code", "Enrolment code from the office", hint="e.g. K7PX-3MQD-W9RT")
-    pin = widgets.field("enrol-pin", "Choose a PIN (6 or more digits)", password=True, numeric=True)
-    pin2 = widgets.field("enrol-pin2", "Type the PIN again", password=True, numeric=True)
-    error = widgets.error_text()
-    progress = ft.ProgressRing(visible=False, width=28, height=28)
+class EnrolScreen(nav.ScreenState):
+    needs_unlock = False
 
-    def fail(text: str) -> None:
-        error.value = text
-        progress.visible = False
-        app.refresh()
+    def __init__(self, app: nav.Shell, message: str = ""):
+        self.app = app
+        self.message = message
+        self.server = widgets.field("enrol-server", "Office server address", value=app.server_url)
+        self.code = widgets.field("enrol-code", "Enrolment code from the office",
+                                  hint="e.g. K7PX-3MQD-W9RT")
+        self.pin = widgets.field("enrol-pin", "Choose a PIN (6 or more digits)", password=True,
+                                 numeric=True)
+        self.pin2 = widgets.field("enrol-pin2", "Type the PIN again", password=True,
+                                  numeric=True)
+        self.error = widgets.error_text()
+        self.progress = ft.ProgressRing(visible=False, width=28, height=28)
 
-    async def old_queue_sent() -> bool:
-        """After a lockout, send what the old enrolment still has queued, with its own token."""
-        result = await app.sync_now()
-        if not app.device.enrolled:  # the office withdrew the phone meanwhile: it has erased
-            return True
-        waiting = app.store.rows("SELECT COUNT(*) AS n FROM outbox")[0]["n"]
-        # An unknown old token can never send them: they go with the new enrolment instead.
-        return waiting == 0 or result.state is SyncState.SIGNED_OUT
+    def fail(self, text: str) -> None:
+        self.error.value = text
+        self.progress.visible = False
+        self.app.refresh()
 
-    async def submit(_e: Any) -> None:
-        error.value = ""
-        if (pin.value or "") != (pin2.value or ""):
-            fail("The two PINs are different. Type the same PIN twice.")
+    async def submit(self, _e: Any) -> None:
+        self.error.value = ""
+        pin = self.pin.value or ""
+        if pin != (self.pin2.value or ""):
+            self.fail("The two PINs are different. Type the same PIN twice.")
             return
         try:
-            # Before the code is used up: a refused PIN must not cost the worker their code.
-            check_pin_policy(pin.value or "")
+            self.app.check_new_pin(pin)
         except FieldAppError as exc:
-            fail(str(exc))
+            self.fail(str(exc))
             return
-        progress.visible = True
-        app.refresh()
-        if app.device.locked_out and not await old_queue_sent():
-            fail("Records from before the lockout are still waiting to be sent to the office. "
-                 "Connect to the internet and try again, or call the office.")
-            return
+        self.progress.visible = True
+        self.app.refresh()
         try:
-            data = await enrol(app.http, server.value or "", code.value or "")
-            enrolment = Enrolment.from_server(server.value or "", data)
-            if app.device.enrolled:
-                app.device.reset_for_reenrolment()
-            await prepare_keystore(app.device.keystore)
-            # Deriving the key takes a few hundred ms on purpose; keep the screen responsive.
-            await app.page.loop.run_in_executor(
-                None, app.device.complete_enrolment, enrolment, pin.value or ""
-            )
-        except (EnrolmentFailed, FieldAppError) as exc:
-            fail(str(exc))
+            await self.app.enrol_phone(self.server.value or "", self.code.value or "", pin)
+        except FieldAppError as exc:
+            self.fail(str(exc))
             return
-        pin.value = pin2.value = code.value = ""
-        app.after_unlock()
+        self.pin.value = self.pin2.value = self.code.value = ""
+        self.app.after_unlock()
 
-    def intro() -> list[ft.Control]:
-        if app.device.locked_out:
-            return [widgets.heading("Set up this phone again"),
-                    widgets.body(LOCKED_OUT_MESSAGE, color=widgets.DANGER)]
-        lines = [widgets.heading("Set up this phone")]
-        if message:
-            lines.append(widgets.body(message, color=widgets.DANGER))
-        lines.append(widgets.body("The office gives you an enrolment code. Your PIN protects "
-                                  "the records kept on this phone; do not share it."))
-        return lines
+    def render(self) -> list[ft.Control]:
+        return render(self)
 
-    def render() -> list[ft.Control]:
-        return [
-            *intro(),
-            widgets.labelled("enrol-server", server),
-            widgets.labelled("enrol-code", code),
-            widgets.body(PIN_RULES, size=14),
-            widgets.labelled("enrol-pin", pin),
-            widgets.labelled("enrol-pin2", pin2),
-            error,
-            ft.Row([progress]),
-            widgets.big_button("enrol-submit", "Enrol this phone", submit),
-        ]
 
-    app.set_screen(render)
+def intro(s: EnrolScreen) -> list[ft.Control]:
+    if s.app.device.locked_out:
+        return [widgets.heading("Set up this phone again"),
+                widgets.body(LOCKED_OUT_MESSAGE, color=widgets.DANGER)]
+    lines = [widgets.heading("Set up this phone")]
+    if s.message:
+        lines.append(widgets.body(s.message, color=widgets.DANGER))
+    lines.append(widgets.body("The office gives you an enrolment code. Your PIN protects "
+                              "the records kept on this phone; do not share it."))
+    return lines
+
+
+def render(s: EnrolScreen) -> list[ft.Control]:
+    return [
+        *intro(s),
+        widgets.labelled("enrol-server", s.server),
+        widgets.labelled("enrol-code", s.code),
+        widgets.body(s.app.pin_rules, size=14),
+        widgets.labelled("enrol-pin", s.pin),
+        widgets.labelled("enrol-pin2", s.pin2),
+        s.error,
+        ft.Row([s.progress]),
+        widgets.big_button("enrol-submit", "Enrol this phone", s.submit),
+    ]

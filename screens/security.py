@@ -9,9 +9,7 @@ from typing import Any
 import flet as ft
 
 from fieldapp.errors import FieldAppError, LockedOut
-from fieldapp.vault.dek import PIN_RULES
-from screens import widgets
-from screens.app import WorkerApp
+from screens import nav, widgets
 
 DURESS_EXPLAINED = (
     "A duress PIN is a second PIN. It opens the app exactly as your PIN does, and quietly "
@@ -20,84 +18,87 @@ DURESS_EXPLAINED = (
 )
 
 
-def show_security(app: WorkerApp) -> None:
-    from screens.day import show_day
-    from screens.enrol import show_enrol
-    from screens.unlock import show_unlock
+def pin_field(identifier: str, label: str) -> ft.TextField:
+    return widgets.field(identifier, label, password=True, numeric=True)
 
-    def pin_field(identifier: str, label: str) -> ft.TextField:
-        return widgets.field(identifier, label, password=True, numeric=True)
 
-    current = pin_field("security-current", "Your PIN now")
-    new, new2 = pin_field("security-new", "New PIN"), pin_field("security-new2", "New PIN again")
-    duress = pin_field("security-duress", "Duress PIN")
-    duress2 = pin_field("security-duress2", "Duress PIN again")
-    error, done = widgets.error_text(), widgets.body("", color=widgets.OK,
-                                                     weight=ft.FontWeight.W_600)
+class SecurityScreen(nav.ScreenState):
+    needs_unlock = False
 
-    async def run(action: Callable[[], None], ok: str) -> None:
-        error.value = done.value = ""
+    def __init__(self, app: nav.Shell):
+        self.app = app
+        self.current = pin_field("security-current", "Your PIN now")
+        self.new = pin_field("security-new", "New PIN")
+        self.new2 = pin_field("security-new2", "New PIN again")
+        self.duress = pin_field("security-duress", "Duress PIN")
+        self.duress2 = pin_field("security-duress2", "Duress PIN again")
+        self.error = widgets.error_text()
+        self.done = widgets.body("", color=widgets.OK, weight=ft.FontWeight.W_600)
+
+    async def run(self, action: Callable[[], None], ok: str) -> None:
+        self.error.value = self.done.value = ""
         try:
             # Each change derives keys (a few hundred ms each): off the event loop.
-            await app.page.loop.run_in_executor(None, action)
+            await self.app.page.loop.run_in_executor(None, action)
         except LockedOut:
-            app.forget_place()
-            show_enrol(app)
+            self.app.forget_place()
+            self.app.show_enrol()
             return
         except FieldAppError as exc:
-            error.value = str(exc)
+            self.error.value = str(exc)
         else:
-            done.value = ok
-        for f in (current, new, new2, duress, duress2):
+            self.done.value = ok
+        for f in (self.current, self.new, self.new2, self.duress, self.duress2):
             f.value = ""
-        app.refresh()
+        self.app.refresh()
 
-    def same(a: ft.TextField, b: ft.TextField) -> bool:
+    def same(self, a: ft.TextField, b: ft.TextField) -> bool:
         if (a.value or "") != (b.value or ""):
-            error.value, done.value = "The two PINs are different. Type the same PIN twice.", ""
-            app.refresh()
+            self.error.value = "The two PINs are different. Type the same PIN twice."
+            self.done.value = ""
+            self.app.refresh()
             return False
         return True
 
-    async def change(_e: Any) -> None:
-        if same(new, new2):
-            pins = (current.value or "", new.value or "")
-            await run(lambda: app.device.change_pin(*pins), "Your PIN was changed.")
+    async def change(self, _e: Any) -> None:
+        if self.same(self.new, self.new2):
+            pins = (self.current.value or "", self.new.value or "")
+            await self.run(lambda: self.app.device.change_pin(*pins), "Your PIN was changed.")
 
-    async def set_duress(_e: Any) -> None:
-        if same(duress, duress2):
-            pins = (current.value or "", duress.value or "")
-            await run(lambda: app.device.set_duress_pin(*pins), "Your duress PIN is set.")
+    async def set_duress(self, _e: Any) -> None:
+        if self.same(self.duress, self.duress2):
+            pins = (self.current.value or "", self.duress.value or "")
+            await self.run(lambda: self.app.device.set_duress_pin(*pins),
+                           "Your duress PIN is set.")
 
-    async def clear_duress(_e: Any) -> None:
-        pin = current.value or ""
-        await run(lambda: app.device.clear_duress_pin(pin), "There is no duress PIN now.")
+    async def clear_duress(self, _e: Any) -> None:
+        pin = self.current.value or ""
+        await self.run(lambda: self.app.device.clear_duress_pin(pin),
+                       "There is no duress PIN now.")
 
-    def back(_e: Any) -> None:
-        if app.device.unlocked:
-            show_day(app)
-        else:
-            show_unlock(app)
+    def back(self, _e: Any) -> None:
+        self.app.go(nav.DAY if self.app.device.unlocked else nav.UNLOCK)
 
-    def render() -> list[ft.Control]:
-        return [
-            widgets.labelled("back", ft.TextButton("Back", icon=ft.Icons.ARROW_BACK, on_click=back,
-                                                   height=widgets.TOUCH), label="Back"),
-            widgets.heading("PIN settings"),
-            widgets.body(PIN_RULES, size=15),
-            widgets.labelled("security-current", current),
-            error, done,
-            widgets.heading("Change your PIN", size=20),
-            widgets.labelled("security-new", new),
-            widgets.labelled("security-new2", new2),
-            widgets.big_button("security-change", "Change PIN", change),
-            widgets.heading("Duress PIN", size=20),
-            widgets.body(DURESS_EXPLAINED, size=15),
-            widgets.labelled("security-duress", duress),
-            widgets.labelled("security-duress2", duress2),
-            widgets.big_button("security-set-duress", "Set duress PIN", set_duress),
-            widgets.big_button("security-clear-duress", "Remove duress PIN", clear_duress,
-                               outlined=True),
-        ]
+    def render(self) -> list[ft.Control]:
+        return render(self)
 
-    app.set_screen(render)
+
+def render(s: SecurityScreen) -> list[ft.Control]:
+    return [
+        widgets.back_button("back", "Back", s.back),
+        widgets.heading("PIN settings"),
+        widgets.body(s.app.pin_rules, size=15),
+        widgets.labelled("security-current", s.current),
+        s.error, s.done,
+        widgets.heading("Change your PIN", size=20),
+        widgets.labelled("security-new", s.new),
+        widgets.labelled("security-new2", s.new2),
+        widgets.big_button("security-change", "Change PIN", s.change),
+        widgets.heading("Duress PIN", size=20),
+        widgets.body(DURESS_EXPLAINED, size=15),
+        widgets.labelled("security-duress", s.duress),
+        widgets.labelled("security-duress2", s.duress2),
+        widgets.big_button("security-set-duress", "Set duress PIN", s.set_duress),
+        widgets.big_button("security-clear-duress", "Remove duress PIN", s.clear_duress,
+                           outlined=True),
+    ]

@@ -1,19 +1,27 @@
-"""Shared building blocks: big labelled buttons, fields, and the records-status banner."""
+"""Shared building blocks: big labelled buttons, fields, chips, links and the records banner.
+
+Imports no screen: every screen builds from these, so none needs another screen's module.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from typing import Any
+from urllib.parse import quote_plus
 
 import flet as ft
-
-from fieldapp.store.replica import SyncCounts
 
 TOUCH = 56  # px: comfortably above the 48 px minimum for a gloved or shaky thumb
 PRIMARY = ft.Colors.BLUE_900
 DANGER = ft.Colors.RED_900
 OK = ft.Colors.GREEN_900
+WARN = ft.Colors.ORANGE_900
 Handler = Callable[[Any], Any]
+
+
+def local_time(when: datetime, tz: tzinfo) -> str:
+    return when.astimezone(tz).strftime("%H:%M")
 
 
 def labelled(identifier: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
@@ -36,6 +44,17 @@ def big_button(identifier: str, text: str, on_click: Handler, *, color: str = PR
             content=text, icon=icon, on_click=on_click, height=TOUCH, style=style,
             bgcolor=color, color=ft.Colors.WHITE, expand=True)
     return labelled(identifier, ft.Row([button]), label=text)
+
+
+def link_button(identifier: str, text: str, on_click: Handler,
+                icon: ft.IconData | None = None) -> ft.Semantics:
+    """A text button with its words visible (never an icon alone) and a full-size target."""
+    return labelled(identifier, ft.TextButton(text, icon=icon, on_click=on_click,
+                                              height=TOUCH), label=text)
+
+
+def back_button(identifier: str, text: str, on_click: Handler) -> ft.Semantics:
+    return link_button(identifier, text, on_click, icon=ft.Icons.ARROW_BACK)
 
 
 def field(identifier: str, label: str, *, password: bool = False, numeric: bool = False,
@@ -62,6 +81,78 @@ def error_text() -> ft.Text:
     return ft.Text("", color=DANGER, size=16, weight=ft.FontWeight.W_600)
 
 
+def section(title: str, controls: list[ft.Control], identifier: str | None = None
+            ) -> ft.Control:
+    """A titled block of a long screen, so a worker can see where one part ends."""
+    block = ft.Container(
+        ft.Column([heading(title, size=20), *controls], spacing=8),
+        padding=ft.Padding.only(top=8, bottom=8),
+        border=ft.Border.only(top=ft.BorderSide(2, ft.Colors.GREY_300)))
+    return labelled(identifier, block) if identifier else block
+
+
+def marked_line(identifier: str, icon: ft.IconData, colour: str, text: str) -> ft.Semantics:
+    """An answer as icon + words + colour, so no two outcomes rely on colour alone."""
+    return labelled(identifier, ft.Row([
+        ft.Icon(icon, color=colour, size=22),
+        ft.Text(text, size=15, color=colour, weight=ft.FontWeight.BOLD, expand=True),
+    ], vertical_alignment=ft.CrossAxisAlignment.START))
+
+
+STATUS_STYLE = {
+    "due": ("Due", ft.Colors.BLUE_900, ft.Colors.BLUE_50),
+    "late": ("Late", ft.Colors.RED_900, ft.Colors.RED_50),
+    "in_progress": ("In progress", ft.Colors.ORANGE_900, ft.Colors.ORANGE_50),
+    "done": ("Done", ft.Colors.GREEN_900, ft.Colors.GREEN_50),
+    "missed": ("Missed", ft.Colors.RED_900, ft.Colors.RED_50),
+}
+
+
+def status_chip(status: str) -> ft.Container:
+    text, fg, bg = STATUS_STYLE.get(status, (status, ft.Colors.BLACK, ft.Colors.GREY_200))
+    return ft.Container(
+        ft.Text(text, color=fg, weight=ft.FontWeight.BOLD, size=14),
+        bgcolor=bg, border=ft.Border.all(1, fg), border_radius=12,
+        padding=ft.Padding.symmetric(horizontal=10, vertical=4),
+    )
+
+
+def maps_url(address: str, postcode: str) -> str:
+    """A maps search for the address; the postcode alone finds the street if the rest is off."""
+    return ("https://www.google.com/maps/search/?api=1&query="
+            + quote_plus(", ".join(x for x in (address, postcode) if x)))
+
+
+def maps_button(identifier: str, address: str, postcode: str) -> ft.Semantics:
+    """"Open in maps": the phone's maps app (or the browser) searches for the address."""
+
+    async def open_maps(_e: Any) -> None:
+        await ft.UrlLauncher().launch_url(maps_url(address, postcode))
+
+    return link_button(identifier, "Open in maps", open_maps, icon=ft.Icons.MAP)
+
+
+def address_block(identifier: str, address: str, postcode: str) -> list[ft.Control]:
+    """The address and postcode in words, and a link that opens them in maps."""
+    if not (address or postcode):
+        return []
+    return [
+        ft.Text(", ".join(x for x in (address, postcode) if x), size=16, color=ft.Colors.BLACK),
+        maps_button(identifier, address, postcode),
+    ]
+
+
+def call_office(number: str) -> ft.Control:
+    """Tap to phone the office: works with no data signal, so nobody waits for sync."""
+
+    async def call(_e: Any) -> None:
+        await ft.UrlLauncher().launch_url(f"tel:{number.replace(' ', '')}")
+
+    return labelled("call-office", ft.OutlinedButton(
+        content=f"Call the office {number}".strip(), icon=ft.Icons.PHONE, on_click=call,
+        height=TOUCH), label="Call the office")
+
+
 STATE_WORDS = {
     "none": "Nothing recorded yet",
     "phone": "Saved on phone",
@@ -69,41 +160,3 @@ STATE_WORDS = {
     "received": "Received by the office",
     "rejected": "Not accepted by the office",
 }
-
-
-def records_banner(counts: SyncCounts, last_sync: str | None, message: str,
-                   on_sync: Handler, on_outbox: Handler | None = None) -> ft.Container:
-    """Every screen says where the worker's records are: on the phone, sent, or at the office."""
-    waiting = counts.on_phone + counts.sent
-    if counts.rejected:
-        summary, color = f"{counts.rejected} record(s) not accepted — see outbox", DANGER
-    elif waiting:
-        summary = f"{waiting} record(s) saved on phone, not yet received by the office"
-        color = ft.Colors.ORANGE_900
-    elif counts.received:
-        summary, color = "All records received by the office", OK
-    else:
-        summary, color = "No records waiting to be sent", OK
-    lines = [
-        labelled("sync-status", ft.Text(summary, size=15, weight=ft.FontWeight.W_600,
-                                        color=color)),
-        ft.Text(message + (f" Last synced {last_sync}." if last_sync else ""), size=13,
-                color=ft.Colors.BLACK_87),
-    ]
-    outbox: list[ft.Control] = []
-    if on_outbox is not None:
-        outbox = [labelled("outbox", ft.IconButton(ft.Icons.OUTBOX, on_click=on_outbox,
-                                                   tooltip="Outbox: every record and where "
-                                                   "it is", icon_size=28, width=TOUCH,
-                                                   height=TOUCH), label="Open the outbox")]
-    return ft.Container(
-        ft.Row([
-            ft.Column(lines, spacing=2, expand=True),
-            *outbox,
-            labelled("sync-now", ft.IconButton(ft.Icons.SYNC, on_click=on_sync,
-                                               tooltip="Sync now", icon_size=28,
-                                               width=TOUCH, height=TOUCH), label="Sync now"),
-        ]),
-        bgcolor=ft.Colors.GREY_100, padding=ft.Padding.symmetric(horizontal=12, vertical=6),
-        border_radius=8,
-    )

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from fieldapp.domain import mar
 from fieldapp.domain.clock import Clock, parse_utc
+from fieldapp.domain.entry import clock_time_today
 from fieldapp.domain.mar import DoseRecord, DueDose, Medicine, Outcome, WindowState
 from fieldapp.domain.med_escalations import EscalationDraft, medication_escalations
 from fieldapp.domain.prn import PrnDecision, prn_check
@@ -209,6 +210,10 @@ class MedicationService:
         drafts = medication_escalations(check.record, current.history, due_doses, now,
                                             medicines=current.medicines)
         return self._save(current.visit, medicine, check, drafts, now)
+
+    def dose_time(self, raw: str) -> datetime | None:
+        """The time a worker typed for a dose (HH:MM today), or None for now."""
+        return clock_time_today(raw, self.clock.now(), self.tz)
 
     def raise_due_escalations(self, visit_id: str) -> list[EscalationDraft]:
         """Tell the office about time-critical doses of this visit whose window has closed."""

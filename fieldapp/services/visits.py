@@ -40,6 +40,8 @@ class VisitSummary:
     # Local times of time-critical doses due at the visit, and how many still need an answer.
     time_critical_at: tuple[datetime, ...] = ()
     time_critical_open: int = 0
+    address: str = ""  # street address (first line) and postcode, for the maps link
+    postcode: str = ""
 
 
 @dataclass
@@ -146,6 +148,7 @@ class VisitService:
                     area=person.get("area", ""),
                     sync_state=states.get(v["id"], "none"),
                     time_critical_at=tc_at, time_critical_open=tc_open,
+                    address=person.get("address_line", ""), postcode=person.get("postcode", ""),
                 )
             )
         return out
@@ -256,6 +259,12 @@ class VisitService:
             except DamagedRecord:
                 self.unreadable += 1
         return people
+
+    def timing_now(self, detail: VisitDetail) -> visit_rules.CheckInTiming:
+        """Early or late right now against the rota: the start before check-in, then the end.
+        The visit screen asks for the reason before the tap instead of refusing after it."""
+        booked = detail.start if detail.checked_in_at is None else detail.end
+        return visit_rules.check_in_timing(booked, self.clock.now())
 
     # --- writing --------------------------------------------------------------------------
     def check_in(self, visit_id: str, reason: str | None = None, *,

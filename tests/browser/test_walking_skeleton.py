@@ -14,8 +14,9 @@ import pytest
 from fieldapp.domain.mar import Medicine, doses_due
 from fieldapp.domain.visit_rules import Visit
 from server.demo_data import build_demo_agency
+from tests.browser.phone_steps import reason_if_asked, record_dose, tap
 from tests.support.browser import fill as _fill
-from tests.support.browser import open_flet, screenshot, tap, tap_to, wait_id, wait_text
+from tests.support.browser import open_flet, screenshot, tap_to, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
 
@@ -74,11 +75,20 @@ def test_a_worker_completes_a_visit_and_the_office_sees_it(demo, chromium) -> No
     screenshot(page, SHOTS / "02-today.png")
 
     tap(page, "visit-0")
-    wait_text(page, "Check in")
-    # The rota is today's real times, so the worker may be early or late: give a reason.
-    fill(page, "checkin-reason", "Previous visit ran over")
+    wait_id(page, "visit-check-in")
+    # The rota is today's real times, so the worker may be early or late: the visit asks for
+    # a reason before the tap.
+    reason_if_asked(page, "checkin-reason", "Previous visit ran over")
     tap(page, "visit-check-in")
     wait_text(page, "Checked in")
+    # Every dose due at this visit needs an outcome (the eMAR); the medicines task follows it.
+    if doses:
+        tap_to(page, "visit-mar", "mar-summary")
+        for i, dose in enumerate(doses):
+            given = dose.medicine.support_level.value == "administer"
+            record_dose(page, f"dose-{i}", "given" if given else "taken")
+        tap(page, "mar-done")
+        wait_id(page, "visit-check-out")
     for i, task in enumerate(tasks):
         if task.get("fluid"):
             fill(page, f"task-{i}-offered", "250")
@@ -95,15 +105,8 @@ def test_a_worker_completes_a_visit_and_the_office_sees_it(demo, chromium) -> No
     fill(page, "note-text", NOTE)
     tap(page, "note-save")
     wait_text(page, NOTE)
-    # Every dose due at this visit needs an outcome before check-out (the eMAR).
-    tap_to(page, "visit-mar", "mar-summary")
-    for i, dose in enumerate(doses):
-        given = dose.medicine.support_level.value == "administer"
-        tap(page, f"dose-{i}-{'given' if given else 'taken'}")
-        wait_id(page, f"dose-{i}-answer")
-    tap(page, "mar-done")
-    # The rota is today's real times, so the visit may be ending early or late: say why.
-    fill(page, "checkout-reason", "Rota changed this morning")
+    # The visit may be ending early or late: the footer asks why before the tap.
+    reason_if_asked(page, "checkout-reason", "Rota changed this morning")
     tap(page, "visit-check-out")
     wait_text(page, "checked out")
     tap(page, "sync-now")

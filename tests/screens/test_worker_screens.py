@@ -117,7 +117,8 @@ def test_a_good_code_and_pin_land_on_todays_visits(phone: Phone, office: Office)
     assert "Today, Tuesday 10 March" in texts
     # Only this worker's visit, never a colleague's (Arthur, in Kirkstall).
     assert ui.exists("visit-0") and not ui.exists("visit-1")
-    assert card(opened) == ["09:00–09:30", "Due", "Margaret", "Headingley · Morning visit"]
+    assert card(opened) == ["09:00–09:30", "Due", "Margaret", "Headingley · Morning visit",
+                            "14 Cardigan Road, LS6 3AG"]
     assert "Arthur" not in ui.screen()
     assert ui.semantics("visit-0").label == ("09:00–09:30 Margaret, Headingley, morning visit, "
                                              "due")
@@ -196,7 +197,7 @@ def test_a_visit_from_check_in_to_check_out(phone: Phone, office: Office) -> Non
 
     ui.tap("back")
     assert card(opened) == ["09:00–09:30", "Done", "Margaret", "Headingley · Morning visit",
-                            "Received by the office"]
+                            "14 Cardigan Road, LS6 3AG", "Received by the office"]
 
     ui.tap("sync-now")
     assert ui.text("sync-status") == "All records received by the office"

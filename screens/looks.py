@@ -1,0 +1,51 @@
+"""How an answer looks: colour, icon and words per outcome, so "done" is never confused with
+"not done", "refused" or "partly done", and a flagged dose is never shown as plainly done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import flet as ft
+
+from screens.widgets import DANGER, OK, WARN
+
+NEUTRAL = ft.Colors.GREY_800
+REFUSED = ft.Colors.DEEP_ORANGE_900
+
+
+@dataclass(frozen=True)
+class Look:
+    colour: str
+    icon: ft.IconData
+    word: str
+
+
+TASK_LOOKS = {
+    "done": Look(OK, ft.Icons.CHECK_CIRCLE, "Done"),
+    "partly_done": Look(WARN, ft.Icons.INCOMPLETE_CIRCLE, "Partly done"),
+    "refused": Look(REFUSED, ft.Icons.BLOCK, "Refused"),
+    "not_done": Look(DANGER, ft.Icons.CANCEL, "Not done"),
+    "not_required": Look(NEUTRAL, ft.Icons.REMOVE_CIRCLE_OUTLINE, "Not needed"),
+}
+
+# Dose outcomes other than given/taken: some of it went in (partial) or none did.
+_DOSE_LOOKS = {
+    "given": Look(OK, ft.Icons.CHECK_CIRCLE, "Given"),
+    "taken": Look(OK, ft.Icons.CHECK_CIRCLE, "Taken"),
+    "partial": Look(WARN, ft.Icons.INCOMPLETE_CIRCLE, "Partly taken"),
+    "refused": Look(REFUSED, ft.Icons.BLOCK, "Refused"),
+}
+FLAGGED = Look(WARN, ft.Icons.WARNING_AMBER, "FLAGGED")
+
+
+def task_look(outcome: str) -> Look:
+    return TASK_LOOKS.get(outcome, Look(NEUTRAL, ft.Icons.HELP_OUTLINE,
+                                        outcome.replace("_", " ").capitalize()))
+
+
+def dose_look(outcome: str, label: str, flagged: bool) -> Look:
+    """A flagged dose is amber with a warning icon whatever its outcome: never the green tick."""
+    if flagged:
+        return Look(FLAGGED.colour, FLAGGED.icon, label)
+    look = _DOSE_LOOKS.get(outcome)
+    return look if look is not None else Look(DANGER, ft.Icons.DO_NOT_DISTURB_ON, label)
