@@ -49,3 +49,14 @@ def dose_look(outcome: str, label: str, flagged: bool) -> Look:
         return Look(FLAGGED.colour, FLAGGED.icon, label)
     look = _DOSE_LOOKS.get(outcome)
     return look if look is not None else Look(DANGER, ft.Icons.DO_NOT_DISTURB_ON, label)
+
+
+_NONE_KNOWN = {"no known allergies", "nka", "nkda", "no known drug allergies", "none known"}
+
+
+def allergy_words(allergies: list[str]) -> tuple[str, bool]:
+    """The allergies line and whether it is an alarm: "No known allergies" is not one."""
+    real = [a for a in allergies if a.strip().casefold() not in _NONE_KNOWN]
+    if real:
+        return ", ".join(real), True
+    return "No known allergies", False

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
-from screens import nav, widgets
+from screens import looks, nav, widgets
 from screens.mar_cards import dose_card, prn_card
 from screens.mar_state import MarState
 
@@ -14,12 +16,12 @@ class MarScreen(MarState):
         return render(self)
 
 
-def allergies_line(person: dict[str, object]) -> ft.Control:
+def allergies_line(person: dict[str, Any]) -> ft.Control:
     """Allergies in red only when there are some: "none known" is not an alarm."""
-    allergies = ", ".join(person.get("allergies") or [])  # type: ignore[arg-type]
-    if not allergies:
-        return widgets.body("Allergies: No known allergies", size=16)
-    return ft.Text(f"Allergies: {allergies}", size=16, color=widgets.DANGER,
+    words, alarm = looks.allergy_words(list(person.get("allergies") or []))
+    if not alarm:
+        return widgets.body(f"Allergies: {words}", size=16)
+    return ft.Text(f"Allergies: {words}", size=16, color=widgets.DANGER,
                    weight=ft.FontWeight.W_600)
 
 

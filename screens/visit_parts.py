@@ -5,16 +5,16 @@ from __future__ import annotations
 import flet as ft
 
 from fieldapp.services.visits import VisitDetail
-from screens import widgets
+from screens import looks, widgets
 from screens.visit_state import QUICK_PHRASES, VisitState
 
 
 def key_facts(d: VisitDetail, in_visit: bool) -> ft.Control:
     """Allergies, resuscitation and communication first; an amber box, red only for danger."""
     p = d.person
-    allergies = p.get("allergies") or []
+    words, alarm = looks.allergy_words(list(p.get("allergies") or []))
     rows = [
-        ("Allergies", ", ".join(allergies) if allergies else "No known allergies"),
+        ("Allergies", words),
         ("Resuscitation", p.get("dnacpr") or "Not recorded"),
         ("Communication", p.get("communication_needs") or "No particular needs"),
     ]
@@ -23,9 +23,8 @@ def key_facts(d: VisitDetail, in_visit: bool) -> ft.Control:
     return ft.Container(
         ft.Column([
             ft.Text(f"{label}: {value}", size=16,
-                    color=widgets.DANGER if label == "Allergies" and allergies
-                    else ft.Colors.BLACK,
-                    weight=ft.FontWeight.W_600 if label == "Allergies" and allergies else None)
+                    color=widgets.DANGER if label == "Allergies" and alarm else ft.Colors.BLACK,
+                    weight=ft.FontWeight.W_600 if label == "Allergies" and alarm else None)
             for label, value in rows
         ], spacing=4),
         bgcolor=ft.Colors.AMBER_50, padding=12, border_radius=8,
