@@ -1,5 +1,5 @@
-"""`fieldapp-server`: init, serve, demo, enrol, create-coordinator, add-worker, revoke,
-revoked-push, reassign."""
+"""`fieldapp-server`: init, migrate, serve, demo, enrol, create-coordinator, add-worker,
+revoke, revoked-push, reassign."""
 
 from __future__ import annotations
 
@@ -35,6 +35,17 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"Agency created ({tid}) in {settings.safe_database_url()}.")
     print(f"Escrow private key written to {settings.escrow_key_file} (mode 0600).")
     print("Keep that file out of database backups: it is what opens workers' records.")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from server.storage import make_engine, migrate
+
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    revision = migrate(engine)
+    engine.dispose()
+    print(f"Schema at revision {revision:04d} in {settings.safe_database_url()}.")
     return 0
 
 
@@ -166,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--office-phone", default="")
     p.add_argument("--timezone", default="Europe/London")
     p.set_defaults(func=cmd_init)
+
+    p = common(sub.add_parser("migrate", help="bring the database's schema up to date "
+                              "(serve does this at start-up too)"))
+    p.set_defaults(func=cmd_migrate)
 
     p = common(sub.add_parser("serve", help="run the API and the console"))
     p.add_argument("--host")

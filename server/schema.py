@@ -13,7 +13,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
     true,
 )
 
@@ -171,13 +170,6 @@ audit_log = Table(
     Column("action", String(64), nullable=False),
     Column("target_kind", String(32), nullable=False),
     Column("target_id", String(36), nullable=False),
-)
-
-schema_version = Table(
-    "schema_version", metadata,
-    Column("version", Integer, primary_key=True),
-    Column("applied_at", Text, nullable=False),
-    UniqueConstraint("version"),
 )
 
 # Which server process leads the background monitors, and when it last ran them (one row).

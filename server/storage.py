@@ -7,8 +7,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,55 +18,8 @@ try:
 except ImportError:  # Windows: threads in one process still queue; processes use SQLite's wait
     fcntl = None  # type: ignore[assignment]
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-
-from server.schema import metadata, schema_version
-
-Migration = Callable[[Connection], None]
-
-
-def _m001_initial(conn: Connection) -> None:
-    metadata.create_all(conn)
-
-
-def _m002_record_facts(conn: Connection) -> None:
-    # Databases made by migration 1 before `records.facts` existed get the column here;
-    # newer ones already have it from create_all.
-    columns = {c["name"] for c in inspect(conn).get_columns("records")}
-    if "facts" not in columns:
-        conn.execute(text("ALTER TABLE records ADD COLUMN facts JSON NOT NULL DEFAULT '{}'"))
-
-
-def _m003_monitor_heartbeat(conn: Connection) -> None:
-    from server.schema import monitor_heartbeat
-
-    monitor_heartbeat.create(conn, checkfirst=True)
-
-
-def _m004_revoked_push_policy(conn: Connection) -> None:
-    # Databases made before `tenants.revoked_devices_may_push` existed get it here, allowing.
-    columns = {c["name"] for c in inspect(conn).get_columns("tenants")}
-    if "revoked_devices_may_push" not in columns:
-        conn.execute(text(
-            "ALTER TABLE tenants ADD COLUMN revoked_devices_may_push BOOLEAN NOT NULL DEFAULT TRUE"
-        ))
-
-
-def _m005_feed_floor(conn: Connection) -> None:
-    from server.schema import feed_floor
-
-    feed_floor.create(conn, checkfirst=True)
-
-
-# Numbered, applied in order, each in its own transaction with its bookkeeping row.
-MIGRATIONS: list[tuple[int, Migration]] = [
-    (1, _m001_initial),
-    (2, _m002_record_facts),
-    (3, _m003_monitor_heartbeat),
-    (4, _m004_revoked_push_policy),
-    (5, _m005_feed_floor),
-]
 
 
 def _json_text(value: Any) -> str:
@@ -278,23 +230,22 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def migrate(engine: Engine) -> int:
-    """Apply pending migrations; return the schema version now in force."""
+    """Apply pending Alembic revisions (all in one transaction); return the revision now in
+    force as a number. Several processes starting at once take turns (SQLite: the write lock
+    taken at BEGIN; PostgreSQL: a transaction-level advisory lock)."""
+    from server import migrations
+
     with engine.begin() as conn:
-        schema_version.create(conn, checkfirst=True)
-        done = {row[0] for row in conn.execute(select(schema_version.c.version))}
-    for number, fn in MIGRATIONS:
-        if number in done:
-            continue
-        with engine.begin() as conn:
-            fn(conn)
-            conn.execute(
-                insert(schema_version).values(
-                    version=number, applied_at=datetime.now(UTC).isoformat()
-                )
-            )
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
+        revision = migrations.upgrade(conn)
     if is_sqlite(engine):
         _sqlite_statistics(engine)
-    return MIGRATIONS[-1][0]
+    return int(revision)
+
+
+# An arbitrary, fixed 64-bit key naming "fieldapp schema migrations".
+MIGRATION_LOCK = 0x6669656C646D6967
 
 
 def _sqlite_statistics(engine: Engine) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from server import enrolment
 from server.errors import Conflict, NotFound
@@ -46,16 +46,3 @@ def test_the_first_wipe_confirmation_is_kept(engine, tmp_path: Path) -> None:
     assert later == first.isoformat()
     with engine.begin() as conn:
         assert conn.execute(select(devices.c.wiped_at)).scalar_one() == first.isoformat()
-
-
-def test_an_older_database_gets_the_push_policy_column(tmp_path: Path) -> None:
-    e = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
-    migrate(e)
-    with e.begin() as conn:
-        conn.execute(text("ALTER TABLE tenants DROP COLUMN revoked_devices_may_push"))
-        conn.execute(text("DELETE FROM schema_version WHERE version = 4"))
-    migrate(e)
-    with e.begin() as conn:
-        cols = [r[1] for r in conn.execute(text("PRAGMA table_info(tenants)"))]
-    assert "revoked_devices_may_push" in cols
-    e.dispose()
