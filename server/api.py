@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from server import enrolment
+from server.clock import SYSTEM_CLOCK, Clock
 from server.errors import Invalid, ServerError
 from server.storage import read_only
 from server.sync_service import handle_sync, note_seen, pull_only
@@ -57,7 +58,8 @@ class EnrolResponse(BaseModel):
 
 
 def build_router(
-    engine: Engine, database_kind: str, schema: int, retention_days: int = 14
+    engine: Engine, database_kind: str, schema: int, retention_days: int = 14,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> APIRouter:
     router = APIRouter()
 
@@ -67,7 +69,7 @@ def build_router(
 
     @router.post(ENROL_PATH, response_model=EnrolResponse)
     def enrol(body: EnrolRequest) -> dict[str, Any]:
-        return enrolment.enrol(engine, body.code, body.app_version)
+        return enrolment.enrol(engine, body.code, body.app_version, clock=clock)
 
     @router.post(
         SYNC_PATH,
@@ -85,20 +87,20 @@ def build_router(
         # event loop (and every other phone's sync) behind it, and a sync costs one hop.
         answer = await run_in_threadpool(
             _sync, engine, _bearer(request), raw, request.headers.get("content-encoding"),
-            retention_days)
+            retention_days, clock)
         return Response(answer, media_type="application/json",
                         headers={"Content-Encoding": "gzip", "Cache-Control": "no-store"})
 
     @router.post(WIPED_PATH, response_model=WipedResponse)
     def wiped(request: Request) -> dict[str, Any]:
         device = enrolment.authenticate(engine, _bearer(request))
-        return {"wiped_at": enrolment.confirm_wipe(engine, device)}
+        return {"wiped_at": enrolment.confirm_wipe(engine, device, clock.now())}
 
     return router
 
 
 def _sync(engine: Engine, token: str | None, raw: bytes, encoding: str | None,
-          retention_days: int) -> bytes:
+          retention_days: int, clock: Clock) -> bytes:
     """One sync round trip, from the request body to the compressed answer. The device is
     checked first: nothing an unknown caller sends is decompressed or parsed."""
     with engine.connect() as conn:  # one pool checkout for the whole sync
@@ -116,12 +118,12 @@ def _sync(engine: Engine, token: str | None, raw: bytes, encoding: str | None,
                 sync_request = dataclasses.replace(sync_request, push=[])
             # Most syncs only pull (nothing queued): they read in this same transaction.
             pulled = None if sync_request.push else pull_only(conn, device, sync_request,
-                                                              retention_days)
+                                                              retention_days, clock=clock)
         if pulled is None:
-            answer = handle_sync(conn, device, sync_request, retention_days)
+            answer = handle_sync(conn, device, sync_request, retention_days, clock=clock)
         else:
             answer = pulled
-            note_seen(conn, device, sync_request)
+            note_seen(conn, device, sync_request, clock=clock)
     # Changes for the phone are worth squeezing (they cross one bar of signal); a bare
     # acknowledgement of a push is a list of ids: compressed quickly, it is nearly as small.
     level = 6 if answer.changes else 1

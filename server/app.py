@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from server import escrow
 from server.api import build_router, install_error_handlers
+from server.clock import SYSTEM_CLOCK, Clock
 from server.console.app import make_console
 from server.monitors import MonitorLoop
 from server.settings import ServerSettings
@@ -20,7 +21,9 @@ from server.storage import Checkpointer, make_engine, migrate
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
-def create_app(settings: ServerSettings, *, with_console: bool = True) -> FastAPI:
+def create_app(settings: ServerSettings, *, with_console: bool = True,
+               clock: Clock = SYSTEM_CLOCK) -> FastAPI:
+    """The server: API, console and background monitors, all telling time by `clock`."""
     engine = make_engine(settings.database_url, background_checkpoints=True)
     schema = migrate(engine)
 
@@ -30,7 +33,7 @@ def create_app(settings: ServerSettings, *, with_console: bool = True) -> FastAP
         source = settings.escrow_key.value or str(settings.escrow_key_file)
         return escrow.load_private_key(source)
 
-    monitors = MonitorLoop(engine, tick=settings.monitor_tick_seconds)
+    monitors = MonitorLoop(engine, tick=settings.monitor_tick_seconds, clock=clock)
     checkpointer = Checkpointer(engine)
 
     async def _start_monitors() -> None:
@@ -55,7 +58,7 @@ def create_app(settings: ServerSettings, *, with_console: bool = True) -> FastAP
     app.state.monitors = monitors
     install_error_handlers(app)
     app.include_router(build_router(engine, engine.dialect.name, schema,
-                                    settings.phone_retention_days))
+                                    settings.phone_retention_days, clock))
     if with_console:
         path = settings.console_path.rstrip("/")
 
@@ -66,7 +69,7 @@ def create_app(settings: ServerSettings, *, with_console: bool = True) -> FastAP
         app.mount(
             path,
             flet_fastapi.app(
-                make_console(engine, escrow_key),
+                make_console(engine, escrow_key, clock),
                 assets_dir=str(ASSETS),
                 no_cdn=True,
             ),

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from server import agency, enrolment
+from server.clock import SYSTEM_CLOCK
 from server.demo_data import DEMO_COORDINATOR_PASSWORD, build_demo_agency
 from server.storage import make_engine, migrate
 
@@ -43,7 +44,7 @@ def seed(directory: Path, today: datetime | None = None) -> DemoLogins:
     engine = make_engine(url)
     migrate(engine)
     tz = "Europe/London"
-    day = (today or datetime.now(ZoneInfo(tz))).date()
+    day = (today or SYSTEM_CLOCK.now().astimezone(ZoneInfo(tz))).date()
     demo = build_demo_agency(day, tz)
     tid = agency.init_tenant(
         engine, demo.agency["name"], key_file, tenant_id=demo.agency["id"],

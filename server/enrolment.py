@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from server import auth
+from server.clock import SYSTEM_CLOCK, Clock
 from server.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from server.schema import devices, enrolment_codes, tenants, workers
 from server.storage import read_only
@@ -26,7 +27,7 @@ class DeviceIdentity:
 
 
 def issue_code(engine: Engine, worker_id: str, minutes: int, now: datetime | None = None) -> str:
-    now = now or datetime.now(UTC)
+    now = now or SYSTEM_CLOCK.now()
     code = auth.new_enrolment_code()
     with engine.begin() as conn:
         worker = conn.execute(
@@ -46,9 +47,10 @@ def issue_code(engine: Engine, worker_id: str, minutes: int, now: datetime | Non
     return code
 
 
-def enrol(engine: Engine, code: str, app_version: str = "") -> dict[str, Any]:
+def enrol(engine: Engine, code: str, app_version: str = "", *,
+          clock: Clock = SYSTEM_CLOCK) -> dict[str, Any]:
     """Swap a valid, unused code for a device token. The token is shown once, stored hashed."""
-    now = datetime.now(UTC)
+    now = clock.now()
     code_hash = auth.token_hash(auth.normalise_code(code))
     token = auth.new_token()
     device_id = str(uuid.uuid4())
@@ -114,12 +116,12 @@ def device_in(conn: Connection, token: str | None) -> DeviceIdentity:
                           row.last_seen_at, row.app_version or "")
 
 
-def revoke(engine: Engine, device_id: str, by: str) -> None:
+def revoke(engine: Engine, device_id: str, by: str, *, clock: Clock = SYSTEM_CLOCK) -> None:
     with engine.begin() as conn:
         done = conn.execute(
             update(devices)
             .where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
-            .values(revoked_at=datetime.now(UTC).isoformat(), revoked_by=by)
+            .values(revoked_at=clock.now().isoformat(), revoked_by=by)
         ).rowcount
     if not done:
         raise NotFound("No active device has that id.")
@@ -148,7 +150,7 @@ def confirm_wipe(engine: Engine, device: DeviceIdentity, now: datetime | None = 
     """A revoked phone says it destroyed its data: record when (the first confirmation wins)."""
     if not device.revoked:
         raise Conflict("This phone has not been withdrawn, so there is nothing to confirm.")
-    at = (now or datetime.now(UTC)).isoformat()
+    at = (now or SYSTEM_CLOCK.now()).isoformat()
     with engine.begin() as conn:
         conn.execute(
             update(devices).where(devices.c.id == device.id, devices.c.wiped_at.is_(None))

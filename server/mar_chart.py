@@ -14,6 +14,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine, select
 
+from server.clock import SYSTEM_CLOCK, Clock
 from server.errors import NotFound
 from server.escrow import EnvelopeDamaged, open_envelope
 from server.office import Coordinator, audit, tenant_zone
@@ -76,10 +77,11 @@ class MarChart:
 
 def build_mar_chart(
     engine: Engine, key: X25519PrivateKey, who: Coordinator, service_user_id: str,
-    start: date, days: int = DEFAULT_DAYS,
+    start: date, days: int = DEFAULT_DAYS, clock: Clock = SYSTEM_CLOCK,
 ) -> MarChart:
     """The chart for `days` local days from `start` (audited, one row per record opened)."""
     tz = tenant_zone(engine, who.tenant_id)
+    now = clock.now()
     span = [start + timedelta(days=i) for i in range(days)]
     lo = datetime.combine(start, time.min, tz).astimezone(UTC)
     hi = datetime.combine(start + timedelta(days=days), time.min, tz).astimezone(UTC)
@@ -112,7 +114,7 @@ def build_mar_chart(
                                                 r["version"], r["envelope"])
             except EnvelopeDamaged:
                 opened[r["id"]] = {}
-            audit(conn, who, "read_record", r["kind"], r["id"])
+            audit(conn, who, "read_record", r["kind"], r["id"], now)
 
     rows = _rows(meds)
     by_key = {(r.medicine_id, r.time): r for r in rows}
@@ -153,7 +155,7 @@ def build_mar_chart(
         person_name=person["name"], date_of_birth=person.get("date_of_birth", ""),
         allergies=", ".join(person.get("allergies") or []) or "None recorded",
         start=start, days=span, rows=rows, notes=notes, printed_by=who.name,
-        printed_at=datetime.now(tz).strftime("%d %b %Y %H:%M"),
+        printed_at=now.astimezone(tz).strftime("%d %b %Y %H:%M"),
     )
 
 

@@ -13,10 +13,11 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine, delete, insert
 
+from server.clock import SYSTEM_CLOCK, Clock
 from server.leader import Leadership
 from server.schema import monitor_heartbeat
 
@@ -34,10 +35,11 @@ def process_name() -> str:
 
 class MonitorLoop:
     def __init__(self, engine: Engine, monitors: list[Monitor] | None = None,
-                 tick: float = TICK_SECONDS):
+                 tick: float = TICK_SECONDS, clock: Clock = SYSTEM_CLOCK):
         self.engine = engine
         self.monitors = MONITORS if monitors is None else monitors
         self.tick = tick
+        self.clock = clock
         self.leadership = Leadership(engine)
         self._task: asyncio.Task[None] | None = None
 
@@ -65,7 +67,7 @@ class MonitorLoop:
         """One tick: lead if possible, and if leading run every monitor. Returns leadership."""
         if not self.leadership.try_acquire():
             return False
-        now = datetime.now(UTC)
+        now = self.clock.now()
         for monitor in self.monitors:
             monitor(self.engine, now)
         with self.engine.begin() as conn:

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, Engine, insert, select
 
 from server import auth, feed, record_hooks
+from server.clock import SYSTEM_CLOCK, Clock
 from server.errors import Invalid, NotAuthenticated, NotFound
 from server.escrow import EnvelopeDamaged, open_envelope
 from server.schema import audit_log, coordinators, records, service_users, tenants, visits, workers
@@ -100,10 +101,11 @@ def day_visits(engine: Engine, who: Coordinator, day: date) -> list[dict[str, An
 
 
 def visit_record(
-    engine: Engine, key: X25519PrivateKey, who: Coordinator, visit_id: str
+    engine: Engine, key: X25519PrivateKey, who: Coordinator, visit_id: str,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> dict[str, Any]:
     """Open every record of a visit (audited, one audit row per sealed record opened)."""
-    now = datetime.now(UTC).isoformat()
+    now = clock.now().isoformat()
     with engine.begin() as conn:
         v = conn.execute(
             select(visits, workers.c.name.label("worker_name"),
@@ -155,21 +157,23 @@ def audit_entries(engine: Engine, who: Coordinator, limit: int = 100) -> list[di
     return [dict(r) for r in rows]
 
 
-def audit(conn: Connection, who: Coordinator, action: str, kind: str, target: str) -> None:
+def audit(conn: Connection, who: Coordinator, action: str, kind: str, target: str,
+          at: datetime) -> None:
     conn.execute(insert(audit_log).values(
-        tenant_id=who.tenant_id, at=datetime.now(UTC).isoformat(), actor_kind="coordinator",
+        tenant_id=who.tenant_id, at=at.isoformat(), actor_kind="coordinator",
         actor_id=who.id, action=action, target_kind=kind, target_id=target))
 
 
 def amend_record(
     engine: Engine, who: Coordinator, record_id: str, reason: str, *,
-    text: str | None = None, outcome: str | None = None,
+    text: str | None = None, outcome: str | None = None, clock: Clock = SYSTEM_CLOCK,
 ) -> str:
     """Write a coordinator's addendum to a worker's record; the original stays as it was."""
     why, body = (reason or "").strip(), (text or "").strip() or None
     if len(why) < MIN_REASON:
         raise Invalid(f"Say why the record is being amended (at least {MIN_REASON} characters).")
-    now = datetime.now(UTC).isoformat()
+    at = clock.now()
+    now = at.isoformat()
     with engine.begin() as conn:
         original = conn.execute(
             select(records).where(records.c.id == record_id,
@@ -206,7 +210,7 @@ def amend_record(
         conn.execute(insert(records).values(
             **row, tenant_id=who.tenant_id, device_id=OFFICE_DEVICE, worker_id=who.id,
             content_hash=digest, received_at=now, seq=feed.reserve_seq(conn, who.tenant_id)))
-        audit(conn, who, "amend_record", original["kind"], record_id)
+        audit(conn, who, "amend_record", original["kind"], record_id, at)
         record_hooks.share_doses(conn, who.tenant_id, who.id, [
             (rid, "addendum", original["service_user_id"], record_id, facts)])
     return rid

@@ -12,12 +12,13 @@ entity with a higher version, so phones hold each dose's current outcome.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from server import feed
+from server.clock import SYSTEM_CLOCK
 from server.schema import records, visits
 from sync.protocol import PushedRecord
 
@@ -101,7 +102,7 @@ def recent_doses(conn: Connection, tenant_id: str, people: list[str], worker_id:
     """
     if not people:
         return []
-    since = ((now or datetime.now(UTC)) - RECENT_DOSES).isoformat()
+    since = ((now or SYSTEM_CLOCK.now()) - RECENT_DOSES).isoformat()
     rows = [r for r in conn.execute(
         select(records.c.id, records.c.worker_id, records.c.service_user_id, records.c.facts)
         .where(records.c.tenant_id == tenant_id, records.c.service_user_id.in_(people),

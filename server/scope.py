@@ -7,7 +7,7 @@ visits are for, and those people's care plans and medicines.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 
 from server import record_hooks
+from server.clock import SYSTEM_CLOCK
 from server.schema import care_plans, feed, feed_floor, medicines, service_users, tenants, visits
 
 _VISIT_FIELDS = ("worker_id", "service_user_id", "visit_type", "start", "end", "status")
@@ -45,7 +46,7 @@ def current_scope(
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Every entity the worker's phone should hold now, as upserts (feed-change shaped)."""
-    since = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat()
+    since = ((now or SYSTEM_CLOCK.now()) - timedelta(days=retention_days)).isoformat()
     rows = conn.execute(
         select(visits).where(visits.c.tenant_id == tenant_id, visits.c.worker_id == worker_id,
                              visits.c.end >= since).order_by(visits.c.start)

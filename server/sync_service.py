@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, select, update
 
 from server import feed, record_hooks, scope
+from server.clock import SYSTEM_CLOCK, Clock
 from server.enrolment import DeviceIdentity
 from server.errors import UpgradeRequired
 from server.schema import devices, records, visits
@@ -151,8 +152,10 @@ def _store(conn: Connection, device: DeviceIdentity, request: SyncRequest, diges
     return stored
 
 
-def _pull(conn: Connection, device: DeviceIdentity, request: SyncRequest,
-          retention_days: int) -> tuple[list[dict[str, Any]], int, bool, int | None]:
+def _pull(
+    conn: Connection, device: DeviceIdentity, request: SyncRequest, retention_days: int,
+    now: datetime,
+) -> tuple[list[dict[str, Any]], int, bool, int | None]:
     """Rules 3 and 4: (changes, the seq they reach, more to come, the cursor's seq or None
     for a full resync)."""
     after = feed.decode_cursor(request.cursor)
@@ -164,7 +167,8 @@ def _pull(conn: Connection, device: DeviceIdentity, request: SyncRequest,
         # serialises writers), so the scope read after it holds them all. A change that
         # commits in between is sent now and again after the cursor: upserts, harmless.
         last = scope.clock(conn, device.tenant_id)
-        rows = scope.current_scope(conn, device.tenant_id, device.worker_id, retention_days)
+        rows = scope.current_scope(conn, device.tenant_id, device.worker_id, retention_days,
+                                   now)
         return rows, last, False, None
     rows = feed.pull(conn, device.tenant_id, device.worker_id, after, MAX_PULL_CHANGES + 1)
     more = len(rows) > MAX_PULL_CHANGES
@@ -174,14 +178,14 @@ def _pull(conn: Connection, device: DeviceIdentity, request: SyncRequest,
 
 def handle_sync(
     engine: Engine | Connection, device: DeviceIdentity, request: SyncRequest,
-    retention_days: int = DEFAULT_RETENTION_DAYS,
+    retention_days: int = DEFAULT_RETENTION_DAYS, *, clock: Clock = SYSTEM_CLOCK,
 ) -> SyncResponse:
     """One round trip in one transaction, on `engine` or on an open (idle) connection of it
     (the API authenticates on the same connection, one pool checkout a sync)."""
     if isinstance(engine, Connection):
-        return _handle_sync(engine, device, request, retention_days)
+        return _handle_sync(engine, device, request, retention_days, clock)
     with engine.connect() as conn:
-        return _handle_sync(conn, device, request, retention_days)
+        return _handle_sync(conn, device, request, retention_days, clock)
 
 
 def _check_protocol(request: SyncRequest) -> None:
@@ -192,36 +196,39 @@ def _check_protocol(request: SyncRequest) -> None:
 
 
 def pull_only(conn: Connection, device: DeviceIdentity, request: SyncRequest,
-              retention_days: int = DEFAULT_RETENTION_DAYS) -> SyncResponse:
+              retention_days: int = DEFAULT_RETENTION_DAYS, *,
+              clock: Clock = SYSTEM_CLOCK) -> SyncResponse:
     """A sync with nothing to push, inside the caller's read-only transaction: it writes
     nothing, so on SQLite it neither waits for nor holds up writers and a morning of full
     resyncs runs side by side. Call `note_seen` once that transaction has ended."""
     _check_protocol(request)
-    now = datetime.now(UTC).isoformat()
-    pulled = None if device.revoked else _pull(conn, device, request, retention_days)
-    return _answer([], [], pulled, now, retention_days)
+    at = clock.now()
+    pulled = None if device.revoked else _pull(conn, device, request, retention_days, at)
+    return _answer([], [], pulled, at.isoformat(), retention_days)
 
 
-def note_seen(conn: Connection, device: DeviceIdentity, request: SyncRequest) -> None:
+def note_seen(conn: Connection, device: DeviceIdentity, request: SyncRequest, *,
+              clock: Clock = SYSTEM_CLOCK) -> None:
     """After a pull-only sync: write the office's "last seen" of the phone, in a short
     transaction of its own, only when it is getting stale (or the app version changed)."""
-    clock = datetime.now(UTC)
-    if _stale(device, request, clock):
+    at = clock.now()
+    if _stale(device, request, at):
         with conn.begin():
-            _mark_seen(conn, device, request, clock.isoformat())
+            _mark_seen(conn, device, request, at.isoformat())
 
 
 def _handle_sync(
-    connection: Connection, device: DeviceIdentity, request: SyncRequest, retention_days: int
+    connection: Connection, device: DeviceIdentity, request: SyncRequest, retention_days: int,
+    clock: Clock,
 ) -> SyncResponse:
     _check_protocol(request)
     if not request.push:
         with read_only(connection):
-            answer = pull_only(connection, device, request, retention_days)
-        note_seen(connection, device, request)
+            answer = pull_only(connection, device, request, retention_days, clock=clock)
+        note_seen(connection, device, request, clock=clock)
         return answer
-    clock = datetime.now(UTC)
-    now = clock.isoformat()
+    at = clock.now()
+    now = at.isoformat()
     accepted: list[str] = []
     rejected: list[Rejection] = []
     # Hashed and serialised before the transaction: the write lock is held for database work.
@@ -229,9 +236,10 @@ def _handle_sync(
     encoded = [(_json(rec.envelope), _json(rec.facts)) for rec in request.push]
     with connection.begin():
         _store(connection, device, request, digests, encoded, now, accepted, rejected)
-        if _stale(device, request, clock):  # "last seen" is kept to 5 minutes, pushes or not
+        if _stale(device, request, at):  # "last seen" is kept to 5 minutes, pushes or not
             _mark_seen(connection, device, request, now)
-        pulled = None if device.revoked else _pull(connection, device, request, retention_days)
+        pulled = None if device.revoked else _pull(connection, device, request,
+                                                   retention_days, at)
     return _answer(accepted, rejected, pulled, now, retention_days)
 
 

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine
 
 from server import office
+from server.clock import SYSTEM_CLOCK, Clock, local_today
 from server.errors import ServerError
 
 KIND_LABELS = {
@@ -37,16 +38,19 @@ def local_hm(iso: str | None, tz: ZoneInfo) -> str:
     return datetime.fromisoformat(iso).astimezone(tz).strftime("%H:%M")
 
 
-def make_console(engine: Engine, key: Callable[[], X25519PrivateKey]) -> Callable[[ft.Page], None]:
+def make_console(engine: Engine, key: Callable[[], X25519PrivateKey],
+                 clock: Clock = SYSTEM_CLOCK) -> Callable[[ft.Page], None]:
     def main(page: ft.Page) -> None:
-        ConsoleApp(page, engine, key).show_login()
+        ConsoleApp(page, engine, key, clock).show_login()
 
     return main
 
 
 class ConsoleApp:
-    def __init__(self, page: ft.Page, engine: Engine, key: Callable[[], X25519PrivateKey]):
+    def __init__(self, page: ft.Page, engine: Engine, key: Callable[[], X25519PrivateKey],
+                 clock: Clock = SYSTEM_CLOCK):
         self.page = page
+        self.clock = clock
         self.engine = engine
         self.key = key
         self.who: office.Coordinator | None = None
@@ -92,7 +96,7 @@ class ConsoleApp:
     # --- the day's visits -----------------------------------------------------------------
     def show_day(self, day: date | None = None) -> None:
         assert self.who is not None
-        day = day or datetime.now(self.tz).date()
+        day = day or local_today(self.clock, self.tz)
         rows = office.day_visits(self.engine, self.who, day)
         done = sum(1 for r in rows if r["status"] == "done")
         items: list[ft.Control] = []

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from server.clock import local_today
 from server.errors import ServerError
 from server.mar_chart import CODE_KEY, DEFAULT_DAYS, MARK_KEY, MarChart, build_mar_chart
 from server.pdf import mar_chart_pdf
@@ -23,10 +24,10 @@ def show_mar(console: ConsoleApp, service_user_id: str, start: date | None = Non
     from server.console.app import labelled
 
     assert console.who is not None
-    start = start or datetime.now(console.tz).date() - timedelta(days=DEFAULT_DAYS - 1)
+    start = start or local_today(console.clock, console.tz) - timedelta(days=DEFAULT_DAYS - 1)
     try:
         chart = build_mar_chart(console.engine, console.key(), console.who, service_user_id,
-                                start)
+                                start, clock=console.clock)
     except ServerError as exc:
         console._set(ft.Text(str(exc)))
         return

@@ -22,7 +22,8 @@ def show_visit(console: ConsoleApp, visit_id: str, message: str = "") -> None:
 
     assert console.who is not None
     try:
-        v = office.visit_record(console.engine, console.key(), console.who, visit_id)
+        v = office.visit_record(console.engine, console.key(), console.who, visit_id,
+                                console.clock)
     except ServerError as exc:
         console._set(ft.Text(str(exc)), ft.Button("Back", on_click=lambda _e: console.show_day()))
         return
@@ -51,7 +52,8 @@ def show_visit(console: ConsoleApp, visit_id: str, message: str = "") -> None:
         assert console.who is not None
         try:
             office.amend_record(console.engine, console.who, amending["id"], reason.value or "",
-                                text=text.value or None, outcome=code.value or None)
+                                text=text.value or None, outcome=code.value or None,
+                                clock=console.clock)
         except ServerError as exc:
             error.value = str(exc)
             console.page.update()
