@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from pathlib import Path
 
 import flet_web.fastapi as flet_fastapi
@@ -14,7 +15,7 @@ from server import escrow
 from server.api import build_router, install_error_handlers
 from server.clock import SYSTEM_CLOCK, Clock
 from server.console.app import make_console
-from server.monitors import MonitorLoop
+from server.monitors import Monitor, MonitorLoop
 from server.settings import ServerSettings
 from server.storage import Checkpointer, make_engine, migrate
 
@@ -22,8 +23,12 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
 def create_app(settings: ServerSettings, *, with_console: bool = True,
-               clock: Clock = SYSTEM_CLOCK) -> FastAPI:
-    """The server: API, console and background monitors, all telling time by `clock`."""
+               clock: Clock = SYSTEM_CLOCK, monitors: Iterable[Monitor] = ()) -> FastAPI:
+    """The server: API, console and background monitors, all telling time by `clock`.
+
+    The background monitors are registered here, and only here: `monitors` (tests add their
+    own), plus every feature's monitor as it is built (lone-worker timers, escalation
+    re-alerts). They run in the one leader process (server/leader.py)."""
     engine = make_engine(settings.database_url, background_checkpoints=True)
     schema = migrate(engine)
 
@@ -33,16 +38,16 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
         source = settings.escrow_key.value or str(settings.escrow_key_file)
         return escrow.load_private_key(source)
 
-    monitors = MonitorLoop(engine, tick=settings.monitor_tick_seconds, clock=clock)
+    loop = MonitorLoop(engine, monitors, tick=settings.monitor_tick_seconds, clock=clock)
     checkpointer = Checkpointer(engine)
 
     async def _start_monitors() -> None:
         checkpointer.start()
         if settings.run_monitors:
-            monitors.start()
+            loop.start()
 
     async def _stop_monitors() -> None:
-        await monitors.stop()
+        await loop.stop()
         checkpointer.stop()
 
     # flet-web is untyped; its FastAPI is a fastapi.FastAPI that also serves Flet apps.
@@ -55,7 +60,7 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
     )
     app.state.engine = engine
     app.state.settings = settings
-    app.state.monitors = monitors
+    app.state.monitors = loop
     install_error_handlers(app)
     app.include_router(build_router(engine, engine.dialect.name, schema,
                                     settings.phone_retention_days, clock))

@@ -1,8 +1,8 @@
-"""The background monitor loop: runs registered monitors every tick, in the leader process only.
+"""The background monitor loop: runs its monitors every tick, in the leader process only.
 
-Monitors (lone-worker timers, escalation re-alerts, …) are plain functions of
-`(engine, now)`. The loop records a heartbeat so the office and the tests can see which process
-leads and when it last ran.
+Monitors (lone-worker timers, escalation re-alerts, …) are plain functions of `(engine, now)`,
+registered with the loop by the app factory (`server.app.create_app`). The loop records a
+heartbeat so the office and the tests can see which process leads and when it last ran.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import Engine, delete, insert
@@ -26,22 +26,24 @@ log = logging.getLogger("fieldapp.monitors")
 Monitor = Callable[[Engine, datetime], None]
 TICK_SECONDS = 5.0
 
-MONITORS: list[Monitor] = []
-
 
 def process_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class MonitorLoop:
-    def __init__(self, engine: Engine, monitors: list[Monitor] | None = None,
+    def __init__(self, engine: Engine, monitors: Iterable[Monitor] = (),
                  tick: float = TICK_SECONDS, clock: Clock = SYSTEM_CLOCK):
         self.engine = engine
-        self.monitors = MONITORS if monitors is None else monitors
+        self.monitors: list[Monitor] = list(monitors)
         self.tick = tick
         self.clock = clock
         self.leadership = Leadership(engine)
         self._task: asyncio.Task[None] | None = None
+
+    def register(self, monitor: Monitor) -> None:
+        """Run `monitor` every tick from now on (in whichever process leads)."""
+        self.monitors.append(monitor)
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
