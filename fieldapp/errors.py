@@ -77,3 +77,7 @@ class DoseRefused(RuleViolation):
     def __init__(self, reason: str, next_words: str, next_allowed_at: object = None):
         super().__init__(f"Not given: {reason} {next_words}")
         self.next_allowed_at = next_allowed_at
+
+
+class EnrolmentFailed(FieldAppError):
+    """Enrolment with the office did not work; the message is plain English."""

@@ -1,7 +1,7 @@
 """The worker app's shell: routes to screens, the records banner, background sync, auto-lock.
 
-The only module of screens/ that knows the store and the sync client (until main.py hands the
-shell one services object); screens reach everything through the `nav.Shell` it implements.
+main.py hands the shell one services object; screens reach everything through the `nav.Shell`
+it implements.
 """
 
 from __future__ import annotations
@@ -11,74 +11,40 @@ import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import flet as ft
-import httpx
 
-from fieldapp.domain.clock import Clock, parse_utc
+from fieldapp.domain.clock import parse_utc
 from fieldapp.errors import FieldAppError
-from fieldapp.services import outbox
-from fieldapp.services.device import Device, Enrolment
+from fieldapp.services import Services, SyncResult, SyncState, outbox
 from fieldapp.services.duress import visible_counts
-from fieldapp.services.visits import VisitService
 from fieldapp.store import replica
-from fieldapp.store.db import DeviceStore
 from fieldapp.store.replica import SyncCounts
 from fieldapp.vault.dek import PIN_RULES, check_pin_policy
-from fieldapp.vault.keystore import FileKeyStore, KeyStore, PreloadedKeyStore, prepare_keystore
 from fieldapp.vault.lock import locks_on_lifecycle
 from screens import banner, location, nav, routes, widgets
 from screens.guard import guard_tree
-from sync.client import (
-    PERIODIC_SYNC_S,
-    EnrolmentFailed,
-    SyncClient,
-    SyncResult,
-    SyncState,
-    backoff_delay,
-    enrol,
-)
 
 IDLE_CHECK_S = 15.0  # how often the inactivity lock looks at the clock (real seconds)
-PHONE_PLATFORMS = (ft.PagePlatform.ANDROID, ft.PagePlatform.IOS)
-
-
-async def choose_keystore(page: ft.Page, key_path: Path) -> KeyStore:
-    """The platform keystore on phones; elsewhere a 0600 file, which is WEAKER (README).
-
-    flet-secure-storage is asynchronous and the vault is not, so the phone's secret is read
-    once here, at start-up, and kept in memory for the session.
-    """
-    if page.platform in PHONE_PLATFORMS and not page.web:
-        from flet_secure_storage import SecureStorage
-
-        store = PreloadedKeyStore(SecureStorage(), page.run_task)
-        await store.load()
-        return store
-    return FileKeyStore(key_path)
 
 
 class WorkerApp:
     """One app session (one open app on one phone): the current route, its screen, sync."""
 
-    def __init__(self, page: ft.Page, store: DeviceStore, device: Device, clock: Clock,
-                 server_url: str, http: httpx.AsyncClient, *,
+    def __init__(self, page: ft.Page, services: Services, *,
                  monotonic: Callable[[], float] = time.monotonic):
         self.page = page
-        self.store = store
-        self.device = device
-        self.clock = clock
-        self.server_url = server_url
-        self.http = http
+        self.services = services
+        self.store = services.store
+        self.device = services.device
+        self.clock = services.clock
+        self.server_url = services.settings.server_url
         self.tz = ZoneInfo("Europe/London")
-        self.visits = VisitService(store, device.sealer, device.author, clock)
-        self.sync_client = SyncClient(store, device, http, clock)
+        self.visits = services.visits
         self.last_result: SyncResult | None = None
         self.share_location = False  # the worker's choice, asked on the visit screen
-        self._sync_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._screen: nav.ScreenState | None = None
         self._route = "/"
@@ -267,29 +233,7 @@ class WorkerApp:
 
     async def enrol_phone(self, server: str, code: str, pin: str) -> None:
         """Send what an old enrolment still has queued, then enrol with the office's code."""
-        if self.device.locked_out and not await self._old_queue_sent():
-            raise FieldAppError(
-                "Records from before the lockout are still waiting to be sent to the office. "
-                "Connect to the internet and try again, or call the office.")
-        try:
-            data = await enrol(self.http, server, code)
-        except EnrolmentFailed as exc:
-            raise FieldAppError(str(exc)) from exc
-        enrolment = Enrolment.from_server(server, data)
-        if self.device.enrolled:
-            self.device.reset_for_reenrolment()
-        await prepare_keystore(self.device.keystore)
-        # Deriving the key takes a few hundred ms on purpose; keep the screen responsive.
-        await self.page.loop.run_in_executor(None, self.device.complete_enrolment,
-                                             enrolment, pin)
-
-    async def _old_queue_sent(self) -> bool:
-        """After a lockout, send what the old enrolment still has queued, with its own token."""
-        result = await self.sync_now()
-        if not self.device.enrolled:  # the office withdrew the phone meanwhile: it has erased
-            return True
-        # An unknown old token can never send them: they go with the new enrolment instead.
-        return outbox.waiting(self.store) == 0 or result.state is SyncState.SIGNED_OUT
+        await self.services.enrol(server, code, pin)
 
     def _on_connectivity(self, e: ft.ConnectivityChangeEvent) -> None:
         if any(kind != ft.ConnectivityType.NONE for kind in e.connectivity):
@@ -300,14 +244,10 @@ class WorkerApp:
         self._wake.set()
 
     async def sync_now(self) -> SyncResult:
-        async with self._sync_lock:
-            try:
-                result = await self.sync_client.sync_once()
-            except FieldAppError:
-                result = SyncResult(SyncState.SERVER_ERROR)
-            changed = (self.last_result is None or result.state != self.last_result.state
-                       or result.received or result.rejected or result.changes)
-            self.last_result = result
+        before = self.last_result
+        result = await self.services.sync_now()
+        changed = result.visible_change(before)
+        self.last_result = result
         if result.state is SyncState.REVOKED:
             # The phone has just erased itself: nothing typed before may come back.
             self.forget_place()
@@ -323,7 +263,7 @@ class WorkerApp:
     async def _sync_loop(self) -> None:
         failures = 0
         while True:
-            delay = PERIODIC_SYNC_S if failures == 0 else backoff_delay(failures)
+            delay = self.services.next_sync_delay(failures)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             # Cleared after waking, so a request made while the sync below runs wakes the
@@ -332,4 +272,4 @@ class WorkerApp:
             if not self.device.enrolled:
                 continue
             result = await self.sync_now()
-            failures = 0 if result.state in (SyncState.OK, SyncState.REJECTED) else failures + 1
+            failures = 0 if result.healthy else failures + 1

@@ -11,17 +11,16 @@ Steps (docs/sync.md has the full protocol):
 
 from __future__ import annotations
 
-import enum
 import random
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 
 import httpx
 
-from fieldapp.domain.clock import Clock
-from fieldapp.services.device import Device, Enrolment
+from fieldapp.errors import EnrolmentFailed
 from fieldapp.store import replica
 from fieldapp.store.db import DeviceStore
+from fieldapp.store.sync_state import MESSAGES, SyncResult, SyncState
 from sync.protocol import (
     ENROL_PATH,
     MAX_PUSH_BYTES,
@@ -44,51 +43,43 @@ BACKOFF_MAX_S = 300.0
 PERIODIC_SYNC_S = 60.0
 
 
-class SyncState(enum.Enum):
-    OK = "ok"
-    OFFLINE = "offline"
-    REJECTED = "rejected"  # some records refused (each carries its reason)
-    REVOKED = "revoked"
-    TOO_OLD = "too_old"
-    SIGNED_OUT = "signed_out"
-    SERVER_ERROR = "server_error"
+__all__ = ["MESSAGES", "DeviceLink", "EnrolmentFailed", "SyncClient", "SyncResult", "SyncState",
+           "backoff_delay", "enrol", "office_copy"]
 
 
-MESSAGES = {
-    SyncState.OK: "Up to date with the office.",
-    SyncState.OFFLINE: "No connection to the office. Your records are safe on this phone "
-    "and will be sent when there is signal.",
-    SyncState.REJECTED: "The office could not accept some records. Open the outbox to see why.",
-    SyncState.REVOKED: "This phone was withdrawn by the office, so its records and keys were "
-    "removed from it. Ask the office if you need to use it again.",
-    SyncState.TOO_OLD: "This app is too old for the office server. Please update it.",
-    SyncState.SIGNED_OUT: "The office no longer recognises this phone. Ask for a new "
-    "enrolment code.",
-    SyncState.SERVER_ERROR: "The office server had a problem. Your records are safe on this "
-    "phone; the app will try again.",
-}
+class Clock(Protocol):
+    def now(self) -> datetime: ...
 
 
-@dataclass(frozen=True)
-class SyncResult:
-    state: SyncState
-    sent: int = 0
-    received: int = 0
-    rejected: int = 0
-    changes: int = 0
+class Credentials(Protocol):
+    """Where this phone syncs and the token it shows (the enrolment has both)."""
 
     @property
-    def message(self) -> str:
-        return MESSAGES[self.state]
+    def server_url(self) -> str: ...
+
+    @property
+    def device_token(self) -> str: ...
+
+
+class DeviceLink(Protocol):
+    """What sync needs of the phone's keys and identity; the device service provides it at
+    composition (main.py), so this module never imports the services."""
+
+    @property
+    def unlocked(self) -> bool: ...
+
+    def identity(self) -> Credentials: ...
+
+    def outbox_sealer(self) -> replica.Opener | None: ...
+
+    def note_server_contact(self, at: datetime) -> None: ...
+
+    def erase(self) -> None: ...
 
 
 def office_copy(envelope: dict[str, object]) -> dict[str, object]:
     """The envelope without the phone's own key copy (`dk`): the office opens `ek` only."""
     return {k: v for k, v in envelope.items() if k != "dk"}
-
-
-class EnrolmentFailed(Exception):
-    """Enrolment did not work; the message is plain English."""
 
 
 def backoff_delay(failures: int, rng: random.Random | None = None) -> float:
@@ -118,11 +109,21 @@ async def enrol(http: httpx.AsyncClient, server_url: str, code: str) -> dict[str
 
 
 class SyncClient:
-    def __init__(self, store: DeviceStore, device: Device, http: httpx.AsyncClient, clock: Clock):
+    def __init__(self, store: DeviceStore, device: DeviceLink, http: httpx.AsyncClient,
+                 clock: Clock):
         self.store = store
         self.device = device
         self.http = http
         self.clock = clock
+
+    async def enrol(self, server_url: str, code: str) -> dict[str, object]:
+        """Exchange an enrolment code for this phone's identity (see `enrol`)."""
+        return await enrol(self.http, server_url, code)
+
+    @staticmethod
+    def next_delay(failures: int) -> float:
+        """Seconds until the next background sync: periodic, or backing off after failures."""
+        return PERIODIC_SYNC_S if failures == 0 else backoff_delay(failures)
 
     async def sync_once(self) -> SyncResult:
         ident = self.device.identity()
@@ -202,7 +203,7 @@ class SyncClient:
                 break
         return SyncResult(state, **totals)
 
-    async def _erase_and_confirm(self, ident: Enrolment) -> None:
+    async def _erase_and_confirm(self, ident: Credentials) -> None:
         """Destroy keys and local data, then tell the office (best effort: the data is gone
         either way, and the token only lives on in `ident`, in memory)."""
         self.device.erase()

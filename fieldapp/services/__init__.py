@@ -1,1 +1,89 @@
-"""Use cases the screens call."""
+"""The phone's use cases: the one surface the screens import (pinned by
+tests/fieldapp/test_exported_members.py). Screens get a `Services` object from main.py and
+import names from here — never from the store, the vault or the sync client.
+"""
+
+from fieldapp.domain.mar import (
+    CLOSING_SOON,
+    DueDose,
+    Medicine,
+    Outcome,
+    SupportLevel,
+    WindowState,
+)
+from fieldapp.domain.visit_rules import TaskOutcome, Timing, VisitStatus
+from fieldapp.errors import (
+    CheckOutBlocked,
+    DeviceWithdrawn,
+    DoseRefused,
+    EnrolmentFailed,
+    FieldAppError,
+    LeaseExpired,
+    LockedOut,
+    RuleViolation,
+    WeakPin,
+    WrongPin,
+)
+from fieldapp.services.addenda import AddendumService, Correction
+from fieldapp.services.device import LOCKED_OUT_MESSAGE, Device, Enrolment
+from fieldapp.services.hub import LockStatus, Services, SyncPort
+from fieldapp.services.medication import (
+    DoseLine,
+    DoseSaved,
+    MedicationRound,
+    MedicationService,
+    PrnLine,
+)
+from fieldapp.services.outbox import OutboxEntry, OutboxView
+from fieldapp.services.visits import VisitDetail, VisitService, VisitSummary
+from fieldapp.store.replica import SyncCounts
+from fieldapp.store.sync_state import SyncResult, SyncState
+from fieldapp.vault.dek import PIN_RULES, check_pin_policy
+from fieldapp.vault.lock import locks_on_lifecycle, wait_words
+
+__all__ = [
+    "CLOSING_SOON",
+    "LOCKED_OUT_MESSAGE",
+    "PIN_RULES",
+    "AddendumService",
+    "CheckOutBlocked",
+    "Correction",
+    "Device",
+    "DeviceWithdrawn",
+    "DoseLine",
+    "DoseRefused",
+    "DoseSaved",
+    "DueDose",
+    "EnrolmentFailed",
+    "Enrolment",
+    "FieldAppError",
+    "LeaseExpired",
+    "LockStatus",
+    "LockedOut",
+    "MedicationRound",
+    "MedicationService",
+    "Medicine",
+    "Outcome",
+    "OutboxEntry",
+    "OutboxView",
+    "PrnLine",
+    "RuleViolation",
+    "Services",
+    "SupportLevel",
+    "SyncCounts",
+    "SyncPort",
+    "SyncResult",
+    "SyncState",
+    "TaskOutcome",
+    "Timing",
+    "VisitDetail",
+    "VisitService",
+    "VisitStatus",
+    "VisitSummary",
+    "WeakPin",
+    "WindowState",
+    "WrongPin",
+    "check_pin_policy",
+    "locks_on_lifecycle",
+    "wait_words",
+]

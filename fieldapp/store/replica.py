@@ -14,6 +14,9 @@ from typing import Any
 from fieldapp.store.db import DeviceStore
 from fieldapp.vault.dek import Sealer, envelope_from_bytes, envelope_to_bytes
 
+# What opens and seals the office's changes as they are applied (the unlocked device's keys).
+Opener = Sealer
+
 CURSOR_KEY = "sync_cursor"
 LAST_SYNC_KEY = "last_sync_at"
 

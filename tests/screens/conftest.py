@@ -21,10 +21,11 @@ import httpx
 import pytest
 
 from fieldapp.domain.clock import FakeClock
-from fieldapp.services.device import Device
+from fieldapp.settings import AppSettings
 from fieldapp.store.db import DeviceStore
 from fieldapp.vault.dek import KDF_FLOOR
 from fieldapp.vault.keystore import MemoryKeyStore
+from main import compose
 from screens.app import WorkerApp
 from server.app import create_app
 from server.settings import ServerSettings
@@ -34,6 +35,7 @@ from tests.support.flet_memory import Harness, run_app
 # A Tuesday in March: London is on GMT, so 09:05 UTC is 09:05 on the phone's screen.
 NOW = datetime(2026, 3, 10, 9, 5, tzinfo=UTC)
 OFFICE_URL = "http://office"
+SETTINGS = AppSettings(data_dir=Path("unused"), server_url=OFFICE_URL)
 
 
 @dataclass
@@ -87,14 +89,14 @@ class Phone:
     def open(self, transport: httpx.AsyncBaseTransport | None = None) -> OpenApp:
         """Open the app (a new Flet session over a newly opened store), as ``main.py`` does."""
         store = DeviceStore(self.db_path)
-        device = Device(store, self.keystore, self.clock, KDF_FLOOR)
         http = httpx.AsyncClient(
             transport=transport or httpx.ASGITransport(app=self.office.app), base_url=OFFICE_URL)
         made: dict[str, WorkerApp] = {}
 
         async def main(page: ft.Page) -> None:
-            app = WorkerApp(page, store, device, self.clock, OFFICE_URL, http)
-            page.on_disconnect = lambda _e: device.lock()
+            services = compose(SETTINGS, store, self.keystore, self.clock, http, kdf=KDF_FLOOR)
+            app = WorkerApp(page, services)
+            page.on_disconnect = lambda _e: services.lock()
             made["app"] = app
             app.start()
 

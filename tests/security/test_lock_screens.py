@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from fieldapp.domain.clock import FakeClock
-from fieldapp.services.device import Device
 from fieldapp.store.db import DeviceStore
 from fieldapp.vault.dek import KDF_FLOOR
 from fieldapp.vault.keystore import MemoryKeyStore
+from main import compose
 from screens.app import WorkerApp
 from server import enrolment
 from server.schema import records as office_records
-from tests.screens.conftest import NOW, OFFICE_URL, Office, OpenApp
+from tests.screens.conftest import NOW, OFFICE_URL, SETTINGS, Office, OpenApp
 from tests.screens.conftest import office as office  # noqa: F401 - the same office fixture
 from tests.support.flet_memory import run_app
 
@@ -52,14 +52,13 @@ class LockPhone:
 
     def open(self) -> OpenApp:
         store = DeviceStore(self.db_path)
-        device = Device(store, self.keystore, self.clock, KDF_FLOOR)
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.office.app),
                                  base_url=OFFICE_URL)
         made: dict[str, WorkerApp] = {}
 
         async def main(page: ft.Page) -> None:
-            made["app"] = WorkerApp(page, store, device, self.clock, OFFICE_URL, http,
-                                    monotonic=self.ticker)
+            services = compose(SETTINGS, store, self.keystore, self.clock, http, kdf=KDF_FLOOR)
+            made["app"] = WorkerApp(page, services, monotonic=self.ticker)
             made["app"].start()
 
         ui = run_app(main)

@@ -1,0 +1,34 @@
+"""`fieldapp.services` is the screens' one surface: its names are pinned, so a change is a choice."""
+
+from __future__ import annotations
+
+import fieldapp.services
+
+EXPECTED = {
+    "CLOSING_SOON", "LOCKED_OUT_MESSAGE", "PIN_RULES", "AddendumService", "CheckOutBlocked",
+    "Correction", "Device", "DeviceWithdrawn", "DoseLine", "DoseRefused", "DoseSaved", "DueDose",
+    "EnrolmentFailed", "Enrolment", "FieldAppError", "LeaseExpired", "LockStatus", "LockedOut",
+    "MedicationRound", "MedicationService", "Medicine", "Outcome", "OutboxEntry", "OutboxView",
+    "PrnLine", "RuleViolation", "Services", "SupportLevel", "SyncCounts", "SyncPort",
+    "SyncResult", "SyncState", "TaskOutcome", "Timing", "VisitDetail", "VisitService",
+    "VisitStatus", "VisitSummary", "WeakPin", "WindowState", "WrongPin", "check_pin_policy",
+    "locks_on_lifecycle", "wait_words",
+}
+
+
+def test_exported_members_are_exactly_the_pinned_set() -> None:
+    assert set(fieldapp.services.__all__) == EXPECTED
+    assert len(fieldapp.services.__all__) == len(EXPECTED)  # no name listed twice
+
+
+def test_every_exported_member_exists_and_is_public() -> None:
+    for name in fieldapp.services.__all__:
+        assert hasattr(fieldapp.services, name), name
+        assert not name.startswith("_"), name
+
+
+def test_no_public_name_is_left_out_of_all() -> None:
+    public = {n for n in vars(fieldapp.services) if not n.startswith("_")}
+    # Submodules appear as attributes once imported; they are rooms, not exports.
+    modules = {n for n in public if type(getattr(fieldapp.services, n)).__name__ == "module"}
+    assert public - modules == set(fieldapp.services.__all__)
