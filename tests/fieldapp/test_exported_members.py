@@ -1,4 +1,4 @@
-"""`fieldapp.services` is the screens' one surface: its names are pinned, so a change is a choice."""
+"""`fieldapp.services` is the screens' one surface: its names are pinned by this test."""
 
 from __future__ import annotations
 
