@@ -7,16 +7,15 @@ import gzip
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from server import enrolment
 from server.clock import SYSTEM_CLOCK, Clock
-from server.errors import Invalid, ServerError
+from server.errors import Invalid
 from server.storage import read_only
 from server.sync_service import handle_sync, note_seen, pull_only
 from sync.protocol import (
@@ -29,11 +28,6 @@ from sync.protocol import (
 )
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
-
-
-def error_body(code: str, message: str) -> dict[str, Any]:
-    """The one JSON error shape of this API."""
-    return {"error": {"code": code, "message": message}}
 
 
 class EnrolRequest(BaseModel):
@@ -142,17 +136,3 @@ def _loads(raw: bytes) -> Any:
 def _bearer(request: Request) -> str | None:
     auth = request.headers.get("authorization", "")
     return auth[7:] if auth.lower().startswith("bearer ") else None
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ServerError)
-    async def _server_error(_request: Request, exc: ServerError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, str(exc)), status_code=exc.status)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in exc.errors())
-        return JSONResponse(
-            error_body("invalid", f"These fields are missing or wrong: {fields}."),
-            status_code=422,
-        )

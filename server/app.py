@@ -12,9 +12,10 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from server import escrow
-from server.api import build_router, install_error_handlers
+from server.api import build_router
 from server.clock import SYSTEM_CLOCK, Clock
 from server.console.app import make_console
+from server.errors import install_error_handlers
 from server.monitors import Monitor, MonitorLoop
 from server.settings import ServerSettings
 from server.storage import Checkpointer, make_engine, migrate
