@@ -19,7 +19,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from server.mar_chart import CODE_KEY, MARK_KEY, MarChart
+from server.services.mar_chart import CODE_KEY, MARK_KEY, NOT_RECORDED, MarChart
 
 
 def mar_chart_pdf(chart: MarChart) -> bytes:
@@ -44,8 +44,9 @@ def mar_chart_pdf(chart: MarChart) -> bytes:
     data: list[list[Any]] = [header]
     for row in chart.rows:
         cells = [Paragraph("<br/>".join(
-            escape(c.text) + (f" [{c.note}]" if c.note else "")
-            for c in row.cells.get(d.isoformat(), [])), small) for d in chart.days]
+            escape(c.text) + (f" [{c.note}]" if c.note else "") for c in row.entries(d))
+            or (f"<i>{NOT_RECORDED}</i>" if row.missing(d) else ""), small)
+            for d in chart.days]
         data.append([Paragraph(f"<b>{escape(row.medicine)}</b><br/>{escape(row.details)}",
                                small), row.time, *cells])
     width = doc.width

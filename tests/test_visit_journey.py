@@ -17,9 +17,11 @@ from fieldapp.store.db import DeviceStore
 from fieldapp.store.replica import counts
 from fieldapp.vault.dek import KDF_FLOOR
 from fieldapp.vault.keystore import MemoryKeyStore
-from server import escrow, office
+from server import escrow
 from server.app import create_app
 from server.schema import audit_log
+from server.services.sign_in import sign_in
+from server.services.visit_record import visit_record
 from server.settings import ServerSettings
 from sync.client import SyncClient, SyncState, enrol
 from tests.factories import PASSWORD, code_for, small_agency
@@ -95,19 +97,18 @@ def test_worker_completes_a_visit_and_the_office_reads_it(server, tmp_path: Path
         return v.id
 
     visit_id = run(journey())
-    who = office.sign_in(engine, agency.coordinator_email, PASSWORD)
-    record = office.visit_record(engine, escrow.load_private_key(str(agency.key_file)), who,
+    who = sign_in(engine, agency.coordinator_email, PASSWORD)
+    record = visit_record(engine, escrow.load_private_key(str(agency.key_file)), who,
                                  visit_id)
-    kinds = [r["kind"] for r in record["records"] if r["kind"] != "dose_outcome"]
+    kinds = [r.kind for r in record.records if r.kind != "dose_outcome"]
     assert kinds == ["check_in", "task_outcome", "task_outcome", "note", "check_out"]
-    tasks = {r["content"]["title"]: r["content"] for r in record["records"]
-             if r["kind"] == "task_outcome"}
+    tasks = {r.content["title"]: r.content for r in record.records if r.kind == "task_outcome"}
     assert tasks["Breakfast and a drink"]["reason"] == "Had breakfast with her daughter"
-    note = next(r for r in record["records"] if r["kind"] == "note")
-    assert "walked to the window" in note["content"]["text"]
+    note = next(r for r in record.records if r.kind == "note")
+    assert "walked to the window" in note.content["text"]
     with engine.begin() as conn:
         audited = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
-    assert audited == len(record["records"])  # one audit row per sealed record opened
+    assert audited == len(record.records)  # one audit row per sealed record opened
 
 
 def test_records_survive_closing_and_reopening_the_app(server, tmp_path: Path) -> None:

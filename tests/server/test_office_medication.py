@@ -27,12 +27,15 @@ from fieldapp.services.visits import VisitService
 from fieldapp.store.db import DeviceStore
 from fieldapp.vault.dek import KDF_FLOOR
 from fieldapp.vault.keystore import MemoryKeyStore
-from server import escrow, office
+from server import escrow
 from server.app import create_app
 from server.errors import Invalid
-from server.mar_chart import build_mar_chart
 from server.pdf import mar_chart_pdf
 from server.schema import audit_log, records
+from server.services.amendments import amend_record
+from server.services.mar_chart import NOT_RECORDED, build_mar_chart
+from server.services.sign_in import sign_in
+from server.services.visit_record import visit_record
 from server.settings import ServerSettings
 from sync.client import SyncClient, enrol
 from tests.factories import PASSWORD, code_for, shared_person_agency
@@ -130,13 +133,12 @@ def test_the_office_reads_the_visit_and_the_mar_chart_audited_and_prints_it(worl
     engine = app.state.engine
     morning = agency.visits[0]["id"]
     morning_round(a, morning)
-    who = office.sign_in(engine, agency.coordinator_email, PASSWORD)
+    who = sign_in(engine, agency.coordinator_email, PASSWORD)
     key = escrow.load_private_key(str(agency.key_file))
-    record = office.visit_record(engine, key, who, morning)
-    doses = {r["content"]["medicine"]: r for r in record["records"]
-             if r["kind"] == "dose_outcome"}
-    assert doses["Lactulose 3.35g/5ml"]["content"]["reason"] == "Said her tummy is fine"
-    assert doses["Co-careldopa 25mg/100mg"]["facts"]["outcome"] == "taken"
+    record = visit_record(engine, key, who, morning)
+    doses = {r.content["medicine"]: r for r in record.records if r.kind == "dose_outcome"}
+    assert doses["Lactulose 3.35g/5ml"].content["reason"] == "Said her tummy is fine"
+    assert doses["Co-careldopa 25mg/100mg"].facts["outcome"] == "taken"
 
     with engine.begin() as conn:
         before = len(conn.execute(select(audit_log)).all())
@@ -152,12 +154,22 @@ def test_the_office_reads_the_visit_and_the_mar_chart_audited_and_prints_it(worl
     assert [c.code for c in cells[("Paracetamol", "PRN")][day]] == ["taken"]
     assert cells[("Co-careldopa", "13:00")] == {}
     assert any("Said her tummy is fine" in n for n in chart.notes)
+    # Past slots with no outcome say so once their window has closed (not before).
+    evening = FakeClock(datetime.combine(TODAY, time(18), LONDON).astimezone(UTC))
+    late = build_mar_chart(engine, key, who, agency.people[0]["id"], TODAY, 1, clock=evening)
+    missing = {(r.medicine.split()[0], r.time) for r in late.rows if r.missing(TODAY)}
+    assert missing == {("Co-careldopa", "13:00")}
+    early = build_mar_chart(engine, key, who, agency.people[0]["id"], TODAY, 1,
+                            clock=FakeClock(NOW))
+    assert not any(r.missing(TODAY) for r in early.rows)
 
     pdf = mar_chart_pdf(chart)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     for expected in ("MAR chart: Margaret Ellison", "Co-careldopa", "taken 09:10 AK",
                      "refused", "Key", "not_available", "Said her tummy is fine"):
         assert expected in text, expected
+    assert NOT_RECORDED in " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(mar_chart_pdf(late))).pages)
 
 
 def test_a_coordinator_amends_a_dose_with_a_reason_and_phones_follow(world) -> None:
@@ -165,30 +177,31 @@ def test_a_coordinator_amends_a_dose_with_a_reason_and_phones_follow(world) -> N
     engine = app.state.engine
     morning = agency.visits[0]["id"]
     morning_round(a, morning)
-    who = office.sign_in(engine, agency.coordinator_email, PASSWORD)
+    who = sign_in(engine, agency.coordinator_email, PASSWORD)
     key = escrow.load_private_key(str(agency.key_file))
-    dose = next(r for r in office.visit_record(engine, key, who, morning)["records"]
-                if r["kind"] == "dose_outcome" and r["facts"]["outcome"] == "refused")
+    dose = next(r for r in visit_record(engine, key, who, morning).records
+                if r.kind == "dose_outcome" and r.facts["outcome"] == "refused")
     with pytest.raises(Invalid, match="Say why"):
-        office.amend_record(engine, who, dose["id"], "no")
+        amend_record(engine, who, dose.id, "no")
     with pytest.raises(Invalid, match="does not fit"):
-        office.amend_record(engine, who, dose["id"], "Wrong code used", outcome="done")
-    office.amend_record(engine, who, dose["id"], "Daughter saw her take it later",
+        amend_record(engine, who, dose.id, "Wrong code used", outcome="done")
+    amend_record(engine, who, dose.id, "Daughter saw her take it later",
                         outcome="taken")
     with engine.begin() as conn:
         last = conn.execute(select(audit_log).order_by(audit_log.c.id.desc())).mappings().first()
     assert (last["action"], last["actor_id"], last["target_id"]) == (
-        "amend_record", who.id, dose["id"])
+        "amend_record", who.id, dose.id)
 
-    record = office.visit_record(engine, key, who, morning)
-    fix = next(r for r in record["records"] if r["kind"] == "addendum")
-    assert fix["corrects"] == dose["id"] and fix["by_office"]
-    assert fix["content"]["coordinator_name"] == "Sam Office"
-    assert any(r["id"] == dose["id"] for r in record["records"])  # the original stays
+    record = visit_record(engine, key, who, morning)
+    fix = next(r for r in record.records if r.kind == "addendum")
+    assert fix.corrects == dose.id and fix.by_office
+    assert fix.content["coordinator_name"] == "Sam Office"
+    assert any(r.id == dose.id for r in record.records)  # the original stays
+    assert record.corrections_of(dose.id) == (fix,) and fix not in record.originals
     with engine.begin() as conn:
-        stored = conn.execute(select(records.c.envelope).where(records.c.id == fix["id"])).one()
+        stored = conn.execute(select(records.c.envelope).where(records.c.id == fix.id)).one()
     # The office seals with the contract's one function: today's version, a UUIDv7 id.
-    assert stored.envelope["v"] == 2 and uuid.UUID(fix["id"]).version == 7
+    assert stored.envelope["v"] == 2 and uuid.UUID(fix.id).version == 7
 
     chart = build_mar_chart(engine, key, who, agency.people[0]["id"], TODAY, 1)
     lactulose = next(r for r in chart.rows if r.medicine.startswith("Lactulose"))
@@ -199,7 +212,7 @@ def test_a_coordinator_amends_a_dose_with_a_reason_and_phones_follow(world) -> N
     asyncio.run(b.sync.sync_once())
     asyncio.run(a.sync.sync_once())
     assert {r["outcome"] for r in b.store.rows(
-        "SELECT outcome FROM dose_facts WHERE record_id = ?", [dose["id"]])} == {"taken"}
+        "SELECT outcome FROM dose_facts WHERE record_id = ?", [dose.id])} == {"taken"}
     lactulose_id = meds_by_name(a, morning)["Lactulose"]
     a_view = [h.outcome.value for h in a.meds.history(agency.people[0]["id"])
               if h.medicine_id == lactulose_id]

@@ -1,0 +1,64 @@
+"""The day board: the agency's visits on one day, each opening its visit record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import flet as ft
+
+from server.console.context import Console, visit_route
+from server.console.widgets import button, heading, labelled, local_hm
+from server.services.day_board import DayVisit, day_visits
+
+
+class DayState:
+    def __init__(self, console: Console, day: date | None = None):
+        self.console = console
+        self.day = day or console.today()
+        self.visits: list[DayVisit] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.visits = day_visits(self.console.engine, self.console.coordinator, self.day)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for v in self.visits if v.status == "done")
+
+    def open(self, visit_id: str) -> None:
+        self.console.go(visit_route(visit_id))
+
+
+def render_day(state: DayState, redraw: Callable[[], None]) -> list[ft.Control]:
+    def refresh() -> None:
+        state.refresh()
+        redraw()
+
+    who = state.console.coordinator
+    return [
+        ft.Row([heading(f"Visits on {state.day:%A %d %B %Y}"),
+                button("console-refresh", "Refresh", refresh)], wrap=True),
+        ft.Text(f"Signed in as {who.name}. {len(state.visits)} visits, "
+                f"{state.done} completed."),
+        *[_visit_card(state, v) for v in state.visits],
+    ]
+
+
+def _visit_card(state: DayState, v: DayVisit) -> ft.Control:
+    tz = state.console.tz
+    times = "".join((f" · in {local_hm(v.checked_in_at, tz)}" if v.checked_in_at else "",
+                     f" · out {local_hm(v.checked_out_at, tz)}" if v.checked_out_at else ""))
+    return labelled(
+        f"console-visit-{v.id}",
+        ft.Container(
+            ft.Column([
+                ft.Text(f"{local_hm(v.start, tz)}–{local_hm(v.end, tz)}  "
+                        f"{v.person_name} · {v.area}", weight=ft.FontWeight.BOLD),
+                ft.Text(f"{v.worker_name} · {v.visit_type} · {v.status}{times}"),
+            ], spacing=2),
+            padding=12, border=ft.Border.all(1, ft.Colors.GREY_400), border_radius=8,
+            on_click=lambda _e: state.open(v.id),
+        ),
+        label=f"Visit {v.person_name} {v.status}",
+    )

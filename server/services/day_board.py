@@ -1,0 +1,60 @@
+"""The day board: an agency's visits on one local day, who made them and how far they got."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Engine, select
+
+from server.schema import records, service_users, visits, workers
+from server.services.sign_in import Coordinator, tenant_zone
+
+
+@dataclass(frozen=True)
+class DayVisit:
+    id: str
+    start: str  # ISO 8601 with offset, as scheduled
+    end: str
+    visit_type: str
+    worker_name: str
+    person_name: str
+    area: str
+    status: str  # "not started", "in progress" or "done"
+    checked_in_at: str | None
+    checked_out_at: str | None
+
+
+def day_visits(engine: Engine, who: Coordinator, day: date) -> list[DayVisit]:
+    """The agency's visits on a local day, in start order."""
+    tz = tenant_zone(engine, who.tenant_id)
+    lo = datetime.combine(day, time.min, tz).astimezone(UTC)
+    hi = lo + timedelta(days=1)
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(visits, workers.c.name.label("worker_name"),
+                   service_users.c.body.label("person"))
+            .join(workers, workers.c.id == visits.c.worker_id)
+            .join(service_users, service_users.c.id == visits.c.service_user_id)
+            .where(visits.c.tenant_id == who.tenant_id,
+                   visits.c.start >= lo.isoformat(), visits.c.start < hi.isoformat())
+            .order_by(visits.c.start, workers.c.name)
+        ).mappings().all()
+        marks: dict[str, dict[str, str]] = {}
+        for r in conn.execute(
+            select(records.c.visit_id, records.c.kind, records.c.recorded_at)
+            .where(records.c.tenant_id == who.tenant_id,
+                   records.c.visit_id.in_([v["id"] for v in rows]),
+                   records.c.kind.in_(["check_in", "check_out"]))
+        ):
+            marks.setdefault(r.visit_id, {})[r.kind] = r.recorded_at
+    out = []
+    for v in rows:
+        m = marks.get(v["id"], {})
+        status = "done" if "check_out" in m else "in progress" if "check_in" in m else "not started"
+        out.append(DayVisit(
+            id=v["id"], start=v["start"], end=v["end"], visit_type=v["visit_type"],
+            worker_name=v["worker_name"], person_name=v["person"]["name"],
+            area=v["person"].get("area", ""), status=status,
+            checked_in_at=m.get("check_in"), checked_out_at=m.get("check_out")))
+    return out

@@ -1,0 +1,94 @@
+"""A visit's record for the office: every record of the visit opened, each opening audited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import Engine, select
+
+from server.clock import SYSTEM_CLOCK, Clock
+from server.errors import NotFound
+from server.escrow import EnvelopeDamaged, open_envelope
+from server.schema import records, service_users, visits, workers
+from server.services.amendments import OFFICE_DEVICE
+from server.services.audit import audit
+from server.services.sign_in import Coordinator
+
+
+@dataclass(frozen=True)
+class OpenedRecord:
+    id: str
+    kind: str
+    recorded_at: str
+    received_at: str
+    corrects: str | None
+    damaged: bool  # could not be opened: shown as such, the original is kept
+    content: Mapping[str, Any]  # what was sealed
+    facts: Mapping[str, Any]  # what travels in the clear (codes, times)
+    by_office: bool
+
+
+@dataclass(frozen=True)
+class VisitRecord:
+    id: str
+    service_user_id: str
+    start: str
+    end: str
+    visit_type: str
+    worker_name: str
+    person_name: str
+    area: str
+    records: tuple[OpenedRecord, ...]
+
+    @property
+    def originals(self) -> tuple[OpenedRecord, ...]:
+        """Records as first made (a correction of a record outside this visit stands alone)."""
+        ids = {r.id for r in self.records}
+        return tuple(r for r in self.records if r.kind != "addendum" or r.corrects not in ids)
+
+    def corrections_of(self, record_id: str) -> tuple[OpenedRecord, ...]:
+        return tuple(r for r in self.records if r.kind == "addendum" and r.corrects == record_id)
+
+
+def visit_record(
+    engine: Engine, key: X25519PrivateKey, who: Coordinator, visit_id: str,
+    clock: Clock = SYSTEM_CLOCK,
+) -> VisitRecord:
+    """Open every record of a visit (audited, one audit row per sealed record opened)."""
+    now = clock.now()
+    with engine.begin() as conn:
+        v = conn.execute(
+            select(visits, workers.c.name.label("worker_name"),
+                   service_users.c.body.label("person"))
+            .join(workers, workers.c.id == visits.c.worker_id)
+            .join(service_users, service_users.c.id == visits.c.service_user_id)
+            .where(visits.c.id == visit_id, visits.c.tenant_id == who.tenant_id)
+        ).mappings().first()
+        if v is None:
+            raise NotFound("No visit with that id in your agency.")
+        opened: list[OpenedRecord] = []
+        for r in conn.execute(
+            select(records).where(records.c.visit_id == visit_id,
+                                  records.c.tenant_id == who.tenant_id)
+            .order_by(records.c.recorded_at, records.c.id)
+        ).mappings():
+            try:
+                content = open_envelope(key, r["tenant_id"], "records", r["id"], r["version"],
+                                        r["envelope"])
+                damaged = False
+            except EnvelopeDamaged:
+                content, damaged = {}, True
+            audit(conn, who, "read_record", r["kind"], r["id"], now)
+            opened.append(OpenedRecord(
+                id=r["id"], kind=r["kind"], recorded_at=r["recorded_at"],
+                received_at=r["received_at"], corrects=r["corrects"], damaged=damaged,
+                content=content, facts=r["facts"] or {},
+                by_office=r["device_id"] == OFFICE_DEVICE))
+    return VisitRecord(
+        id=v["id"], service_user_id=v["service_user_id"], start=v["start"], end=v["end"],
+        visit_type=v["visit_type"], worker_name=v["worker_name"],
+        person_name=v["person"]["name"], area=v["person"].get("area", ""),
+        records=tuple(opened))
