@@ -17,7 +17,10 @@ depends_on = None
 
 
 def _tables() -> sa.MetaData:
-    m = sa.MetaData()
+    return _people_and_records(_agency(sa.MetaData()))
+
+
+def _agency(m: sa.MetaData) -> sa.MetaData:
     Table("tenants", m,
           Column("id", String(36), primary_key=True),
           Column("name", Text, nullable=False),
@@ -61,6 +64,10 @@ def _tables() -> sa.MetaData:
           Column("expires_at", Text, nullable=False),
           Column("used_at", Text),
           Column("device_id", String(36)))
+    return m
+
+
+def _people_and_records(m: sa.MetaData) -> sa.MetaData:
     Table("service_users", m,
           Column("id", String(36), primary_key=True),
           Column("tenant_id", String(36), nullable=False, index=True),
