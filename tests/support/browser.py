@@ -35,7 +35,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 SEMANTICS_HOST = "flt-semantics-host"
 PLACEHOLDER = "flt-semantics-placeholder"
 
-DEFAULT_TIMEOUT_MS = 30_000
+DEFAULT_TIMEOUT_MS = 60_000  # a loaded 2-core machine (parallel work, CI) can be slow
 
 # Installed before the app loads: remember which <input>/<textarea> elements Flutter's text
 # editing is attached to (it adds an `input` listener on attach and removes it on detach).
