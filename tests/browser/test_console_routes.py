@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from server.demo import DemoLogins, seed
@@ -55,7 +56,8 @@ def test_a_deep_link_survives_sign_in_and_back_returns_to_the_visit(
         office: tuple[str, DemoLogins], chromium: Browser, artifacts_dir: Path) -> None:
     url, logins = office
     visit_id, person_id = todays_first_visit(logins)
-    page = chromium.new_context(viewport={"width": 1300, "height": 900}).new_page()
+    page = chromium.new_context(viewport={"width": 1300, "height": 900},
+                                accept_downloads=True).new_page()
     open_flet(page, f"{url}/console/visits/{visit_id}")
     wait_text(page, "Sign in with your office account.")
     fill(page, "console-email", logins.coordinator_email)
@@ -68,6 +70,14 @@ def test_a_deep_link_survives_sign_in_and_back_returns_to_the_visit(
     page.wait_for_url(f"**/console/people/{person_id}/mar")
     wait_text(page, NOT_RECORDED)  # the week's earlier days have no outcomes in the demo
     screenshot(page, artifacts_dir / "console-mar-not-recorded.png")
+    with page.expect_download(timeout=30_000) as download:
+        # The wide chart's scroll area overlaps the button's hit box in the semantics tree;
+        # a click event on the button's own node is what a tap sends.
+        page.locator("[flt-semantics-identifier='console-mar-pdf'] [role=button], "
+                     "[flt-semantics-identifier='console-mar-pdf'][role=button]"
+                     ).first.dispatch_event("click")
+    text = " ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert "MAR chart:" in text and NOT_RECORDED in text
     page.go_back()
     page.wait_for_url(f"**/console/visits/{visit_id}")
     wait_text(page, "Opening this record was logged in the audit trail.")
