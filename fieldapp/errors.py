@@ -81,3 +81,17 @@ class DoseRefused(RuleViolation):
 
 class EnrolmentFailed(FieldAppError):
     """Enrolment with the office did not work; the message is plain English."""
+
+
+class NeedsConfirmation(RuleViolation):
+    """A dose outside its time window: nothing was saved. Ask the worker to confirm with a
+    reason, then record it again with that reason (it is then flagged and the office told).
+    `kind` is "early" or "late"; `opens`/`closes` (UTC) bound the window."""
+
+    def __init__(self, kind: str, opens: object = None, closes: object = None):
+        word = "too early" if kind == "early" else "late"
+        super().__init__(f"This dose is outside its time window ({word}). Confirm with a reason "
+                         "to save it: it will be flagged and the office told.")
+        self.kind = kind
+        self.opens = opens
+        self.closes = closes

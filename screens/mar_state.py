@@ -8,7 +8,7 @@ from typing import Any
 import flet as ft
 
 from fieldapp.domain.mar import Medicine, Outcome, SupportLevel
-from fieldapp.errors import FieldAppError
+from fieldapp.errors import FieldAppError, NeedsConfirmation
 from fieldapp.services.medication import DoseLine, DoseSaved
 from screens import nav, widgets
 
@@ -63,10 +63,10 @@ class MarState(nav.ScreenState):
 
     def outside_window(self, card: str, line: DoseLine | None) -> bool:
         """Whether the dose's time (typed, or now) falls outside the window the card shows."""
-        if line is None or line.due.window_opens is None or line.due.window_closes is None:
+        if line is None:
             return False
         at = self.app.visits.medication.dose_time(self.value(f"{card}-time")) or self.app.now()
-        return not line.due.window_opens <= at <= line.due.window_closes
+        return line.needs_confirmation(at) is not None
 
     def record(self, card: str, m: Medicine, line: DoseLine | None, code: Outcome,
                confirmed: bool = False) -> None:
@@ -84,9 +84,15 @@ class MarState(nav.ScreenState):
                 self.value(f"{card}-reason") or None,
                 actual_at=self.app.visits.medication.dose_time(self.value(f"{card}-time")),
                 witness=self.value(f"{card}-witness") or None,
-                worker_name=self.app.device.identity().worker_name)
+                worker_name=self.app.device.identity().worker_name,
+                confirm_reason=self.value(f"{card}-reason") if confirmed else None)
+        except NeedsConfirmation:
+            # The service knows the window too (a typed time may have moved the dose out).
+            self.confirming[card] = code
+            self.messages.clear()
         except FieldAppError as exc:
             self.say(card, str(exc))
+
         else:
             self.chosen.pop(card, None)
             self.confirming.pop(card, None)

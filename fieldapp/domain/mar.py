@@ -19,6 +19,11 @@ Public API (all datetimes timezone-aware; returned ones are UTC):
 - `EscalationDraft` and `medication_escalations(new_dose, history, due_doses, now, *,
   medicines=()) -> list[EscalationDraft]`.
 
+- `DueDose.record_opens` / `.record_closes` / `.timing(at)` / `.flag_for(at)`: the window in
+  which an outcome is recorded without confirmation (time-critical: its own window; regular:
+  `REGULAR_WINDOW`, 60 min, either side), and `DoseTiming`.
+- `dose_needs_confirmation(due, at) -> DoseTiming | None`.
+
 Thresholds: a dose is due at a visit when its prescribed local time falls within
 `DUE_MARGIN` (60 min) before the visit's start to 60 min after its end, widened to a time-critical
 medicine's own window if that is wider, so early and late-running visits still see their doses.
@@ -55,6 +60,11 @@ FUTURE_TOLERANCE = timedelta(minutes=2)
 
 FLAG_TOO_EARLY = "outside time-critical window (too early)"
 FLAG_TOO_LATE = "outside time-critical window (late)"
+# A regular (not time-critical) dose is recordable from an hour before to an hour after its
+# prescribed time (DOMAIN.md "Timing of regular doses"); outside that it is confirmed and flagged.
+REGULAR_WINDOW = timedelta(minutes=60)
+FLAG_EARLY = "outside its time window (too early)"
+FLAG_LATE = "outside its time window (late)"
 
 
 class Outcome(StrEnum):
@@ -297,6 +307,40 @@ class DueDose:
     def key(self) -> tuple[str, datetime]:
         return (self.medicine.id, self.scheduled_at)
 
+    @property
+    def record_opens(self) -> datetime:
+        """From when an outcome is recorded without confirmation: the time-critical window,
+        or REGULAR_WINDOW before the prescribed time."""
+        return self.window_opens or self.scheduled_at - REGULAR_WINDOW
+
+    @property
+    def record_closes(self) -> datetime:
+        return self.window_closes or self.scheduled_at + REGULAR_WINDOW
+
+    def timing(self, at: datetime) -> DoseTiming:
+        """Whether an outcome recorded at `at` is in its window (both ends included)."""
+        at = utc(at, "time of the dose")
+        if at < self.record_opens:
+            return DoseTiming.EARLY
+        if at > self.record_closes:
+            return DoseTiming.LATE
+        return DoseTiming.IN_WINDOW
+
+    def flag_for(self, at: datetime) -> str | None:
+        """The flag a record at `at` carries: None in the window."""
+        timing = self.timing(at)
+        if timing is DoseTiming.IN_WINDOW:
+            return None
+        if self.time_critical:
+            return FLAG_TOO_EARLY if timing is DoseTiming.EARLY else FLAG_TOO_LATE
+        return FLAG_EARLY if timing is DoseTiming.EARLY else FLAG_LATE
+
+
+class DoseTiming(StrEnum):
+    IN_WINDOW = "in_window"
+    EARLY = "early"
+    LATE = "late"
+
 
 def doses_due(medicines: Iterable[Medicine], visit: Visit, tz: tzinfo) -> list[DueDose]:
     """Scheduled doses of the visited person's active medicines that belong to this visit.
@@ -417,11 +461,9 @@ def validate_dose(
             raise RuleViolation(decision.reason)
 
     flags: list[str] = []
-    if due and due.window_opens and due.window_closes:
-        if actual_at < due.window_opens:
-            flags.append(FLAG_TOO_EARLY)
-        elif actual_at > due.window_closes:
-            flags.append(FLAG_TOO_LATE)
+    flag = due.flag_for(actual_at) if due else None
+    if flag:
+        flags.append(flag)
     record = DoseRecord(
         medicine_id=medicine.id,
         scheduled_at=due.scheduled_at if due else None,
@@ -432,6 +474,13 @@ def validate_dose(
         witness=witness or None,
     )
     return DoseCheck(record=record, flags=flags, prn=decision)
+
+
+def dose_needs_confirmation(due: DueDose, at: datetime) -> DoseTiming | None:
+    """EARLY or LATE when an outcome recorded at `at` is outside the dose's window, so the
+    worker must confirm it with a reason before it is saved; None inside the window."""
+    timing = due.timing(at)
+    return None if timing is DoseTiming.IN_WINDOW else timing
 
 
 def unanswered_doses(due_doses: Iterable[DueDose], history: Iterable[DoseRecord]) -> list[DueDose]:

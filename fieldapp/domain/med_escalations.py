@@ -54,8 +54,9 @@ def medication_escalations(
     """What the office must be told after `new_dose` (or on a timer, with None).
 
     Urgent: refused twice in a row (this outcome and the previous one recorded for the medicine,
-    ordered by dose time), not available, a time-critical dose missed. Routine: a time-critical
-    dose taken outside its window. `medicines` supplies names for PRN doses (not in `due_doses`).
+    ordered by dose time), not available, a time-critical dose missed or taken outside its
+    window. Routine: a regular dose taken outside its window (DueDose.flag_for). `medicines`
+    supplies names for PRN doses (not in `due_doses`).
     """
     now = utc(now, "current time")
     known = {m.id: m for m in medicines} | {d.medicine.id: d.medicine for d in due_doses}
@@ -81,12 +82,15 @@ def medication_escalations(
         if new_dose.outcome is Outcome.NOT_AVAILABLE:
             draft("urgent", "not_available", mid, at,
                   f"{name} was not available (out of stock) for a dose.")
-        due = next((d for d in due_doses
-                    if d.key == (mid, new_dose.scheduled_at) and d.time_critical), None)
-        if due and new_dose.outcome.counts_as_dose and window_state(
-                due, new_dose.actual_at) in (WindowState.UPCOMING, WindowState.MISSED):
-            draft("routine", "outside_window", mid, at,
-                  f"Time-critical {name} was taken outside its window.")
+        due = next((d for d in due_doses if d.key == (mid, new_dose.scheduled_at)), None)
+        if due and new_dose.outcome.counts_as_dose and due.flag_for(new_dose.actual_at):
+            # A time-critical dose at the wrong time is as serious as a missed one.
+            if due.time_critical:
+                draft("urgent", "outside_window", mid, at,
+                      f"Time-critical {name} was taken outside its window.")
+            else:
+                draft("routine", "outside_window", mid, at,
+                      f"{name}: dose recorded outside its window.")
 
     recorded = [*history, new_dose] if new_dose else list(history)
     for due in missed_time_critical(due_doses, recorded, now):

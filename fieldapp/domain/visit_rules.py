@@ -9,6 +9,11 @@ Public API (datetimes timezone-aware):
   `validate_task_outcome(task, outcome, reason, offered_ml, taken_ml) -> TaskResult` and
   `task_outcome_payload(...)`, the same as a JSON-ready dict.
 - `check_out_blockers(tasks, task_outcomes, due_doses=(), dose_outcomes=(), *, tz=None)`.
+- `is_medicines_task(task)`, `medicines_task_ready(due_doses, dose_outcomes)` and
+  `refuse_medicines_task_before_mar(task, due_doses, dose_outcomes)`: the medicines task
+  (category `MEDICINES_CATEGORY`) is answerable only once every due dose has an outcome.
+- `visit_timing(start, end, checked_in_at, now) -> CheckInTiming`: what a check-in (before
+  it) or a check-out (after it) at `now` would be, so the app asks for a reason before the tap.
 - `Addendum` and `validate_correction(original_record_id, reason) -> Addendum`.
 
 Thresholds:
@@ -168,6 +173,13 @@ def check_in_timing(start: datetime, at: datetime) -> CheckInTiming:
     return CheckInTiming(kind, minutes, requires_reason=gap > REASON_AFTER)
 
 
+def visit_timing(start: datetime, end: datetime, checked_in_at: datetime | None,
+                 now: datetime) -> CheckInTiming:
+    """Before check-in: a check-in at `now` against the start; after it, a check-out against
+    the end. `requires_reason` says, before the tap, that a reason will be asked for."""
+    return check_in_timing(start if checked_in_at is None else end, now)
+
+
 class TaskOutcome(StrEnum):
     DONE = "done"
     PARTLY_DONE = "partly_done"
@@ -247,6 +259,27 @@ def task_outcome_payload(
 ) -> dict[str, Any]:
     """`validate_task_outcome` as a JSON-ready dict for the record store."""
     return validate_task_outcome(task, outcome, reason, offered_ml, taken_ml).to_payload()
+
+
+MEDICINES_CATEGORY = "medication"  # the care-plan category of "Medicines due (see MAR)"
+
+
+def is_medicines_task(task: Task | Mapping[str, Any]) -> bool:
+    return _task(task).category == MEDICINES_CATEGORY
+
+
+def medicines_task_ready(due_doses: Sequence[DueDose],
+                         dose_outcomes: Iterable[DoseRecord]) -> bool:
+    """The medicines task follows the MAR: it can be answered once every dose due at the visit
+    has an outcome (from anyone), never before."""
+    return not unanswered_doses(due_doses, dose_outcomes)
+
+
+def refuse_medicines_task_before_mar(task: Task | Mapping[str, Any],
+                                     due_doses: Sequence[DueDose],
+                                     dose_outcomes: Iterable[DoseRecord]) -> None:
+    if is_medicines_task(task) and not medicines_task_ready(due_doses, dose_outcomes):
+        raise RuleViolation("Record each dose in the MAR first; this task follows the MAR.")
 
 
 def check_out_blockers(

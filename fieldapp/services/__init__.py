@@ -3,8 +3,10 @@ tests/fieldapp/test_exported_members.py). Screens get a `Services` object from m
 import names from here — never from the store, the vault or the sync client.
 """
 
+from fieldapp.domain.answer_status import AnswerStatus
 from fieldapp.domain.mar import (
     CLOSING_SOON,
+    DoseTiming,
     DueDose,
     Medicine,
     Outcome,
@@ -20,6 +22,7 @@ from fieldapp.errors import (
     FieldAppError,
     LeaseExpired,
     LockedOut,
+    NeedsConfirmation,
     RuleViolation,
     WeakPin,
     WrongPin,
@@ -46,6 +49,7 @@ __all__ = [
     "LOCKED_OUT_MESSAGE",
     "PIN_RULES",
     "AddendumService",
+    "AnswerStatus",
     "CheckOutBlocked",
     "Correction",
     "Device",
@@ -53,6 +57,7 @@ __all__ = [
     "DoseLine",
     "DoseRefused",
     "DoseSaved",
+    "DoseTiming",
     "DueDose",
     "EnrolmentFailed",
     "Enrolment",
@@ -62,6 +67,7 @@ __all__ = [
     "LockedOut",
     "MedicationRound",
     "MedicationService",
+    "NeedsConfirmation",
     "Medicine",
     "Outcome",
     "OutboxEntry",

@@ -37,6 +37,13 @@ class Correction:
     sync_state: str
 
 
+def correction_of(row: dict[str, Any], content: dict[str, Any]) -> Correction:
+    """A correction from an addendum's row and its opened content."""
+    return Correction(row["id"], row["corrects"], content.get("reason", ""),
+                      content.get("text"), content.get("outcome"), row["recorded_at"],
+                      row["sync_state"])
+
+
 class AddendumService:
     def __init__(self, store: DeviceStore, sealer: Callable[[], Sealer],
                  author: Callable[[], Author], clock: Clock):
@@ -87,10 +94,7 @@ class AddendumService:
             "SELECT * FROM records WHERE visit_id = ? AND kind = 'addendum' "
             "ORDER BY recorded_at, id", [visit_id]
         ):
-            c = open_record(sealer, r)
-            out.setdefault(r["corrects"], []).append(Correction(
-                r["id"], r["corrects"], c.get("reason", ""), c.get("text"), c.get("outcome"),
-                r["recorded_at"], r["sync_state"]))
+            out.setdefault(r["corrects"], []).append(correction_of(r, open_record(sealer, r)))
         return out
 
     @staticmethod

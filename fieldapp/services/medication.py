@@ -16,20 +16,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fieldapp.domain import mar
+from fieldapp.domain.answer_status import AnswerStatus, dose_status
 from fieldapp.domain.clock import Clock, parse_utc
 from fieldapp.domain.entry import clock_time_today
-from fieldapp.domain.mar import DoseRecord, DueDose, Medicine, Outcome, WindowState
+from fieldapp.domain.mar import DoseRecord, DoseTiming, DueDose, Medicine, Outcome, WindowState
 from fieldapp.domain.med_escalations import EscalationDraft, medication_escalations
 from fieldapp.domain.prn import PrnDecision, prn_check
 from fieldapp.domain.visit_rules import Visit
-from fieldapp.errors import DoseRefused, RuleViolation
+from fieldapp.errors import DoseRefused, NeedsConfirmation, RuleViolation
 from fieldapp.store.db import DeviceStore
 from fieldapp.store.records import Author, open_record, write_record
 from fieldapp.store.replica import open_row
 from fieldapp.vault.dek import Sealer
 
 # Flag codes kept in a record's clear facts (the sealed content keeps the worded flag).
-_FLAG_CODES = {mar.FLAG_TOO_EARLY: "early", mar.FLAG_TOO_LATE: "late"}
+_FLAG_CODES = {mar.FLAG_TOO_EARLY: "early", mar.FLAG_TOO_LATE: "late",
+               mar.FLAG_EARLY: "early", mar.FLAG_LATE: "late"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,20 @@ class DoseLine:
     due: DueDose
     window: WindowState
     answer: dict[str, Any] | None  # own record content, or {"outcome", "actual_at", "other": True}
+
+    @property
+    def status(self) -> AnswerStatus:
+        """Done (green) only when given or taken in its window; flagged (amber) outside it."""
+        if self.answer is None:
+            return dose_status(None)
+        flagged = bool(self.answer.get("flags")) or self.due.flag_for(
+            parse_utc(self.answer["actual_at"])) is not None
+        return dose_status(self.answer["outcome"], flagged)
+
+    def needs_confirmation(self, at: datetime) -> DoseTiming | None:
+        """EARLY or LATE when recording this dose at `at` must first be confirmed with a
+        reason (the screen asks before the tap); None inside its window."""
+        return mar.dose_needs_confirmation(self.due, at)
 
 
 @dataclass(frozen=True)
@@ -94,9 +110,24 @@ class MedicationService:
 
     def medicines(self, service_user_id: str) -> list[Medicine]:
         sealer = self._sealer()
-        meds = [Medicine.from_dict(open_row(sealer, "medicines", r)) for r in self.store.rows(
-            "SELECT * FROM medicines WHERE service_user_id = ?", [service_user_id])]
+        return self.parse_medicines([open_row(sealer, "medicines", r) for r in self.store.rows(
+            "SELECT * FROM medicines WHERE service_user_id = ?", [service_user_id])])
+
+    @staticmethod
+    def parse_medicines(opened: list[dict[str, Any]]) -> list[Medicine]:
+        """Medicines from opened rows, in the order the MAR shows them."""
+        meds = [Medicine.from_dict(m) for m in opened]
         return sorted(meds, key=lambda m: (m.name.casefold(), m.id))
+
+    def times(self, visit_id: str) -> tuple[datetime | None, datetime | None]:
+        """Check-in and check-out times of a visit, from clear columns (nothing opened)."""
+        found: dict[str, datetime] = {}
+        for r in self.store.rows(
+            "SELECT kind, recorded_at FROM records WHERE visit_id = ? "
+            "AND kind IN ('check_in', 'check_out') ORDER BY recorded_at", [visit_id]
+        ):
+            found.setdefault(r["kind"], parse_utc(r["recorded_at"]))
+        return found.get("check_in"), found.get("check_out")
 
     def due(self, visit: Visit, medicines: list[Medicine] | None = None) -> list[DueDose]:
         meds = self.medicines(visit.service_user_id) if medicines is None else medicines
@@ -172,44 +203,57 @@ class MedicationService:
     def record_dose(
         self, visit_id: str, medicine_id: str, scheduled_at: datetime | None, outcome: str,
         reason: str | None = None, *, actual_at: datetime | None = None,
-        witness: str | None = None, worker_name: str = "",
+        witness: str | None = None, worker_name: str = "", confirm_reason: str | None = None,
     ) -> DoseSaved:
-        """Record one dose outcome (scheduled: pass its `scheduled_at`; PRN: None)."""
-        current = self.round(visit_id)
-        if current.checked_in_at is None:
+        """Record one dose outcome (scheduled: pass its `scheduled_at`; PRN: None).
+
+        A scheduled dose outside its window raises NeedsConfirmation and saves nothing until
+        it is recorded again with `confirm_reason`; it is then flagged and the office told.
+        Reads the medicines list and the person's dose facts; opens no record of the visit.
+        """
+        visit = self.visit_of(visit_id)
+        checked_in, checked_out = self.times(visit_id)
+        if checked_in is None:
             raise RuleViolation("Check in to the visit before recording medicines.")
-        if current.checked_out_at is not None:
+        if checked_out is not None:
             raise RuleViolation("This visit is checked out; add a correction instead.")
         now = self.clock.now()
         actual = actual_at or now
         if actual > now:
             raise RuleViolation("A dose cannot be recorded for a time that has not come yet.")
-        if actual < current.checked_in_at:
+        if actual < checked_in:
             raise RuleViolation("The time of a dose must be during this visit, after you "
                                 "checked in.")
-        medicine = next((m for m in current.medicines if m.id == medicine_id), None)
+        medicines = self.medicines(visit.service_user_id)
+        medicine = next((m for m in medicines if m.id == medicine_id), None)
         if medicine is None:
             raise RuleViolation("That medicine is not on this person's medicines list.")
-        due_doses = [line.due for line in current.doses]
+        history = self.history(visit.service_user_id)
+        due_doses = self.due(visit, medicines)
         target: DueDose | Medicine = medicine
+        confirmed = (confirm_reason or "").strip()
         if scheduled_at is not None:
             found = next((d for d in due_doses if d.key == (medicine_id, scheduled_at)), None)
             if found is None:
                 raise RuleViolation("That dose is not due at this visit.")
+            timing = mar.dose_needs_confirmation(found, actual)
+            if timing is not None and not confirmed:
+                raise NeedsConfirmation(timing.value, found.record_opens, found.record_closes)
             target = found
         code = Outcome.parse(outcome)
         if medicine.is_prn and code.counts_as_dose:
-            decision = prn_check(medicine, actual, current.history, tz=self.tz)
+            decision = prn_check(medicine, actual, history, tz=self.tz)
             if not decision.allowed:
                 raise DoseRefused(decision.reason, self._next_words(decision.next_allowed_at),
                                   decision.next_allowed_at)
         author = self._author()
         check = mar.validate_dose(
-            target, code, reason, actual, witness, now, current.history,
+            target, code, reason, actual, witness, now, history,
             worker_id=author.worker_id, worker_name=worker_name, tz=self.tz)
-        drafts = medication_escalations(check.record, current.history, due_doses, now,
-                                            medicines=current.medicines)
-        return self._save(current.visit, medicine, check, drafts, now)
+        drafts = medication_escalations(check.record, history, due_doses, now,
+                                        medicines=medicines)
+        return self._save(visit, medicine, check, drafts, now,
+                          confirmed if check.flags else None)
 
     def dose_time(self, raw: str) -> datetime | None:
         """The time a worker typed for a dose (HH:MM today), or None for now."""
@@ -229,7 +273,8 @@ class MedicationService:
         return fresh
 
     def _save(self, visit: Visit, medicine: Medicine, check: mar.DoseCheck,
-              drafts: list[EscalationDraft], now: datetime) -> DoseSaved:
+              drafts: list[EscalationDraft], now: datetime,
+              window_reason: str | None) -> DoseSaved:
         rec = check.record
         payload = {
             "medicine_id": medicine.id, "medicine": medicine.display_name,
@@ -239,6 +284,7 @@ class MedicationService:
             "actual_at": rec.actual_at.isoformat(), "outcome": rec.outcome.value,
             "reason": rec.reason or None, "witness": rec.witness, "flags": check.flags,
             "prn": medicine.is_prn, "controlled": medicine.controlled, "at": now.isoformat(),
+            "window_reason": window_reason,
         }
         facts: dict[str, Any] = {
             "medicine_id": medicine.id, "scheduled_at": payload["scheduled_at"],

@@ -7,6 +7,7 @@ one object.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -14,10 +15,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fieldapp.domain import visit_rules
+from fieldapp.domain.answer_status import AnswerStatus, task_status
 from fieldapp.domain.clock import Clock, parse_utc
 from fieldapp.domain.mar import DoseRecord, DueDose, unanswered_doses
 from fieldapp.errors import CheckOutBlocked, DamagedRecord, RuleViolation
-from fieldapp.services.addenda import AddendumService, Correction
+from fieldapp.services.addenda import AddendumService, Correction, correction_of
 from fieldapp.services.medication import MedicationService
 from fieldapp.store.db import DeviceStore
 from fieldapp.store.records import Author, open_record, write_record
@@ -73,6 +75,28 @@ class VisitDetail:
     @property
     def unanswered_doses(self) -> list[DueDose]:
         return unanswered_doses(self.due_doses, self.dose_history)
+
+    def timing(self, now: datetime) -> visit_rules.CheckInTiming:
+        """What checking in (before it) or out (after it) at `now` would be; its
+        `requires_reason` tells the screen to ask for a reason before the tap."""
+        return visit_rules.visit_timing(self.start, self.end, self.checked_in_at, now)
+
+    def check_in_needs_reason(self, now: datetime) -> bool:
+        return self.checked_in_at is None and self.timing(now).requires_reason
+
+    def check_out_needs_reason(self, now: datetime) -> bool:
+        return (self.checked_in_at is not None and self.checked_out_at is None
+                and self.timing(now).requires_reason)
+
+    def task_status(self, task_id: str) -> AnswerStatus:
+        """How a task's answer looks: done, partly done, not done, not required, pending."""
+        answered = self.task_outcomes.get(task_id)
+        return task_status(answered["outcome"] if answered else None)
+
+    def task_ready(self, task: dict[str, Any]) -> bool:
+        """False for the medicines task while a due dose still has no outcome."""
+        return (not visit_rules.is_medicines_task(task)
+                or visit_rules.medicines_task_ready(self.due_doses, self.dose_history))
 
 
 _STATE_ORDER = ["rejected", "phone", "sent", "received"]
@@ -175,29 +199,13 @@ class VisitService:
         return out
 
     def visit(self, visit_id: str) -> VisitDetail:
-        rows = self.store.rows(
-            'SELECT id, service_user_id, visit_type, start, "end" FROM visits WHERE id = ?',
-            [visit_id],
-        )
-        if not rows:
-            raise RuleViolation("That visit is no longer on your rota.")
-        v = rows[0]
+        """Everything the visit screen shows, each sealed row opened once."""
+        v = self._visit_row(visit_id)
         sealer = self._sealer()
         su = v["service_user_id"]
         self.unreadable = 0
         person = self._people({su}).get(su, {})
-        plan_rows = self.store.rows(
-            "SELECT * FROM care_plans WHERE service_user_id = ? ORDER BY version DESC LIMIT 1",
-            [su],
-        )
-        try:
-            plan = open_row(sealer, "care_plans", plan_rows[0]) if plan_rows else {}
-        except DamagedRecord:
-            # Without the plan the checklist would silently be empty: refuse instead.
-            raise DamagedRecord(
-                "This person's care plan on this phone is damaged and cannot be read. "
-                "Call the office: they can send it again."
-            ) from None
+        plan = self._plan(su)
         tasks = [t for t in plan.get("tasks", []) if t.get("visit_type") == v["visit_type"]]
         medicines = []
         for r in self.store.rows("SELECT * FROM medicines WHERE service_user_id = ?", [su]):
@@ -233,16 +241,56 @@ class VisitService:
                 detail.notes.append({**content, "record_id": r["id"]})
             elif r["kind"] == "escalation":
                 detail.escalations.append({**content, "record_id": r["id"]})
+            elif r["kind"] == "addendum":
+                detail.corrections.setdefault(r["corrects"], []).append(
+                    correction_of(r, content))
         visit = visit_rules.Visit.from_dict({**v, "worker_id": ""})
-        detail.due_doses = self.medication.due(visit)
+        detail.due_doses = self.medication.due(
+            visit, self.medication.parse_medicines(medicines))
         detail.dose_history = self.medication.history(su)
-        detail.corrections = self.addenda.for_visit(visit_id)
         detail.unreadable += self.unreadable
         detail.status = visit_rules.visit_status(
             detail.start, detail.end, detail.checked_in_at, detail.checked_out_at,
             self.clock.now(),
         ).value
         return detail
+
+    def _visit_row(self, visit_id: str) -> dict[str, Any]:
+        rows = self.store.rows(
+            'SELECT id, service_user_id, visit_type, start, "end" FROM visits WHERE id = ?',
+            [visit_id],
+        )
+        if not rows:
+            raise RuleViolation("That visit is no longer on your rota.")
+        return rows[0]
+
+    def _plan(self, service_user_id: str) -> dict[str, Any]:
+        """The care plan in force (one sealed row)."""
+        plan_rows = self.store.rows(
+            "SELECT * FROM care_plans WHERE service_user_id = ? ORDER BY version DESC LIMIT 1",
+            [service_user_id],
+        )
+        try:
+            return open_row(self._sealer(), "care_plans", plan_rows[0]) if plan_rows else {}
+        except DamagedRecord:
+            # Without the plan the checklist would silently be empty: refuse instead.
+            raise DamagedRecord(
+                "This person's care plan on this phone is damaged and cannot be read. "
+                "Call the office: they can send it again."
+            ) from None
+
+    def _answered_tasks(self, visit_id: str) -> set[str]:
+        """Task ids answered at the visit, from clear facts; only records written before
+        facts carried the task id are opened."""
+        answered: set[str] = set()
+        for r in self.store.rows(
+            "SELECT * FROM records WHERE visit_id = ? AND kind = 'task_outcome'", [visit_id]
+        ):
+            task_id = json.loads(r["facts"]).get("task_id")
+            if task_id is None:
+                task_id = open_record(self._sealer(), r).get("task_id")
+            answered.add(str(task_id))
+        return answered
 
     def _people(self, ids: set[str]) -> dict[str, dict[str, Any]]:
         """Open people rows; a damaged one is left out and counted in `self.unreadable`."""
@@ -263,45 +311,55 @@ class VisitService:
     def timing_now(self, detail: VisitDetail) -> visit_rules.CheckInTiming:
         """Early or late right now against the rota: the start before check-in, then the end.
         The visit screen asks for the reason before the tap instead of refusing after it."""
-        booked = detail.start if detail.checked_in_at is None else detail.end
-        return visit_rules.check_in_timing(booked, self.clock.now())
+        return detail.timing(self.clock.now())
 
-    # --- writing --------------------------------------------------------------------------
+    # --- writing (each reads only what its rules need) --------------------------------
     def check_in(self, visit_id: str, reason: str | None = None, *,
                  location: dict[str, float] | None = None, location_consent: bool = False) -> str:
-        """Check in; `location` is kept only when the worker consented, and only here."""
-        detail = self.visit(visit_id)
-        if detail.checked_in_at is not None:
+        """Check in; `location` (lat, lon, accuracy_m) is kept only with the worker's consent,
+        and only here. Opens nothing sealed."""
+        v = self._visit_row(visit_id)
+        checked_in, _ = self._times(visit_id)
+        if checked_in is not None:
             raise RuleViolation("You have already checked in to this visit.")
         now = self.clock.now()
-        payload = self._timed(detail.start, now, reason, "checking in", "late", "early")
-        return self._write(detail, "check_in", {
-            **payload, **_where(location, location_consent)})
+        payload = self._timed(parse_utc(v["start"]), now, reason, "checking in", "late",
+                              "early")
+        return self._write(v, "check_in", {**payload, **_where(location, location_consent)})
 
     def record_task(
         self, visit_id: str, task_id: str, outcome: str, reason: str | None = None,
         fluid_offered_ml: int | None = None, fluid_taken_ml: int | None = None,
     ) -> str:
-        detail = self._open_visit(visit_id)
-        task = next((t for t in detail.tasks if t["id"] == task_id), None)
+        """Opens the care plan only (and, for the medicines task, the medicines list)."""
+        v = self._in_visit(visit_id)
+        tasks = [t for t in self._plan(v["service_user_id"]).get("tasks", [])
+                 if t.get("visit_type") == v["visit_type"]]
+        task = next((t for t in tasks if t["id"] == task_id), None)
         if task is None:
             raise RuleViolation("That task is not part of this visit's care plan.")
-        if task_id in detail.task_outcomes:
+        if task_id in self._answered_tasks(visit_id):
             raise RuleViolation("That task already has an answer; add a correction instead.")
         payload = visit_rules.task_outcome_payload(
             task, outcome, reason, fluid_offered_ml, fluid_taken_ml
         )
+        if visit_rules.is_medicines_task(task):
+            due, history = self._doses(v)
+            visit_rules.refuse_medicines_task_before_mar(task, due, history)
         payload.update(at=self.clock.now().isoformat(), title=task["title"])
-        return self._write(detail, "task_outcome", payload)
+        # Clear codes, as for doses: duplicates are found and the office can count outcomes
+        # without opening anything.
+        facts = {"task_id": task_id, "outcome": payload["outcome"]}
+        return self._write(v, "task_outcome", payload, facts)
 
     def add_note(self, visit_id: str, text: str, phrases: list[str] | None = None) -> str:
-        detail = self.visit(visit_id)
+        v = self._visit_row(visit_id)
         body = text.strip()
         if not body and not phrases:
             raise RuleViolation("The note is empty. Write something or pick a phrase.")
         if len(body) > NOTE_MAX_CHARS:
             raise RuleViolation(f"The note is too long: keep it under {NOTE_MAX_CHARS} characters.")
-        return self._write(detail, "note", {
+        return self._write(v, "note", {
             "text": body, "phrases": list(phrases or []), "at": self.clock.now().isoformat(),
         })
 
@@ -309,16 +367,17 @@ class VisitService:
                   location: dict[str, float] | None = None,
                   location_consent: bool = False) -> str:
         """Check out once every task and every due dose has an answer (from anyone)."""
-        detail = self._open_visit(visit_id)
+        v = self._in_visit(visit_id)
+        tasks = [t for t in self._plan(v["service_user_id"]).get("tasks", [])
+                 if t.get("visit_type") == v["visit_type"]]
+        due, history = self._doses(v)
         blockers = visit_rules.check_out_blockers(
-            detail.tasks, detail.task_outcomes, detail.due_doses, detail.dose_history,
-            tz=self.tz)
+            tasks, dict.fromkeys(self._answered_tasks(visit_id)), due, history, tz=self.tz)
         if blockers:
             raise CheckOutBlocked(blockers)
-        payload = self._timed(detail.end, self.clock.now(), reason, "checking out",
+        payload = self._timed(parse_utc(v["end"]), self.clock.now(), reason, "checking out",
                               "late", "early")
-        return self._write(detail, "check_out", {
-            **payload, **_where(location, location_consent)})
+        return self._write(v, "check_out", {**payload, **_where(location, location_consent)})
 
     @staticmethod
     def _timed(booked: datetime, now: datetime, reason: str | None, doing: str,
@@ -333,21 +392,33 @@ class VisitService:
         return {"at": now.isoformat(), "timing": timing.kind.value, "minutes": timing.minutes,
                 "reason": why}
 
-    def _open_visit(self, visit_id: str) -> VisitDetail:
-        detail = self.visit(visit_id)
-        if detail.checked_in_at is None:
-            raise RuleViolation("Check in to the visit first.")
-        if detail.checked_out_at is not None:
-            raise RuleViolation("This visit is checked out; add a correction instead.")
-        return detail
+    def _times(self, visit_id: str) -> tuple[datetime | None, datetime | None]:
+        """Check-in and check-out times, from clear columns."""
+        return self.medication.times(visit_id)
 
-    def _write(self, detail: VisitDetail, kind: str, payload: dict[str, Any]) -> str:
+    def _in_visit(self, visit_id: str) -> dict[str, Any]:
+        v = self._visit_row(visit_id)
+        checked_in, checked_out = self._times(visit_id)
+        if checked_in is None:
+            raise RuleViolation("Check in to the visit first.")
+        if checked_out is not None:
+            raise RuleViolation("This visit is checked out; add a correction instead.")
+        return v
+
+    def _doses(self, v: dict[str, Any]) -> tuple[list[DueDose], list[DoseRecord]]:
+        """Doses due at the visit and every outcome known for the person (clear facts)."""
+        visit = visit_rules.Visit.from_dict({**v, "worker_id": ""})
+        return (self.medication.due(visit),
+                self.medication.history(v["service_user_id"]))
+
+    def _write(self, v: dict[str, Any], kind: str, payload: dict[str, Any],
+               facts: dict[str, Any] | None = None) -> str:
         sealer, author = self._sealer(), self._author()
         with self.store.transaction() as db:
             return write_record(
                 db, sealer, author, kind=kind, recorded_at=self.clock.now().isoformat(),
-                payload=payload, visit_id=detail.id,
-                service_user_id=detail.person.get("id"),
+                payload=payload, facts=facts, visit_id=v["id"],
+                service_user_id=v["service_user_id"],
             )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import fieldapp.services
 
 EXPECTED = {
-    "CLOSING_SOON", "LOCKED_OUT_MESSAGE", "PIN_RULES", "AddendumService", "CheckOutBlocked",
+    "CLOSING_SOON", "LOCKED_OUT_MESSAGE", "PIN_RULES", "AddendumService", "AnswerStatus",
+    "CheckOutBlocked", "DoseTiming", "NeedsConfirmation",
     "Correction", "Device", "DeviceWithdrawn", "DoseLine", "DoseRefused", "DoseSaved", "DueDose",
     "EnrolmentFailed", "Enrolment", "FieldAppError", "LeaseExpired", "LockStatus", "LockedOut",
     "MedicationRound", "MedicationService", "Medicine", "Outcome", "OutboxEntry", "OutboxView",

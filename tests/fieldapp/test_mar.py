@@ -9,13 +9,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fieldapp.domain.mar import (
+    FLAG_EARLY,
+    FLAG_LATE,
     FLAG_TOO_EARLY,
     FLAG_TOO_LATE,
     DoseRecord,
+    DoseTiming,
     DueDose,
     Medicine,
     Outcome,
     WindowState,
+    dose_needs_confirmation,
     doses_due,
     unanswered_doses,
     validate_dose,
@@ -247,9 +251,31 @@ def test_recording_outside_the_window_is_allowed_and_flagged(when: str, flags: l
     assert result.flags == flags
 
 
-def test_late_dose_of_an_ordinary_medicine_is_not_flagged() -> None:
+@pytest.mark.parametrize(
+    ("when", "flags", "timing"),
+    [
+        ("06:59:59", [FLAG_EARLY], DoseTiming.EARLY),
+        ("07:00:00", [], DoseTiming.IN_WINDOW),
+        ("09:00:00", [], DoseTiming.IN_WINDOW),
+        ("09:00:01", [FLAG_LATE], DoseTiming.LATE),
+        ("11:00:00", [FLAG_LATE], DoseTiming.LATE),
+    ],
+)
+def test_a_regular_dose_is_recordable_an_hour_either_side_and_flagged_outside(
+        when: str, flags: list[str], timing: DoseTiming) -> None:
     due = DueDose(medicine(), at("2026-01-15 08:00"))
-    assert check(due, Outcome.TAKEN, "2026-01-15 11:00").flags == []
+    assert check(due, Outcome.TAKEN, f"2026-01-15 {when}", now="2026-01-15 12:00").flags == flags
+    assert due.timing(at(f"2026-01-15 {when}")) is timing
+    expected = None if timing is DoseTiming.IN_WINDOW else timing
+    assert dose_needs_confirmation(due, at(f"2026-01-15 {when}")) is expected
+
+
+def test_a_time_critical_dose_confirms_outside_its_own_window_not_the_hour() -> None:
+    due = critical()  # 08:00 ± 30 min
+    assert (due.record_opens, due.record_closes) == (at("2026-01-15 07:30"),
+                                                     at("2026-01-15 08:30"))
+    assert dose_needs_confirmation(due, at("2026-01-15 08:31")) is DoseTiming.LATE
+    assert dose_needs_confirmation(due, at("2026-01-15 02:25")) is DoseTiming.EARLY
 
 
 # --- validate_dose -------------------------------------------------------------------------------
@@ -443,7 +469,18 @@ def test_the_new_dose_counts_as_an_answer_for_the_missed_check() -> None:
     dues = [critical()]
     new = record(Outcome.TAKEN, "2026-01-15 08:00", "2026-01-15 08:40")
     [draft] = medication_escalations(new, [], dues, at("2026-01-15 08:41"))
-    assert draft.severity == "routine" and "outside its window" in draft.summary
+    # A time-critical dose at the wrong time is as serious as a missed one.
+    assert draft.severity == "urgent" and "outside its window" in draft.summary
+
+
+def test_a_regular_dose_outside_its_hour_is_a_routine_medication_concern() -> None:
+    dues = [DueDose(medicine(name="Lactulose"), at("2026-01-15 08:00"))]
+    early = record(Outcome.TAKEN, "2026-01-15 08:00", "2026-01-15 02:30")
+    [draft] = medication_escalations(early, [], dues, at("2026-01-15 02:30"))
+    assert (draft.type, draft.severity) == ("medication", "routine")
+    assert draft.summary == "Lactulose 25mg/100mg: dose recorded outside its window."
+    on_time = record(Outcome.TAKEN, "2026-01-15 08:00", "2026-01-15 08:59")
+    assert medication_escalations(on_time, [], dues, at("2026-01-15 08:59")) == []
 
 
 def test_a_dose_inside_the_window_raises_nothing() -> None:

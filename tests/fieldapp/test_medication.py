@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
+from fieldapp.domain.answer_status import AnswerStatus
 from fieldapp.domain.clock import FakeClock
-from fieldapp.errors import CheckOutBlocked, DoseRefused, RuleViolation
+from fieldapp.domain.mar import DoseTiming
+from fieldapp.errors import CheckOutBlocked, DoseRefused, NeedsConfirmation, RuleViolation
 from fieldapp.services.visits import VisitService
 from fieldapp.store import replica
 from fieldapp.store.db import DeviceStore
@@ -142,13 +144,23 @@ def test_non_taken_outcomes_need_a_reason_and_given_is_only_for_administer(phone
         phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "given")
 
 
-def test_time_critical_dose_late_is_flagged_and_tells_the_office(phone, data) -> None:
+def test_time_critical_dose_late_is_confirmed_first_then_flagged_and_tells_the_office(
+        phone, data) -> None:
     checked_in(phone)
     phone.clock.set(T0 + timedelta(minutes=31))  # one minute past the window
-    saved = phone.meds.record_dose("v-1", med(data, "Co-careldopa"), T0, "taken")
+    with pytest.raises(NeedsConfirmation) as asked:
+        phone.meds.record_dose("v-1", med(data, "Co-careldopa"), T0, "taken")
+    assert asked.value.kind == "late" and asked.value.closes == T0 + timedelta(minutes=30)
+    assert phone.store.rows("SELECT id FROM records WHERE kind = 'dose_outcome'") == []
+    saved = phone.meds.record_dose("v-1", med(data, "Co-careldopa"), T0, "taken",
+                                   confirm_reason="Bus was late")
     assert saved.flags == ["outside time-critical window (late)"]
     kinds = [(e.severity, e.dedupe_key.split(":")[1]) for e in saved.escalations]
-    assert kinds == [("routine", "outside_window")]
+    assert kinds == [("urgent", "outside_window")]
+    [line] = [x for x in phone.meds.round("v-1").doses if x.due.medicine.id == med(
+        data, "Co-careldopa")]
+    assert line.status is AnswerStatus.FLAGGED and line.answer is not None
+    assert line.answer["window_reason"] == "Bus was late"
     facts = json.loads(phone.store.rows("SELECT facts FROM records WHERE id = ?",
                                         [saved.record_id])[0]["facts"])
     assert facts["window"] == "late"
@@ -296,3 +308,39 @@ def test_other_workers_dose_facts_are_updated_by_a_newer_version_only(phone, dat
                  "body": {**body, "outcome": "refused"}},
                 {"entity": "dose", "id": "d-1", "op": "upsert", "version": 1, "body": body}])
     assert phone.store.rows("SELECT outcome FROM dose_facts") == [{"outcome": "refused"}]
+
+
+def test_a_dose_is_never_recorded_before_check_in_or_for_a_later_visit(phone, data) -> None:
+    with pytest.raises(RuleViolation, match="Check in"):
+        phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "taken")
+    checked_in(phone)
+    # Co-careldopa's 13:00 dose belongs to a later visit: it is not due at this one.
+    with pytest.raises(RuleViolation, match="not due at this visit"):
+        phone.meds.record_dose("v-1", med(data, "Co-careldopa"), T0 + timedelta(hours=4),
+                               "taken", confirm_reason="Going out later")
+
+
+def test_a_regular_dose_recorded_early_asks_first_and_is_never_done_green(phone, data) -> None:
+    checked_in(phone)
+    line = next(x for x in phone.meds.round("v-1").doses
+                if x.due.medicine.id == med(data, "Lactulose"))
+    early = T0 - timedelta(minutes=61)
+    assert line.needs_confirmation(early) is DoseTiming.EARLY
+    assert line.needs_confirmation(T0 - timedelta(minutes=60)) is None
+    phone.clock.set(T0 + timedelta(minutes=61))
+    with pytest.raises(NeedsConfirmation) as asked:
+        phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "taken")
+    assert asked.value.kind == "late"
+    with pytest.raises(NeedsConfirmation):  # a blank reason is no confirmation
+        phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "taken",
+                               confirm_reason="  ")
+    saved = phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "taken",
+                                   confirm_reason="Asleep until now")
+    assert saved.flags == ["outside its time window (late)"]
+    # Co-careldopa's window closed meanwhile: that one is urgent; Lactulose's is routine.
+    concerns = {(e.medicine_id, e.severity, e.dedupe_key.split(":")[1])
+                for e in saved.escalations}
+    assert (med(data, "Lactulose"), "routine", "outside_window") in concerns
+    line = next(x for x in phone.meds.round("v-1").doses
+                if x.due.medicine.id == med(data, "Lactulose"))
+    assert line.status is AnswerStatus.FLAGGED

@@ -56,6 +56,10 @@ def record_due_doses(ui) -> None:
     """The factory's 08:00 Amlodipine is due at the 09:00 visit: prompted, seen taken."""
     ui.tap("visit-mar")
     ui.tap("dose-0-taken")
+    if ui.exists("dose-0-confirm-ask"):  # over an hour after 08:00: confirmed with a reason
+        ui.type("dose-0-reason", "Visit booked after the dose time")
+        ui.tap("dose-0-confirm")
+    assert ui.exists("dose-0-answer")
     ui.tap("mar-done")
 
 
@@ -202,7 +206,9 @@ def test_a_visit_from_check_in_to_check_out(phone: Phone, office: Office) -> Non
     ui.tap("sync-now")
     assert ui.text("sync-status") == "All records received by the office"
     assert "Up to date with the office. Last synced 09:30." in ui.texts()
-    assert office_record_count(office) == 6  # check-in, two tasks, dose, note, check-out
+    # check-in, two tasks, dose (over an hour late, so confirmed), its medication concern,
+    # note, check-out
+    assert office_record_count(office) == 7
 
 
 def test_lock_returns_to_the_pin_screen(phone: Phone, office: Office) -> None:
@@ -357,7 +363,9 @@ def test_a_recorded_dose_is_corrected_with_a_reason_and_the_original_stays(
     ui.tap("visit-0")
     ui.tap("visit-check-in")
     ui.tap("visit-mar")
-    ui.tap("dose-0-taken")
+    ui.tap("dose-0-taken")  # the 08:00 dose over an hour later: confirmed with a reason
+    ui.type("dose-0-reason", "Visit booked after the dose time")
+    ui.tap("dose-0-confirm")
     assert ui.text("dose-0-answer").startswith("Taken (prompted or assisted, seen taken) at 09:05")
 
     ui.tap("dose-0-correct")
