@@ -2,8 +2,9 @@
 
 ``build_demo_agency(today)`` returns "Riverside Home Care (demo)": 5 care workers, 2 coordinators
 (one is the safeguarding lead), 20 service users in five Leeds neighbourhoods, a care plan and a
-medicines list (MAR) per person, and today's rota. Nothing here touches a database; the seeding
-code maps these dicts onto its own tables.
+medicines list (MAR) per person, and today's rota. The people, plans and medicines are data,
+read from ``server/demo-agency/*.json`` (see its README); this module adds ids, dates and the
+rota. Nothing here touches a database; the seeding code maps these dicts onto its own tables.
 
 * Deterministic: the same ``(today, seed)`` gives the same output. Ids are ``uuid5`` of a fixed
   namespace and a stable key, so they do not depend on ``seed`` or ``today`` (visit ids include
@@ -24,14 +25,15 @@ Coordinators sign in with ``DEMO_COORDINATOR_PASSWORD`` (demo only; never use it
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from server import demo_data_tables as tables
 
 JSONDict = dict[str, Any]
 
@@ -47,7 +49,7 @@ __all__ = [
 ]
 
 DEMO_COORDINATOR_PASSWORD = "demo-office-2026"  # noqa: S105  (published demo credential)
-DEMO_WORKER_NAME = tables.WORKERS[0]["name"]
+DEMO_WORKER_NAME = "Amira Khan"  # worker 1 in demo-agency/agency.json (a test checks)
 DEMO_NAMESPACE = uuid.UUID("6f1c2a9e-4b7d-5e38-9a0c-d2e4f6a8b1c3")
 
 VISIT_TYPES = ("morning", "lunch", "tea", "bed", "welfare")
@@ -65,6 +67,22 @@ DEFAULT_SLOTS: dict[str, tuple[str, int]] = {
     "tea": ("17:00", 30),
     "bed": ("20:30", 30),
 }
+
+
+@functools.cache
+def _text(name: str) -> str:
+    return resources.files("server").joinpath("demo-agency", name).read_text(encoding="utf-8")
+
+
+def _agency_data() -> JSONDict:
+    """agency.json, parsed afresh: callers own (and may change) what they are given."""
+    data: JSONDict = json.loads(_text("agency.json"))
+    return data
+
+
+def _people_data() -> list[JSONDict]:
+    data: list[JSONDict] = json.loads(_text("people.json"))
+    return data
 
 
 def demo_id(key: str) -> str:
@@ -120,17 +138,17 @@ class DemoAgency:
 # ---------------------------------------------------------------------------------- people
 
 
-def _agency(tz: str) -> JSONDict:
+def _agency(data: JSONDict, tz: str) -> JSONDict:
     return {
         "id": demo_id("agency:riverside"),
-        "name": tables.AGENCY_NAME,
-        "office_phone": tables.OFFICE_PHONE,
-        "on_call_phone": tables.ON_CALL_PHONE,
+        "name": data["name"],
+        "office_phone": data["office_phone"],
+        "on_call_phone": data["on_call_phone"],
         "timezone": tz,
     }
 
 
-def _workers() -> list[JSONDict]:
+def _workers(data: JSONDict) -> list[JSONDict]:
     return [
         {
             "id": demo_id(f"worker:{w['key']}"),
@@ -140,11 +158,11 @@ def _workers() -> list[JSONDict]:
             "role": w["role"],
             "trained_observations": w["trained_observations"],
         }
-        for w in tables.WORKERS
+        for w in data["workers"]
     ]
 
 
-def _coordinators() -> list[JSONDict]:
+def _coordinators(data: JSONDict) -> list[JSONDict]:
     return [
         {
             "id": demo_id(f"coordinator:{c['key']}"),
@@ -152,33 +170,25 @@ def _coordinators() -> list[JSONDict]:
             "email": c["email"],
             "is_safeguarding_lead": c["is_safeguarding_lead"],
         }
-        for c in tables.COORDINATORS
+        for c in data["coordinators"]
     ]
 
 
-def _service_user(row: JSONDict) -> JSONDict:
-    practice, practice_phone = tables.GP_PRACTICES[row["area"]]
-    nok_name, nok_relationship, nok_phone = row["nok"]
-    return {
-        "id": demo_id(f"service_user:{row['key']}"),
-        "name": row["name"],
-        "preferred_name": row["preferred_name"],
-        "date_of_birth": row["dob"],
-        "address_line": row["address"],
-        "town": tables.TOWN,
-        "postcode": row["postcode"],
-        "area": row["area"],
-        "phone": row["phone"],
-        "access_notes": row["access"],
-        "allergies": list(row["allergies"]),
-        "dnacpr": row["dnacpr"],
-        "communication_needs": row["communication"],
-        "next_of_kin": {"name": nok_name, "relationship": nok_relationship, "phone": nok_phone},
-        "gp": {"name": row["gp"], "practice": practice, "phone": practice_phone},
-        "risks": list(row["risks"]),
-        "goals": list(row["goals"]),
-        "normal_baseline": row["baseline"],
-    }
+PERSON_FIELDS = (
+    "name", "preferred_name", "date_of_birth", "address_line", "postcode", "area", "phone",
+    "access_notes", "allergies", "dnacpr", "communication_needs", "next_of_kin", "risks",
+    "goals", "normal_baseline",
+)
+
+
+def _service_user(row: JSONDict, agency: JSONDict) -> JSONDict:
+    practice = agency["gp_practices"][row["area"]]
+    person: JSONDict = {"id": demo_id(f"service_user:{row['key']}")}
+    person.update({name: row[name] for name in PERSON_FIELDS})
+    person["town"] = agency["town"]
+    person["gp"] = {"name": row["gp_name"], "practice": practice["practice"],
+                    "phone": practice["phone"]}
+    return person
 
 
 # ------------------------------------------------------------------------ plans and medicines
@@ -186,11 +196,10 @@ def _service_user(row: JSONDict) -> JSONDict:
 
 def _medicines(row: JSONDict, today: dt.date) -> list[JSONDict]:
     out: list[JSONDict] = []
-    for n, med in enumerate(row["meds"], start=1):
-        start = today - dt.timedelta(days=med["days"])
+    for n, med in enumerate(row["medicines"], start=1):
+        start = today - dt.timedelta(days=med["started_days_ago"])
         course = med.get("course_days")
         stop = None if course is None else (start + dt.timedelta(days=course)).isoformat()
-        prn = med.get("prn")
         out.append({
             "id": demo_id(f"medicine:{row['key']}:{n}"),
             "service_user_id": demo_id(f"service_user:{row['key']}"),
@@ -200,14 +209,12 @@ def _medicines(row: JSONDict, today: dt.date) -> list[JSONDict]:
             "dose": med["dose"],
             "route": med["route"],
             "times": list(med["times"]),
-            "support_level": med["support"],
-            "time_critical": bool(med.get("tc", False)),
+            "support_level": med["support_level"],
+            "time_critical": bool(med.get("time_critical", False)),
             "window_minutes": WINDOW_MINUTES,
-            "prn": None if prn is None else {
-                "reason_hint": prn[0], "min_interval_hours": prn[1], "max_doses_24h": prn[2],
-            },
-            "controlled": bool(med.get("cd", False)),
-            "instructions": med["note"],
+            "prn": med.get("prn"),
+            "controlled": bool(med.get("controlled", False)),
+            "instructions": med["instructions"],
             "start_date": start.isoformat(),
             "stop_date": stop,
         })
@@ -230,8 +237,10 @@ def _care_plan(row: JSONDict, meds: list[JSONDict], today: dt.date) -> JSONDict:
     key = row["key"]
     they = row["pronoun"]
     tasks: list[JSONDict] = []
-    for visit_type, start, minutes in row["schedule"]:
-        items = [(*task, False) for task in row["tasks"][visit_type]]
+    for slot in row["visit_schedule"]:
+        visit_type, start, minutes = slot["visit_type"], slot["start"], slot["duration_minutes"]
+        items = [(t["category"], t["title"], t["instructions"], False)
+                 for t in row["tasks"][visit_type]]
         due = _doses_due(meds, start, minutes)
         if due:
             critical = any("time-critical" in d for d in due)
@@ -259,11 +268,8 @@ def _care_plan(row: JSONDict, meds: list[JSONDict], today: dt.date) -> JSONDict:
         "service_user_id": demo_id(f"service_user:{key}"),
         "version": 1,
         "effective_from": (today - dt.timedelta(days=14)).isoformat(),
-        "summary": row["summary"],
-        "visit_schedule": [
-            {"visit_type": vt, "start": start, "duration_minutes": minutes}
-            for vt, start, minutes in row["schedule"]
-        ],
+        "summary": row["plan_summary"],
+        "visit_schedule": [dict(slot) for slot in row["visit_schedule"]],
         "tasks": tasks,
     }
 
@@ -345,24 +351,25 @@ def build_rota(
 def build_demo_agency(today: dt.date, tz: str = "Europe/London", seed: int = 7) -> DemoAgency:
     """The whole fictional agency, with the rota for ``today`` (local day in ``tz``)."""
     ZoneInfo(tz)  # fail fast on an unknown zone
-    workers = _workers()
+    data = _agency_data()
+    workers = _workers(data)
     service_users: list[JSONDict] = []
     care_plans: list[JSONDict] = []
     medicines: list[JSONDict] = []
-    for row in tables.SERVICE_USERS:
-        service_users.append(_service_user(row))
+    for row in _people_data():
+        service_users.append(_service_user(row, data))
         meds = _medicines(row, today)
         medicines.extend(meds)
         care_plans.append(_care_plan(row, meds, today))
     return DemoAgency(
-        agency=_agency(tz),
+        agency=_agency(data, tz),
         workers=workers,
-        coordinators=_coordinators(),
+        coordinators=_coordinators(data),
         service_users=service_users,
         care_plans=care_plans,
         medicines=medicines,
         visits=build_rota(workers, service_users, care_plans, today, tz, seed=seed),
-        areas=[area for area, _district in tables.AREAS],
+        areas=[a["area"] for a in data["areas"]],
         today=today.isoformat(),
         seed=seed,
     )

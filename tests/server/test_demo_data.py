@@ -6,8 +6,11 @@ import dataclasses
 import datetime as dt
 import json
 import re
+import tomllib
 import uuid
 from collections import Counter, defaultdict
+from fnmatch import fnmatch
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -336,3 +339,15 @@ def test_everything_is_plain_json(demo: DemoAgency) -> None:
     for name in ("workers", "coordinators", "service_users", "care_plans", "medicines",
                  "visits"):
         assert all(isinstance(row, dict) for row in data[name])
+
+
+def test_the_demo_agency_data_ships_with_the_package() -> None:
+    """The JSON files that hold the agency are package data, so an installed server has them."""
+    root = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["server"]
+    files = sorted((root / "server" / "demo-agency").glob("*.json"))
+    assert [f.name for f in files] == ["agency.json", "people.json"]
+    for f in files:
+        rel = f.relative_to(root / "server").as_posix()
+        assert any(fnmatch(rel, pattern) for pattern in patterns), rel
