@@ -42,15 +42,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from fieldapp.domain.clock import parse_utc
 from fieldapp.domain.prn import PrnDecision, PrnRules, prn_check
 from fieldapp.errors import RuleViolation
-
-if TYPE_CHECKING:
-    # visit_rules imports this module; the Visit type is needed for annotations only.
-    from fieldapp.domain.visit_rules import Visit
 
 DUE_MARGIN = timedelta(minutes=60)
 DEFAULT_WINDOW_MINUTES = 30
@@ -342,7 +338,19 @@ class DoseTiming(StrEnum):
     LATE = "late"
 
 
-def doses_due(medicines: Iterable[Medicine], visit: Visit, tz: tzinfo) -> list[DueDose]:
+class VisitTimes(Protocol):
+    """What `doses_due` reads of a visit (`fieldapp.domain.visit_rules.Visit` has it): named
+    here, so visit_rules can build on this module without this module importing it back."""
+
+    @property
+    def service_user_id(self) -> str: ...
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def end(self) -> datetime: ...
+
+
+def doses_due(medicines: Iterable[Medicine], visit: VisitTimes, tz: tzinfo) -> list[DueDose]:
     """Scheduled doses of the visited person's active medicines that belong to this visit.
 
     Each (medicine, local date, time) yields one dose. A time that does not exist on the spring

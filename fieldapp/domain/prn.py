@@ -30,15 +30,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from fieldapp.errors import RuleViolation
-
-if TYPE_CHECKING:
-    # Only for annotations: mar imports this module, so a runtime import would be circular.
-    from fieldapp.domain.mar import DoseRecord, Medicine
 
 AGENCY_TZ_NAME = "Europe/London"
 ROLLING_WINDOW = timedelta(hours=24)
@@ -83,6 +79,32 @@ class PrnRules:
             raise RuleViolation("A PRN medicine's limits are not numbers.") from None
 
 
+# What the PRN rules read of a medicine and of its dose records (`Medicine` and `DoseRecord`
+# in fieldapp.domain.mar): named here, so mar can build on this module without a circle.
+
+
+class PrnMedicine(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def prn(self) -> PrnRules | None: ...
+    def is_active_on(self, day: date) -> bool: ...
+
+
+class _DoseOutcome(Protocol):
+    @property
+    def counts_as_dose(self) -> bool: ...
+
+
+class PrnDose(Protocol):
+    @property
+    def medicine_id(self) -> str: ...
+    @property
+    def outcome(self) -> _DoseOutcome: ...
+    @property
+    def actual_at(self) -> datetime: ...
+
+
 @dataclass(frozen=True)
 class PrnDecision:
     """Whether a PRN dose may be given now; `next_allowed_at` is None when allowed or never."""
@@ -94,9 +116,9 @@ class PrnDecision:
 
 
 def prn_check(
-    medicine: Medicine,
+    medicine: PrnMedicine,
     now: datetime,
-    history: Iterable[DoseRecord],
+    history: Iterable[PrnDose],
     *,
     tz: tzinfo | None = None,
 ) -> PrnDecision:
