@@ -148,30 +148,9 @@ def _agency(data: JSONDict, tz: str) -> JSONDict:
     }
 
 
-def _workers(data: JSONDict) -> list[JSONDict]:
-    return [
-        {
-            "id": demo_id(f"worker:{w['key']}"),
-            "name": w["name"],
-            "phone": w["phone"],
-            "area": w["area"],
-            "role": w["role"],
-            "trained_observations": w["trained_observations"],
-        }
-        for w in data["workers"]
-    ]
-
-
-def _coordinators(data: JSONDict) -> list[JSONDict]:
-    return [
-        {
-            "id": demo_id(f"coordinator:{c['key']}"),
-            "name": c["name"],
-            "email": c["email"],
-            "is_safeguarding_lead": c["is_safeguarding_lead"],
-        }
-        for c in data["coordinators"]
-    ]
+def _identified(kind: str, row: JSONDict) -> JSONDict:
+    """A staff row from the data file with its stable id in place of its key."""
+    return {"id": demo_id(f"{kind}:{row['key']}"), **{k: v for k, v in row.items() if k != "key"}}
 
 
 PERSON_FIELDS = (
@@ -352,7 +331,7 @@ def build_demo_agency(today: dt.date, tz: str = "Europe/London", seed: int = 7) 
     """The whole fictional agency, with the rota for ``today`` (local day in ``tz``)."""
     ZoneInfo(tz)  # fail fast on an unknown zone
     data = _agency_data()
-    workers = _workers(data)
+    workers = [_identified("worker", w) for w in data["workers"]]
     service_users: list[JSONDict] = []
     care_plans: list[JSONDict] = []
     medicines: list[JSONDict] = []
@@ -364,7 +343,7 @@ def build_demo_agency(today: dt.date, tz: str = "Europe/London", seed: int = 7) 
     return DemoAgency(
         agency=_agency(data, tz),
         workers=workers,
-        coordinators=_coordinators(data),
+        coordinators=[_identified("coordinator", c) for c in data["coordinators"]],
         service_users=service_users,
         care_plans=care_plans,
         medicines=medicines,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -66,28 +66,38 @@ def medicine_for(p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def small_agency(engine: Engine, tmp: Path, now: datetime | None = None) -> SmallAgency:
-    now = now or datetime.now(UTC)
+def visit(worker_id: str, person_id: str, visit_type: str, start: datetime,
+          minutes: int = 30) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "worker_id": worker_id, "service_user_id": person_id,
+            "visit_type": visit_type, "start": start.isoformat(),
+            "end": (start + timedelta(minutes=minutes)).isoformat()}
+
+
+def _agency_with_staff(engine: Engine, tmp: Path, other_area: str) -> SmallAgency:
+    """The tenant, Amira (Headingley), a second worker in `other_area` and one coordinator."""
     key_file = tmp / "escrow.key"
     tid = agency.init_tenant(engine, "Test Home Care", key_file, office_phone="0113 496 0000")
     wid = agency.add_worker(engine, tid, {"name": "Amira Khan", "area": "Headingley"})
-    other = agency.add_worker(engine, tid, {"name": "Tom Baxter", "area": "Armley"})
+    other = agency.add_worker(engine, tid, {"name": "Tom Baxter", "area": other_area})
     email = "office@example.org"
     agency.add_coordinator(engine, tid, "Sam Office", email, PASSWORD)
+    return SmallAgency(tid, wid, other, email, [], [], key_file)
+
+
+def small_agency(engine: Engine, tmp: Path, now: datetime | None = None) -> SmallAgency:
+    now = now or datetime.now(UTC)
+    staff = _agency_with_staff(engine, tmp, "Armley")
+    tid, wid, other = staff.tenant_id, staff.worker_id, staff.other_worker_id
     people = [person(), person("Arthur Pennington", area="Kirkstall")]
     agency.add_people(engine, tid, people, [plan_for(p) for p in people],
                       [medicine_for(p) for p in people])
     start = now.replace(microsecond=0) - timedelta(minutes=5)
     visits = [
-        {"id": str(uuid.uuid4()), "worker_id": wid, "service_user_id": people[0]["id"],
-         "visit_type": "morning", "start": start.isoformat(),
-         "end": (start + timedelta(minutes=30)).isoformat()},
-        {"id": str(uuid.uuid4()), "worker_id": other, "service_user_id": people[1]["id"],
-         "visit_type": "morning", "start": (start + timedelta(hours=1)).isoformat(),
-         "end": (start + timedelta(hours=1, minutes=30)).isoformat()},
+        visit(wid, people[0]["id"], "morning", start),
+        visit(other, people[1]["id"], "morning", start + timedelta(hours=1)),
     ]
     agency.add_visits(engine, tid, visits)
-    return SmallAgency(tid, wid, other, email, people, visits, key_file)
+    return replace(staff, people=people, visits=visits)
 
 
 def code_for(engine: Engine, worker_id: str) -> str:
@@ -125,12 +135,8 @@ def shared_person_agency(engine: Engine, tmp: Path, now: datetime) -> SmallAgenc
     Doses: Co-careldopa 09:00 and 13:00 (time-critical), Lactulose 09:00 (prompt),
     Paracetamol PRN (4 h apart, 4 a day), Oramorph PRN (controlled, 2 h apart, 6 a day).
     """
-    key_file = tmp / "escrow.key"
-    tid = agency.init_tenant(engine, "Test Home Care", key_file, office_phone="0113 496 0000")
-    wid = agency.add_worker(engine, tid, {"name": "Amira Khan", "area": "Headingley"})
-    other = agency.add_worker(engine, tid, {"name": "Tom Baxter", "area": "Headingley"})
-    email = "office@example.org"
-    agency.add_coordinator(engine, tid, "Sam Office", email, PASSWORD)
+    staff = _agency_with_staff(engine, tmp, "Headingley")
+    tid, wid, other = staff.tenant_id, staff.worker_id, staff.other_worker_id
     p = person()
     plan = plan_for(p)
     plan["tasks"].append({"id": str(uuid.uuid4()), "visit_type": "lunch",
@@ -140,12 +146,8 @@ def shared_person_agency(engine: Engine, tmp: Path, now: datetime) -> SmallAgenc
     london = ZoneInfo("Europe/London")
     start = datetime.combine(now.astimezone(london).date(), time(9), london).astimezone(UTC)
     visits = [
-        {"id": str(uuid.uuid4()), "worker_id": wid, "service_user_id": p["id"],
-         "visit_type": "morning", "start": start.isoformat(),
-         "end": (start + timedelta(minutes=30)).isoformat()},
-        {"id": str(uuid.uuid4()), "worker_id": other, "service_user_id": p["id"],
-         "visit_type": "lunch", "start": (start + timedelta(hours=3, minutes=30)).isoformat(),
-         "end": (start + timedelta(hours=4)).isoformat()},
+        visit(wid, p["id"], "morning", start),
+        visit(other, p["id"], "lunch", start + timedelta(hours=3, minutes=30)),
     ]
     agency.add_visits(engine, tid, visits)
-    return SmallAgency(tid, wid, other, email, [p], visits, key_file)
+    return replace(staff, people=[p], visits=visits)

@@ -28,25 +28,10 @@ from fieldapp.domain.mar import (
 from fieldapp.domain.med_escalations import medication_escalations, missed_time_critical
 from fieldapp.domain.visit_rules import Visit
 from fieldapp.errors import RuleViolation
+from tests.fieldapp.meds import at, medicine
 
 LONDON = ZoneInfo("Europe/London")
 SECOND = timedelta(seconds=1)
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def medicine(**overrides: Any) -> Medicine:
-    data: dict[str, Any] = {
-        "id": "med-1", "service_user_id": "su-1", "name": "Co-careldopa",
-        "form": "tablet", "strength": "25mg/100mg", "dose": "1 tablet", "route": "oral",
-        "times": ["08:00"], "support_level": "prompt", "time_critical": False,
-        "prn": None, "controlled": False, "instructions": "", "start_date": "2026-01-01",
-        "stop_date": None,
-    }
-    data.update(overrides)
-    return Medicine.from_dict(data)
 
 
 def visit(start: str, end: str, service_user_id: str = "su-1") -> Visit:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,24 +11,18 @@ import pytest
 from fieldapp.domain.mar import DoseRecord, Medicine, Outcome, validate_dose
 from fieldapp.domain.prn import PrnRules, prn_check
 from fieldapp.errors import RuleViolation
+from tests.fieldapp.meds import at, medicine
 
 SECOND = timedelta(seconds=1)
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
 def prn_medicine(**overrides: Any) -> Medicine:
-    data: dict[str, Any] = {
-        "id": "med-para", "service_user_id": "su-1", "name": "Paracetamol",
-        "form": "tablet", "strength": "500mg", "dose": "2 tablets", "route": "oral",
-        "times": [], "support_level": "administer", "time_critical": False,
+    paracetamol: dict[str, Any] = {
+        "id": "med-para", "name": "Paracetamol", "strength": "500mg", "dose": "2 tablets",
+        "times": [], "support_level": "administer",
         "prn": {"reason_hint": "pain", "min_interval_hours": 4, "max_doses_24h": 4},
-        "controlled": False, "instructions": "", "start_date": "2026-01-01", "stop_date": None,
     }
-    data.update(overrides)
-    return Medicine.from_dict(data)
+    return medicine(**(paracetamol | overrides))
 
 
 def given(when: str, outcome: Outcome = Outcome.GIVEN, medicine_id: str = "med-para",

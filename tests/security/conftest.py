@@ -28,7 +28,7 @@ from server import escrow
 from server.app import create_app
 from server.schema import devices, records
 from server.settings import ServerSettings
-from sync.client import SyncClient, SyncResult, enrol
+from sync.client import SyncClient, SyncResult, SyncState, enrol
 from tests.factories import SmallAgency, code_for, small_agency
 
 PIN = "258036"
@@ -110,6 +110,15 @@ class Phone:
 
         data = asyncio.run(go())
         s.device.complete_enrolment(Enrolment.from_server(OFFICE_URL, data), pin)
+
+    def checked_in(self) -> tuple[Session, str]:
+        """A session enrolled, synced and checked in to its first visit, and that visit's id."""
+        s = self.session()
+        self.enrol(s)
+        assert self.sync(s).state is SyncState.OK
+        visit_id = s.visits.day()[0].id
+        s.visits.check_in(visit_id)
+        return s, visit_id
 
     def sync(self, s: Session) -> SyncResult:
         async def go() -> SyncResult:

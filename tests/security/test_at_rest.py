@@ -171,12 +171,8 @@ def test_a_damaged_person_row_does_not_break_the_day_view(phone: Phone, office: 
 
 def test_a_sealed_blob_pasted_into_another_row_or_version_is_refused(
         phone: Phone, office: Office) -> None:
-    s = phone.session()
-    phone.enrol(s)
-    phone.sync(s)
-    visit = s.visits.day()[0]
-    s.visits.check_in(visit.id)
-    s.visits.add_note(visit.id, "first")
+    s, visit_id = phone.checked_in()
+    s.visits.add_note(visit_id, "first")
     check_in, note = s.store.rows("SELECT * FROM records ORDER BY recorded_at, id")
     sealer = s.device.sealer()
     from fieldapp.store.records import open_record

@@ -15,11 +15,7 @@ from tests.security.conftest import DURESS_PIN, PIN, Office, Phone
 
 def test_duress_unlock_opens_normally_and_one_silent_alert_reaches_the_office(
         phone: Phone, office: Office) -> None:
-    s = phone.session()
-    phone.enrol(s)
-    phone.sync(s)
-    visit = s.visits.day()[0]
-    s.visits.check_in(visit.id)
+    s, visit_id = phone.checked_in()
     phone.sync(s)
     s.device.set_duress_pin(PIN, DURESS_PIN)
     s.device.lock()
@@ -27,7 +23,7 @@ def test_duress_unlock_opens_normally_and_one_silent_alert_reaches_the_office(
 
     s.device.unlock(DURESS_PIN)
     assert s.device.unlocked
-    assert s.visits.visit(visit.id).checked_in_at is not None  # the app works as normal
+    assert s.visits.visit(visit_id).checked_in_at is not None  # the app works as normal
     assert visible_counts(s.store) == before  # nothing on screen changes
     assert counts(s.store).on_phone == before.on_phone + 1
 
@@ -35,7 +31,7 @@ def test_duress_unlock_opens_normally_and_one_silent_alert_reaches_the_office(
     alerts = [r for r in office.opened_records().values() if r["kind"] == "lone_worker"]
     assert len(alerts) == 1
     assert alerts[0]["facts"]["event"] == "duress" and alerts[0]["facts"]["level"] == "red"
-    assert alerts[0]["facts"]["open_visit_id"] == visit.id
+    assert alerts[0]["facts"]["open_visit_id"] == visit_id
     assert alerts[0]["content"]["event"] == "duress"
 
     # The main PIN raises nothing.

@@ -50,12 +50,8 @@ def test_delays_grow_from_the_fifth_wrong_pin(phone: Phone, office: Office) -> N
 
 def test_lockout_shreds_the_key_and_every_queued_record_reaches_the_office(
         phone: Phone, office: Office) -> None:
-    s = phone.session()
-    phone.enrol(s)
-    assert phone.sync(s).state is SyncState.OK
-    visit = s.visits.day()[0]
-    s.visits.check_in(visit.id)
-    s.visits.add_note(visit.id, NOTE)
+    s, visit_id = phone.checked_in()
+    s.visits.add_note(visit_id, NOTE)
     queued = counts(s.store).on_phone
     assert queued == 2
     wrapped = json.loads(s.store.get_meta("wrapped_dek"))
@@ -85,12 +81,8 @@ def test_lockout_shreds_the_key_and_every_queued_record_reaches_the_office(
 
 def test_reenrolling_after_a_lockout_keeps_records_that_could_not_be_sent(
         phone: Phone, office: Office) -> None:
-    s = phone.session()
-    phone.enrol(s)
-    phone.sync(s)
-    visit = s.visits.day()[0]
-    s.visits.check_in(visit.id)
-    s.visits.add_note(visit.id, NOTE)
+    s, visit_id = phone.checked_in()
+    s.visits.add_note(visit_id, NOTE)
     s.device.lock()
     guess_until_locked_out(phone, s.device)
 
@@ -103,5 +95,5 @@ def test_reenrolling_after_a_lockout_keeps_records_that_could_not_be_sent(
     assert phone.sync(s).received == 2
     assert {r["content"].get("text") for r in office.opened_records().values()} >= {NOTE}
     # Fresh data under the new key: today's visit is back and readable.
-    assert s.visits.day()[0].id == visit.id
-    assert s.visits.visit(visit.id).person["name"] == office.agency.people[0]["name"]
+    assert s.visits.day()[0].id == visit_id
+    assert s.visits.visit(visit_id).person["name"] == office.agency.people[0]["name"]

@@ -14,12 +14,8 @@ NOTE = "Wombat teapot under the stairs"
 
 
 def queue_two(phone: Phone):
-    s = phone.session()
-    phone.enrol(s)
-    assert phone.sync(s).state is SyncState.OK
-    visit = s.visits.day()[0]
-    s.visits.check_in(visit.id)
-    s.visits.add_note(visit.id, NOTE)
+    s, visit_id = phone.checked_in()
+    s.visits.add_note(visit_id, NOTE)
     assert counts(s.store).on_phone == 2
     return s
 

@@ -208,16 +208,9 @@ def create_database(url: str, name: str | None = None) -> str:
     """
     import sqlalchemy as sa
 
-    name = name or f"t_{uuid.uuid4().hex[:12]}"
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", name):
-        raise ValueError(f"unsafe database name: {name!r}")
+    name = _safe_name(name or f"t_{uuid.uuid4().hex[:12]}")
     base = sa.engine.make_url(url)
-    engine = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        engine.dispose()
+    _run_on_admin_db(url, f'CREATE DATABASE "{name}"')
     return base.set(database=name).render_as_string(hide_password=False)
 
 
@@ -225,14 +218,26 @@ def drop_database(url: str) -> None:
     """Drop the database of ``url`` (terminating its other connections)."""
     import sqlalchemy as sa
 
-    target = sa.engine.make_url(url)
-    name = target.database
+    name = _safe_name(sa.engine.make_url(url).database)
+    _run_on_admin_db(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _safe_name(name: str | None) -> str:
+    # Database names go into SQL as identifiers; allow only plain ones.
     if not name or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", name):
         raise ValueError(f"unsafe database name: {name!r}")
-    engine = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    return name
+
+
+def _run_on_admin_db(url: str, statement: str) -> None:
+    """Run one statement on the ``postgres`` database of ``url``'s server, outside a transaction."""
+    import sqlalchemy as sa
+
+    admin = sa.engine.make_url(url).set(database="postgres")
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(statement))
     finally:
         engine.dispose()
 
