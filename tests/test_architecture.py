@@ -200,6 +200,9 @@ PLANTED = [
      ("fieldapp.domain.planted", "fieldapp.store.db")),
     ("fieldapp/domain/planted.py", "from .. import vault\n",
      ("fieldapp.domain.planted", "fieldapp.vault")),
+    # In a package's __init__, "." is the package itself.
+    ("fieldapp/domain/__init__.py", "from ..store import db\n",
+     ("fieldapp.domain", "fieldapp.store.db")),
     ("fieldapp/domain/planted.py",
      "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from fieldapp.vault import dek\n",
      ("fieldapp.domain.planted", "fieldapp.vault.dek")),
