@@ -105,6 +105,15 @@ def morning_round(a: Phone, visit_id: str) -> dict[str, str]:
     return ids
 
 
+def office_after_morning_round(world):
+    """Worker A records the morning round; a coordinator signs in: (engine, who, key, visit)."""
+    app, agency, a, _b = world
+    morning = agency.visits[0]["id"]
+    morning_round(a, morning)
+    who = sign_in(app.state.engine, agency.coordinator_email, PASSWORD)
+    return app.state.engine, who, escrow.load_private_key(str(agency.key_file)), morning
+
+
 def test_a_dose_given_by_worker_a_limits_worker_bs_prn_offline(world) -> None:
     app, agency, a, b = world
     morning, lunch = (v["id"] for v in agency.visits)
@@ -129,12 +138,8 @@ def test_a_dose_given_by_worker_a_limits_worker_bs_prn_offline(world) -> None:
 
 
 def test_the_office_reads_the_visit_and_the_mar_chart_audited_and_prints_it(world) -> None:
-    app, agency, a, _b = world
-    engine = app.state.engine
-    morning = agency.visits[0]["id"]
-    morning_round(a, morning)
-    who = sign_in(engine, agency.coordinator_email, PASSWORD)
-    key = escrow.load_private_key(str(agency.key_file))
+    _app, agency, _a, _b = world
+    engine, who, key, morning = office_after_morning_round(world)
     record = visit_record(engine, key, who, morning)
     doses = {r.content["medicine"]: r for r in record.records if r.kind == "dose_outcome"}
     assert doses["Lactulose 3.35g/5ml"].content["reason"] == "Said her tummy is fine"
@@ -173,12 +178,8 @@ def test_the_office_reads_the_visit_and_the_mar_chart_audited_and_prints_it(worl
 
 
 def test_a_coordinator_amends_a_dose_with_a_reason_and_phones_follow(world) -> None:
-    app, agency, a, b = world
-    engine = app.state.engine
-    morning = agency.visits[0]["id"]
-    morning_round(a, morning)
-    who = sign_in(engine, agency.coordinator_email, PASSWORD)
-    key = escrow.load_private_key(str(agency.key_file))
+    _app, agency, a, b = world
+    engine, who, key, morning = office_after_morning_round(world)
     dose = next(r for r in visit_record(engine, key, who, morning).records
                 if r.kind == "dose_outcome" and r.facts["outcome"] == "refused")
     with pytest.raises(Invalid, match="Say why"):
