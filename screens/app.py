@@ -107,7 +107,8 @@ class WorkerApp:
     def _show(self, route: str, screen: nav.ScreenState) -> None:
         """A new view per screen, so every screen opens at its top; redraws keep the view."""
         self._route, self._screen = route, screen
-        self._body = ft.Column(scroll=ft.ScrollMode.AUTO, expand=True, spacing=10)
+        self._body = ft.Column(scroll=ft.ScrollMode.AUTO, expand=True, spacing=10,
+                               horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self._footer = ft.Column(spacing=6,
                                  horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.page.views.clear()

@@ -111,6 +111,8 @@ def test_a_worker_completes_a_visit_and_the_office_sees_it(demo, chromium) -> No
     wait_text(page, "checked out")
     tap(page, "sync-now")
     wait_text(page, "All records received by the office", timeout=60)
+    page.mouse.move(200, 400)
+    page.mouse.wheel(0, -8000)  # back to the top: the banner and the visit's times
     screenshot(page, SHOTS / "04-visit-received.png")
 
     # Close and reopen the app: the records are still there, behind the PIN.
