@@ -10,20 +10,22 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import flet as ft
 
-from fieldapp.domain.clock import parse_utc
-from fieldapp.errors import FieldAppError
-from fieldapp.services import Services, SyncResult, SyncState, outbox
-from fieldapp.services.duress import visible_counts
-from fieldapp.store import replica
-from fieldapp.store.replica import SyncCounts
-from fieldapp.vault.dek import PIN_RULES, check_pin_policy
-from fieldapp.vault.lock import locks_on_lifecycle
+from fieldapp.services import (
+    PIN_RULES,
+    FieldAppError,
+    OutboxEntry,
+    Services,
+    SyncCounts,
+    SyncResult,
+    SyncState,
+    check_pin_policy,
+    locks_on_lifecycle,
+)
 from screens import banner, location, nav, routes, widgets
 from screens.guard import guard_tree
 
@@ -37,12 +39,7 @@ class WorkerApp:
                  monotonic: Callable[[], float] = time.monotonic):
         self.page = page
         self.services = services
-        self.store = services.store
-        self.device = services.device
-        self.clock = services.clock
         self.server_url = services.settings.server_url
-        self.tz = ZoneInfo("Europe/London")
-        self.visits = services.visits
         self.last_result: SyncResult | None = None
         self.share_location = False  # the worker's choice, asked on the visit screen
         self._wake = asyncio.Event()
@@ -67,11 +64,12 @@ class WorkerApp:
 
     # --- navigation -----------------------------------------------------------------------
     def start(self) -> None:
-        if not self.device.enrolled or self.device.locked_out:
+        if not self.services.enrolled or self.services.locked_out:
             self.show_enrol()
         else:
-            self.tz = ZoneInfo(self.device.identity().timezone)
-            self._show(nav.UNLOCK, routes.build(self, nav.UNLOCK))
+            unlock = routes.build(self, nav.UNLOCK)
+            assert unlock is not None
+            self._show(nav.UNLOCK, unlock)
         # Signal coming back is the best moment to send what is queued.
         self.connectivity = ft.Connectivity(on_change=self._on_connectivity)
         self.page.run_task(self._sync_loop)
@@ -91,12 +89,12 @@ class WorkerApp:
     def _open(self, route: str) -> None:
         screen = routes.build(self, route)
         if screen is None:
-            route = nav.DAY if self.device.unlocked else nav.UNLOCK
+            route = nav.DAY if self.services.unlocked else nav.UNLOCK
             screen = routes.build(self, route)
             assert screen is not None
-        if screen.needs_unlock and not self.device.unlocked:
+        if screen.needs_unlock and not self.services.unlocked:
             # Typing a visit's address (or pressing back) never gets past the PIN.
-            if self.device.enrolled and not self.device.locked_out:
+            if self.services.enrolled and not self.services.locked_out:
                 self._resume = (route, None)
                 screen = routes.build(self, nav.UNLOCK)
             else:
@@ -138,7 +136,6 @@ class WorkerApp:
         self._show(nav.ENROL, routes.enrol_screen(self, message))
 
     def after_unlock(self) -> None:
-        self.tz = ZoneInfo(self.device.identity().timezone)
         self.touch()
         resume, self._resume = self._resume, None
         if resume is not None and resume[1] is not None:
@@ -151,11 +148,11 @@ class WorkerApp:
 
     def lock(self) -> None:
         """Drop the keys and show the PIN screen; the open screen comes back after unlock."""
-        if not self.device.unlocked:
+        if not self.services.unlocked:
             return
         if self._screen is not None and self._screen.needs_unlock:
             self._resume = (self._route, self._screen)
-        self.device.lock()
+        self.services.lock()
         unlock = routes.build(self, nav.UNLOCK)
         assert unlock is not None
         self._show(self._route, unlock)
@@ -170,8 +167,7 @@ class WorkerApp:
 
     def check_idle(self) -> bool:
         """Lock if nobody has touched the app for the auto-lock time; True if it locked."""
-        if self.device.unlocked and self.device.policy.idle_expired(
-                self._monotonic() - self._last_activity):
+        if self.services.idle_expired(self._monotonic() - self._last_activity):
             self.lock()
             return True
         return False
@@ -193,21 +189,25 @@ class WorkerApp:
             self.check_idle()
 
     # --- what screens read through the shell ----------------------------------------------
+    @property
+    def tz(self) -> tzinfo:
+        return self.services.tz
+
     def now(self) -> datetime:
-        return self.clock.now()
+        return self.services.now()
 
     def local_time(self, when: datetime) -> str:
         return widgets.local_time(when, self.tz)
 
     def visible_counts(self) -> SyncCounts:
-        return visible_counts(self.store)
+        return self.services.counts()
 
     def last_synced(self) -> str | None:
-        last = self.store.get_meta(replica.LAST_SYNC_KEY)
-        return self.local_time(parse_utc(last)) if last else None
+        last = self.services.last_sync_at()
+        return self.local_time(last) if last else None
 
-    def ledger(self) -> list[dict[str, Any]]:
-        return outbox.ledger(self.store)
+    def ledger(self) -> list[OutboxEntry]:
+        return self.services.outbox.entries()
 
     async def locate(self) -> dict[str, float] | None:
         return await self._locator.position()
@@ -217,7 +217,7 @@ class WorkerApp:
         # Counts as the worker sees them: a duress alert must not show up as "1 record".
         return banner.records_banner(self.visible_counts(), self.last_synced(), message,
                                      self._on_sync_click,
-                                     self._on_outbox_click if self.device.unlocked else None)
+                                     self._on_outbox_click if self.services.unlocked else None)
 
     def _on_outbox_click(self, _e: Any) -> None:
         self.go(nav.OUTBOX)
@@ -270,7 +270,7 @@ class WorkerApp:
             # Cleared after waking, so a request made while the sync below runs wakes the
             # next round instead of being folded into this one.
             self._wake.clear()
-            if not self.device.enrolled:
+            if not self.services.enrolled:
                 continue
             result = await self.sync_now()
             failures = 0 if result.healthy else failures + 1

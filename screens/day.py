@@ -6,7 +6,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.services.visits import VisitSummary
+from fieldapp.services import VisitSummary
 from screens import nav, widgets
 
 
@@ -81,7 +81,7 @@ def header(s: DayScreen, count: int, done: int) -> list[ft.Control]:
     def lock(_e: Any) -> None:
         app.lock()
 
-    today = app.visits.today()
+    today = app.services.today()
     return [
         widgets.heading(f"Today, {today:%A %-d %B}", size=22),
         widgets.body(f"{count} {'visit' if count == 1 else 'visits'} · {done} done"),
@@ -95,16 +95,17 @@ def header(s: DayScreen, count: int, done: int) -> list[ft.Control]:
 
 def render(s: DayScreen) -> list[ft.Control]:
     app = s.app
-    visits = app.visits.day()
+    visits = app.services.visits.day()
     done = sum(1 for v in visits if v.status == "done")
     cards = [visit_card(s, i, v) for i, v in enumerate(visits)]
     if not cards:
         cards = [widgets.body("No visits on your rota today. Pull down or tap sync to check "
                               "for changes from the office.")]
     damaged: list[ft.Control] = []
-    if app.visits.unreadable:
+    unreadable = app.services.visits.unreadable
+    if unreadable:
         damaged = [widgets.labelled("unreadable", widgets.body(
-            f"{app.visits.unreadable} record(s) on this phone could not be read (damaged). "
+            f"{unreadable} record(s) on this phone could not be read (damaged). "
             "The rest are shown. Tell the office.", color=widgets.DANGER))]
     return [app.banner(), *header(s, len(visits), done), *damaged,
-            widgets.call_office(app.device.identity().office_phone), *cards]
+            widgets.call_office(app.services.identity().office_phone), *cards]

@@ -7,8 +7,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.errors import FieldAppError
-from fieldapp.services.device import LOCKED_OUT_MESSAGE
+from fieldapp.services import LOCKED_OUT_MESSAGE, FieldAppError
 from screens import nav, widgets
 
 
@@ -59,7 +58,7 @@ class EnrolScreen(nav.ScreenState):
 
 
 def intro(s: EnrolScreen) -> list[ft.Control]:
-    if s.app.device.locked_out:
+    if s.app.services.locked_out:
         return [widgets.heading("Set up this phone again"),
                 widgets.body(LOCKED_OUT_MESSAGE, color=widgets.DANGER)]
     lines = [widgets.heading("Set up this phone")]

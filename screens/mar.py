@@ -27,8 +27,8 @@ def allergies_line(person: dict[str, Any]) -> ft.Control:
 
 def render(s: MarState) -> list[ft.Control]:
     app = s.app
-    rnd = app.visits.medication.round(s.visit_id)
-    detail = app.visits.visit(s.visit_id)
+    rnd = app.services.medication.round(s.visit_id)
+    detail = app.services.visits.visit(s.visit_id)
     s.fixes = dict(detail.corrections)  # VisitService.visit() read them already
     in_visit = rnd.checked_in_at is not None and rnd.checked_out_at is None
     name = detail.person.get("preferred_name") or detail.person.get("name", "")

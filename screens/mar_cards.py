@@ -7,8 +7,15 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.domain.mar import CLOSING_SOON, Medicine, Outcome, SupportLevel, WindowState
-from fieldapp.services.medication import DoseLine, PrnLine
+from fieldapp.services import (
+    CLOSING_SOON,
+    DoseLine,
+    Medicine,
+    Outcome,
+    PrnLine,
+    SupportLevel,
+    WindowState,
+)
 from screens import looks, widgets
 from screens.mar_state import OTHER_CODES, MarState, primary_code
 

@@ -7,9 +7,15 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.domain.mar import Medicine, Outcome, SupportLevel
-from fieldapp.errors import FieldAppError, NeedsConfirmation
-from fieldapp.services.medication import DoseLine, DoseSaved
+from fieldapp.services import (
+    DoseLine,
+    DoseSaved,
+    FieldAppError,
+    Medicine,
+    NeedsConfirmation,
+    Outcome,
+    SupportLevel,
+)
 from screens import nav, widgets
 
 # Everything in the stable code set that is not the big buttons (given/taken, refused).
@@ -47,7 +53,7 @@ class MarState(nav.ScreenState):
 
     def opened(self) -> None:
         # The office hears about missed time-critical doses as soon as the round is opened.
-        medication = self.app.visits.medication
+        medication = self.app.services.medication
         if medication.round(self.visit_id).checked_in_at is not None:
             if medication.raise_due_escalations(self.visit_id):
                 self.app.request_sync()
@@ -65,7 +71,7 @@ class MarState(nav.ScreenState):
         """Whether the dose's time (typed, or now) falls outside the window the card shows."""
         if line is None:
             return False
-        at = self.app.visits.medication.dose_time(self.value(f"{card}-time")) or self.app.now()
+        at = self.app.services.time_today(self.value(f"{card}-time")) or self.app.now()
         return line.needs_confirmation(at) is not None
 
     def record(self, card: str, m: Medicine, line: DoseLine | None, code: Outcome,
@@ -79,12 +85,12 @@ class MarState(nav.ScreenState):
                 self.messages.clear()
                 self.app.refresh()
                 return
-            saved = self.app.visits.medication.record_dose(
+            saved = self.app.services.medication.record_dose(
                 self.visit_id, m.id, scheduled, code.value,
                 self.value(f"{card}-reason") or None,
-                actual_at=self.app.visits.medication.dose_time(self.value(f"{card}-time")),
+                actual_at=self.app.services.time_today(self.value(f"{card}-time")),
                 witness=self.value(f"{card}-witness") or None,
-                worker_name=self.app.device.identity().worker_name,
+                worker_name=self.app.services.identity().worker_name,
                 confirm_reason=self.value(f"{card}-reason") if confirmed else None)
         except NeedsConfirmation:
             # The service knows the window too (a typed time may have moved the dose out).
@@ -141,7 +147,7 @@ class MarState(nav.ScreenState):
     def save_fix(self, card: str, record_id: str) -> None:
         code = self.fix_code.get(card)
         try:
-            self.app.visits.addenda.correct(record_id, self.value(f"{card}-fix-reason"),
+            self.app.services.addenda.correct(record_id, self.value(f"{card}-fix-reason"),
                                             outcome=code.value if code else None)
         except FieldAppError as exc:
             self.say(card, str(exc))

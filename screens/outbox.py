@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 import flet as ft
 
+from fieldapp.services import OutboxEntry
 from screens import nav, widgets
 
 KIND_WORDS = {
@@ -26,17 +24,16 @@ class OutboxScreen(nav.ScreenState):
     def __init__(self, app: nav.Shell):
         self.app = app
 
-    def line(self, i: int, r: dict[str, Any]) -> ft.Control:
+    def line(self, i: int, r: OutboxEntry) -> ft.Control:
         app = self.app
-        when = app.local_time(datetime.fromisoformat(r["recorded_at"]))
-        visit = (f" · visit at {app.local_time(datetime.fromisoformat(r['start']))}"
-                 if r["start"] else "")
-        state = widgets.STATE_WORDS.get(r["sync_state"], r["sync_state"])
-        text = f"{when} {KIND_WORDS.get(r['kind'], r['kind'])}{visit} — {state}"
-        if r["sync_state"] == "rejected" and r["reject_reason"]:
-            text += f": {r['reject_reason']}"
-        color = widgets.DANGER if r["sync_state"] == "rejected" else (
-            widgets.OK if r["sync_state"] == "received" else widgets.WARN)
+        when = app.local_time(r.recorded_at)
+        visit = f" · visit at {app.local_time(r.visit_start)}" if r.visit_start else ""
+        state = widgets.STATE_WORDS.get(r.sync_state, r.sync_state)
+        text = f"{when} {KIND_WORDS.get(r.kind, r.kind)}{visit} — {state}"
+        if r.sync_state == "rejected" and r.reject_reason:
+            text += f": {r.reject_reason}"
+        color = widgets.DANGER if r.sync_state == "rejected" else (
+            widgets.OK if r.sync_state == "received" else widgets.WARN)
         return widgets.labelled(f"outbox-{i}", ft.Text(text, size=15, color=color))
 
     def render(self) -> list[ft.Control]:

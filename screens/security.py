@@ -3,12 +3,12 @@ current PIN, so it works whether or not the app is unlocked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import flet as ft
 
-from fieldapp.errors import FieldAppError, LockedOut
+from fieldapp.services import FieldAppError, LockedOut
 from screens import nav, widgets
 
 DURESS_EXPLAINED = (
@@ -35,11 +35,11 @@ class SecurityScreen(nav.ScreenState):
         self.error = widgets.error_text()
         self.done = widgets.body("", color=widgets.OK, weight=ft.FontWeight.W_600)
 
-    async def run(self, action: Callable[[], None], ok: str) -> None:
+    async def run(self, action: Callable[[], Awaitable[None]], ok: str) -> None:
         self.error.value = self.done.value = ""
         try:
-            # Each change derives keys (a few hundred ms each): off the event loop.
-            await self.app.page.loop.run_in_executor(None, action)
+            # Each change derives keys (a few hundred ms each): the services run it off the loop.
+            await action()
         except LockedOut:
             self.app.forget_place()
             self.app.show_enrol()
@@ -63,21 +63,21 @@ class SecurityScreen(nav.ScreenState):
     async def change(self, _e: Any) -> None:
         if self.same(self.new, self.new2):
             pins = (self.current.value or "", self.new.value or "")
-            await self.run(lambda: self.app.device.change_pin(*pins), "Your PIN was changed.")
+            await self.run(lambda: self.app.services.change_pin(*pins), "Your PIN was changed.")
 
     async def set_duress(self, _e: Any) -> None:
         if self.same(self.duress, self.duress2):
             pins = (self.current.value or "", self.duress.value or "")
-            await self.run(lambda: self.app.device.set_duress_pin(*pins),
+            await self.run(lambda: self.app.services.set_duress_pin(*pins),
                            "Your duress PIN is set.")
 
     async def clear_duress(self, _e: Any) -> None:
         pin = self.current.value or ""
-        await self.run(lambda: self.app.device.clear_duress_pin(pin),
+        await self.run(lambda: self.app.services.clear_duress_pin(pin),
                        "There is no duress PIN now.")
 
     def back(self, _e: Any) -> None:
-        self.app.go(nav.DAY if self.app.device.unlocked else nav.UNLOCK)
+        self.app.go(nav.DAY if self.app.services.unlocked else nav.UNLOCK)
 
     def render(self) -> list[ft.Control]:
         return render(self)

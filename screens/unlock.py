@@ -6,8 +6,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.errors import FieldAppError, LockedOut
-from fieldapp.vault.lock import wait_words
+from fieldapp.services import FieldAppError, LockedOut
 from screens import nav, widgets
 
 
@@ -23,8 +22,7 @@ class UnlockScreen(nav.ScreenState):
     async def submit(self, _e: Any) -> None:
         app = self.app
         try:
-            # Deriving the key takes a few hundred ms on purpose; keep the screen responsive.
-            await app.page.loop.run_in_executor(None, app.device.unlock, self.pin.value or "")
+            await app.services.unlock(self.pin.value or "")
         except LockedOut:
             app.forget_place()
             app.show_enrol()
@@ -40,16 +38,14 @@ class UnlockScreen(nav.ScreenState):
 
     def notices(self) -> list[ft.Control]:
         """Why the PIN will not work right now, before the worker tries it."""
-        device = self.app.device
+        status = self.app.services.lock_status()
         out: list[ft.Control] = []
-        if device.lease_expired():
+        if status.lease_message:
             out.append(widgets.labelled("unlock-lease", widgets.body(
-                device.policy.lease_message(device.identity().office_phone),
-                color=widgets.DANGER, weight=ft.FontWeight.W_600)))
-        wait = device.seconds_until_next_try()
-        if wait > 0:
+                status.lease_message, color=widgets.DANGER, weight=ft.FontWeight.W_600)))
+        if status.wait_seconds > 0:
             out.append(widgets.labelled("unlock-wait", widgets.body(
-                f"Too many wrong PINs. Wait {wait_words(wait)} before trying again.",
+                f"Too many wrong PINs. Wait {status.wait_words} before trying again.",
                 color=widgets.DANGER, weight=ft.FontWeight.W_600)))
         return out
 
@@ -58,7 +54,7 @@ class UnlockScreen(nav.ScreenState):
 
 
 def render(s: UnlockScreen) -> list[ft.Control]:
-    name = s.app.device.identity().worker_name
+    name = s.app.services.identity().worker_name
     return [
         widgets.heading("Field App"),
         widgets.body(f"Signed in as {name}. Enter your PIN to open today's visits."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from fieldapp.services.visits import VisitDetail
+from fieldapp.services import VisitDetail
 from screens import nav, widgets
 from screens.visit_parts import key_facts, notes
 from screens.visit_state import VisitState
@@ -14,7 +14,7 @@ from screens.visit_tasks import task_row
 
 class VisitScreen(VisitState):
     def render(self) -> list[ft.Control]:
-        self.detail = self.app.visits.visit(self.visit_id)
+        self.detail = self.app.services.visits.visit(self.visit_id)
         return render(self, self.detail)
 
     def footer(self) -> list[ft.Control]:
@@ -90,7 +90,7 @@ def render(s: VisitState, d: VisitDetail) -> list[ft.Control]:
     out: list[ft.Control] = [
         widgets.back_button("back", "Today's visits", lambda _e: app.go(nav.DAY)),
         app.banner(),
-        widgets.call_office(app.device.identity().office_phone),
+        widgets.call_office(app.services.identity().office_phone),
         *who_and_where(s, d),
         widgets.section("Check-in", arrival(s, d)),
         widgets.section("Tasks", [task_row(s, i, d, t) for i, t in enumerate(d.tasks)] or [
@@ -106,7 +106,7 @@ def render(s: VisitState, d: VisitDetail) -> list[ft.Control]:
 
 def footer(s: VisitState, d: VisitDetail) -> list[ft.Control]:
     """Check in, or check out: always on screen. Says before the tap when a reason is needed."""
-    timing = s.app.visits.timing_now(d)
+    timing = s.app.services.visits.timing_now(d)
     checking_in = d.checked_in_at is None
     doing, field = ("check-in", s.checkin_reason) if checking_in else ("end", s.checkout_reason)
     out: list[ft.Control] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from fieldapp.services.visits import VisitDetail
+from fieldapp.services import VisitDetail
 from screens import looks, widgets
 from screens.visit_state import QUICK_PHRASES, VisitState
 

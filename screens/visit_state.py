@@ -7,8 +7,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.errors import CheckOutBlocked, FieldAppError
-from fieldapp.services.visits import VisitDetail
+from fieldapp.services import CheckOutBlocked, FieldAppError, VisitDetail
 from screens import nav, widgets
 
 QUICK_PHRASES = [
@@ -74,7 +73,7 @@ class VisitState(nav.ScreenState):
     async def check_in(self, _e: Any) -> None:
         share = self.app.share_location
         where = await self.app.locate() if share else None
-        if self.act(self.app.visits.check_in, self.visit_id,
+        if self.act(self.app.services.visits.check_in, self.visit_id,
                     self.checkin_reason.value or None, at="check-in", location=where,
                     location_consent=share) and share and where is None:
             self.notice = NO_FIX.format(what="check-in")
@@ -83,7 +82,7 @@ class VisitState(nav.ScreenState):
     async def check_out(self, _e: Any) -> None:
         share = self.app.share_location
         where = await self.app.locate() if share else None
-        if self.act(self.app.visits.check_out, self.visit_id,
+        if self.act(self.app.services.visits.check_out, self.visit_id,
                     self.checkout_reason.value or None, location=where,
                     location_consent=share) and share and where is None:
             self.notice = NO_FIX.format(what="check-out")
@@ -104,7 +103,7 @@ class VisitState(nav.ScreenState):
                 self.say(f"task-{index}", "Enter the fluid offered and taken as whole ml, "
                          "e.g. 200.")
                 return
-        self.act(self.app.visits.record_task, self.visit_id, task_id, outcome, reason,
+        self.act(self.app.services.visits.record_task, self.visit_id, task_id, outcome, reason,
                  *amounts, at=f"task-{index}")
 
     # --- notes and corrections ------------------------------------------------------------
@@ -116,7 +115,7 @@ class VisitState(nav.ScreenState):
         self.app.refresh()
 
     def save_note(self) -> None:
-        if self.act(self.app.visits.add_note, self.visit_id, self.note.value or "",
+        if self.act(self.app.services.visits.add_note, self.visit_id, self.note.value or "",
                     list(self.picked), at="note"):
             self.note.value = ""
             self.picked.clear()
@@ -127,7 +126,7 @@ class VisitState(nav.ScreenState):
         self.app.refresh()
 
     def save_fix(self, record_id: str, prefix: str) -> None:
-        if self.act(self.app.visits.addenda.correct, record_id, self.fix_reason.value or "",
+        if self.act(self.app.services.addenda.correct, record_id, self.fix_reason.value or "",
                     at=f"fix-{prefix}", text=self.fix_text.value or ""):
             self.fixing.clear()
             self.fix_reason.value = self.fix_text.value = ""

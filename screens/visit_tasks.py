@@ -6,7 +6,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.services.visits import VisitDetail
+from fieldapp.services import VisitDetail
 from screens import looks, widgets
 from screens.visit_parts import corrections
 from screens.visit_state import VisitState

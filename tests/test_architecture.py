@@ -81,33 +81,6 @@ KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("fieldapp.services.device", "cryptography.hazmat.primitives.ciphers.aead"),
     ("fieldapp.services.device", "cryptography.hazmat.primitives.kdf.hkdf"),
     ("fieldapp.services.duress", "sqlite_utils"),
-    # screens: to use the curated fieldapp.services surface only
-    ("screens.app", "fieldapp.domain.clock"),
-    ("screens.app", "fieldapp.errors"),
-    ("screens.app", "fieldapp.services.duress"),
-    ("screens.app", "fieldapp.store.replica"),
-    ("screens.app", "fieldapp.vault.lock"),
-    ("screens.day", "fieldapp.services.visits"),
-    ("screens.enrol", "fieldapp.errors"),
-    ("screens.enrol", "fieldapp.services.device"),
-    ("screens.security", "fieldapp.errors"),
-    ("screens.unlock", "fieldapp.errors"),
-    ("screens.unlock", "fieldapp.vault.lock"),
-    ("screens.visit", "fieldapp.services.visits"),
-    # moved with their code when the screens were split (screens.mar, screens.visit, widgets)
-    ("screens.app", "fieldapp.services.outbox"),
-    ("screens.app", "fieldapp.vault.dek"),
-    ("screens.mar_cards", "fieldapp.domain.mar"),
-    ("screens.mar_cards", "fieldapp.services.medication"),
-    ("screens.mar_state", "fieldapp.domain.mar"),
-    ("screens.mar_state", "fieldapp.errors"),
-    ("screens.mar_state", "fieldapp.services.medication"),
-    ("screens.nav", "fieldapp.services.device"),
-    ("screens.nav", "fieldapp.services.visits"),
-    ("screens.visit_parts", "fieldapp.services.visits"),
-    ("screens.visit_state", "fieldapp.errors"),
-    ("screens.visit_state", "fieldapp.services.visits"),
-    ("screens.visit_tasks", "fieldapp.services.visits"),
 }
 
 # Import edges that close a circle on main today (same rule: the list only shrinks).

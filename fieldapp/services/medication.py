@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from fieldapp.domain import mar
 from fieldapp.domain.answer_status import AnswerStatus, dose_status
 from fieldapp.domain.clock import Clock, parse_utc
-from fieldapp.domain.entry import clock_time_today
 from fieldapp.domain.mar import DoseRecord, DoseTiming, DueDose, Medicine, Outcome, WindowState
 from fieldapp.domain.med_escalations import EscalationDraft, medication_escalations
 from fieldapp.domain.prn import PrnDecision, prn_check
@@ -254,10 +253,6 @@ class MedicationService:
                                         medicines=medicines)
         return self._save(visit, medicine, check, drafts, now,
                           confirmed if check.flags else None)
-
-    def dose_time(self, raw: str) -> datetime | None:
-        """The time a worker typed for a dose (HH:MM today), or None for now."""
-        return clock_time_today(raw, self.clock.now(), self.tz)
 
     def raise_due_escalations(self, visit_id: str) -> list[EscalationDraft]:
         """Tell the office about time-critical doses of this visit whose window has closed."""

@@ -57,7 +57,7 @@ def icon_of(ui: Harness, identifier: str) -> ft.Icon:
 
 
 def records(opened: OpenApp, kind: str) -> list[dict]:
-    sealer = opened.app.device.sealer()
+    sealer = opened.app.services.device.sealer()
     return [open_record(sealer, r) for r in opened.store.rows(
         "SELECT * FROM records WHERE kind = ?", [kind])]
 

@@ -98,7 +98,7 @@ def test_enrol_refuses_two_different_pins(phone: Phone, office: Office) -> None:
     ui.tap("enrol-submit")
     assert "The two PINs are different. Type the same PIN twice." in ui.texts()
     assert "Set up this phone" in ui.texts()
-    assert not opened.app.device.enrolled
+    assert not opened.app.services.device.enrolled
 
 
 def test_enrol_shows_the_offices_message_for_a_bad_code(phone: Phone) -> None:
@@ -110,7 +110,7 @@ def test_enrol_shows_the_offices_message_for_a_bad_code(phone: Phone) -> None:
     ui.tap("enrol-submit")
     assert ("That enrolment code is not valid. Codes work once and expire: ask the office for "
             "a new one.") in ui.texts()
-    assert ui.exists("enrol-submit") and not opened.app.device.enrolled
+    assert ui.exists("enrol-submit") and not opened.app.services.device.enrolled
 
 
 def test_a_good_code_and_pin_land_on_todays_visits(phone: Phone, office: Office) -> None:
@@ -215,7 +215,7 @@ def test_lock_returns_to_the_pin_screen(phone: Phone, office: Office) -> None:
     opened = phone.open()
     enrol(opened, office)
     opened.ui.tap("lock")
-    assert not opened.app.device.unlocked
+    assert not opened.app.services.device.unlocked
     assert opened.ui.exists("unlock-pin") and not opened.ui.exists("visit-0")
     assert "Margaret" not in opened.ui.screen()
 
@@ -226,7 +226,7 @@ def test_reopening_the_app_asks_for_the_pin(phone: Phone, office: Office) -> Non
     enrol(first, office)
     complete_visit(first, phone)
     first.ui.close()
-    assert not first.app.device.unlocked  # closing the app forgets the key
+    assert not first.app.services.device.unlocked  # closing the app forgets the key
 
     again = phone.open()
     ui = again.ui
@@ -238,7 +238,7 @@ def test_reopening_the_app_asks_for_the_pin(phone: Phone, office: Office) -> Non
     assert "That PIN is not right. 9 tries left." in ui.texts()
     pin = ui.find("unlock-pin")
     assert isinstance(pin, ft.TextField) and not pin.value  # cleared for another try
-    assert not again.app.device.unlocked
+    assert not again.app.services.device.unlocked
 
     unlock(again)
     assert card(again)[:3] == ["09:00–09:30", "Done", "Margaret"]

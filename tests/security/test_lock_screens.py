@@ -122,7 +122,7 @@ def test_inactivity_locks_and_unlocking_returns_to_the_half_typed_note(
     assert not opened.app.check_idle()
     phone.ticker.advance(minutes=1)
     assert opened.app.check_idle()
-    assert not opened.app.device.unlocked
+    assert not opened.app.services.device.unlocked
     assert ui.exists("unlock-pin") and "Margaret" not in ui.screen()
     assert "allotment" not in ui.screen()
 
@@ -146,9 +146,9 @@ def test_going_to_the_background_locks(phone: LockPhone, office: Office) -> None
     opened = enrolled(phone, office)
     ui = opened.ui
     ui.fire(ui.page, "app_lifecycle_state_change", {"state": "inactive"})
-    assert opened.app.device.unlocked  # a notification shade is not the background
+    assert opened.app.services.device.unlocked  # a notification shade is not the background
     ui.fire(ui.page, "app_lifecycle_state_change", {"state": "hide"})
-    assert not opened.app.device.unlocked and ui.exists("unlock-pin")
+    assert not opened.app.services.device.unlocked and ui.exists("unlock-pin")
 
 
 def test_the_lock_screen_shows_tries_left_and_the_wait(
@@ -180,12 +180,12 @@ def test_lockout_then_reenrolment_on_the_same_phone_loses_nothing(
     # Reopened out of signal's reach? No: the office is reachable, the PIN is forgotten.
     again = phone.open()
     for _ in range(10):
-        wait = again.app.device.seconds_until_next_try()
+        wait = again.app.services.device.seconds_until_next_try()
         phone.clock.advance(seconds=wait)
         unlock(again, WRONG)
     ui = again.ui
     assert "Set up this phone again" in ui.texts()
-    assert again.app.device.locked_out
+    assert again.app.services.device.locked_out
     ui.type("enrol-code", office.enrolment_code())
     ui.type("enrol-pin", "471920")
     ui.type("enrol-pin2", "471920")
@@ -203,17 +203,17 @@ def test_an_expired_lease_says_why_and_a_sync_lifts_it(
     ui = again.ui
     assert "Connect to the internet" in ui.text("unlock-lease")  # before any PIN is typed
     unlock(again)
-    assert ui.exists("unlock-pin") and not again.app.device.unlocked
+    assert ui.exists("unlock-pin") and not again.app.services.device.unlocked
     ui.tap("sync-now")
     assert not ui.exists("unlock-lease")
     unlock(again)
-    assert again.app.device.unlocked and any(t.startswith("Today, ") for t in ui.texts())
+    assert again.app.services.device.unlocked and any(t.startswith("Today, ") for t in ui.texts())
 
 
 def test_duress_unlock_looks_exactly_like_a_normal_one(
         phone: LockPhone, office: Office) -> None:  # noqa: F811
     opened = enrolled(phone, office)
-    opened.app.device.set_duress_pin(PIN, DURESS_PIN)
+    opened.app.services.device.set_duress_pin(PIN, DURESS_PIN)
     ui = opened.ui
     ui.tap("lock")
     unlock(opened, PIN)
@@ -247,10 +247,10 @@ def test_pin_settings_change_the_pin(phone: LockPhone, office: Office) -> None: 
 def test_a_revoked_phone_erases_itself_and_says_so(
         phone: LockPhone, office: Office) -> None:  # noqa: F811
     opened = enrolled(phone, office)
-    device_id = opened.app.device.identity().device_id
+    device_id = opened.app.services.device.identity().device_id
     enrolment.revoke(office.app.state.engine, device_id, by="coordinator")
     opened.ui.tap("sync-now")
     ui = opened.ui
     assert "Set up this phone" in ui.texts()
     assert any("withdrawn by the office" in t for t in ui.texts())
-    assert not opened.app.device.enrolled and "Margaret" not in ui.screen()
+    assert not opened.app.services.device.enrolled and "Margaret" not in ui.screen()
