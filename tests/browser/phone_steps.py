@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.support.browser import by_id, wait_id, wait_text
 from tests.support.browser import fill as _fill
 from tests.support.browser import tap as _tap
 
 OUTSIDE_WINDOW_REASON = "Rota changed this morning"
+_ANSWERED_OR_ASKED = """(card) => !!document.querySelector(
+  `[flt-semantics-identifier="${card}-answer"], ` +
+  `[flt-semantics-identifier="${card}-confirm-ask"]`)"""
 
 
 def settle(page: Page) -> None:
@@ -44,11 +48,16 @@ def record_dose(page: Page, card: str, code: str, reason: str = OUTSIDE_WINDOW_R
     """Tap the dose's outcome; outside its window the app asks for a reason first. True if
     it asked (the dose is then saved flagged)."""
     tap(page, f"{card}-{code}")
-    page.wait_for_function(
-        """(card) => !!document.querySelector(
-             `[flt-semantics-identifier="${card}-answer"], ` +
-             `[flt-semantics-identifier="${card}-confirm-ask"]`)""",
-        arg=card, timeout=30_000)
+    for attempt in range(3):
+        try:
+            page.wait_for_function(_ANSWERED_OR_ASKED, arg=card, timeout=15_000)
+            break
+        except PlaywrightTimeoutError:
+            # A tap that lands while a sync redraws the screen is lost: tap again, as a
+            # person would, while the button is still there.
+            if attempt == 2 or not by_id(page, f"{card}-{code}").count():
+                raise
+            tap(page, f"{card}-{code}")
     if not by_id(page, f"{card}-confirm-ask").count():
         return False
     fill(page, f"{card}-reason", reason)
