@@ -49,8 +49,9 @@ def big_button(identifier: str, text: str, on_click: Handler, *, color: str = PR
 def link_button(identifier: str, text: str, on_click: Handler,
                 icon: ft.IconData | None = None) -> ft.Semantics:
     """A text button with its words visible (never an icon alone) and a full-size target."""
-    return labelled(identifier, ft.TextButton(text, icon=icon, on_click=on_click,
-                                              height=TOUCH), label=text)
+    # In a row of its own, so a full-width column does not stretch and centre it.
+    return labelled(identifier, ft.Row([ft.TextButton(text, icon=icon, on_click=on_click,
+                                                      height=TOUCH)], tight=True), label=text)
 
 
 def back_button(identifier: str, text: str, on_click: Handler) -> ft.Semantics:

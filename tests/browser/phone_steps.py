@@ -23,13 +23,37 @@ def settle(page: Page) -> None:
              .includes('not yet received by the office')""", timeout=60_000)
 
 
+def bring_into_view(page: Page, identifier: str, attempts: int = 14) -> None:
+    """Scroll the screen (as a thumb does, with the wheel) until the control is on it.
+
+    Flutter scrolls its own canvas, so the DOM's scrollIntoView does nothing; a control far
+    below (or above) the visible part may not even be in the semantics tree yet.
+    """
+    height = (page.viewport_size or {"height": 860})["height"]
+    step = 600
+    for n in range(attempts):
+        node = by_id(page, identifier)
+        box = node.bounding_box() if node.count() else None
+        if box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 120) <= height:
+            return
+        if box is not None:
+            delta = box["y"] - height / 3
+        else:
+            delta = step if n < attempts // 2 else -step  # not built yet: look below, then above
+        page.mouse.move(200, height / 2)
+        page.mouse.wheel(0, delta)
+        page.wait_for_timeout(300)
+
+
 def tap(page: Page, identifier: str) -> None:
     settle(page)
+    bring_into_view(page, identifier)
     _tap(page, identifier)
 
 
 def fill(page: Page, identifier: str, text: str) -> None:
     settle(page)
+    bring_into_view(page, identifier)
     _fill(page, identifier, text)
     page.wait_for_timeout(300)
 
