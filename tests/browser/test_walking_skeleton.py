@@ -14,8 +14,7 @@ import pytest
 from fieldapp.domain.mar import Medicine, doses_due
 from fieldapp.domain.visit_rules import Visit
 from server.demo_data import build_demo_agency
-from tests.browser.phone_steps import reason_if_asked, record_dose, tap
-from tests.support.browser import fill as _fill
+from tests.browser.phone_steps import fill, reason_if_asked, record_dose, tap
 from tests.support.browser import open_flet, screenshot, tap_to, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
@@ -23,12 +22,6 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PIN = "258036"
 NOTE = "Cheerful this morning, walked to the window with her frame"
-
-
-def fill(page, identifier: str, text: str) -> None:
-    """Type into a field, then give Flutter a frame to send the new value to Python."""
-    _fill(page, identifier, text)
-    page.wait_for_timeout(300)
 
 
 def wait_attr_text(page, identifier: str, text: str, timeout_ms: int = 30_000) -> None:
