@@ -19,11 +19,7 @@ from fieldapp.services import (
 from screens import looks, widgets
 from screens.mar_state import OTHER_CODES, MarState, primary_code
 
-SUPPORT_WORDS = {
-    SupportLevel.PROMPT: "Prompt: remind; they take it themselves",
-    SupportLevel.ASSIST: "Assist: help open it; they take it",
-    SupportLevel.ADMINISTER: "Administer: you give it",
-}
+SUPPORT_WORDS = {s: f"{s.label}: {s.description}" for s in SupportLevel}
 
 
 def box(lines: list[ft.Control], critical: bool = False, flagged: bool = False

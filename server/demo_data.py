@@ -54,7 +54,6 @@ DEMO_NAMESPACE = uuid.UUID("6f1c2a9e-4b7d-5e38-9a0c-d2e4f6a8b1c3")
 
 VISIT_TYPES = ("morning", "lunch", "tea", "bed", "welfare")
 TASK_CATEGORIES = ("personal_care", "nutrition", "medication", "mobility", "domestic", "wellbeing")
-SUPPORT_LEVELS = ("prompt", "assist", "administer")
 WINDOW_MINUTES = 30
 TRAVEL_MINUTES = 10
 DAY_START = dt.time(7, 0)

@@ -3,7 +3,8 @@
 Public API (all datetimes timezone-aware; returned ones are UTC):
 
 - `Outcome` (stable codes printed on MAR charts): `.label`, `.needs_reason` (all but given and
-  taken), `.counts_as_dose` (given, taken, partial), `.prn_only` (not_required); `Outcome.parse`.
+  taken), `.counts_as_dose` (given, taken, partial), `.prn_only` (not_required), from
+  `sync.codes.DoseOutcome`; `parse_outcome`.
 - `SupportLevel`: prompt | assist | administer. `given` is for administer only; `taken` for prompt
   and assist (the person takes it, the worker sees it taken); the other outcomes suit any level.
 - `Medicine`, `DoseRecord` (with `from_dict`), and `PrnRules`, `PrnDecision`, `prn_check` from
@@ -47,12 +48,17 @@ from typing import Any, Protocol
 from fieldapp.domain.clock import parse_utc
 from fieldapp.domain.prn import PrnDecision, PrnRules, prn_check
 from fieldapp.errors import RuleViolation
+from sync import codes
 
 DUE_MARGIN = timedelta(minutes=60)
 DEFAULT_WINDOW_MINUTES = 30
 MAX_WINDOW_MINUTES = 720
 CLOSING_SOON = timedelta(minutes=10)
 FUTURE_TOLERANCE = timedelta(minutes=2)
+
+# The contract's code sets, under the names the eMAR rules have always used.
+Outcome = codes.DoseOutcome
+SupportLevel = codes.SupportLevel
 
 FLAG_TOO_EARLY = "outside time-critical window (too early)"
 FLAG_TOO_LATE = "outside time-critical window (late)"
@@ -63,67 +69,12 @@ FLAG_EARLY = "outside its time window (too early)"
 FLAG_LATE = "outside its time window (late)"
 
 
-class Outcome(StrEnum):
-    """What happened to a dose; the codes are printed on MAR charts, so never rename them."""
-
-    GIVEN = "given"
-    TAKEN = "taken"
-    PARTIAL = "partial"
-    REFUSED = "refused"
-    NOT_AVAILABLE = "not_available"
-    ASLEEP = "asleep"
-    NAUSEA_VOMITING = "nausea_vomiting"
-    HOSPITAL = "hospital"
-    AWAY = "away"
-    WITHHELD = "withheld"
-    NOT_REQUIRED = "not_required"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return _OUTCOME_LABELS[self]
-
-    @property
-    def needs_reason(self) -> bool:
-        return self not in (Outcome.GIVEN, Outcome.TAKEN)
-
-    @property
-    def counts_as_dose(self) -> bool:
-        """True when some of the medicine went in: what PRN limits and witnesses care about."""
-        return self in (Outcome.GIVEN, Outcome.TAKEN, Outcome.PARTIAL)
-
-    @property
-    def prn_only(self) -> bool:
-        return self is Outcome.NOT_REQUIRED
-
-    @classmethod
-    def parse(cls, code: str) -> Outcome:
-        try:
-            return cls(code)
-        except ValueError:
-            raise RuleViolation(f"'{code}' is not a medication outcome code.") from None
-
-
-_OUTCOME_LABELS = {
-    Outcome.GIVEN: "Given (administered by the care worker)",
-    Outcome.TAKEN: "Taken (prompted or assisted, seen taken)",
-    Outcome.PARTIAL: "Partly taken (part of the dose or amount)",
-    Outcome.REFUSED: "Refused",
-    Outcome.NOT_AVAILABLE: "Not available (out of stock)",
-    Outcome.ASLEEP: "Asleep",
-    Outcome.NAUSEA_VOMITING: "Nausea or vomiting",
-    Outcome.HOSPITAL: "In hospital",
-    Outcome.AWAY: "Away (social leave)",
-    Outcome.WITHHELD: "Withheld on a clinician's instruction",
-    Outcome.NOT_REQUIRED: "Not required (as-needed medicine only)",
-    Outcome.OTHER: "Other (see reason)",
-}
-
-
-class SupportLevel(StrEnum):
-    PROMPT = "prompt"
-    ASSIST = "assist"
-    ADMINISTER = "administer"
+def parse_outcome(code: str) -> Outcome:
+    """The dose outcome for `code`; an unknown code breaks a rule (it is never guessed)."""
+    try:
+        return Outcome(code)
+    except ValueError:
+        raise RuleViolation(f"'{code}' is not a medication outcome code.") from None
 
 
 class WindowState(StrEnum):
@@ -266,7 +217,7 @@ class DoseRecord:
             return cls(
                 medicine_id=str(data["medicine_id"]),
                 scheduled_at=_parse_utc(scheduled, "scheduled time") if scheduled else None,
-                outcome=Outcome.parse(data["outcome"]),
+                outcome=parse_outcome(data["outcome"]),
                 actual_at=_parse_utc(data["actual_at"], "actual time"),
                 worker_id=str(data["worker_id"]),
                 reason=str(data.get("reason") or ""),
@@ -425,7 +376,7 @@ def validate_dose(
         due, medicine = due_or_medicine, due_or_medicine.medicine
     else:
         due, medicine = None, due_or_medicine
-    code = outcome if isinstance(outcome, Outcome) else Outcome.parse(outcome)
+    code = outcome if isinstance(outcome, Outcome) else parse_outcome(outcome)
     now, actual_at = utc(now, "current time"), utc(actual_at, "time of the dose")
     reason, witness = (reason or "").strip(), (witness or "").strip()
 

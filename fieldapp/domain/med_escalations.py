@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from fieldapp.domain.mar import (
     DoseRecord,
@@ -17,6 +16,7 @@ from fieldapp.domain.mar import (
     utc,
     window_state,
 )
+from sync.codes import EscalationType, MedicationEvent, Severity
 
 
 def missed_time_critical(
@@ -34,8 +34,8 @@ class EscalationDraft:
     """An escalation for the office to raise; `dedupe_key` stays the same for the same event,
     so calling again (after every dose, or on a timer) never raises it twice."""
 
-    type: Literal["medication"]
-    severity: Literal["routine", "urgent"]
+    type: EscalationType
+    severity: Severity
     summary: str
     medicine_id: str
     scheduled_at: datetime | None
@@ -62,11 +62,11 @@ def medication_escalations(
     known = {m.id: m for m in medicines} | {d.medicine.id: d.medicine for d in due_doses}
     drafts: list[EscalationDraft] = []
 
-    def draft(severity: Literal["routine", "urgent"], event: str, medicine_id: str,
+    def draft(severity: Severity, event: MedicationEvent, medicine_id: str,
               at: datetime | None, summary: str) -> None:
         stamp = at.isoformat() if at else ""
         drafts.append(EscalationDraft(
-            "medication", severity, summary, medicine_id, at,
+            EscalationType.MEDICATION, severity, summary, medicine_id, at,
             f"medication:{event}:{medicine_id}:{stamp}", now,
         ))
 
@@ -77,24 +77,24 @@ def medication_escalations(
         if new_dose.outcome is Outcome.REFUSED:
             earlier = [r for r in history if r.medicine_id == mid and r.dose_time < at]
             if earlier and max(earlier, key=lambda r: r.dose_time).outcome is Outcome.REFUSED:
-                draft("urgent", "refused_twice", mid, at,
+                draft(Severity.URGENT, MedicationEvent.REFUSED_TWICE, mid, at,
                       f"{name} was refused twice in a row (this dose and the one before).")
         if new_dose.outcome is Outcome.NOT_AVAILABLE:
-            draft("urgent", "not_available", mid, at,
+            draft(Severity.URGENT, MedicationEvent.NOT_AVAILABLE, mid, at,
                   f"{name} was not available (out of stock) for a dose.")
         due = next((d for d in due_doses if d.key == (mid, new_dose.scheduled_at)), None)
         if due and new_dose.outcome.counts_as_dose and due.flag_for(new_dose.actual_at):
             # A time-critical dose at the wrong time is as serious as a missed one.
             if due.time_critical:
-                draft("urgent", "outside_window", mid, at,
+                draft(Severity.URGENT, MedicationEvent.OUTSIDE_WINDOW, mid, at,
                       f"Time-critical {name} was taken outside its window.")
             else:
-                draft("routine", "outside_window", mid, at,
+                draft(Severity.ROUTINE, MedicationEvent.OUTSIDE_WINDOW, mid, at,
                       f"{name}: dose recorded outside its window.")
 
     recorded = [*history, new_dose] if new_dose else list(history)
     for due in missed_time_critical(due_doses, recorded, now):
-        draft("urgent", "missed", due.medicine.id, due.scheduled_at,
+        draft(Severity.URGENT, MedicationEvent.MISSED, due.medicine.id, due.scheduled_at,
               f"Time-critical {due.medicine.display_name} was missed: its window closed with "
               "no dose recorded.")
     return drafts

@@ -44,6 +44,11 @@ from zoneinfo import ZoneInfo
 
 from fieldapp.domain.mar import DoseRecord, DueDose, unanswered_doses, utc
 from fieldapp.errors import RuleViolation
+from sync import codes
+
+# The contract's code sets, under the names the visit rules have always used.
+TaskOutcome = codes.TaskOutcome
+Timing = codes.Timing
 
 LATE_AFTER = timedelta(minutes=15)
 MISSED_AFTER_END = timedelta(minutes=60)
@@ -148,12 +153,6 @@ def visit_status(
     return VisitStatus.DUE
 
 
-class Timing(StrEnum):
-    ON_TIME = "on_time"
-    EARLY = "early"
-    LATE = "late"
-
-
 @dataclass(frozen=True)
 class CheckInTiming:
     kind: Timing
@@ -178,26 +177,6 @@ def visit_timing(start: datetime, end: datetime, checked_in_at: datetime | None,
     """Before check-in: a check-in at `now` against the start; after it, a check-out against
     the end. `requires_reason` says, before the tap, that a reason will be asked for."""
     return check_in_timing(start if checked_in_at is None else end, now)
-
-
-class TaskOutcome(StrEnum):
-    DONE = "done"
-    PARTLY_DONE = "partly_done"
-    REFUSED = "refused"
-    NOT_REQUIRED = "not_required"
-    NOT_DONE = "not_done"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-    @property
-    def needs_reason(self) -> bool:
-        return self in (TaskOutcome.PARTLY_DONE, TaskOutcome.REFUSED, TaskOutcome.NOT_DONE)
-
-    @property
-    def something_offered(self) -> bool:
-        return self in (TaskOutcome.DONE, TaskOutcome.PARTLY_DONE, TaskOutcome.REFUSED)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from fieldapp.domain import visit_rules
 from fieldapp.domain.clock import Clock
-from fieldapp.domain.mar import Outcome
+from fieldapp.domain.mar import parse_outcome
 from fieldapp.domain.visit_rules import TaskOutcome
 from fieldapp.errors import RuleViolation
 from fieldapp.store.db import DeviceStore
@@ -105,7 +105,7 @@ class AddendumService:
             raise RuleViolation("Only a task or a medicine outcome can be corrected to a new "
                                 "outcome; correct the text instead.")
         if kind == "dose_outcome":
-            return Outcome.parse(outcome).value
+            return parse_outcome(outcome).value
         try:
             return TaskOutcome(outcome).value
         except ValueError:

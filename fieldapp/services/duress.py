@@ -16,9 +16,10 @@ from fieldapp.store.db import DeviceStore
 from fieldapp.store.records import Author, write_record
 from fieldapp.store.replica import SyncCounts
 from fieldapp.vault.dek import Sealer
+from sync.codes import AlertLevel, LoneWorkerEvent
 
 ALERT_KIND = "lone_worker"
-DURESS_EVENT = "duress"
+DURESS_EVENT = LoneWorkerEvent.DURESS
 # Matches the clear facts of a duress alert; the facts column is canonical compact JSON.
 _HIDDEN = (
     "NOT (kind = 'lone_worker' AND json_extract(facts, '$.event') = 'duress')"
@@ -33,14 +34,14 @@ def write_duress_alert(db: Database, sealer: Sealer, author: Author, now: dateti
         "(SELECT 1 FROM records o WHERE o.kind = 'check_out' AND o.visit_id = i.visit_id) "
         "ORDER BY i.recorded_at DESC LIMIT 1"
     ).fetchone()
-    facts: dict[str, str] = {"event": DURESS_EVENT, "level": "red", "at": at}
+    facts: dict[str, str] = {"event": DURESS_EVENT, "level": AlertLevel.RED, "at": at}
     if open_visit is not None and open_visit[0]:
         # Where the worker probably is; an id, so it may travel in clear. Not `visit_id`: that
         # would list the alert on the visit's screen and change its card's sync state.
         facts["open_visit_id"] = open_visit[0]
     return write_record(
         db, sealer, author, kind=ALERT_KIND, recorded_at=at,
-        payload={"event": DURESS_EVENT, "level": "red", "at": at}, facts=facts,
+        payload={"event": DURESS_EVENT, "level": AlertLevel.RED, "at": at}, facts=facts,
     )
 
 

@@ -18,7 +18,14 @@ from zoneinfo import ZoneInfo
 from fieldapp.domain import mar
 from fieldapp.domain.answer_status import AnswerStatus, dose_status
 from fieldapp.domain.clock import Clock, parse_utc
-from fieldapp.domain.mar import DoseRecord, DoseTiming, DueDose, Medicine, Outcome, WindowState
+from fieldapp.domain.mar import (
+    DoseRecord,
+    DoseTiming,
+    DueDose,
+    Medicine,
+    WindowState,
+    parse_outcome,
+)
 from fieldapp.domain.med_escalations import EscalationDraft, medication_escalations
 from fieldapp.domain.prn import PrnDecision, prn_check
 from fieldapp.domain.visit_rules import Visit
@@ -239,7 +246,7 @@ class MedicationService:
             if timing is not None and not confirmed:
                 raise NeedsConfirmation(timing.value, found.record_opens, found.record_closes)
             target = found
-        code = Outcome.parse(outcome)
+        code = parse_outcome(outcome)
         if medicine.is_prn and code.counts_as_dose:
             decision = prn_check(medicine, actual, history, tz=self.tz)
             if not decision.allowed:
@@ -341,6 +348,6 @@ def _dose(facts: dict[str, Any], worker_id: str, corrected: str | None) -> DoseR
     return DoseRecord(
         medicine_id=str(facts["medicine_id"]),
         scheduled_at=parse_utc(scheduled) if scheduled else None,
-        outcome=Outcome.parse(corrected or facts["outcome"]),
+        outcome=parse_outcome(corrected or facts["outcome"]),
         actual_at=parse_utc(facts["actual_at"]), worker_id=worker_id,
     )

@@ -20,15 +20,13 @@ from server.schema import records, tenants
 from server.services.audit import audit
 from server.services.sign_in import Coordinator
 from sync import envelope
+from sync.codes import DoseOutcome, TaskOutcome
 from sync.protocol import uuid7
 
 # Outcome codes a coordinator may correct a record to, by the record's kind (the same stable
 # codes as the phone's).
 CORRECTABLE_OUTCOMES: dict[str, tuple[str, ...]] = {
-    "dose_outcome": ("given", "taken", "partial", "refused", "not_available", "asleep",
-                     "nausea_vomiting", "hospital", "away", "withheld", "not_required", "other"),
-    "task_outcome": ("done", "partly_done", "refused", "not_required", "not_done"),
-}
+    "dose_outcome": tuple(DoseOutcome), "task_outcome": tuple(TaskOutcome)}
 MIN_REASON = 5
 OFFICE_DEVICE = "office"  # the device id the office's own records carry
 

@@ -23,22 +23,10 @@ from server.escrow import EnvelopeDamaged, open_envelope
 from server.schema import coordinators, medicines, records, service_users, workers
 from server.services.audit import audit
 from server.services.sign_in import Coordinator, tenant_zone
+from sync.codes import DoseOutcome
 
-# The stable code set printed on every chart (never rename: old charts must stay readable).
-CODE_KEY: dict[str, str] = {
-    "given": "Given (administered by the care worker)",
-    "taken": "Taken (prompted or assisted, seen taken)",
-    "partial": "Partly taken (part of the dose or amount)",
-    "refused": "Refused",
-    "not_available": "Not available (out of stock)",
-    "asleep": "Asleep",
-    "nausea_vomiting": "Nausea or vomiting",
-    "hospital": "In hospital",
-    "away": "Away (social leave)",
-    "withheld": "Withheld on a clinician's instruction",
-    "not_required": "Not required (as-needed medicine only)",
-    "other": "Other (see notes)",
-}
+# The stable code set printed on every chart (sync.codes: never renamed, old charts stay readable).
+CODE_KEY: dict[str, str] = {o.value: o.label for o in DoseOutcome}
 MARK_KEY = {"*": "corrected by an addendum (see notes)",
             "!": "time-critical dose outside its window (see notes)"}
 DEFAULT_DAYS = 7
@@ -192,9 +180,8 @@ def _explain(cell: Cell, dose: RowMapping, read: _Read) -> tuple[Cell, list[str]
         cell = replace(cell, marks=cell.marks + "!")
         said.append(f"outside its time-critical window ({facts['window']})")
     if content.get("reason"):
-        said.append(("reason for giving: " if facts["outcome"] in ("given", "taken",
-                                                                   "partial") else "")
-                    + str(content["reason"]))
+        gave = facts["outcome"] in CODE_KEY and DoseOutcome(facts["outcome"]).counts_as_dose
+        said.append(("reason for giving: " if gave else "") + str(content["reason"]))
     if content.get("witness"):
         said.append(f"witness: {content['witness']}")
     for fix in (f for f in read.fixes if f["corrects"] == dose["id"]):

@@ -1,0 +1,312 @@
+"""Every code set phone and office agree on, defined once, with plain-English labels for screens.
+
+Codes are stored in records, printed on MAR charts and sent over the wire: never rename one (a new
+meaning is a new code). Each set is a StrEnum, so a member compares equal to its code string;
+`label` is what a screen shows. tests/sync/test_codes.py fails if a set is written anywhere else.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DoseOutcome(StrEnum):
+    """What happened to a dose (DOMAIN.md "Medication"); all but given/taken need a reason."""
+
+    GIVEN = "given"
+    TAKEN = "taken"
+    PARTIAL = "partial"
+    REFUSED = "refused"
+    NOT_AVAILABLE = "not_available"
+    ASLEEP = "asleep"
+    NAUSEA_VOMITING = "nausea_vomiting"
+    HOSPITAL = "hospital"
+    AWAY = "away"
+    WITHHELD = "withheld"
+    NOT_REQUIRED = "not_required"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _DOSE_LABELS[self]
+
+    @property
+    def needs_reason(self) -> bool:
+        return self not in (DoseOutcome.GIVEN, DoseOutcome.TAKEN)
+
+    @property
+    def counts_as_dose(self) -> bool:
+        """True when some of the medicine went in: what PRN limits and witnesses care about."""
+        return self in (DoseOutcome.GIVEN, DoseOutcome.TAKEN, DoseOutcome.PARTIAL)
+
+    @property
+    def prn_only(self) -> bool:
+        return self is DoseOutcome.NOT_REQUIRED
+
+
+_DOSE_LABELS = {
+    DoseOutcome.GIVEN: "Given (administered by the care worker)",
+    DoseOutcome.TAKEN: "Taken (prompted or assisted, seen taken)",
+    DoseOutcome.PARTIAL: "Partly taken (part of the dose or amount)",
+    DoseOutcome.REFUSED: "Refused",
+    DoseOutcome.NOT_AVAILABLE: "Not available (out of stock)",
+    DoseOutcome.ASLEEP: "Asleep",
+    DoseOutcome.NAUSEA_VOMITING: "Nausea or vomiting",
+    DoseOutcome.HOSPITAL: "In hospital",
+    DoseOutcome.AWAY: "Away (social leave)",
+    DoseOutcome.WITHHELD: "Withheld on a clinician's instruction",
+    DoseOutcome.NOT_REQUIRED: "Not required (as-needed medicine only)",
+    DoseOutcome.OTHER: "Other (see reason)",
+}
+
+
+class TaskOutcome(StrEnum):
+    """How a care-plan task ended (DOMAIN.md "Care plan and visit tasks")."""
+
+    DONE = "done"
+    PARTLY_DONE = "partly_done"
+    REFUSED = "refused"
+    NOT_REQUIRED = "not_required"
+    NOT_DONE = "not_done"
+
+    @property
+    def label(self) -> str:
+        return _TASK_LABELS[self]
+
+    @property
+    def needs_reason(self) -> bool:
+        return self in (TaskOutcome.PARTLY_DONE, TaskOutcome.REFUSED, TaskOutcome.NOT_DONE)
+
+    @property
+    def something_offered(self) -> bool:
+        return self in (TaskOutcome.DONE, TaskOutcome.PARTLY_DONE, TaskOutcome.REFUSED)
+
+
+_TASK_LABELS = {
+    TaskOutcome.DONE: "Done",
+    TaskOutcome.PARTLY_DONE: "Partly done",
+    TaskOutcome.REFUSED: "Refused",
+    TaskOutcome.NOT_REQUIRED: "Not required",
+    TaskOutcome.NOT_DONE: "Not done",
+}
+
+
+class SupportLevel(StrEnum):
+    """How much a worker does for a medicine (DOMAIN.md "Support level per medicine")."""
+
+    PROMPT = "prompt"
+    ASSIST = "assist"
+    ADMINISTER = "administer"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def description(self) -> str:
+        """What the worker does, in the words a screen shows beside the level."""
+        return _SUPPORT_DESCRIPTIONS[self]
+
+
+_SUPPORT_DESCRIPTIONS = {
+    SupportLevel.PROMPT: "remind; they take it themselves",
+    SupportLevel.ASSIST: "help open it; they take it",
+    SupportLevel.ADMINISTER: "you give it",
+}
+
+
+class Timing(StrEnum):
+    """A check-in, check-out or dose against its booked time."""
+
+    ON_TIME = "on_time"
+    EARLY = "early"
+    LATE = "late"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Actor(StrEnum):
+    """Who wrote a record or a correction."""
+
+    WORKER = "worker"
+    COORDINATOR = "coordinator"
+
+    @property
+    def label(self) -> str:
+        return {Actor.WORKER: "Care worker", Actor.COORDINATOR: "Office"}[self]
+
+
+class EscalationType(StrEnum):
+    """What an escalation is about (DOMAIN.md "Escalation")."""
+
+    HEALTH_DETERIORATION = "health_deterioration"
+    FALL = "fall"
+    MEDICATION = "medication"
+    SAFEGUARDING = "safeguarding"
+    NO_ACCESS = "no_access"
+    ENVIRONMENT_HAZARD = "environment_hazard"
+    WORKER_SAFETY = "worker_safety"
+    EQUIPMENT_FAILURE = "equipment_failure"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _TYPE_LABELS[self]
+
+
+_TYPE_LABELS = {
+    EscalationType.HEALTH_DETERIORATION: "Health getting worse",
+    EscalationType.FALL: "Fall",
+    EscalationType.MEDICATION: "Medication concern or error",
+    EscalationType.SAFEGUARDING: "Safeguarding concern",
+    EscalationType.NO_ACCESS: "No access / no reply at the door",
+    EscalationType.ENVIRONMENT_HAZARD: "Hazard in the home (gas, fire, flood, no heating)",
+    EscalationType.WORKER_SAFETY: "Worker safety (threat, aggression)",
+    EscalationType.EQUIPMENT_FAILURE: "Equipment failure",
+    EscalationType.OTHER: "Other",
+}
+
+
+class Severity(StrEnum):
+    """How fast the office must act on an escalation."""
+
+    ROUTINE = "routine"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+    @property
+    def label(self) -> str:
+        return _SEVERITY_LABELS[self]
+
+
+_SEVERITY_LABELS = {
+    Severity.ROUTINE: "Routine: office to review today",
+    Severity.URGENT: "Urgent: office to act within the hour",
+    Severity.EMERGENCY: "Emergency: call 999 now",
+}
+
+
+class EscalationState(StrEnum):
+    """An escalation's life on the server: raised, acknowledged (who, when), resolved."""
+
+    RAISED = "raised"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class MedicationEvent(StrEnum):
+    """Why the eMAR raised a medication escalation by itself."""
+
+    REFUSED_TWICE = "refused_twice"
+    NOT_AVAILABLE = "not_available"
+    OUTSIDE_WINDOW = "outside_window"
+    MISSED = "missed"
+
+    @property
+    def label(self) -> str:
+        return _EVENT_LABELS[self]
+
+
+_EVENT_LABELS = {
+    MedicationEvent.REFUSED_TWICE: "Refused twice in a row",
+    MedicationEvent.NOT_AVAILABLE: "Not available (out of stock)",
+    MedicationEvent.OUTSIDE_WINDOW: "Time-critical dose outside its window",
+    MedicationEvent.MISSED: "Time-critical dose missed",
+}
+
+
+class LoneWorkerEvent(StrEnum):
+    """What a worker's phone reports about their own safety."""
+
+    SOS = "sos"
+    DURESS = "duress"
+    OK = "ok"
+    EXTEND = "extend"
+
+    @property
+    def label(self) -> str:
+        return _LONE_LABELS[self]
+
+
+_LONE_LABELS = {
+    LoneWorkerEvent.SOS: "SOS",
+    LoneWorkerEvent.DURESS: "Duress PIN used",
+    LoneWorkerEvent.OK: "Worker answered \"I'm OK\"",
+    LoneWorkerEvent.EXTEND: "Visit time extended",
+}
+
+
+class AlertLevel(StrEnum):
+    """A lone-worker alert's level: amber (asked "Are you OK?"), red (escalated up the ladder)."""
+
+    AMBER = "amber"
+    RED = "red"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class AlertState(StrEnum):
+    """A lone-worker alert on the server: open, acknowledged by a responder, closed."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class AlertOutcome(StrEnum):
+    """How a lone-worker alert was closed: every alert gets one (false alarms cost trust)."""
+
+    SAFE = "safe"
+    LATE = "late"
+    INCIDENT = "incident"
+
+    @property
+    def label(self) -> str:
+        return _ALERT_OUTCOME_LABELS[self]
+
+
+_ALERT_OUTCOME_LABELS = {
+    AlertOutcome.SAFE: "Safe (false alarm)",
+    AlertOutcome.LATE: "Safe, visit ran late",
+    AlertOutcome.INCIDENT: "Incident",
+}
+
+
+class News2Band(StrEnum):
+    """The NEWS2 response band (DOMAIN.md "NEWS2", community mapping)."""
+
+    MONITOR = "monitor"
+    SENIOR = "senior"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+    @property
+    def label(self) -> str:
+        return _BAND_LABELS[self]
+
+
+_BAND_LABELS = {
+    News2Band.MONITOR: "Keep monitoring",
+    News2Band.SENIOR: "Tell a senior; consider the GP",
+    News2Band.URGENT: "Urgent GP or NHS 111",
+    News2Band.EMERGENCY: "Call 999",
+}
+
+# Every code set above, for tests and tools that must see them all.
+CODE_SETS: tuple[type[StrEnum], ...] = (
+    DoseOutcome, TaskOutcome, SupportLevel, Timing, Actor, EscalationType, Severity,
+    EscalationState, MedicationEvent, LoneWorkerEvent, AlertLevel, AlertState, AlertOutcome,
+    News2Band,
+)
