@@ -6,18 +6,9 @@ import flet as ft
 
 from fieldapp.services import OutboxEntry
 from screens import nav, widgets
+from sync.kinds import KINDS
 
-KIND_WORDS = {
-    "check_in": "Check-in",
-    "check_out": "Check-out",
-    "task_outcome": "Task",
-    "dose_outcome": "Medicine",
-    "note": "Note",
-    "addendum": "Correction",
-    "escalation": "Escalation",
-    "lone_worker": "Welfare check",
-    "handover": "Handover",
-}
+KIND_WORDS = {code: kind.label for code, kind in KINDS.items()}
 
 
 class OutboxScreen(nav.ScreenState):

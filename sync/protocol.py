@@ -17,6 +17,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync.kinds import KINDS, MAX_ID_CHARS, MAX_TIME_CHARS
+
 PROTOCOL_VERSION = 1
 SYNC_PATH = "/api/v1/sync"
 ENROL_PATH = "/api/v1/enrol"
@@ -26,21 +28,9 @@ MAX_PUSH_RECORDS = 200
 MAX_PUSH_BYTES = 512 * 1024
 MAX_PULL_CHANGES = 500
 
-# Record kinds a worker's phone creates. Each is an append-only event; corrections point at the
-# record they correct through `corrects`.
-RECORD_KINDS = frozenset(
-    {
-        "check_in",
-        "check_out",
-        "task_outcome",
-        "dose_outcome",
-        "note",
-        "addendum",
-        "escalation",
-        "lone_worker",
-        "handover",
-    }
-)
+# Record kinds a worker's phone creates (the registry in sync/kinds.py says what each holds).
+# Each is an append-only event; corrections point at the record they correct through `corrects`.
+RECORD_KINDS = frozenset(KINDS)
 
 # Entities the server sends down, in the worker's scope.
 ENTITY_KINDS = frozenset({"visit", "service_user", "care_plan", "medicine", "record", "agency"})
@@ -312,8 +302,6 @@ def _facts(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
-MAX_ID_CHARS = 36  # a UUID as text: what the server's id columns hold
-MAX_TIME_CHARS = 40  # an ISO 8601 time with its offset, with room to spare
 
 
 def _str(data: dict[str, Any], key: str, max_chars: int | None = None) -> str:

@@ -6,6 +6,7 @@ records (a duress alert) are never listed nor counted: a coercer may be watching
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from fieldapp.services.duress import visible_counts
 from fieldapp.store import replica
 from fieldapp.store.db import DeviceStore
 from fieldapp.store.replica import SyncCounts
+from sync.kinds import HIDDEN_FROM_OUTBOX
 
 SHOW_AT_MOST = 100
 
@@ -22,15 +24,16 @@ SHOW_AT_MOST = 100
 def ledger(store: DeviceStore, limit: int = SHOW_AT_MOST) -> list[dict[str, Any]]:
     """Newest first; records waiting or refused before those the office already has.
 
-    Silent records (a duress alert) are never listed: a coercer may be watching the screen.
+    Silent kinds (a duress alert; sync.kinds says which) are never listed: a coercer may be
+    watching the screen.
     """
     return store.rows(
         "SELECT r.id, r.kind, r.recorded_at, r.sync_state, r.reject_reason, v.start "
         "FROM records r LEFT JOIN visits v ON v.id = r.visit_id "
-        "WHERE r.kind != 'lone_worker' "
+        "WHERE r.kind NOT IN (SELECT value FROM json_each(?)) "
         "ORDER BY CASE r.sync_state WHEN 'rejected' THEN 0 WHEN 'phone' THEN 1 "
         "WHEN 'sent' THEN 2 ELSE 3 END, r.recorded_at DESC LIMIT ?",
-        [limit],
+        [json.dumps(HIDDEN_FROM_OUTBOX), limit],
     )
 
 

@@ -8,18 +8,9 @@ from zoneinfo import ZoneInfo
 
 from server.console.widgets import local_hm
 from server.services.visit_record import OpenedRecord
+from sync.kinds import KINDS
 
-KIND_LABELS = {
-    "check_in": "Checked in",
-    "check_out": "Checked out",
-    "task_outcome": "Task",
-    "note": "Visit note",
-    "dose_outcome": "Medicine",
-    "addendum": "Correction",
-    "escalation": "Escalation",
-    "lone_worker": "Lone-worker event",
-    "handover": "Handover",
-}
+KIND_LABELS = {code: kind.label for code, kind in KINDS.items()}
 
 
 def describe(record: OpenedRecord, tz: ZoneInfo) -> str:

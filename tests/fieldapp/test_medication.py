@@ -25,6 +25,7 @@ from fieldapp.store import replica
 from fieldapp.store.db import DeviceStore
 from fieldapp.store.records import Author
 from fieldapp.vault.dek import Sealer, generate_agency_keypair
+from sync import kinds
 from tests.factories import medicines_for, person, plan_for
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -344,3 +345,26 @@ def test_a_regular_dose_recorded_early_asks_first_and_is_never_done_green(phone,
     line = next(x for x in phone.meds.round("v-1").doses
                 if x.due.medicine.id == med(data, "Lactulose"))
     assert line.status is AnswerStatus.FLAGGED
+
+
+def test_every_record_the_phone_writes_fits_the_contracts_registry(phone, data) -> None:
+    checked_in(phone)
+    phone.clock.set(T0 + timedelta(minutes=31))
+    phone.meds.raise_due_escalations("v-1")  # missed time-critical: an escalation
+    late = phone.meds.record_dose("v-1", med(data, "Co-careldopa"), T0, "taken",
+                                  confirm_reason="Rota changed")  # flagged
+    phone.meds.record_dose("v-1", med(data, "Lactulose"), T0, "not_available", "Bottle empty")
+    phone.meds.record_dose("v-1", med(data, "Paracetamol"), None, "taken", "Headache")
+    task = data["plan"]["tasks"][0]["id"]
+    done = phone.visits.record_task("v-1", task, "done")
+    phone.visits.add_note("v-1", "Cheerful today", ["In good spirits"])
+    phone.visits.addenda.correct(late.record_id, "Wrong medicine ticked", outcome="refused")
+    phone.visits.addenda.correct(done, "Only half of it was done", outcome="partly_done")
+    rows = phone.store.rows("SELECT kind, visit_id, service_user_id, corrects, facts "
+                            "FROM records")
+    assert {r["kind"] for r in rows} == {"check_in", "escalation", "dose_outcome",
+                                         "task_outcome", "note", "addendum"}
+    for r in rows:
+        assert kinds.record_errors(r["kind"], json.loads(r["facts"]), visit_id=r["visit_id"],
+                                   service_user_id=r["service_user_id"],
+                                   corrects=r["corrects"]) == [], r["kind"]

@@ -297,7 +297,7 @@ def test_the_outbox_lists_each_record_and_where_it_is(phone: Phone, office: Offi
     assert "Outbox" in texts
     assert any(t.startswith("Saved on phone: 2") for t in texts), texts
     assert ui.text("outbox-0").endswith("— Saved on phone")
-    assert "Check-in" in ui.text("outbox-1") or "Check-in" in ui.text("outbox-0")
+    assert "Checked in" in ui.text("outbox-1") or "Checked in" in ui.text("outbox-0")
     opened.ui.close()
 
     online = phone.open()

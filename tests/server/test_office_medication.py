@@ -37,6 +37,7 @@ from server.services.mar_chart import NOT_RECORDED, build_mar_chart
 from server.services.sign_in import sign_in
 from server.services.visit_record import visit_record
 from server.settings import ServerSettings
+from sync import kinds
 from sync.client import SyncClient, enrol
 from tests.factories import PASSWORD, code_for, shared_person_agency
 
@@ -203,6 +204,11 @@ def test_a_coordinator_amends_a_dose_with_a_reason_and_phones_follow(world) -> N
         stored = conn.execute(select(records.c.envelope).where(records.c.id == fix.id)).one()
     # The office seals with the contract's one function: today's version, a UUIDv7 id.
     assert stored.envelope["v"] == 2 and uuid.UUID(fix.id).version == 7
+    with engine.begin() as conn:  # what phones and the office stored fits the kinds registry
+        for r in conn.execute(select(records)).mappings():
+            assert kinds.record_errors(r["kind"], r["facts"], visit_id=r["visit_id"],
+                                       service_user_id=r["service_user_id"],
+                                       corrects=r["corrects"]) == [], r["kind"]
 
     chart = build_mar_chart(engine, key, who, agency.people[0]["id"], TODAY, 1)
     lactulose = next(r for r in chart.rows if r.medicine.startswith("Lactulose"))
