@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import flet as ft
 
 from screens.widgets import DANGER, OK, WARN
+from sync.codes import DoseOutcome, TaskOutcome
 
 NEUTRAL = ft.Colors.GREY_800
 REFUSED = ft.Colors.DEEP_ORANGE_900
@@ -21,19 +22,19 @@ class Look:
 
 
 TASK_LOOKS = {
-    "done": Look(OK, ft.Icons.CHECK_CIRCLE, "Done"),
-    "partly_done": Look(WARN, ft.Icons.INCOMPLETE_CIRCLE, "Partly done"),
-    "refused": Look(REFUSED, ft.Icons.BLOCK, "Refused"),
-    "not_done": Look(DANGER, ft.Icons.CANCEL, "Not done"),
-    "not_required": Look(NEUTRAL, ft.Icons.REMOVE_CIRCLE_OUTLINE, "Not needed"),
+    TaskOutcome.DONE: Look(OK, ft.Icons.CHECK_CIRCLE, "Done"),
+    TaskOutcome.PARTLY_DONE: Look(WARN, ft.Icons.INCOMPLETE_CIRCLE, "Partly done"),
+    TaskOutcome.REFUSED: Look(REFUSED, ft.Icons.BLOCK, "Refused"),
+    TaskOutcome.NOT_DONE: Look(DANGER, ft.Icons.CANCEL, "Not done"),
+    TaskOutcome.NOT_REQUIRED: Look(NEUTRAL, ft.Icons.REMOVE_CIRCLE_OUTLINE, "Not needed"),
 }
 
 # Dose outcomes other than given/taken: some of it went in (partial) or none did.
 _DOSE_LOOKS = {
-    "given": Look(OK, ft.Icons.CHECK_CIRCLE, "Given"),
-    "taken": Look(OK, ft.Icons.CHECK_CIRCLE, "Taken"),
-    "partial": Look(WARN, ft.Icons.INCOMPLETE_CIRCLE, "Partly taken"),
-    "refused": Look(REFUSED, ft.Icons.BLOCK, "Refused"),
+    DoseOutcome.GIVEN: Look(OK, ft.Icons.CHECK_CIRCLE, "Given"),
+    DoseOutcome.TAKEN: Look(OK, ft.Icons.CHECK_CIRCLE, "Taken"),
+    DoseOutcome.PARTIAL: Look(WARN, ft.Icons.INCOMPLETE_CIRCLE, "Partly taken"),
+    DoseOutcome.REFUSED: Look(REFUSED, ft.Icons.BLOCK, "Refused"),
 }
 FLAGGED = Look(WARN, ft.Icons.WARNING_AMBER, "FLAGGED")
 

@@ -10,6 +10,7 @@ from fieldapp.services import VisitDetail
 from screens import looks, widgets
 from screens.visit_parts import corrections
 from screens.visit_state import VisitState
+from sync.codes import TaskOutcome
 
 MEDICINES_TASK = "medication"  # the care-plan category of "Medicines due (see MAR)"
 
@@ -92,5 +93,6 @@ def answer_controls(s: VisitState, index: int, task: dict[str, Any]) -> list[ft.
                            lambda _e, code=code: s.answer(index, tid, code,
                                                           reason.value or ""),
                            outlined=True)
-        for code in ("partly_done", "refused", "not_required")], wrap=True))
+        for code in (TaskOutcome.PARTLY_DONE, TaskOutcome.REFUSED, TaskOutcome.NOT_REQUIRED)],
+        wrap=True))
     return out
