@@ -21,7 +21,14 @@ from fieldapp.domain.visit_rules import Visit
 from server import escrow
 from server.demo_data import build_demo_agency, demo_id
 from server.schema import records as office_records
-from tests.browser.phone_steps import fill, reason_if_asked, record_dose, settle, tap
+from tests.browser.phone_steps import (
+    bring_into_view,
+    fill,
+    reason_if_asked,
+    record_dose,
+    settle,
+    tap,
+)
 from tests.support.browser import by_id, open_flet, screenshot, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
@@ -168,6 +175,7 @@ def test_the_phone_screens_a_new_user_hit(demo, chromium) -> None:
     settle(page)
     wait_text(page, "Refused: She said not today")
     wait_text(page, "Partly done: She said not today")
+    bring_into_view(page, "task-0-answer")
     screenshot(page, SHOTS / "13-task-outcomes.png")
     reason_if_asked(page, "checkout-reason", "Rota changed this morning")
     tap(page, "visit-check-out")

@@ -296,3 +296,21 @@ def test_allergies_are_red_only_when_there_are_some(phone: Phone, office: Office
         line = mar.allergies_line({"allergies": none_known})
         assert isinstance(line, ft.Text) and line.value == "Allergies: No known allergies"
         assert line.color == ft.Colors.BLACK
+
+
+def test_a_regular_dose_over_an_hour_late_asks_first(meds_phone: Phone,
+                                                      medicines_office: Office) -> None:
+    opened = meds_phone.open()
+    enrol(opened, medicines_office)
+    ui = opened.ui
+    ui.tap("visit-0")
+    ui.tap("visit-check-in")
+    ui.tap("visit-mar")
+    # Only the time-critical Co-careldopa card shows its window; the other card is Lactulose.
+    lactulose = 1 if ui.exists("dose-0-window") else 0
+    meds_phone.clock.advance(minutes=70)  # 10:15 for a 09:00 dose: more than an hour late
+    ui.tap(f"dose-{lactulose}-taken")
+    assert ui.exists(f"dose-{lactulose}-confirm-ask")
+    ui.tap(f"dose-{lactulose}-confirm-cancel")  # changed their mind: nothing saved
+    assert not ui.exists(f"dose-{lactulose}-answer")
+    assert not records(opened, "dose_outcome")
