@@ -88,6 +88,17 @@ def m004_records_by_person(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS dose_facts_by_person ON dose_facts(service_user_id)")
 
 
+@migrations()
+def m005_escalation_status(db: Database) -> None:
+    # The office's answer to each of this worker's escalations (feed entity "escalation"):
+    # codes and times only, keyed by the phone's own escalation record id.
+    db.execute(
+        """CREATE TABLE escalation_status (
+            record_id TEXT PRIMARY KEY, state TEXT NOT NULL, acknowledged_at TEXT,
+            resolved_at TEXT, outcome TEXT, version INTEGER NOT NULL)"""
+    )
+
+
 class DeviceStore:
     """One worker's SQLite file. Every write goes through `transaction()`."""
 

@@ -162,6 +162,9 @@ def _apply_change(
     if entity == "dose":
         _apply_dose(execute, eid, op, version, body)
         return
+    if entity == "escalation":
+        _apply_escalation(execute, eid, op, version, body)
+        return
     table = _SEALED_TABLES.get(entity)
     if table is None:
         return  # an entity this app version does not know yet: ignore, the server keeps it
@@ -196,6 +199,28 @@ def _apply_dose(
     )
 
 
+def _apply_escalation(
+    execute: Callable[..., Any], eid: str, op: str, version: int, body: dict[str, Any]
+) -> None:
+    """The office's answer to one of this worker's escalations: state, times and outcome code.
+
+    Only a newer version replaces an older one, so a late duplicate never undoes an
+    acknowledgement.
+    """
+    if op == "delete":
+        execute("DELETE FROM escalation_status WHERE record_id = ?", [eid])
+        return
+    execute(
+        "INSERT INTO escalation_status (record_id, state, acknowledged_at, resolved_at, "
+        "outcome, version) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(record_id) DO UPDATE SET "
+        "state = excluded.state, acknowledged_at = excluded.acknowledged_at, "
+        "resolved_at = excluded.resolved_at, outcome = excluded.outcome, "
+        "version = excluded.version WHERE excluded.version >= escalation_status.version",
+        [eid, str(body.get("state", "raised")), body.get("acknowledged_at"),
+         body.get("resolved_at"), body.get("outcome"), version],
+    )
+
+
 def purge_older_than(store: DeviceStore, before: str) -> int:
     """Forget visits that ended before `before` once the office holds all their records.
 
@@ -212,6 +237,8 @@ def purge_older_than(store: DeviceStore, before: str) -> int:
             db.execute("DELETE FROM records WHERE visit_id = ?", [vid])
             db.execute("DELETE FROM visits WHERE id = ?", [vid])
         if old:
+            db.execute("DELETE FROM escalation_status WHERE record_id NOT IN "
+                       "(SELECT id FROM records)")
             for table in ("people", "care_plans", "medicines"):
                 column = "id" if table == "people" else "service_user_id"
                 db.execute(
