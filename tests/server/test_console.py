@@ -12,8 +12,8 @@ import flet as ft
 import pytest
 from sqlalchemy import Engine, func, select
 
-from fieldapp.domain.clock import SystemClock
 from server import escrow
+from server.clock import SystemClock
 from server.console.app import make_console
 from server.schema import audit_log
 from server.services.mar_chart import NOT_RECORDED
