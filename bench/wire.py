@@ -17,12 +17,12 @@ from typing import Any
 
 import httpx
 
+from fieldapp.store import replica
 from fieldapp.store.db import DeviceStore
 from fieldapp.store.records import open_record
-from fieldapp.vault.dek import Sealer, envelope_from_bytes
+from fieldapp.vault.dek import Sealer
 from fieldapp.vault.sealing import canonical_json
-from sync.client import office_copy
-from sync.protocol import PROTOCOL_VERSION, PushedRecord, encode_body
+from sync.protocol import PROTOCOL_VERSION, encode_body
 
 
 class _CountingStream(httpx.AsyncByteStream):
@@ -76,10 +76,7 @@ class CountingTransport(httpx.AsyncBaseTransport):
 def _pushed(store: DeviceStore) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(row, record as the sync client pushes it: `PushedRecord` with the office copy of the
     envelope, no `dk`) for every record in the store."""
-    return [(r, PushedRecord(r["id"], r["kind"], r["visit_id"], r["service_user_id"],
-                             r["recorded_at"], r["version"],
-                             office_copy(envelope_from_bytes(r["envelope"])), r["corrects"],
-                             json.loads(r["facts"])).to_dict())
+    return [(r, replica.pushed_record(r).to_dict())
             for r in store.rows("SELECT * FROM records ORDER BY recorded_at, id")]
 
 

@@ -29,7 +29,6 @@ from sync.protocol import (
     SYNC_PATH,
     WIPED_PATH,
     ProtocolError,
-    PushedRecord,
     SyncRequest,
     SyncResponse,
     decode_body,
@@ -44,7 +43,7 @@ PERIODIC_SYNC_S = 60.0
 
 
 __all__ = ["MESSAGES", "DeviceLink", "EnrolmentFailed", "SyncClient", "SyncResult", "SyncState",
-           "backoff_delay", "enrol", "office_copy"]
+           "backoff_delay", "enrol"]
 
 
 class Clock(Protocol):
@@ -75,11 +74,6 @@ class DeviceLink(Protocol):
     def note_server_contact(self, at: datetime) -> None: ...
 
     def erase(self) -> None: ...
-
-
-def office_copy(envelope: dict[str, object]) -> dict[str, object]:
-    """The envelope without the phone's own key copy (`dk`): the office opens `ek` only."""
-    return {k: v for k, v in envelope.items() if k != "dk"}
 
 
 def backoff_delay(failures: int, rng: random.Random | None = None) -> float:
@@ -132,15 +126,11 @@ class SyncClient:
         for _ in range(MAX_ROUNDS_PER_SYNC):
             items = replica.pending(self.store, MAX_PUSH_RECORDS, MAX_PUSH_BYTES)
             now = self.clock.now().isoformat()
-            replica.mark_sent(self.store, [i.id for i in items], now)
+            replica.mark_sent(self.store, [i.record.id for i in items], now)
             request = SyncRequest(
                 protocol=PROTOCOL_VERSION,
                 cursor=replica.cursor(self.store),
-                push=[
-                    PushedRecord(i.id, i.kind, i.visit_id, i.service_user_id, i.recorded_at,
-                                 i.version, office_copy(i.envelope), i.corrects, i.facts)
-                    for i in items
-                ],
+                push=[i.record for i in items],
                 app_version=APP_VERSION,
             )
             try:
@@ -153,7 +143,7 @@ class SyncClient:
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout):
                 # Never left the phone: say so, rather than "sent".
-                replica.mark_unsent(self.store, [i.id for i in items])
+                replica.mark_unsent(self.store, [i.record.id for i in items])
                 return SyncResult(SyncState.OFFLINE, **totals)
             except httpx.HTTPError:
                 # It may have arrived: keep "sent"; the retry (same ids) settles it.

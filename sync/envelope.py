@@ -197,6 +197,12 @@ def seal(
     return envelope
 
 
+def office_copy(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The envelope as it travels to the office: without the phone's own key copy ("dk"), so
+    the office opens "ek" only and never sees what the phone's data key wrapped."""
+    return {k: v for k, v in envelope.items() if k != "dk"}
+
+
 def open_with_dek(
     dek: bytes, tenant_id: str, table: str, record_id: str, version: int,
     envelope: dict[str, Any],

@@ -7,12 +7,14 @@ client calls, each one transaction, so an interruption at any point leaves the p
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from fieldapp.store.db import DeviceStore
 from fieldapp.vault.dek import Sealer, envelope_from_bytes, envelope_to_bytes
+from sync.envelope import office_copy
+from sync.protocol import PushedRecord
 
 # What opens and seals the office's changes as they are applied (the unlocked device's keys).
 Opener = Sealer
@@ -26,18 +28,20 @@ _SEALED_TABLES = {"service_user": "people", "care_plan": "care_plans", "medicine
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """A queued record exactly as it will travel (the sync client wraps it in the protocol)."""
+    """A queued record exactly as it will travel, and its approximate size on the wire."""
 
-    id: str
-    kind: str
-    visit_id: str | None
-    service_user_id: str | None
-    recorded_at: str
-    version: int
-    corrects: str | None
-    envelope: dict[str, Any]
+    record: PushedRecord
     size: int
-    facts: dict[str, Any]
+
+
+def pushed_record(row: Mapping[str, Any]) -> PushedRecord:
+    """A stored record as the sync client pushes it: the office's copy of the envelope only."""
+    return PushedRecord(
+        id=row["id"], kind=row["kind"], visit_id=row["visit_id"],
+        service_user_id=row["service_user_id"], recorded_at=row["recorded_at"],
+        version=row["version"], envelope=office_copy(envelope_from_bytes(row["envelope"])),
+        corrects=row["corrects"], facts=json.loads(row["facts"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -62,15 +66,7 @@ def pending(store: DeviceStore, max_records: int, max_bytes: int) -> list[Outbox
         if items and total + size > max_bytes:
             break
         total += size
-        items.append(
-            OutboxItem(
-                id=row["id"], kind=row["kind"], visit_id=row["visit_id"],
-                service_user_id=row["service_user_id"], recorded_at=row["recorded_at"],
-                version=row["version"], corrects=row["corrects"],
-                envelope=envelope_from_bytes(row["envelope"]), size=size,
-                facts=json.loads(row["facts"]),
-            )
-        )
+        items.append(OutboxItem(pushed_record(row), size))
     return items
 
 
