@@ -5,15 +5,10 @@ from __future__ import annotations
 import base64
 import hmac
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from fieldapp.domain.clock import Clock, parse_utc
 from fieldapp.errors import (
@@ -40,6 +35,7 @@ from fieldapp.vault.dek import (
     unwrap_dek_slots,
     wrap_slot,
 )
+from fieldapp.vault.identity import contact_mac, open_enrolment, seal_enrolment
 from fieldapp.vault.kdf import require_usable
 from fieldapp.vault.keystore import KeyStore
 from fieldapp.vault.lock import (
@@ -130,9 +126,7 @@ class Device:
         raw = self.store.get_json("enrolment")
         if raw is None:
             raise NotEnrolled("This phone is not enrolled yet.")
-        plain = self._token_cipher().decrypt(
-            base64.b64decode(raw["nonce"]), base64.b64decode(raw["ct"]), b"enrolment"
-        )
+        plain = open_enrolment(self.keystore.device_secret(), raw)
         return Enrolment(**json.loads(plain))
 
     def author(self) -> Author:
@@ -163,11 +157,8 @@ class Device:
         dek, wrapped = create_dek(pin, self.keystore.device_secret(), self.kdf_params())
         # Who this phone belongs to is personal too: sealed under the device secret, so the
         # lock screen can greet the worker without the PIN, but the file alone reveals nothing.
-        nonce = os.urandom(12)
-        ct = self._token_cipher().encrypt(
-            nonce, json.dumps(enrolment.__dict__).encode(), b"enrolment"
-        )
-        stored = {"nonce": base64.b64encode(nonce).decode(), "ct": base64.b64encode(ct).decode()}
+        stored = seal_enrolment(self.keystore.device_secret(),
+                                json.dumps(enrolment.__dict__).encode())
         with self.store.transaction():
             self.store.set_json("enrolment", stored)
             self.store.set_meta("device_id", enrolment.device_id)
@@ -329,10 +320,7 @@ class Device:
 
     # --- offline lease --------------------------------------------------------------------
     def _contact_mac(self, at: str) -> str:
-        key = HKDF(hashes.SHA256(), 32, salt=None, info=b"fieldapp-lease-v1").derive(
-            self.keystore.device_secret()
-        )
-        return hmac.new(key, at.encode(), "sha256").hexdigest()
+        return contact_mac(self.keystore.device_secret(), at)
 
     def _write_contact(self, at: datetime) -> None:
         text = at.isoformat()
@@ -359,10 +347,3 @@ class Device:
 
     def lease_expired(self) -> bool:
         return self.policy.lease_expired(self.last_server_contact(), self.clock.now())
-
-    # --- token ----------------------------------------------------------------------------
-    def _token_cipher(self) -> AESGCM:
-        key = HKDF(hashes.SHA256(), 32, salt=None, info=b"fieldapp-token-v1").derive(
-            self.keystore.device_secret()
-        )
-        return AESGCM(key)

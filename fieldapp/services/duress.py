@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlite_utils import Database
-
-from fieldapp.store.db import DeviceStore
+from fieldapp.store.db import DeviceStore, Transaction
 from fieldapp.store.records import Author, write_record
 from fieldapp.store.replica import SyncCounts
 from fieldapp.vault.dek import Sealer
@@ -26,7 +24,7 @@ _HIDDEN = (
 )
 
 
-def write_duress_alert(db: Database, sealer: Sealer, author: Author, now: datetime) -> str:
+def write_duress_alert(db: Transaction, sealer: Sealer, author: Author, now: datetime) -> str:
     """Queue the silent red alert. Call inside the unlock's `DeviceStore.transaction()`."""
     at = now.isoformat()
     open_visit = db.execute(

@@ -16,6 +16,9 @@ from sqlite_utils.migrations import Migrations
 from fieldapp.errors import StoreError
 
 migrations = Migrations("fieldapp-device")
+# The handle a write gets inside `DeviceStore.transaction()`: services type their helpers with
+# this name, so only the store knows which SQLite library sits underneath.
+Transaction = Database
 
 
 @migrations()
