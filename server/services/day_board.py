@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 
 from server.schema import records, service_users, visits, workers
 from server.services.sign_in import Coordinator, tenant_zone
@@ -25,6 +26,16 @@ class DayVisit:
     checked_out_at: str | None
 
 
+def visits_with_names() -> Select[Any]:
+    """Visits with their worker's name and the person's (sealed) body: what the board and a
+    visit's record show."""
+    return (
+        select(visits, workers.c.name.label("worker_name"), service_users.c.body.label("person"))
+        .join(workers, workers.c.id == visits.c.worker_id)
+        .join(service_users, service_users.c.id == visits.c.service_user_id)
+    )
+
+
 def day_visits(engine: Engine, who: Coordinator, day: date) -> list[DayVisit]:
     """The agency's visits on a local day, in start order."""
     tz = tenant_zone(engine, who.tenant_id)
@@ -32,10 +43,7 @@ def day_visits(engine: Engine, who: Coordinator, day: date) -> list[DayVisit]:
     hi = lo + timedelta(days=1)
     with engine.begin() as conn:
         rows = conn.execute(
-            select(visits, workers.c.name.label("worker_name"),
-                   service_users.c.body.label("person"))
-            .join(workers, workers.c.id == visits.c.worker_id)
-            .join(service_users, service_users.c.id == visits.c.service_user_id)
+            visits_with_names()
             .where(visits.c.tenant_id == who.tenant_id,
                    visits.c.start >= lo.isoformat(), visits.c.start < hi.isoformat())
             .order_by(visits.c.start, workers.c.name)

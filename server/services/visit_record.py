@@ -12,9 +12,10 @@ from sqlalchemy import Engine, select
 from server.clock import SYSTEM_CLOCK, Clock
 from server.errors import NotFound
 from server.escrow import EnvelopeDamaged, open_envelope
-from server.schema import records, service_users, visits, workers
+from server.schema import records, visits
 from server.services.amendments import OFFICE_DEVICE
 from server.services.audit import audit
+from server.services.day_board import visits_with_names
 from server.services.sign_in import Coordinator
 
 
@@ -61,10 +62,7 @@ def visit_record(
     now = clock.now()
     with engine.begin() as conn:
         v = conn.execute(
-            select(visits, workers.c.name.label("worker_name"),
-                   service_users.c.body.label("person"))
-            .join(workers, workers.c.id == visits.c.worker_id)
-            .join(service_users, service_users.c.id == visits.c.service_user_id)
+            visits_with_names()
             .where(visits.c.id == visit_id, visits.c.tenant_id == who.tenant_id)
         ).mappings().first()
         if v is None:
