@@ -37,6 +37,15 @@ class ServerSettings:
     phone_retention_days: int = 14
     run_monitors: bool = True  # background monitors (leader-elected across processes)
     monitor_tick_seconds: float = 5.0
+    # Notices to the on-call ladder (README "Notifications"): SMTP relay and webhook signing.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "fieldapp@localhost"
+    smtp_username: str = ""
+    smtp_password: Secret = Secret("")
+    smtp_starttls: bool = False
+    webhook_secret: Secret = Secret("")
+    public_url: str = ""  # how on-call staff reach the console, for links in notices
 
     @classmethod
     def from_env(
@@ -60,11 +69,35 @@ class ServerSettings:
             values["phone_retention_days"] = int(env["FIELDAPP_PHONE_RETENTION_DAYS"])
         if "FIELDAPP_MONITOR_TICK" in env:
             values["monitor_tick_seconds"] = float(env["FIELDAPP_MONITOR_TICK"])
+        values.update(_notifier_env(env))
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+    def console_url(self) -> str:
+        """Where a person reaches the console: FIELDAPP_PUBLIC_URL, else this host and port."""
+        base = self.public_url or f"http://{self.host}:{self.port}"
+        return base.rstrip("/") + self.console_path
 
     def safe_database_url(self) -> str:
         """The URL with any password masked, for printing."""
         from sqlalchemy.engine import make_url
 
         return make_url(self.database_url).render_as_string(hide_password=True)
+
+
+def _notifier_env(env: Mapping[str, str]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for key, name in (("smtp_host", "FIELDAPP_SMTP_HOST"), ("smtp_sender", "FIELDAPP_SMTP_FROM"),
+                      ("smtp_username", "FIELDAPP_SMTP_USER"),
+                      ("public_url", "FIELDAPP_PUBLIC_URL")):
+        if name in env:
+            values[key] = env[name]
+    if "FIELDAPP_SMTP_PORT" in env:
+        values["smtp_port"] = int(env["FIELDAPP_SMTP_PORT"])
+    if "FIELDAPP_SMTP_PASSWORD" in env:
+        values["smtp_password"] = Secret(env["FIELDAPP_SMTP_PASSWORD"])
+    if "FIELDAPP_SMTP_STARTTLS" in env:
+        values["smtp_starttls"] = env["FIELDAPP_SMTP_STARTTLS"].lower() in ("1", "true", "yes")
+    if "FIELDAPP_WEBHOOK_SECRET" in env:
+        values["webhook_secret"] = Secret(env["FIELDAPP_WEBHOOK_SECRET"])
+    return values
