@@ -17,6 +17,8 @@ from server.clock import SYSTEM_CLOCK, Clock
 from server.console.app import make_console
 from server.errors import install_error_handlers
 from server.monitors import Monitor, MonitorLoop
+from server.notifier import Notifier, notifier_from_settings
+from server.oncall import NoticePump
 from server.settings import ServerSettings
 from server.storage import Checkpointer, make_engine, migrate
 
@@ -24,7 +26,8 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
 def create_app(settings: ServerSettings, *, with_console: bool = True,
-               clock: Clock = SYSTEM_CLOCK, monitors: Iterable[Monitor] = ()) -> FastAPI:
+               clock: Clock = SYSTEM_CLOCK, monitors: Iterable[Monitor] = (),
+               notifier: Notifier | None = None) -> FastAPI:
     """The server: API, console and background monitors, all telling time by `clock`.
 
     The background monitors are registered here, and only here: `monitors` (tests add their
@@ -41,13 +44,19 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
 
     loop = MonitorLoop(engine, monitors, tick=settings.monitor_tick_seconds, clock=clock)
     checkpointer = Checkpointer(engine)
+    # Escalation notices: every process calls due ladder tiers and sends queued notices,
+    # each exactly once through the database (server/oncall.py).
+    pump = NoticePump(engine, notifier or notifier_from_settings(settings), clock,
+                      settings.console_url())
 
     async def _start_monitors() -> None:
         checkpointer.start()
         if settings.run_monitors:
             loop.start()
+            pump.start()
 
     async def _stop_monitors() -> None:
+        await pump.stop()
         await loop.stop()
         checkpointer.stop()
 
@@ -62,6 +71,7 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
     app.state.engine = engine
     app.state.settings = settings
     app.state.monitors = loop
+    app.state.notice_pump = pump
     install_error_handlers(app)
     app.include_router(build_router(engine, engine.dialect.name, schema,
                                     settings.phone_retention_days, clock))

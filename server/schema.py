@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     true,
 )
 
@@ -185,4 +186,101 @@ feed_floor = Table(
     "feed_floor", metadata,
     Column("tenant_id", String(36), primary_key=True),
     Column("seq", BigInteger, nullable=False),
+)
+
+# Escalations the office owns (server/escalations.py): one row per concern, raised once per
+# dedupe key (the worker's record id, or an office-side check's key). Clear columns hold codes,
+# ids and times only; a resolution's notes are sealed to the agency.
+escalations = Table(
+    "escalations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("reference", String(16), nullable=False),
+    Column("dedupe_key", String(200), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("raised_at", Text, nullable=False),
+    Column("worker_id", String(36)),
+    Column("service_user_id", String(36)),
+    Column("visit_id", String(36)),
+    Column("source_record_id", String(36)),
+    Column("acknowledged_at", Text),
+    Column("acknowledged_by", String(36)),
+    Column("resolved_at", Text),
+    Column("resolved_by", String(36)),
+    Column("outcome", String(32)),
+    Column("notes", JSON),
+    Column("tiers_called", Integer, nullable=False, default=0),
+    # When the next tier of the on-call ladder is due (UTC ISO); NULL: nobody more to call.
+    Column("next_call_at", Text),
+    UniqueConstraint("tenant_id", "dedupe_key", name="escalations_once"),
+    UniqueConstraint("tenant_id", "reference", name="escalations_reference"),
+    Index("escalations_open", "tenant_id", "state", "raised_at"),
+    Index("escalations_next_call", "next_call_at"),
+)
+
+# Each escalation's history, append-only: raised, tier called, notice sent, acknowledged, …
+escalation_events = Table(
+    "escalation_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("escalation_id", String(36), nullable=False, index=True),
+    Column("at", Text, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor_id", String(36), nullable=False),
+    Column("detail", JSON),
+)
+
+# The agency's on-call ladder: tier 0 is called first; each (channel, target) is a staff contact.
+oncall_ladder = Table(
+    "oncall_ladder", metadata,
+    Column("tenant_id", String(36), primary_key=True),
+    Column("tier", Integer, primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("target", String(320), primary_key=True),
+    Column("label", Text, nullable=False, default=""),
+)
+
+# One row per (escalation or lone-worker alert, tier) called: the primary key is what makes
+# "each tier exactly once" hold across server processes, restarts and leader changes.
+ladder_calls = Table(
+    "ladder_calls", metadata,
+    Column("subject_kind", String(16), primary_key=True),  # "escalation" or "alert"
+    Column("subject_id", String(36), primary_key=True),
+    Column("tier", Integer, primary_key=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("called_at", Text, nullable=False),
+)
+
+# Notices to send (server/notifier.py), claimed by one process at a time; state is what the
+# console shows: pending, sending, sent, failed.
+notices = Table(
+    "notices", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject_id", String(36), nullable=False, index=True),
+    Column("tier", Integer, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("target", String(320), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("created_at", Text, nullable=False),
+    Column("claimed_at", Text),
+    Column("sent_at", Text),
+    Index("notices_pending", "state", "created_at"),
+)
+
+# Per-agency timings (server/agency_settings.py); no row means DOMAIN.md's defaults.
+agency_settings = Table(
+    "agency_settings", metadata,
+    Column("tenant_id", String(36), primary_key=True),
+    Column("urgent_ack_s", Integer, nullable=False),
+    Column("emergency_ack_s", Integer, nullable=False),
+    Column("lone_grace_s", Integer, nullable=False),
+    Column("lone_amber_to_red_s", Integer, nullable=False),
+    Column("lone_tier_ack_s", Integer, nullable=False),
 )

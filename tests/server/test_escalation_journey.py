@@ -1,0 +1,104 @@
+"""An escalation raised on an offline phone reaches the office and the on-call person's inbox.
+
+The real phone services and sync client, the real server in process, a real local SMTP server.
+The only mock is the scripted network fault that makes the phone offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from server import escalations, feed, oncall
+from server.ladder import Rung
+from server.notifier import Notifier, SmtpChannel
+from server.schema import escalations as escalations_t
+from server.services.escalation_board import acknowledge, queue
+from server.services.sign_in import sign_in
+from server.settings import ServerSettings
+from sync.client import SyncClient
+from tests.factories import PASSWORD, shared_person_agency
+from tests.server.test_notifier import Inbox, free_port
+from tests.server.test_office_medication import NOW, T9, make_phone, meds_by_name
+
+
+def offline(request: httpx.Request) -> httpx.Response:
+    """Scripted network fault: no signal in the hallway."""
+    raise httpx.ConnectError("no signal", request=request)
+
+
+@pytest.fixture
+def inbox() -> object:
+    from aiosmtpd.controller import Controller
+
+    box, port = Inbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield box, port
+    controller.stop()
+
+
+def test_an_escalation_raised_offline_reaches_the_console_and_an_inbox_after_reconnecting(
+        tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
+    from server.app import create_app
+
+    box, port = inbox
+    settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'server.sqlite'}",
+                              escrow_key_file=tmp_path / "escrow.key", run_monitors=False)
+    notifier = Notifier({"email": SmtpChannel("127.0.0.1", port)}, sleep=lambda s: None)
+    app = create_app(settings, with_console=False, notifier=notifier)
+    engine = app.state.engine
+    agency = shared_person_agency(engine, tmp_path, NOW)
+    with engine.begin() as conn:
+        oncall.set_ladder(conn, agency.tenant_id, [
+            Rung(0, "On-call coordinator", (("email", "oncall@agency.example"),))])
+    phone = make_phone(app, tmp_path, agency.worker_id)
+    asyncio.run(phone.sync.sync_once())
+    morning = agency.visits[0]["id"]
+    ids = meds_by_name(phone, morning)
+
+    # No signal: the worker records that a medicine has run out. The eMAR raises an urgent
+    # medication escalation on the phone, queued with the dose.
+    phone.sync = SyncClient(phone.store, phone.device,
+                            httpx.AsyncClient(transport=httpx.MockTransport(offline),
+                                              base_url="http://office"), phone.clock)
+    phone.visits.check_in(morning)
+    saved = phone.meds.record_dose(morning, ids["Lactulose"], T9, "not_available",
+                                   "Bottle empty, none in the house")
+    assert [d.severity for d in saved.escalations] == ["urgent"]
+    assert asyncio.run(phone.sync.sync_once()).received == 0
+    pump = app.state.notice_pump
+    assert pump.run_once() == 0 and box.messages == []  # the office knows nothing yet
+
+    # Signal again.
+    phone.sync = SyncClient(phone.store, phone.device, httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://office"), phone.clock)
+    asyncio.run(phone.sync.sync_once())
+    who = sign_in(engine, agency.coordinator_email, PASSWORD)
+    (item,) = queue(engine, who)
+    assert (item.escalation.type, item.escalation.severity) == ("medication", "urgent")
+    assert item.escalation.worker_id == agency.worker_id
+    assert pump.run_once() == 1
+    ((to, message),) = box.messages
+    assert to == ["oncall@agency.example"]
+    assert item.escalation.reference in message["Subject"]
+    raw = message.as_string()
+    assert "Lactulose" not in raw and "Bottle" not in raw and "Margaret" not in raw
+
+    # Pushed again (a retry after a lost answer) it is still one escalation.
+    with engine.begin() as conn:
+        assert len(conn.execute(select(escalations_t.c.id)).all()) == 1
+
+    # The office acknowledges: the worker's feed says so, for the phone's next sync.
+    acknowledge(engine, who, item.escalation.id, NOW)
+    with engine.begin() as conn:
+        told = [c for c in feed.pull(conn, agency.tenant_id, agency.worker_id, 0, 500)
+                if c["entity"] == escalations.ESCALATION_ENTITY]
+    assert len(told) == 1
+    assert told[0]["entity_id"] == item.escalation.source_record_id
+    assert told[0]["body"]["state"] == "acknowledged"
+    assert pump.run_once() == 0  # acknowledged: nobody else is called
