@@ -19,6 +19,8 @@ from sqlalchemy import Engine
 from server.clock import SYSTEM_CLOCK, Clock
 from server.console.context import HOME, Console
 from server.console.screens.day import DayState, render_day
+from server.console.screens.escalation import EscalationState, render_escalation
+from server.console.screens.escalations import EscalationsState, render_escalations
 from server.console.screens.mar import MarState, render_mar
 from server.console.screens.sign_in import SignInState, render_sign_in
 from server.console.screens.visit import VisitState, render_visit
@@ -37,6 +39,8 @@ class Screen:
 
 
 SCREENS = (
+    Screen("/escalations/:escalation_id", "Escalation", EscalationState, render_escalation),
+    Screen("/escalations", "Escalations", EscalationsState, render_escalations),
     Screen("/visits/:visit_id", "Visit record", VisitState, render_visit),
     Screen("/people/:service_user_id/mar", "MAR chart", MarState, render_mar),
     Screen(HOME, "Office console", DayState, render_day),

@@ -21,6 +21,10 @@ def visit_route(visit_id: str) -> str:
     return f"/visits/{visit_id}"
 
 
+def escalation_route(escalation_id: str) -> str:
+    return f"/escalations/{escalation_id}"
+
+
 def mar_route(service_user_id: str) -> str:
     return f"/people/{service_user_id}/mar"
 

@@ -8,8 +8,10 @@ from datetime import date
 import flet as ft
 
 from server.console.context import Console, visit_route
+from server.console.screens.escalations import escalations_link
 from server.console.widgets import button, heading, labelled, local_hm
 from server.services.day_board import DayVisit, day_visits
+from server.services.escalation_board import queue
 
 
 class DayState:
@@ -17,10 +19,12 @@ class DayState:
         self.console = console
         self.day = day or console.today()
         self.visits: list[DayVisit] = []
+        self.open_escalations = 0
         self.refresh()
 
     def refresh(self) -> None:
         self.visits = day_visits(self.console.engine, self.console.coordinator, self.day)
+        self.open_escalations = len(queue(self.console.engine, self.console.coordinator))
 
     @property
     def done(self) -> int:
@@ -38,7 +42,8 @@ def render_day(state: DayState, redraw: Callable[[], None]) -> list[ft.Control]:
     who = state.console.coordinator
     return [
         ft.Row([heading(f"Visits on {state.day:%A %d %B %Y}"),
-                button("console-refresh", "Refresh", refresh)], wrap=True),
+                button("console-refresh", "Refresh", refresh),
+                escalations_link(state.console, state.open_escalations)], wrap=True),
         ft.Text(f"Signed in as {who.name}. {len(state.visits)} visits, "
                 f"{state.done} completed."),
         *[_visit_card(state, v) for v in state.visits],

@@ -1,0 +1,93 @@
+"""The escalation queue: most severe first, then oldest, with live ages; it refreshes itself."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+
+import flet as ft
+
+from server.console.context import Console, escalation_route
+from server.console.widgets import button, heading, labelled, local_hm, small
+from server.services.escalation_board import QueueItem, queue
+from sync import codes
+
+REFRESH_SECONDS = 5.0
+SEVERITY_COLOURS = {"emergency": ft.Colors.RED_800, "urgent": ft.Colors.ORANGE_900,
+                    "routine": ft.Colors.BLUE_GREY_700}
+
+
+class EscalationsState:
+    def __init__(self, console: Console):
+        self.console = console
+        self.items: list[QueueItem] = []
+        self.ticking = False
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.items = queue(self.console.engine, self.console.coordinator)
+
+    def open(self, escalation_id: str) -> None:
+        self.console.go(escalation_route(escalation_id))
+
+    def keep_fresh(self, redraw: Callable[[], None]) -> None:
+        """Refresh every few seconds while this screen is showing, so nothing new is missed."""
+        if self.ticking:
+            return
+        self.ticking = True
+        page = self.console.page
+
+        async def tick() -> None:
+            while any(v.data is self for v in page.views):
+                await asyncio.sleep(REFRESH_SECONDS)
+                await asyncio.to_thread(self.refresh)
+                redraw()
+            self.ticking = False
+
+        page.run_task(tick)
+
+
+def render_escalations(state: EscalationsState, redraw: Callable[[], None]) -> list[ft.Control]:
+    state.keep_fresh(redraw)
+    now = state.console.clock.now()
+    waiting = sum(1 for i in state.items if i.escalation.state == "raised")
+    return [
+        heading("Escalations"),
+        ft.Text(f"{len(state.items)} open, {waiting} not yet acknowledged. "
+                "This list updates by itself."),
+        *([ft.Text("Nothing is waiting for the office.")] if not state.items else []),
+        *[_row(state, item, now) for item in state.items],
+    ]
+
+
+def _row(state: EscalationsState, item: QueueItem, now: datetime) -> ft.Control:
+    e, tz = item.escalation, state.console.tz
+    colour = SEVERITY_COLOURS.get(e.severity, ft.Colors.GREY_800)
+    status = ("Waiting for acknowledgement" if e.state == "raised"
+              else f"Acknowledged by {item.acknowledged_by_name or 'the office'} "
+                   f"at {local_hm(e.acknowledged_at, tz)}")
+    failed = f" · {item.notices_failed} notice(s) not delivered" if item.notices_failed else ""
+    return labelled(
+        f"console-escalation-{e.reference}",
+        ft.Container(
+            ft.Column([
+                ft.Row([ft.Text(e.severity.upper(), color=ft.Colors.WHITE,
+                                weight=ft.FontWeight.BOLD, bgcolor=colour),
+                        ft.Text(f"{codes.EscalationType(e.type).label} · {item.person_name}",
+                                weight=ft.FontWeight.BOLD),
+                        ft.Text(f"{item.age_minutes(now)} min ago")], wrap=True),
+                ft.Text(f"Raised {local_hm(e.raised_at, tz)} by {item.worker_name} · "
+                        f"{status}{failed}"),
+                small(e.reference),
+            ], spacing=2),
+            padding=12, border_radius=8, border=ft.Border.all(2, colour),
+            on_click=lambda _e: state.open(e.id),
+        ),
+        label=f"{e.severity} escalation {e.reference} {e.state}",
+    )
+
+
+def escalations_link(console: Console, count: int) -> ft.Control:
+    return button("console-escalations", f"Escalations ({count} open)",
+                  lambda: console.go("/escalations"), icon=ft.Icons.NOTIFICATION_IMPORTANT)

@@ -1,0 +1,111 @@
+"""The console's escalation queue and one escalation's page: names, ages, actions, history.
+
+Reading the queue shows codes, times, the person's and worker's names; a resolution's notes are
+sealed to the agency and opening them is audited like any sealed record.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import Connection, Engine, select
+
+from server import escalations
+from server.escrow import open_envelope
+from server.schema import coordinators, notices, service_users, tenants, workers
+from server.schema import escalations as escalations_t
+from server.services.audit import audit
+from server.services.sign_in import Coordinator
+from sync import envelope
+from sync.protocol import uuid7
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    escalation: escalations.Escalation
+    person_name: str
+    worker_name: str
+    acknowledged_by_name: str | None
+    notices_failed: int
+
+    def age_minutes(self, now: datetime) -> int:
+        return max(0, int((now - datetime.fromisoformat(
+            self.escalation.raised_at)).total_seconds() // 60))
+
+
+@dataclass(frozen=True)
+class EscalationPage:
+    item: QueueItem
+    history: list[escalations.Event]
+    notes: str | None  # the resolution's notes, opened (and the opening audited)
+    deliveries: list[tuple[str, str, str, int]]  # (channel, target, state, attempts)
+
+
+def queue(engine: Engine, who: Coordinator, *, include_resolved: bool = False) -> list[QueueItem]:
+    with engine.begin() as conn:
+        found = escalations.queue(conn, who, include_resolved=include_resolved)
+        return _named(conn, who.tenant_id, found)
+
+
+def page(engine: Engine, key: X25519PrivateKey, who: Coordinator, escalation_id: str,
+         now: datetime) -> EscalationPage:
+    with engine.begin() as conn:
+        esc = escalations.visible(conn, who, escalation_id)
+        item = _named(conn, who.tenant_id, [esc])[0]
+        history = escalations.history(conn, who, escalation_id)
+        sealed = conn.execute(select(escalations_t.c.notes).where(
+            escalations_t.c.id == escalation_id)).scalar_one()
+        notes = None
+        if sealed:
+            opened = open_envelope(key, who.tenant_id, "escalations", escalation_id, 1, sealed)
+            notes = str(opened.get("notes") or "")
+            audit(conn, who, "open_escalation_notes", "escalation", escalation_id, now)
+        deliveries = [(r.channel, r.target, r.state, r.attempts) for r in conn.execute(
+            select(notices.c.channel, notices.c.target, notices.c.state, notices.c.attempts)
+            .where(notices.c.subject_id == escalation_id).order_by(notices.c.tier))]
+    return EscalationPage(item, history, notes, deliveries)
+
+
+def acknowledge(engine: Engine, who: Coordinator, escalation_id: str, now: datetime) -> None:
+    with engine.begin() as conn:
+        escalations.acknowledge(conn, who, escalation_id, now)
+
+
+def resolve(engine: Engine, who: Coordinator, escalation_id: str, now: datetime,
+            outcome: str, notes: str) -> None:
+    with engine.begin() as conn:
+        escalations.visible(conn, who, escalation_id)
+        sealed = None
+        if notes.strip():
+            public = conn.execute(select(tenants.c.escrow_public_key)
+                                  .where(tenants.c.id == who.tenant_id)).scalar_one()
+            sealed = envelope.seal(
+                {"notes": notes.strip(), "by": who.id, "at": now.isoformat(), "id": uuid7()},
+                who.tenant_id, "escalations", escalation_id, 1,
+                escrow_to=base64.b64decode(public))
+        escalations.resolve(conn, who, escalation_id, now, outcome=outcome, sealed_notes=sealed)
+
+
+def _named(conn: Connection, tenant_id: str,
+           found: list[escalations.Escalation]) -> list[QueueItem]:
+    people = {e.service_user_id for e in found if e.service_user_id}
+    staff = {e.worker_id for e in found if e.worker_id}
+    ackers = {e.acknowledged_by for e in found if e.acknowledged_by}
+    names = {r.id: r.body.get("name", "") for r in conn.execute(
+        select(service_users.c.id, service_users.c.body).where(
+            service_users.c.tenant_id == tenant_id, service_users.c.id.in_(people)))}
+    workers_ = dict(conn.execute(select(workers.c.id, workers.c.name).where(
+        workers.c.tenant_id == tenant_id, workers.c.id.in_(staff))).all())
+    coords = dict(conn.execute(select(coordinators.c.id, coordinators.c.name).where(
+        coordinators.c.tenant_id == tenant_id, coordinators.c.id.in_(ackers))).all())
+    failed: dict[str, int] = {}
+    for (eid,) in conn.execute(select(notices.c.subject_id).where(
+            notices.c.subject_id.in_([e.id for e in found]), notices.c.state == "failed")):
+        failed[eid] = failed.get(eid, 0) + 1
+    return [QueueItem(e, names.get(e.service_user_id or "", "—"),
+                      workers_.get(e.worker_id or "", "the office"),
+                      coords.get(e.acknowledged_by or ""), failed.get(e.id, 0))
+            for e in found]
