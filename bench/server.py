@@ -233,12 +233,15 @@ def forget_last_seen(url: str) -> None:
 
 
 @contextlib.contextmanager
-def serve(url: str, key_file: Path, workers: int = SERVER_WORKERS) -> Iterator[str]:
-    """Run the real server (uvicorn, `workers` processes) on loopback; yield its base URL."""
+def serve(url: str, key_file: Path, workers: int = SERVER_WORKERS,
+          env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run the real server (uvicorn, `workers` processes) on loopback; yield its base URL.
+    `env` adds FIELDAPP_* settings (e.g. the SMTP relay) to the server's environment."""
     port = procs.free_port()
     proc = procs.start_python(
         ["-m", "server.cli", "serve", "--database-url", url, "--key-file", str(key_file),
          "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
