@@ -1,0 +1,113 @@
+"""The console's escalation queue and page, in memory: order, acknowledge, resolve, roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import flet as ft
+import pytest
+from flet.messaging.protocol import MessageAction
+from sqlalchemy import select
+
+from server import agency, escalations
+from server.schema import audit_log, feed
+from server.storage import make_engine, migrate
+from tests.factories import PASSWORD, small_agency
+from tests.server.test_console import Office, on_top, routes, sign_in
+from tests.support.flet_memory import Harness
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[Office]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'office.sqlite'}")
+    migrate(engine)
+    yield Office(engine, small_agency(engine, tmp_path))
+    engine.dispose()
+
+
+def raise_one(office: Office, type_: str, severity: str, minutes_ago: int,
+              record_id: str | None = None) -> escalations.Escalation:
+    a = office.agency
+    with office.engine.begin() as conn:
+        esc = escalations.raise_escalation(
+            conn, a.tenant_id, dedupe_key=f"record:{record_id or type_ + severity}",
+            type_=type_, severity=severity,
+            raised_at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
+            actor_kind="worker", actor_id=a.worker_id, worker_id=a.worker_id,
+            service_user_id=a.people[0]["id"], visit_id=a.visits[0]["id"],
+            source_record_id=record_id)
+    assert esc is not None
+    return esc
+
+
+def queue_text(app: Harness) -> str:
+    return on_top(app)
+
+
+def choose(app: Harness, identifier: str, value: str) -> None:
+    """Pick `value` in the dropdown inside `identifier`, as the browser reports a choice."""
+    dropdown = app.semantics(identifier).content
+    assert isinstance(dropdown, ft.Dropdown)
+    app.client.receive(MessageAction.UPDATE_CONTROL_PROPS,
+                       {"id": dropdown._i, "props": {"value": value}})
+    app.fire(dropdown, "select", value)
+
+
+def test_the_queue_shows_emergencies_first_with_their_age_and_the_day_links_to_it(
+        office: Office) -> None:
+    fall = raise_one(office, "fall", "urgent", 40)
+    emergency = raise_one(office, "health_deterioration", "emergency", 3)
+    with office.open() as app:
+        sign_in(app)
+        assert "Escalations (2 open)" in app.text("console-escalations")
+        app.tap("console-escalations")
+        assert routes(app) == ["/", "/escalations"]
+        shown = queue_text(app)
+        assert shown.index(emergency.reference) < shown.index(fall.reference)
+        assert "40 min ago" in shown and "Margaret Ellison" in shown
+        assert "Waiting for acknowledgement" in shown
+
+
+def test_acknowledging_and_resolving_from_the_console_tells_the_worker(office: Office) -> None:
+    esc = raise_one(office, "fall", "urgent", 5, record_id="0193aaaa-0000-7000-8000-000000000001")
+    with office.open(f"/escalations/{esc.id}") as app:
+        sign_in(app)
+        assert "Fall: urgent" in on_top(app)
+        app.tap("console-escalation-ack")
+        assert "Acknowledged by Sam Office" in on_top(app)
+        app.tap("console-escalation-resolve")
+        assert "Choose an outcome before resolving." in on_top(app)
+        choose(app, "console-escalation-outcome", "clinician_contacted")
+        app.type("console-escalation-notes", "GP visited, no fracture")
+        app.tap("console-escalation-resolve")
+        text = on_top(app)
+        assert "GP, nurse or NHS 111 contacted" in text and "GP visited, no fracture" in text
+        assert "Resolved" in text
+    with office.engine.connect() as conn:
+        told = conn.execute(select(feed.c.body).where(
+            feed.c.entity == "escalation", feed.c.worker_id == office.agency.worker_id)).all()
+        notes_read = conn.execute(select(audit_log.c.action).where(
+            audit_log.c.action == "open_escalation_notes")).all()
+    assert [t.body["state"] for t in told] == ["acknowledged", "resolved"]
+    assert notes_read  # opening the sealed notes is audited
+
+
+def test_a_safeguarding_concern_is_hidden_from_a_coordinator_who_is_not_a_lead(
+        office: Office) -> None:
+    concern = raise_one(office, "safeguarding", "urgent", 1)
+    with office.open() as app:
+        sign_in(app)  # Sam Office is not a safeguarding lead
+        app.tap("console-escalations")
+        assert concern.reference not in on_top(app)
+    with office.open(f"/escalations/{concern.id}") as app:
+        sign_in(app)
+        assert "No such escalation." in on_top(app)
+    agency.add_coordinator(office.engine, office.agency.tenant_id, "Lee Lead",
+                           "lead@example.org", PASSWORD, is_safeguarding_lead=True)
+    with office.open(f"/escalations/{concern.id}") as app:
+        app.type("console-email", "lead@example.org")
+        app.type("console-password", PASSWORD)
+        app.tap("console-sign-in")
+        assert "Safeguarding concern: urgent" in on_top(app)
