@@ -26,6 +26,8 @@ from sync import codes
 from sync.protocol import PushedRecord, uuid7
 
 SAFEGUARDING = codes.EscalationType.SAFEGUARDING.value
+LONE_WORKER = "lone_worker"
+RED_EVENTS = (codes.LoneWorkerEvent.DURESS.value, codes.LoneWorkerEvent.SOS.value)
 LADDER_SEVERITIES = (codes.Severity.URGENT.value, codes.Severity.EMERGENCY.value)
 
 
@@ -242,19 +244,31 @@ def _require(code_set: type[StrEnum], value: str, what: str) -> None:
 
 def raise_from_records(conn: Connection, tenant_id: str, worker_id: str,
                        stored: list[PushedRecord]) -> list[Escalation]:
-    """Escalations from a worker's newly stored `escalation` records (same transaction)."""
+    """Escalations from a worker's newly stored records (same transaction): `escalation`
+    records, and a lone worker's SOS or duress alert, which is an emergency about the worker.
+
+    A duress alert must never show on the worker's phone (whoever forced the unlock may be
+    watching), so it is raised with no source record and the phone is told nothing of it."""
     raised: list[Escalation] = []
     for r in stored:
-        if r.kind != "escalation":
-            continue
         facts = r.facts
+        spec: tuple[str, str, str, str | None, str | None]
+        if r.kind == "escalation":
+            spec = (str(facts.get("type")), str(facts.get("severity")), f"record:{r.id}", r.id,
+                    r.visit_id)
+        elif r.kind == LONE_WORKER and facts.get("event") in RED_EVENTS:
+            visit = facts.get("open_visit_id")
+            spec = (codes.EscalationType.WORKER_SAFETY.value, codes.Severity.EMERGENCY.value,
+                    f"lone_worker:{r.id}", None, visit if isinstance(visit, str) else None)
+        else:
+            continue
+        type_, severity, key, source, visit_id = spec
         try:
             esc = raise_escalation(
-                conn, tenant_id, dedupe_key=f"record:{r.id}", type_=str(facts.get("type")),
-                severity=str(facts.get("severity")),
+                conn, tenant_id, dedupe_key=key, type_=type_, severity=severity,
                 raised_at=datetime.fromisoformat(r.recorded_at), actor_kind="worker",
                 actor_id=worker_id, worker_id=worker_id, service_user_id=r.service_user_id,
-                visit_id=r.visit_id, source_record_id=r.id)
+                visit_id=visit_id, source_record_id=source)
         except (Invalid, ValueError):
             continue  # ingest validation refuses such records; never store half an escalation
         if esc is not None:

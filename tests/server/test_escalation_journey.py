@@ -23,7 +23,7 @@ from server.settings import ServerSettings
 from sync.client import SyncClient
 from tests.factories import PASSWORD, shared_person_agency
 from tests.server.test_notifier import Inbox, free_port
-from tests.server.test_office_medication import NOW, T9, make_phone, meds_by_name
+from tests.server.test_office_medication import NOW, PIN, T9, make_phone, meds_by_name
 
 
 def offline(request: httpx.Request) -> httpx.Response:
@@ -102,3 +102,39 @@ def test_an_escalation_raised_offline_reaches_the_console_and_an_inbox_after_rec
     assert told[0]["entity_id"] == item.escalation.source_record_id
     assert told[0]["body"]["state"] == "acknowledged"
     assert pump.run_once() == 0  # acknowledged: nobody else is called
+
+
+def test_a_duress_unlock_reaches_the_on_call_inbox_and_the_phone_hears_nothing_back(
+        tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
+    from server.app import create_app
+
+    box, port = inbox
+    settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'server.sqlite'}",
+                              escrow_key_file=tmp_path / "escrow.key", run_monitors=False)
+    app = create_app(settings, with_console=False, notifier=Notifier(
+        {"email": SmtpChannel("127.0.0.1", port)}, sleep=lambda s: None))
+    engine = app.state.engine
+    agency = shared_person_agency(engine, tmp_path, NOW)
+    with engine.begin() as conn:
+        oncall.set_ladder(conn, agency.tenant_id, [
+            Rung(0, "On-call coordinator", (("email", "oncall@agency.example"),))])
+    phone = make_phone(app, tmp_path, agency.worker_id)
+    asyncio.run(phone.sync.sync_once())
+    morning = agency.visits[0]["id"]
+    phone.visits.check_in(morning)
+    phone.device.set_duress_pin(PIN, "913572")
+    phone.device.lock()
+    phone.device.unlock("913572")
+    asyncio.run(phone.sync.sync_once())
+
+    who = sign_in(engine, agency.coordinator_email, PASSWORD)
+    (item,) = queue(engine, who)
+    assert (item.escalation.type, item.escalation.severity) == ("worker_safety", "emergency")
+    assert item.escalation.visit_id == morning and item.worker_name == "Amira Khan"
+    assert app.state.notice_pump.run_once() == 1
+    assert "EMERGENCY" in box.messages[0][1]["Subject"]
+    acknowledge(engine, who, item.escalation.id, NOW)
+    with engine.begin() as conn:
+        told = [c for c in feed.pull(conn, agency.tenant_id, agency.worker_id, 0, 500)
+                if c["entity"] == escalations.ESCALATION_ENTITY]
+    assert told == []  # whoever forced the unlock sees nothing come back
