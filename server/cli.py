@@ -1,5 +1,5 @@
 """`fieldapp-server`: init, migrate, serve, demo, enrol, create-coordinator, add-worker,
-revoke, revoked-push, reassign."""
+revoke, revoked-push, reassign, oncall."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from server.errors import ServerError
+from server.errors import Invalid, ServerError
 from server.settings import ServerSettings
 
 
@@ -155,6 +155,31 @@ def cmd_reassign(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_oncall(args: argparse.Namespace) -> int:
+    from server import agency, oncall
+    from server.ladder import Rung
+    from server.storage import make_engine, migrate
+
+    engine = make_engine(_settings(args).database_url)
+    migrate(engine)
+    tid = agency.the_tenant(engine)
+    contacts = tuple([("email", e) for e in args.email] + [("webhook", w) for w in args.webhook])
+    with engine.begin() as conn:
+        rungs = oncall.ladder(conn, tid)
+        if args.tier is not None:
+            if not 0 <= args.tier <= len(rungs):
+                raise Invalid(f"--tier must be from 0 to {len(rungs)} (the next free tier)")
+            rung = Rung(args.tier, args.label or f"Tier {args.tier}", contacts)
+            rungs = [*rungs[:args.tier], *([rung] if contacts else []), *rungs[args.tier + 1:]]
+            oncall.set_ladder(conn, tid, rungs)
+    for r in rungs:
+        print(f"tier {r.tier}: {r.label}: " + ", ".join(f"{c} {t}" for c, t in r.contacts))
+    if not rungs:
+        print("No on-call ladder: escalations show in the console only. Add a tier with "
+              "`fieldapp-server oncall --tier 0 --label \"On-call coordinator\" --email …`.")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from server.demo import run_demo
 
@@ -220,6 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("visit_id")
     p.add_argument("worker_id")
     p.set_defaults(func=cmd_reassign)
+
+    p = common(sub.add_parser("oncall", help="show the on-call ladder, or set one tier's "
+                              "contacts (no contacts: remove the tier)"))
+    p.add_argument("--tier", type=int, help="0 is called first, then 1 if nobody acknowledges")
+    p.add_argument("--label", help='e.g. "On-call coordinator"')
+    p.add_argument("--email", action="append", default=[], help="an address (repeatable)")
+    p.add_argument("--webhook", action="append", default=[], help="a URL (repeatable)")
+    p.set_defaults(func=cmd_oncall)
 
     p = sub.add_parser("demo", help="seed a demo agency and run the server and a worker app")
     p.add_argument("--dir", default=".demo", help="where the demo keeps its files (reset each run)")

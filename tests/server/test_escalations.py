@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select
 
 from server import agency_settings, escalations, oncall
+from server.cli import main
 from server.errors import Invalid, NotFound
 from server.ladder import Rung
 from server.notifier import Notifier, SmtpChannel
@@ -249,3 +251,22 @@ def test_a_notice_claimed_by_a_process_that_died_is_sent_by_another(
     assert len(inbox.messages) == 1
     body = message_from_bytes(inbox.messages[0][1].as_bytes()).get_payload()
     assert "needs attention" in body
+
+
+def test_the_command_line_sets_and_shows_the_on_call_ladder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = ["--database-url", f"sqlite:///{tmp_path / 'cli.sqlite'}",
+           "--key-file", str(tmp_path / "escrow.key")]
+    assert main(["init", "--name", "Test Care", *url]) == 0
+    assert main(["oncall", *url]) == 0
+    assert "No on-call ladder" in capsys.readouterr().out
+    assert main(["oncall", "--tier", "0", "--label", "On-call coordinator",
+                 "--email", "oncall@agency.example", *url]) == 0
+    assert main(["oncall", "--tier", "1", "--label", "Manager", "--email", "m@agency.example",
+                 "--webhook", "https://hooks.agency.example/x", *url]) == 0
+    shown = capsys.readouterr().out
+    assert "tier 0: On-call coordinator: email oncall@agency.example" in shown
+    assert "tier 1: Manager: email m@agency.example, webhook https://hooks.agency.example/x" \
+        in shown
+    assert main(["oncall", "--tier", "5", "--email", "x@agency.example", *url]) == 2
+    assert "--tier must be from 0 to 2" in capsys.readouterr().err
