@@ -51,6 +51,7 @@ class Escalation:
     severity: str
     state: str
     raised_at: str
+    received_at: str
     worker_id: str | None
     service_user_id: str | None
     visit_id: str | None
@@ -83,12 +84,14 @@ def new_reference() -> str:
 
 def raise_escalation(
     conn: Connection, tenant_id: str, *, dedupe_key: str, type_: str, severity: str,
-    raised_at: datetime, actor_kind: str, actor_id: str, worker_id: str | None = None,
+    raised_at: datetime, actor_kind: str, actor_id: str, received_at: datetime | None = None,
+    worker_id: str | None = None,
     service_user_id: str | None = None, visit_id: str | None = None,
     source_record_id: str | None = None,
 ) -> Escalation | None:
     """Store a new escalation once per dedupe key; None if it was already there."""
     raised_at = raised_at.astimezone(UTC)  # stored times compare as text: one offset
+    received = (received_at or raised_at).astimezone(UTC)
     _require(codes.EscalationType, type_, "escalation type")
     _require(codes.Severity, severity, "escalation severity")
     exists = conn.execute(select(escalations.c.id).where(
@@ -100,10 +103,11 @@ def raise_escalation(
         "id": eid, "tenant_id": tenant_id, "reference": new_reference(),
         "dedupe_key": dedupe_key, "type": type_, "severity": severity,
         "state": codes.EscalationState.RAISED.value, "raised_at": raised_at.isoformat(),
+        "received_at": received.isoformat(),
         "worker_id": worker_id, "service_user_id": service_user_id, "visit_id": visit_id,
         "source_record_id": source_record_id, "tiers_called": 0,
         # Urgent and emergency escalations call the on-call ladder's first tier at once.
-        "next_call_at": raised_at.isoformat() if severity in LADDER_SEVERITIES else None,
+        "next_call_at": received.isoformat() if severity in LADDER_SEVERITIES else None,
     }
     try:
         with conn.begin_nested():
@@ -229,7 +233,7 @@ def _event(conn: Connection, tenant_id: str, escalation_id: str, at: datetime, e
 def _from_row(r: Any) -> Escalation:
     return Escalation(
         id=r["id"], tenant_id=r["tenant_id"], reference=r["reference"], type=r["type"],
-        severity=r["severity"],
+        severity=r["severity"], received_at=r["received_at"],
         state=r["state"], raised_at=r["raised_at"], worker_id=r["worker_id"],
         service_user_id=r["service_user_id"], visit_id=r["visit_id"],
         source_record_id=r["source_record_id"], acknowledged_at=r["acknowledged_at"],
@@ -243,7 +247,7 @@ def _require(code_set: type[StrEnum], value: str, what: str) -> None:
 
 
 def raise_from_records(conn: Connection, tenant_id: str, worker_id: str,
-                       stored: list[PushedRecord]) -> list[Escalation]:
+                       stored: list[PushedRecord], received_at: datetime) -> list[Escalation]:
     """Escalations from a worker's newly stored records (same transaction): `escalation`
     records, and a lone worker's SOS or duress alert, which is an emergency about the worker.
 
@@ -266,8 +270,9 @@ def raise_from_records(conn: Connection, tenant_id: str, worker_id: str,
         try:
             esc = raise_escalation(
                 conn, tenant_id, dedupe_key=key, type_=type_, severity=severity,
-                raised_at=datetime.fromisoformat(r.recorded_at), actor_kind="worker",
-                actor_id=worker_id, worker_id=worker_id, service_user_id=r.service_user_id,
+                raised_at=datetime.fromisoformat(r.recorded_at), received_at=received_at,
+                actor_kind="worker", actor_id=worker_id, worker_id=worker_id,
+                service_user_id=r.service_user_id,
                 visit_id=visit_id, source_record_id=source)
         except (Invalid, ValueError):
             continue  # ingest validation refuses such records; never store half an escalation

@@ -87,7 +87,7 @@ def call_due_tiers(engine: Engine, now: datetime) -> int:
             rungs = ladders[tenant]
             wait = agency_settings.timings(conn, tenant).ack_wait(e["severity"])
             waits = [wait] if wait else []
-            raised = datetime.fromisoformat(e["raised_at"])
+            raised = datetime.fromisoformat(e["received_at"])  # the office could act from here
             due = tiers_due(raised, now, waits, len(rungs))
             for tier in range(e["tiers_called"], due):
                 called += _call(conn, e, rungs[tier], now)

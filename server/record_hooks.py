@@ -31,7 +31,7 @@ def after_store(
     """Called by the sync service after `stored` records were inserted (same transaction)."""
     share_doses(conn, tenant_id, worker_id,
                 [(r.id, r.kind, r.service_user_id, r.corrects, r.facts) for r in stored])
-    escalations.raise_from_records(conn, tenant_id, worker_id, stored)
+    escalations.raise_from_records(conn, tenant_id, worker_id, stored, SYSTEM_CLOCK.now())
 
 
 def share_doses(

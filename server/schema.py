@@ -201,6 +201,8 @@ escalations = Table(
     Column("severity", String(16), nullable=False),
     Column("state", String(16), nullable=False),
     Column("raised_at", Text, nullable=False),
+    # When the office learned of it (a phone may have been offline): the ladder counts from here.
+    Column("received_at", Text, nullable=False),
     Column("worker_id", String(36)),
     Column("service_user_id", String(36)),
     Column("visit_id", String(36)),

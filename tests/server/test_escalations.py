@@ -270,3 +270,19 @@ def test_the_command_line_sets_and_shows_the_on_call_ladder(
         in shown
     assert main(["oncall", "--tier", "5", "--email", "x@agency.example", *url]) == 2
     assert "--tier must be from 0 to 2" in capsys.readouterr().err
+
+
+def test_an_escalation_that_arrives_late_climbs_from_when_the_office_heard_of_it(
+        engine: Engine) -> None:
+    tenant = new_tenant()
+    three_tier_ladder(engine, tenant)
+    with engine.begin() as conn:  # raised on a phone ten hours ago, out of signal since
+        esc = escalations.raise_escalation(
+            conn, tenant, dedupe_key="record:late", type_="fall", severity="urgent",
+            raised_at=T0 - timedelta(hours=10), received_at=T0, actor_kind="worker",
+            actor_id="w1")
+    assert esc is not None
+    oncall.call_due_tiers(engine, T0)
+    assert called_tiers(engine, esc.id) == [0]
+    oncall.call_due_tiers(engine, T0 + timedelta(minutes=15))
+    assert called_tiers(engine, esc.id) == [0, 1]

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("severity", sa.String(16), nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("raised_at", sa.Text, nullable=False),
+        sa.Column("received_at", sa.Text, nullable=False),
         sa.Column("worker_id", sa.String(36)),
         sa.Column("service_user_id", sa.String(36)),
         sa.Column("visit_id", sa.String(36)),
