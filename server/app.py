@@ -19,6 +19,7 @@ from server.errors import install_error_handlers
 from server.monitors import Monitor, MonitorLoop
 from server.notifier import Notifier, notifier_from_settings
 from server.oncall import NoticePump
+from server.security_headers import SecurityHeaders
 from server.settings import ServerSettings
 from server.storage import Checkpointer, make_engine, migrate
 
@@ -73,6 +74,7 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
     app.state.monitors = loop
     app.state.notice_pump = pump
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
     app.include_router(build_router(engine, engine.dialect.name, schema,
                                     settings.phone_retention_days, clock))
     if with_console:
