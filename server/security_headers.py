@@ -69,7 +69,7 @@ class SecurityHeaders:
 
 def same_origin(scope: Scope) -> bool:
     """Whether a WebSocket's Origin header names the host it was sent to."""
-    headers = {k.lower(): v for k, v in scope.get("headers", [])}
+    headers: dict[bytes, bytes] = {k.lower(): v for k, v in scope.get("headers", [])}
     origin, host = headers.get(b"origin"), headers.get(b"host")
     if origin is None:
         return True  # not a browser (browsers always send Origin on WebSockets)
