@@ -23,8 +23,11 @@ class AgencyTimings:
     lone_amber_to_red_s: int = 10 * 60
     lone_tier_ack_s: int = 2 * 60
 
-    def ack_wait(self, severity: str) -> timedelta | None:
-        """How long an escalation of `severity` waits for acknowledgement per ladder tier."""
+    def ack_wait(self, severity: str, lone_working: bool = False) -> timedelta | None:
+        """How long an escalation of `severity` waits for acknowledgement per ladder tier (a
+        lone worker's red alert: each tier's own, shorter, time)."""
+        if lone_working:
+            return timedelta(seconds=self.lone_tier_ack_s)
         seconds = {"urgent": self.urgent_ack_s, "emergency": self.emergency_ack_s}.get(severity)
         return None if seconds is None else timedelta(seconds=seconds)
 

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from server import escrow
+from server import escrow, welfare
 from server.api import build_router
 from server.clock import SYSTEM_CLOCK, Clock
 from server.console.app import make_console
@@ -43,7 +43,8 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
         source = settings.escrow_key.value or str(settings.escrow_key_file)
         return escrow.load_private_key(source)
 
-    loop = MonitorLoop(engine, monitors, tick=settings.monitor_tick_seconds, clock=clock)
+    loop = MonitorLoop(engine, [welfare.watch, *monitors], tick=settings.monitor_tick_seconds,
+                       clock=clock)
     checkpointer = Checkpointer(engine)
     # Escalation notices: every process calls due ladder tiers and sends queued notices,
     # each exactly once through the database (server/oncall.py).

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server import feed
 from server.errors import Invalid, NotFound
-from server.schema import escalation_events, escalations
+from server.schema import escalation_events, escalations, visits
 from sync import codes
 from sync.protocol import PushedRecord, uuid7
 
@@ -62,6 +62,13 @@ class Escalation:
     resolved_by: str | None
     outcome: str | None
     tiers_called: int
+    cause: str | None = None  # lone working: overdue, sos or duress
+    level: str | None = None  # lone working: amber or red
+    answered_at: str | None = None
+
+    @property
+    def lone_working(self) -> bool:
+        return self.cause is not None
 
     @property
     def label(self) -> str:
@@ -85,7 +92,7 @@ def new_reference() -> str:
 def raise_escalation(
     conn: Connection, tenant_id: str, *, dedupe_key: str, type_: str, severity: str,
     raised_at: datetime, actor_kind: str, actor_id: str, received_at: datetime | None = None,
-    worker_id: str | None = None,
+    cause: str | None = None, level: str | None = None, worker_id: str | None = None,
     service_user_id: str | None = None, visit_id: str | None = None,
     source_record_id: str | None = None,
 ) -> Escalation | None:
@@ -96,6 +103,9 @@ def raise_escalation(
     _require(codes.Severity, severity, "escalation severity")
     exists = conn.execute(select(escalations.c.id).where(
         escalations.c.tenant_id == tenant_id, escalations.c.dedupe_key == dedupe_key)).first()
+    if visit_id and not service_user_id:  # whom the visit is for, so the office sees it
+        service_user_id = conn.execute(select(visits.c.service_user_id).where(
+            visits.c.tenant_id == tenant_id, visits.c.id == visit_id)).scalar()
     if exists is not None:
         return None
     eid = uuid7()
@@ -107,7 +117,10 @@ def raise_escalation(
         "worker_id": worker_id, "service_user_id": service_user_id, "visit_id": visit_id,
         "source_record_id": source_record_id, "tiers_called": 0,
         # Urgent and emergency escalations call the on-call ladder's first tier at once.
-        "next_call_at": received.isoformat() if severity in LADDER_SEVERITIES else None,
+        # An amber lone-worker alert asks the worker first; only red calls the ladder.
+        "next_call_at": received.isoformat()
+        if severity in LADDER_SEVERITIES and level != "amber" else None,
+        "cause": cause, "level": level,
     }
     try:
         with conn.begin_nested():
@@ -182,8 +195,10 @@ def acknowledge(conn: Connection, viewer: Viewer, escalation_id: str, now: datet
 def resolve(conn: Connection, viewer: Viewer, escalation_id: str, now: datetime, *,
             outcome: str, sealed_notes: dict[str, Any] | None = None) -> Escalation:
     """Closed with an outcome (acknowledging it first if nobody had)."""
-    _require(codes.EscalationOutcome, outcome, "outcome")
     found = visible(conn, viewer, escalation_id)
+    # Every lone-worker alert closes as safe, late or incident (false alarms cost trust).
+    _require(codes.AlertOutcome if found.lone_working else codes.EscalationOutcome, outcome,
+             "outcome")
     if found.state == codes.EscalationState.RESOLVED.value:
         raise Invalid("This escalation is already resolved.")
     values: dict[str, Any] = {"state": codes.EscalationState.RESOLVED.value,
@@ -238,7 +253,8 @@ def _from_row(r: Any) -> Escalation:
         service_user_id=r["service_user_id"], visit_id=r["visit_id"],
         source_record_id=r["source_record_id"], acknowledged_at=r["acknowledged_at"],
         acknowledged_by=r["acknowledged_by"], resolved_at=r["resolved_at"],
-        resolved_by=r["resolved_by"], outcome=r["outcome"], tiers_called=r["tiers_called"])
+        resolved_by=r["resolved_by"], outcome=r["outcome"], tiers_called=r["tiers_called"],
+        cause=r["cause"], level=r["level"], answered_at=r["answered_at"])
 
 
 def _require(code_set: type[StrEnum], value: str, what: str) -> None:
@@ -255,13 +271,14 @@ def raise_from_records(conn: Connection, tenant_id: str, worker_id: str,
     watching), so it is raised with no source record and the phone is told nothing of it."""
     raised: list[Escalation] = []
     for r in stored:
-        facts = r.facts
+        facts, cause = r.facts, None
         spec: tuple[str, str, str, str | None, str | None]
         if r.kind == "escalation":
             spec = (str(facts.get("type")), str(facts.get("severity")), f"record:{r.id}", r.id,
                     r.visit_id)
         elif r.kind == LONE_WORKER and facts.get("event") in RED_EVENTS:
             visit = facts.get("open_visit_id")
+            cause = str(facts["event"])
             spec = (codes.EscalationType.WORKER_SAFETY.value, codes.Severity.EMERGENCY.value,
                     f"lone_worker:{r.id}", None, visit if isinstance(visit, str) else None)
         else:
@@ -272,6 +289,7 @@ def raise_from_records(conn: Connection, tenant_id: str, worker_id: str,
                 conn, tenant_id, dedupe_key=key, type_=type_, severity=severity,
                 raised_at=datetime.fromisoformat(r.recorded_at), received_at=received_at,
                 actor_kind="worker", actor_id=worker_id, worker_id=worker_id,
+                cause=cause, level="red" if cause else None,
                 service_user_id=r.service_user_id,
                 visit_id=visit_id, source_record_id=source)
         except (Invalid, ValueError):

@@ -85,7 +85,8 @@ def call_due_tiers(engine: Engine, now: datetime) -> int:
             if tenant not in ladders:
                 ladders[tenant] = ladder(conn, tenant)
             rungs = ladders[tenant]
-            wait = agency_settings.timings(conn, tenant).ack_wait(e["severity"])
+            wait = agency_settings.timings(conn, tenant).ack_wait(
+                e["severity"], lone_working=e["cause"] is not None)
             waits = [wait] if wait else []
             raised = datetime.fromisoformat(e["received_at"])  # the office could act from here
             due = tiers_due(raised, now, waits, len(rungs))

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from server import escalations, feed
+from server import escalations, feed, welfare
 from server.clock import SYSTEM_CLOCK
 from server.schema import records, visits
 from sync.protocol import PushedRecord
@@ -31,7 +31,9 @@ def after_store(
     """Called by the sync service after `stored` records were inserted (same transaction)."""
     share_doses(conn, tenant_id, worker_id,
                 [(r.id, r.kind, r.service_user_id, r.corrects, r.facts) for r in stored])
-    escalations.raise_from_records(conn, tenant_id, worker_id, stored, SYSTEM_CLOCK.now())
+    now = SYSTEM_CLOCK.now()
+    escalations.raise_from_records(conn, tenant_id, worker_id, stored, now)
+    welfare.from_records(conn, tenant_id, worker_id, stored, now)
 
 
 def share_doses(

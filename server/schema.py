@@ -214,6 +214,11 @@ escalations = Table(
     Column("outcome", String(32)),
     Column("notes", JSON),
     Column("tiers_called", Integer, nullable=False, default=0),
+    # Lone working (server/welfare.py): why (overdue, sos, duress), amber or red, and when the
+    # worker was heard from ("I'm OK" or a check-out), which stops the climb.
+    Column("cause", String(16)),
+    Column("level", String(8)),
+    Column("answered_at", Text),
     # When the next tier of the on-call ladder is due (UTC ISO); NULL: nobody more to call.
     Column("next_call_at", Text),
     UniqueConstraint("tenant_id", "dedupe_key", name="escalations_once"),
@@ -274,6 +279,20 @@ notices = Table(
     Column("claimed_at", Text),
     Column("sent_at", Text),
     Index("notices_pending", "state", "created_at"),
+)
+
+# Lone-worker welfare sessions: from check-in to check-out, watched by the server.
+welfare_sessions = Table(
+    "welfare_sessions", metadata,
+    Column("id", String(36), primary_key=True),  # the check-in record's id
+    Column("tenant_id", String(36), nullable=False),
+    Column("worker_id", String(36), nullable=False),
+    Column("visit_id", String(36), nullable=False),
+    Column("started_at", Text, nullable=False),
+    Column("expected_end", Text, nullable=False),
+    Column("ended_at", Text),
+    Column("amber_at", Text),
+    Index("welfare_open", "ended_at", "amber_at", "expected_end"),
 )
 
 # Per-agency timings (server/agency_settings.py); no row means DOMAIN.md's defaults.

@@ -11,11 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from server import escalations
 from server.escrow import open_envelope
-from server.schema import coordinators, notices, service_users, tenants, workers
+from server.schema import (
+    coordinators,
+    devices,
+    notices,
+    service_users,
+    tenants,
+    welfare_sessions,
+    workers,
+)
 from server.schema import escalations as escalations_t
 from server.services.audit import audit
 from server.services.sign_in import Coordinator
@@ -30,6 +38,9 @@ class QueueItem:
     worker_name: str
     acknowledged_by_name: str | None
     notices_failed: int
+    # Lone working: so the coordinator can judge "no signal" against danger.
+    last_synced_at: str | None = None
+    checked_in_at: str | None = None
 
     def age_minutes(self, now: datetime) -> int:
         return max(0, int((now - datetime.fromisoformat(
@@ -101,11 +112,23 @@ def _named(conn: Connection, tenant_id: str,
         workers.c.tenant_id == tenant_id, workers.c.id.in_(staff))).all())
     coords = dict(conn.execute(select(coordinators.c.id, coordinators.c.name).where(
         coordinators.c.tenant_id == tenant_id, coordinators.c.id.in_(ackers))).all())
+    synced = dict(conn.execute(select(devices.c.worker_id, func.max(devices.c.last_seen_at))
+                               .where(devices.c.tenant_id == tenant_id,
+                                      devices.c.worker_id.in_(staff))
+                               .group_by(devices.c.worker_id)).all())
+    lone = [e for e in found if e.lone_working and e.visit_id]
+    checked_in = dict(conn.execute(select(welfare_sessions.c.visit_id,
+                                          func.max(welfare_sessions.c.started_at))
+                                   .where(welfare_sessions.c.tenant_id == tenant_id,
+                                          welfare_sessions.c.visit_id.in_(
+                                              [e.visit_id for e in lone]))
+                                   .group_by(welfare_sessions.c.visit_id)).all())
     failed: dict[str, int] = {}
     for (eid,) in conn.execute(select(notices.c.subject_id).where(
             notices.c.subject_id.in_([e.id for e in found]), notices.c.state == "failed")):
         failed[eid] = failed.get(eid, 0) + 1
     return [QueueItem(e, names.get(e.service_user_id or "", "—"),
                       workers_.get(e.worker_id or "", "the office"),
-                      coords.get(e.acknowledged_by or ""), failed.get(e.id, 0))
+                      coords.get(e.acknowledged_by or ""), failed.get(e.id, 0),
+                      synced.get(e.worker_id or ""), checked_in.get(e.visit_id or ""))
             for e in found]

@@ -111,3 +111,25 @@ def test_a_safeguarding_concern_is_hidden_from_a_coordinator_who_is_not_a_lead(
         app.type("console-password", PASSWORD)
         app.tap("console-sign-in")
         assert "Safeguarding concern: urgent" in on_top(app)
+
+
+def test_a_lone_worker_alert_shows_when_the_worker_last_synced_and_closes_as_safe(
+        office: Office) -> None:
+    a = office.agency
+    with office.engine.begin() as conn:
+        alert = escalations.raise_escalation(
+            conn, a.tenant_id, dedupe_key="overdue:s1", type_="worker_safety",
+            severity="urgent", raised_at=datetime.now(UTC), actor_kind="office",
+            actor_id="monitor", worker_id=a.worker_id, visit_id=a.visits[0]["id"],
+            cause="overdue", level="amber")
+    assert alert is not None
+    with office.open("/escalations") as app:
+        sign_in(app)
+        shown = on_top(app)
+        assert "AMBER" in shown and "Lone working: no check-out by the end of the visit" in shown
+        assert "Worker last synced" in shown
+        app.tap(f"console-escalation-{alert.reference}")
+        choose(app, "console-escalation-outcome", "safe")
+        app.type("console-escalation-notes", "Phoned her: battery had died, all well")
+        app.tap("console-escalation-resolve")
+        assert "Safe (false alarm)" in on_top(app)

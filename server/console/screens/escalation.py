@@ -7,6 +7,7 @@ from collections.abc import Callable
 import flet as ft
 
 from server.console.context import Console
+from server.console.screens.escalations import lone_facts, what
 from server.console.widgets import button, heading, labelled, local_hm, problem, small
 from server.errors import ServerError
 from server.services.escalation_board import EscalationPage, acknowledge, page, resolve
@@ -14,7 +15,8 @@ from sync import codes
 
 EVENT_WORDS = {"raised": "Raised", "acknowledged": "Acknowledged", "resolved": "Resolved",
                "tier_called": "On-call ladder: tier called", "notice_sent": "Notice delivered",
-               "notice_failed": "Notice NOT delivered"}
+               "notice_failed": "Notice NOT delivered",
+               "red": "Turned red: no answer from the worker"}
 
 
 class EscalationState:
@@ -55,9 +57,10 @@ def render_escalation(state: EscalationState, redraw: Callable[[], None]) -> lis
     e = item.escalation
     lines: list[ft.Control] = [
         ft.Row([button("console-back", "Back", state.console.back)]),
-        heading(f"{codes.EscalationType(e.type).label}: {e.severity}"),
-        ft.Text(f"{item.person_name} · raised {local_hm(e.raised_at, tz)} by "
+        heading(f"{codes.EscalationType(e.type).label}: {e.level or e.severity}"),
+        ft.Text(f"{what(item)} · raised {local_hm(e.raised_at, tz)} by "
                 f"{item.worker_name} · reference {e.reference}"),
+        *([ft.Text(lone_facts(item, tz))] if e.lone_working else []),
         ft.Text(_status(state)),
         problem(state.problem),
     ]
@@ -88,15 +91,17 @@ def _status(state: EscalationState) -> str:
             f"{local_hm(e.acknowledged_at, tz)}.")
     if e.state == "resolved" and e.outcome:
         said += f" Resolved at {local_hm(e.resolved_at, tz)}: "
-        said += codes.EscalationOutcome(e.outcome).label + "."
+        said += _outcome_label(e.outcome, e.lone_working) + "."
         if state.page.notes:
             said += f" Notes: {state.page.notes}"
     return said
 
 
 def _resolve_form(state: EscalationState, redraw: Callable[[], None]) -> list[ft.Control]:
+    choices = codes.AlertOutcome if state.page.item.escalation.lone_working \
+        else codes.EscalationOutcome
     outcome = ft.Dropdown(label="Outcome", width=360, options=[
-        ft.DropdownOption(key=o.value, text=o.label) for o in codes.EscalationOutcome])
+        ft.DropdownOption(key=o.value, text=o.label) for o in choices])
     notes = ft.TextField(label="Notes (what was done)", width=480, multiline=True)
 
     def save() -> None:
@@ -106,6 +111,12 @@ def _resolve_form(state: EscalationState, redraw: Callable[[], None]) -> list[ft
     return [labelled("console-escalation-outcome", outcome),
             labelled("console-escalation-notes", notes),
             button("console-escalation-resolve", "Resolve", save, icon=ft.Icons.DONE_ALL)]
+
+
+def _outcome_label(outcome: str, lone_working: bool) -> str:
+    if lone_working:
+        return codes.AlertOutcome(outcome).label
+    return codes.EscalationOutcome(outcome).label
 
 
 def _detail(detail: dict[str, object]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import flet as ft
 
@@ -61,9 +62,32 @@ def render_escalations(state: EscalationsState, redraw: Callable[[], None]) -> l
     ]
 
 
+CAUSES = {"overdue": "Lone working: no check-out by the end of the visit",
+          "sos": "Lone working: SOS pressed", "duress": "Lone working: duress PIN used"}
+LEVEL_COLOURS = {"red": ft.Colors.RED_800, "amber": ft.Colors.AMBER_900}
+
+
+def what(item: QueueItem) -> str:
+    """The escalation's kind in words, and whom it is about."""
+    e = item.escalation
+    kind = CAUSES.get(e.cause or "", codes.EscalationType(e.type).label)
+    return f"{kind} · {item.worker_name if e.lone_working else item.person_name}"
+
+
+def lone_facts(item: QueueItem, tz: ZoneInfo) -> str:
+    """What a coordinator needs to judge "no signal" against danger."""
+    e = item.escalation
+    said = [f"last synced {local_hm(item.last_synced_at, tz)}"]
+    if item.checked_in_at:
+        said.append(f"checked in {local_hm(item.checked_in_at, tz)} ({item.person_name})")
+    if e.answered_at:
+        said.append(f"answered \"I'm OK\" or checked out at {local_hm(e.answered_at, tz)}")
+    return "Worker " + ", ".join(said)
+
+
 def _row(state: EscalationsState, item: QueueItem, now: datetime) -> ft.Control:
     e, tz = item.escalation, state.console.tz
-    colour = SEVERITY_COLOURS.get(e.severity, ft.Colors.GREY_800)
+    colour = LEVEL_COLOURS.get(e.level or "", SEVERITY_COLOURS.get(e.severity, ft.Colors.GREY_800))
     status = ("Waiting for acknowledgement" if e.state == "raised"
               else f"Acknowledged by {item.acknowledged_by_name or 'the office'} "
                    f"at {local_hm(e.acknowledged_at, tz)}")
@@ -72,19 +96,19 @@ def _row(state: EscalationsState, item: QueueItem, now: datetime) -> ft.Control:
         f"console-escalation-{e.reference}",
         ft.Container(
             ft.Column([
-                ft.Row([ft.Text(e.severity.upper(), color=ft.Colors.WHITE,
+                ft.Row([ft.Text((e.level or e.severity).upper(), color=ft.Colors.WHITE,
                                 weight=ft.FontWeight.BOLD, bgcolor=colour),
-                        ft.Text(f"{codes.EscalationType(e.type).label} · {item.person_name}",
-                                weight=ft.FontWeight.BOLD),
+                        ft.Text(what(item), weight=ft.FontWeight.BOLD),
                         ft.Text(f"{item.age_minutes(now)} min ago")], wrap=True),
                 ft.Text(f"Raised {local_hm(e.raised_at, tz)} by {item.worker_name} · "
                         f"{status}{failed}"),
+                *([small(lone_facts(item, tz))] if e.lone_working else []),
                 small(e.reference),
             ], spacing=2),
             padding=12, border_radius=8, border=ft.Border.all(2, colour),
             on_click=lambda _e: state.open(e.id),
         ),
-        label=f"{e.severity} escalation {e.reference} {e.state}",
+        label=f"{e.level or e.severity} escalation {e.reference} {e.state}",
     )
 
 

@@ -1,4 +1,5 @@
-"""Escalations owned by the office, their history, the on-call ladder, notices, agency timings."""
+"""Escalations and lone-worker alerts, their history, the on-call ladder, notices, welfare
+sessions, agency timings."""
 
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(32)),
         sa.Column("notes", sa.JSON),
         sa.Column("tiers_called", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("cause", sa.String(16)),
+        sa.Column("level", sa.String(8)),
+        sa.Column("answered_at", sa.Text),
         sa.Column("next_call_at", sa.Text),
         sa.UniqueConstraint("tenant_id", "dedupe_key", name="escalations_once"),
         sa.UniqueConstraint("tenant_id", "reference", name="escalations_reference"),
@@ -88,6 +92,18 @@ def upgrade() -> None:
     op.create_index("ix_notices_subject_id", "notices", ["subject_id"])
     op.create_index("notices_pending", "notices", ["state", "created_at"])
     op.create_table(
+        "welfare_sessions",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("tenant_id", sa.String(36), nullable=False),
+        sa.Column("worker_id", sa.String(36), nullable=False),
+        sa.Column("visit_id", sa.String(36), nullable=False),
+        sa.Column("started_at", sa.Text, nullable=False),
+        sa.Column("expected_end", sa.Text, nullable=False),
+        sa.Column("ended_at", sa.Text),
+        sa.Column("amber_at", sa.Text),
+    )
+    op.create_index("welfare_open", "welfare_sessions", ["ended_at", "amber_at", "expected_end"])
+    op.create_table(
         "agency_settings",
         sa.Column("tenant_id", sa.String(36), primary_key=True),
         sa.Column("urgent_ack_s", sa.Integer, nullable=False),
@@ -99,6 +115,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("agency_settings", "notices", "ladder_calls", "oncall_ladder",
+    for table in ("agency_settings", "welfare_sessions", "notices", "ladder_calls", "oncall_ladder",
                   "escalation_events", "escalations"):
         op.drop_table(table)

@@ -1,0 +1,145 @@
+"""Lone working: a timed welfare session per visit that the server, not the phone, watches.
+
+Checking in starts a session whose expected end is the visit's scheduled end; the worker may
+extend it. No check-out by expected end + grace -> **amber**: a worker-safety escalation the
+console shows, and the worker's phone is asked "Are you OK?" at its next sync. Amber unanswered
+for a further period -> **red**: an emergency that climbs the on-call ladder, each tier with
+its own acknowledgement time. The worker answering "I'm OK" or checking out stops the climb; a
+coordinator closes every alert with an outcome (safe, late, incident).
+
+Every step is keyed in the database (one amber per session, red once), so the monitor may run
+in any one process at a time, restart, or change leader without losing or doubling an alert.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from server import agency_settings, escalations, feed
+from server.schema import escalations as escalations_t
+from server.schema import visits, welfare_sessions
+from sync import codes
+from sync.protocol import PushedRecord
+
+WELFARE_ENTITY = "welfare"  # the phone's "Are you OK?" question, by session
+EXTEND_LIMIT = timedelta(hours=4)
+
+
+def from_records(conn: Connection, tenant_id: str, worker_id: str,
+                 stored: list[PushedRecord], now: datetime) -> None:
+    """Start, extend, answer and end sessions from a worker's newly stored records."""
+    for r in stored:
+        if r.kind == "check_in" and r.visit_id:
+            _start(conn, tenant_id, worker_id, r)
+        elif r.kind == "check_out" and r.visit_id:
+            conn.execute(update(welfare_sessions).where(
+                welfare_sessions.c.tenant_id == tenant_id,
+                welfare_sessions.c.worker_id == worker_id,
+                welfare_sessions.c.visit_id == r.visit_id,
+                welfare_sessions.c.ended_at.is_(None)).values(ended_at=_utc(r.recorded_at)))
+            _stand_down(conn, tenant_id, worker_id, r.visit_id, now)
+        elif r.kind == "lone_worker" and r.facts.get("event") == codes.LoneWorkerEvent.OK:
+            _stand_down(conn, tenant_id, worker_id, None, now)
+        elif r.kind == "lone_worker" and r.facts.get("event") == codes.LoneWorkerEvent.EXTEND:
+            _extend(conn, tenant_id, worker_id, r.facts.get("minutes"))
+
+
+def _start(conn: Connection, tenant_id: str, worker_id: str, r: PushedRecord) -> None:
+    end = conn.execute(select(visits.c.end).where(
+        visits.c.tenant_id == tenant_id, visits.c.id == r.visit_id)).scalar()
+    if end is None:
+        return
+    exists = conn.execute(select(welfare_sessions.c.id).where(
+        welfare_sessions.c.tenant_id == tenant_id, welfare_sessions.c.id == r.id)).first()
+    if exists is None:
+        conn.execute(insert(welfare_sessions).values(
+            id=r.id, tenant_id=tenant_id, worker_id=worker_id, visit_id=r.visit_id,
+            started_at=_utc(r.recorded_at), expected_end=_utc(end), ended_at=None))
+
+
+def _extend(conn: Connection, tenant_id: str, worker_id: str, minutes: Any) -> None:
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 240:
+        return  # ingest validation refuses these; nothing half-applied
+    row = conn.execute(select(welfare_sessions).where(
+        welfare_sessions.c.tenant_id == tenant_id, welfare_sessions.c.worker_id == worker_id,
+        welfare_sessions.c.ended_at.is_(None)).order_by(
+        welfare_sessions.c.started_at.desc())).mappings().first()
+    if row is None:
+        return
+    longer = datetime.fromisoformat(row["expected_end"]) + timedelta(minutes=minutes)
+    cap = datetime.fromisoformat(row["started_at"]) + EXTEND_LIMIT
+    conn.execute(update(welfare_sessions).where(welfare_sessions.c.id == row["id"]).values(
+        expected_end=min(longer, max(cap, datetime.fromisoformat(row["expected_end"])))
+        .isoformat()))
+
+
+def _stand_down(conn: Connection, tenant_id: str, worker_id: str, visit_id: str | None,
+                now: datetime) -> None:
+    """The worker is heard from: an open overdue alert climbs no further (still to close)."""
+    where = [escalations_t.c.tenant_id == tenant_id, escalations_t.c.worker_id == worker_id,
+             escalations_t.c.cause == "overdue", escalations_t.c.answered_at.is_(None),
+             escalations_t.c.state != codes.EscalationState.RESOLVED.value]
+    if visit_id is not None:
+        where.append(escalations_t.c.visit_id == visit_id)
+    conn.execute(update(escalations_t).where(*where).values(
+        answered_at=now.astimezone(UTC).isoformat(), next_call_at=None))
+
+
+def watch(engine: Engine, now: datetime) -> None:
+    """The monitor (server/monitors.py, leader only): see `tick`."""
+    tick(engine, now)
+
+
+def tick(engine: Engine, now: datetime) -> tuple[int, int]:
+    """Overdue sessions turn amber, unanswered ambers turn red; returns (ambers, reds)."""
+    ambers = reds = 0
+    with engine.begin() as conn:
+        due = conn.execute(select(welfare_sessions).where(
+            welfare_sessions.c.ended_at.is_(None), welfare_sessions.c.amber_at.is_(None),
+            welfare_sessions.c.expected_end <= now.isoformat(),
+        ).order_by(welfare_sessions.c.expected_end).limit(500)).mappings().all()
+        timings: dict[str, agency_settings.AgencyTimings] = {}
+        for s in due:
+            t = timings.setdefault(s["tenant_id"], agency_settings.timings(conn, s["tenant_id"]))
+            if datetime.fromisoformat(s["expected_end"]) + timedelta(seconds=t.lone_grace_s) > now:
+                continue
+            ambers += _amber(conn, s, now)
+        for e in conn.execute(select(escalations_t).where(
+                escalations_t.c.cause == "overdue", escalations_t.c.level == "amber",
+                escalations_t.c.answered_at.is_(None),
+                escalations_t.c.state == codes.EscalationState.RAISED.value,
+        ).limit(500)).mappings().all():
+            t = timings.setdefault(e["tenant_id"], agency_settings.timings(conn, e["tenant_id"]))
+            if datetime.fromisoformat(e["raised_at"]) + timedelta(
+                    seconds=t.lone_amber_to_red_s) <= now:
+                reds += conn.execute(update(escalations_t).where(
+                    escalations_t.c.id == e["id"], escalations_t.c.level == "amber").values(
+                    level="red", severity=codes.Severity.EMERGENCY.value,
+                    received_at=now.isoformat(), next_call_at=now.isoformat())).rowcount
+                escalations.record_event(conn, e["tenant_id"], e["id"], now, "red", {})
+    return ambers, reds
+
+
+def _amber(conn: Connection, s: Any, now: datetime) -> int:
+    conn.execute(update(welfare_sessions).where(welfare_sessions.c.id == s["id"])
+                 .values(amber_at=now.isoformat()))
+    esc = escalations.raise_escalation(
+        conn, s["tenant_id"], dedupe_key=f"overdue:{s['id']}",
+        type_=codes.EscalationType.WORKER_SAFETY.value, severity=codes.Severity.URGENT.value,
+        raised_at=now, actor_kind="office", actor_id="monitor", worker_id=s["worker_id"],
+        visit_id=s["visit_id"], cause="overdue", level="amber")
+    if esc is None:
+        return 0
+    feed.publish(conn, s["tenant_id"], [{
+        "worker_id": s["worker_id"], "entity": WELFARE_ENTITY, "entity_id": s["id"],
+        "op": "upsert", "version": 1,
+        "body": {"session_id": s["id"], "visit_id": s["visit_id"], "question": "are_you_ok",
+                 "asked_at": now.isoformat()}}])
+    return 1
+
+
+def _utc(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone(UTC).isoformat()

@@ -1,0 +1,162 @@
+"""Lone-worker welfare sessions watched by the server, at every boundary, with a fixed clock.
+
+Records arrive through the real sync service; the monitor's tick is called with chosen times.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from server import agency_settings, escalations, oncall, welfare
+from server.errors import Invalid
+from server.ladder import Rung
+from server.schema import escalations as escalations_t
+from server.schema import feed, ladder_calls
+from server.sync_service import handle_sync
+from sync.protocol import PushedRecord, uuid7
+from tests.factories import SmallAgency, small_agency
+from tests.server.test_sync_contract import device_for, request, sealer_for
+
+S = timedelta(seconds=1)
+MIN = timedelta(minutes=1)
+
+
+class Worker:
+    def __init__(self, engine: Engine, agency: SmallAgency) -> None:
+        self.engine, self.agency = engine, agency
+        self.device = device_for(engine, agency.worker_id)
+        self.sealer = sealer_for(engine, agency.tenant_id)
+        self.visit = agency.visits[0]
+        self.end = datetime.fromisoformat(self.visit["end"])
+
+    def push(self, kind: str, at: datetime, facts: dict[str, Any] | None = None,
+             visit: bool = True) -> None:
+        rid = uuid7()
+        env = self.sealer.seal("records", rid, 1, {"at": at.isoformat()}, escrow=True)
+        record = PushedRecord(rid, kind, self.visit["id"] if visit else None,
+                              self.visit["service_user_id"] if visit else None,
+                              at.isoformat(), 1, env, facts=facts or {})
+        answer = handle_sync(self.engine, self.device, request(record))
+        assert answer.accepted == [rid], answer.rejected
+
+    def alerts(self) -> list[escalations.Escalation]:
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(escalations_t.c.id).where(
+                escalations_t.c.cause.is_not(None))).all()
+            return [escalations.get(conn, self.agency.tenant_id, r.id) for r in rows]
+
+
+@pytest.fixture
+def worker(engine: Engine, tmp_path: Path) -> Worker:
+    w = Worker(engine, small_agency(engine, tmp_path))
+    with engine.begin() as conn:
+        oncall.set_ladder(conn, w.agency.tenant_id, [
+            Rung(0, "On-call coordinator", (("email", "oncall@agency.example"),)),
+            Rung(1, "Registered manager", (("email", "manager@agency.example"),))])
+    w.push("check_in", w.end - timedelta(minutes=25))
+    return w
+
+
+def grace_ends(w: Worker) -> datetime:
+    return w.end + timedelta(minutes=10)
+
+
+def tiers(w: Worker, alert_id: str) -> list[int]:
+    with w.engine.begin() as conn:
+        return sorted(r.tier for r in conn.execute(select(ladder_calls.c.tier).where(
+            ladder_calls.c.subject_id == alert_id)))
+
+
+def test_no_check_out_by_the_end_plus_grace_turns_amber_once_and_asks_the_worker(
+        worker: Worker) -> None:
+    assert welfare.tick(worker.engine, grace_ends(worker) - S) == (0, 0)
+    assert worker.alerts() == []
+    assert welfare.tick(worker.engine, grace_ends(worker)) == (1, 0)
+    assert welfare.tick(worker.engine, grace_ends(worker) + MIN) == (0, 0)  # never twice
+    (alert,) = worker.alerts()
+    assert (alert.type, alert.level, alert.severity) == ("worker_safety", "amber", "urgent")
+    assert alert.worker_id == worker.agency.worker_id and alert.visit_id == worker.visit["id"]
+    with worker.engine.begin() as conn:
+        asked = conn.execute(select(feed.c.body).where(
+            feed.c.entity == welfare.WELFARE_ENTITY,
+            feed.c.worker_id == worker.agency.worker_id)).all()
+    assert [a.body["question"] for a in asked] == ["are_you_ok"]
+    oncall.call_due_tiers(worker.engine, grace_ends(worker) + 5 * MIN)
+    assert tiers(worker, alert.id) == []  # amber asks the worker; it calls nobody
+
+
+def test_amber_unanswered_for_ten_minutes_turns_red_and_climbs_the_ladder_tier_by_tier(
+        worker: Worker) -> None:
+    amber_at = grace_ends(worker)
+    welfare.tick(worker.engine, amber_at)
+    assert welfare.tick(worker.engine, amber_at + 10 * MIN - S) == (0, 0)
+    assert welfare.tick(worker.engine, amber_at + 10 * MIN) == (0, 1)
+    assert welfare.tick(worker.engine, amber_at + 11 * MIN) == (0, 0)
+    (alert,) = worker.alerts()
+    assert (alert.level, alert.severity) == ("red", "emergency")
+    red_at = amber_at + 10 * MIN
+    oncall.call_due_tiers(worker.engine, red_at)
+    assert tiers(worker, alert.id) == [0]
+    oncall.call_due_tiers(worker.engine, red_at + 2 * MIN - S)
+    assert tiers(worker, alert.id) == [0]
+    oncall.call_due_tiers(worker.engine, red_at + 2 * MIN)  # each tier has 2 minutes
+    assert tiers(worker, alert.id) == [0, 1]
+
+
+def test_checking_out_in_time_raises_nothing(worker: Worker) -> None:
+    worker.push("check_out", worker.end + timedelta(minutes=9))
+    assert welfare.tick(worker.engine, grace_ends(worker) + timedelta(hours=1)) == (0, 0)
+    assert worker.alerts() == []
+
+
+def test_the_worker_answering_im_ok_stops_the_climb_but_the_alert_stays_to_close(
+        worker: Worker) -> None:
+    welfare.tick(worker.engine, grace_ends(worker))
+    worker.push("lone_worker", grace_ends(worker) + MIN, {"event": "ok"}, visit=False)
+    assert welfare.tick(worker.engine, grace_ends(worker) + timedelta(hours=1)) == (0, 0)
+    (alert,) = worker.alerts()
+    assert alert.level == "amber" and alert.answered_at is not None
+    assert alert.state == "raised"  # a coordinator still closes it with an outcome
+    coordinator = _Who(worker.agency.tenant_id)
+    with worker.engine.begin() as conn, pytest.raises(Invalid, match="safe, late, incident"):
+        escalations.resolve(conn, coordinator, alert.id, grace_ends(worker) + 2 * MIN,
+                            outcome="clinician_contacted")
+    with worker.engine.begin() as conn:
+        closed = escalations.resolve(conn, coordinator, alert.id,
+                                     grace_ends(worker) + 2 * MIN, outcome="late")
+    assert (closed.state, closed.outcome) == ("resolved", "late")
+
+
+def test_the_agency_timings_apply(worker: Worker) -> None:
+    with worker.engine.begin() as conn:
+        agency_settings.set_timings(conn, worker.agency.tenant_id, lone_grace_s=60,
+                                    lone_amber_to_red_s=30)
+    assert welfare.tick(worker.engine, worker.end + MIN - S) == (0, 0)
+    assert welfare.tick(worker.engine, worker.end + MIN) == (1, 0)
+    assert welfare.tick(worker.engine, worker.end + MIN + 30 * S) == (0, 1)
+
+
+def test_two_monitors_on_one_database_raise_one_alert(worker: Worker, engine: Engine) -> None:
+    from server.storage import make_engine
+
+    # A second server process (as after a leader change) on the same database.
+    other = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        welfare.tick(other, grace_ends(worker))
+        welfare.tick(engine, grace_ends(worker))
+        welfare.tick(other, grace_ends(worker) + 10 * MIN)
+        welfare.tick(engine, grace_ends(worker) + 10 * MIN)
+    finally:
+        other.dispose()
+    (alert,) = worker.alerts()
+    assert alert.level == "red"
+
+
+class _Who:
+    def __init__(self, tenant_id: str) -> None:
+        self.id, self.tenant_id, self.is_safeguarding_lead = "coordinator", tenant_id, False
