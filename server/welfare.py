@@ -26,6 +26,7 @@ from sync.protocol import PushedRecord
 
 WELFARE_ENTITY = "welfare"  # the phone's "Are you OK?" question, by session
 EXTEND_LIMIT = timedelta(hours=4)
+BATCH = 500
 
 
 def from_records(conn: Connection, tenant_id: str, worker_id: str,
@@ -94,33 +95,61 @@ def watch(engine: Engine, now: datetime) -> None:
 
 
 def tick(engine: Engine, now: datetime) -> tuple[int, int]:
-    """Overdue sessions turn amber, unanswered ambers turn red; returns (ambers, reds)."""
+    """Overdue sessions turn amber, unanswered ambers turn red; returns (ambers, reds).
+
+    Works in batches until nothing is due, so a tenth of ten thousand sessions running out at
+    once still turn amber within one tick."""
     ambers = reds = 0
+    while True:
+        found, raised = _amber_batch(engine, now)
+        ambers += raised
+        if found < BATCH:
+            break
+    while True:
+        found, turned = _red_batch(engine, now)
+        reds += turned
+        if found < BATCH:
+            break
+    return ambers, reds
+
+
+def _amber_batch(engine: Engine, now: datetime) -> tuple[int, int]:
+    raised = 0
     with engine.begin() as conn:
         due = conn.execute(select(welfare_sessions).where(
             welfare_sessions.c.ended_at.is_(None), welfare_sessions.c.amber_at.is_(None),
             welfare_sessions.c.expected_end <= now.isoformat(),
-        ).order_by(welfare_sessions.c.expected_end).limit(500)).mappings().all()
+        ).order_by(welfare_sessions.c.expected_end).limit(BATCH)).mappings().all()
         timings: dict[str, agency_settings.AgencyTimings] = {}
         for s in due:
             t = timings.setdefault(s["tenant_id"], agency_settings.timings(conn, s["tenant_id"]))
             if datetime.fromisoformat(s["expected_end"]) + timedelta(seconds=t.lone_grace_s) > now:
-                continue
-            ambers += _amber(conn, s, now)
-        for e in conn.execute(select(escalations_t).where(
-                escalations_t.c.cause == "overdue", escalations_t.c.level == "amber",
-                escalations_t.c.answered_at.is_(None),
-                escalations_t.c.state == codes.EscalationState.RAISED.value,
-        ).limit(500)).mappings().all():
+                continue  # ordered by end: the rest of this batch may still be due
+            raised += _amber(conn, s, now)
+    # A batch full of sessions still within their grace: stop, they are not due yet.
+    return (len(due) if raised else 0), raised
+
+
+def _red_batch(engine: Engine, now: datetime) -> tuple[int, int]:
+    turned = 0
+    with engine.begin() as conn:
+        ambers = conn.execute(select(escalations_t).where(
+            escalations_t.c.cause == "overdue", escalations_t.c.level == "amber",
+            escalations_t.c.answered_at.is_(None),
+            escalations_t.c.state == codes.EscalationState.RAISED.value,
+        ).order_by(escalations_t.c.raised_at).limit(BATCH)).mappings().all()
+        timings: dict[str, agency_settings.AgencyTimings] = {}
+        for e in ambers:
             t = timings.setdefault(e["tenant_id"], agency_settings.timings(conn, e["tenant_id"]))
             if datetime.fromisoformat(e["raised_at"]) + timedelta(
-                    seconds=t.lone_amber_to_red_s) <= now:
-                reds += conn.execute(update(escalations_t).where(
-                    escalations_t.c.id == e["id"], escalations_t.c.level == "amber").values(
-                    level="red", severity=codes.Severity.EMERGENCY.value,
-                    received_at=now.isoformat(), next_call_at=now.isoformat())).rowcount
-                escalations.record_event(conn, e["tenant_id"], e["id"], now, "red", {})
-    return ambers, reds
+                    seconds=t.lone_amber_to_red_s) > now:
+                continue
+            turned += conn.execute(update(escalations_t).where(
+                escalations_t.c.id == e["id"], escalations_t.c.level == "amber").values(
+                level="red", severity=codes.Severity.EMERGENCY.value,
+                received_at=now.isoformat(), next_call_at=now.isoformat())).rowcount
+            escalations.record_event(conn, e["tenant_id"], e["id"], now, "red", {})
+    return (len(ambers) if turned else 0), turned
 
 
 def _amber(conn: Connection, s: Any, now: datetime) -> int:
