@@ -32,8 +32,8 @@ from server.demo import DemoLogins, seed
 from server.ladder import Rung
 from server.storage import make_engine
 from sync.client import SyncClient, enrol
-from tests.server.test_notifier import Inbox
 from tests.support.browser import fill, open_flet, screenshot, tap, wait_text
+from tests.support.mail import Inbox
 from tests.support.procs import free_port, start_python, stop, wait_http
 
 pytestmark = pytest.mark.browser

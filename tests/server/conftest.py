@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from server.storage import make_engine, migrate
+from tests.support.mail import Inbox, local_smtp
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -26,3 +27,10 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         yield eng
     finally:
         eng.dispose()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on loopback (aiosmtpd): its inbox and port."""
+    with local_smtp() as server:
+        yield server

@@ -10,7 +10,6 @@ import asyncio
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from server import escalations, feed, oncall
@@ -22,8 +21,8 @@ from server.services.sign_in import sign_in
 from server.settings import ServerSettings
 from sync.client import SyncClient
 from tests.factories import PASSWORD, shared_person_agency
-from tests.server.test_notifier import Inbox, free_port
 from tests.server.test_office_medication import NOW, PIN, T9, make_phone, meds_by_name
+from tests.support.mail import Inbox
 
 
 def offline(request: httpx.Request) -> httpx.Response:
@@ -31,22 +30,11 @@ def offline(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("no signal", request=request)
 
 
-@pytest.fixture
-def inbox() -> object:
-    from aiosmtpd.controller import Controller
-
-    box, port = Inbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
-
-
 def test_an_escalation_raised_offline_reaches_the_console_and_an_inbox_after_reconnecting(
-        tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
+        tmp_path: Path, smtp_server: tuple[Inbox, int]) -> None:
     from server.app import create_app
 
-    box, port = inbox
+    box, port = smtp_server
     settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'server.sqlite'}",
                               escrow_key_file=tmp_path / "escrow.key", run_monitors=False)
     notifier = Notifier({"email": SmtpChannel("127.0.0.1", port)}, sleep=lambda s: None)
@@ -105,10 +93,10 @@ def test_an_escalation_raised_offline_reaches_the_console_and_an_inbox_after_rec
 
 
 def test_a_duress_unlock_reaches_the_on_call_inbox_and_the_phone_hears_nothing_back(
-        tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
+        tmp_path: Path, smtp_server: tuple[Inbox, int]) -> None:
     from server.app import create_app
 
-    box, port = inbox
+    box, port = smtp_server
     settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'server.sqlite'}",
                               escrow_key_file=tmp_path / "escrow.key", run_monitors=False)
     app = create_app(settings, with_console=False, notifier=Notifier(

@@ -6,7 +6,6 @@ Runs on SQLite and PostgreSQL with a fixed clock; notices go to a real local SMT
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select
 
 from server import agency_settings, escalations, oncall
@@ -23,7 +21,8 @@ from server.errors import Invalid, NotFound
 from server.ladder import Rung
 from server.notifier import Notifier, SmtpChannel
 from server.schema import escalation_events, ladder_calls, notices
-from tests.server.test_notifier import Inbox, free_port
+from tests.support.mail import Inbox
+from tests.support.procs import free_port
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 CONSOLE = "http://127.0.0.1:8700/console"
@@ -34,17 +33,6 @@ class Who:
     id: str
     tenant_id: str
     is_safeguarding_lead: bool = False
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 def new_tenant() -> str:
@@ -195,8 +183,8 @@ def test_acknowledging_stops_the_climb_and_agency_timings_apply(engine: Engine) 
 
 
 def test_each_called_tier_e_mails_its_people_with_no_personal_details(
-        engine: Engine, smtp: tuple[Inbox, int]) -> None:
-    inbox, port = smtp
+        engine: Engine, smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
     tenant = new_tenant()
     three_tier_ladder(engine, tenant)
     esc = raise_one(engine, tenant, "emergency")
@@ -237,8 +225,8 @@ def test_an_unreachable_mail_server_leaves_the_notice_failed_and_visible(engine:
 
 
 def test_a_notice_claimed_by_a_process_that_died_is_sent_by_another(
-        engine: Engine, smtp: tuple[Inbox, int]) -> None:
-    inbox, port = smtp
+        engine: Engine, smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
     tenant = new_tenant()
     three_tier_ladder(engine, tenant)
     raise_one(engine, tenant, "urgent")

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
-from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from server.notifier import (
     Notice,
@@ -22,42 +19,11 @@ from server.notifier import (
     signature_ok,
 )
 from server.settings import Secret, ServerSettings
+from tests.support.mail import Inbox
+from tests.support.procs import free_port
 
 NOTICE = Notice(reference="ESC-3F9A1C", topic="Emergency escalation", severity="emergency",
                 link="http://127.0.0.1:8700/console/escalations/ESC-3F9A1C")
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it accepts and can refuse the first few messages."""
-
-    def __init__(self, refuse_first: int = 0) -> None:
-        self.messages: list[Any] = []
-        self.refuse_first = refuse_first
-        self.tries = 0
-
-    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802
-        self.tries += 1
-        if self.tries <= self.refuse_first:
-            return "451 Requested action aborted: try again later"
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 class Receiver(BaseHTTPRequestHandler):
