@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -30,22 +31,30 @@ def offline(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("no signal", request=request)
 
 
-def test_an_escalation_raised_offline_reaches_the_console_and_an_inbox_after_reconnecting(
-        tmp_path: Path, smtp_server: tuple[Inbox, int]) -> None:
+def office_and_phone(tmp_path: Path, smtp_server: tuple[Inbox, int]) -> tuple[Any, Any, Any]:
+    """The real server in process with the local SMTP server as its relay and a one-tier
+    ladder, a small agency, and the morning worker's enrolled and synced phone."""
     from server.app import create_app
 
-    box, port = smtp_server
     settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'server.sqlite'}",
                               escrow_key_file=tmp_path / "escrow.key", run_monitors=False)
-    notifier = Notifier({"email": SmtpChannel("127.0.0.1", port)}, sleep=lambda s: None)
+    notifier = Notifier({"email": SmtpChannel("127.0.0.1", smtp_server[1])},
+                        sleep=lambda s: None)
     app = create_app(settings, with_console=False, notifier=notifier)
-    engine = app.state.engine
-    agency = shared_person_agency(engine, tmp_path, NOW)
-    with engine.begin() as conn:
+    agency = shared_person_agency(app.state.engine, tmp_path, NOW)
+    with app.state.engine.begin() as conn:
         oncall.set_ladder(conn, agency.tenant_id, [
             Rung(0, "On-call coordinator", (("email", "oncall@agency.example"),))])
     phone = make_phone(app, tmp_path, agency.worker_id)
     asyncio.run(phone.sync.sync_once())
+    return app, agency, phone
+
+
+def test_an_escalation_raised_offline_reaches_the_console_and_an_inbox_after_reconnecting(
+        tmp_path: Path, smtp_server: tuple[Inbox, int]) -> None:
+    box, _port = smtp_server
+    app, agency, phone = office_and_phone(tmp_path, smtp_server)
+    engine = app.state.engine
     morning = agency.visits[0]["id"]
     ids = meds_by_name(phone, morning)
 
@@ -94,20 +103,9 @@ def test_an_escalation_raised_offline_reaches_the_console_and_an_inbox_after_rec
 
 def test_a_duress_unlock_reaches_the_on_call_inbox_and_the_phone_hears_nothing_back(
         tmp_path: Path, smtp_server: tuple[Inbox, int]) -> None:
-    from server.app import create_app
-
-    box, port = smtp_server
-    settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'server.sqlite'}",
-                              escrow_key_file=tmp_path / "escrow.key", run_monitors=False)
-    app = create_app(settings, with_console=False, notifier=Notifier(
-        {"email": SmtpChannel("127.0.0.1", port)}, sleep=lambda s: None))
+    box, _port = smtp_server
+    app, agency, phone = office_and_phone(tmp_path, smtp_server)
     engine = app.state.engine
-    agency = shared_person_agency(engine, tmp_path, NOW)
-    with engine.begin() as conn:
-        oncall.set_ladder(conn, agency.tenant_id, [
-            Rung(0, "On-call coordinator", (("email", "oncall@agency.example"),))])
-    phone = make_phone(app, tmp_path, agency.worker_id)
-    asyncio.run(phone.sync.sync_once())
     morning = agency.visits[0]["id"]
     phone.visits.check_in(morning)
     phone.device.set_duress_pin(PIN, "913572")
