@@ -15,9 +15,9 @@ from server.services.escalation_board import QueueItem, queue
 from sync import codes
 
 REFRESH_SECONDS = 5.0
-SEVERITY_COLOURS = {codes.Severity.EMERGENCY: ft.Colors.RED_800,
-                    codes.Severity.URGENT: ft.Colors.ORANGE_900,
-                    codes.Severity.ROUTINE: ft.Colors.BLUE_GREY_700}
+SEVERITY_COLOURS: dict[str, ft.Colors] = {codes.Severity.EMERGENCY: ft.Colors.RED_800,
+                                           codes.Severity.URGENT: ft.Colors.ORANGE_900,
+                                           codes.Severity.ROUTINE: ft.Colors.BLUE_GREY_700}
 
 
 class EscalationsState:
