@@ -36,7 +36,7 @@ log = logging.getLogger("fieldapp.oncall")
 
 ESCALATION = "escalation"  # the subject kind of ladder calls and notices made here
 STALE_CLAIM = timedelta(minutes=2)
-PUMP_SECONDS = 1.0
+PUMP_SECONDS = 0.5
 BATCH = 200
 
 
@@ -123,49 +123,52 @@ def _call(conn: Connection, row: RowMapping, rung: Rung, now: datetime) -> bool:
 
 
 def send_pending(engine: Engine, notifier: Notifier, now: datetime, console_url: str) -> int:
-    """Send every queued notice this process can claim; returns how many were delivered."""
-    stale = (now - STALE_CLAIM).isoformat()
+    """Send every queued notice this process can claim; returns how many were delivered.
+
+    One transaction claims a batch (a conditional UPDATE: another process gets none of it),
+    the notices go out, and one transaction records every result."""
+    claimed, subjects = _claim_batch(engine, now)
+    if not claimed:
+        return 0
+    results = []
+    for c in claimed:
+        esc = subjects[c.subject_id]
+        notice = Notice(reference=esc.reference, topic=_topic(esc), severity=esc.severity,
+                        link=f"{console_url.rstrip('/')}/escalations/{esc.id}")
+        results.append((c, notifier.deliver(notice, [(c.channel, c.target)])[0]))
     with engine.begin() as conn:
-        rows = conn.execute(select(notices.c.id).where(or_(
-            notices.c.state == "pending",
-            and_(notices.c.state == "sending", notices.c.claimed_at < stale),
-        )).order_by(notices.c.created_at).limit(BATCH)).all()
-    delivered = 0
-    for (notice_id,) in rows:
-        claimed = _claim(engine, notice_id, now, stale)
-        if claimed is None:
-            continue
-        with engine.begin() as conn:
-            esc = escalations.get(conn, claimed.tenant_id, claimed.subject_id)
-        notice = Notice(
-            reference=esc.reference, topic=_topic(esc), severity=esc.severity,
-            link=f"{console_url.rstrip('/')}/escalations/{esc.id}")
-        result, = notifier.deliver(notice, [(claimed.channel, claimed.target)])
-        with engine.begin() as conn:
-            conn.execute(update(notices).where(notices.c.id == claimed.id).values(
+        for c, result in results:
+            conn.execute(update(notices).where(notices.c.id == c.id).values(
                 state="sent" if result.delivered else "failed",
-                attempts=claimed.attempts + result.attempts, last_error=result.error,
+                attempts=c.attempts + result.attempts, last_error=result.error,
                 sent_at=now.isoformat() if result.delivered else None))
             escalations.record_event(
-                conn, claimed.tenant_id, claimed.subject_id, now,
+                conn, c.tenant_id, c.subject_id, now,
                 "notice_sent" if result.delivered else "notice_failed",
-                {"channel": claimed.channel, "attempts": result.attempts,
+                {"channel": c.channel, "attempts": result.attempts,
                  **({"error": result.error} if result.error else {})})
-        delivered += result.delivered
-    return delivered
+    return sum(result.delivered for _c, result in results)
 
 
-def _claim(engine: Engine, notice_id: str, now: datetime, stale: str) -> Pending | None:
+def _claim_batch(engine: Engine, now: datetime
+                 ) -> tuple[list[Pending], dict[str, escalations.Escalation]]:
+    stale = (now - STALE_CLAIM).isoformat()
+    claimable = or_(notices.c.state == "pending",
+                    and_(notices.c.state == "sending", notices.c.claimed_at < stale))
     with engine.begin() as conn:
-        done = conn.execute(update(notices).where(notices.c.id == notice_id, or_(
-            notices.c.state == "pending",
-            and_(notices.c.state == "sending", notices.c.claimed_at < stale),
-        )).values(state="sending", claimed_at=now.isoformat())).rowcount
-        if done != 1:
-            return None  # another process has it
-        r = conn.execute(select(notices).where(notices.c.id == notice_id)).mappings().one()
-    return Pending(r["id"], r["tenant_id"], r["subject_id"], r["channel"], r["target"],
-                   r["attempts"])
+        ids = conn.execute(select(notices.c.id).where(claimable)
+                           .order_by(notices.c.created_at).limit(BATCH)).scalars().all()
+        if not ids:
+            return [], {}
+        rows = conn.execute(update(notices).where(notices.c.id.in_(ids), claimable)
+                            .values(state="sending", claimed_at=now.isoformat())
+                            .returning(notices)).mappings().all()
+        claimed = [Pending(r["id"], r["tenant_id"], r["subject_id"], r["channel"],
+                           r["target"], r["attempts"]) for r in rows]
+        subjects = {c.subject_id: escalations.get(conn, c.tenant_id, c.subject_id)
+                    for c in claimed}
+    order = {notice_id: n for n, notice_id in enumerate(ids)}
+    return sorted(claimed, key=lambda c: order[c.id]), subjects
 
 
 def _topic(esc: escalations.Escalation) -> str:
