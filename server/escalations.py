@@ -108,20 +108,11 @@ def raise_escalation(
             visits.c.tenant_id == tenant_id, visits.c.id == visit_id)).scalar()
     if exists is not None:
         return None
-    eid = uuid7()
-    row = {
-        "id": eid, "tenant_id": tenant_id, "reference": new_reference(),
-        "dedupe_key": dedupe_key, "type": type_, "severity": severity,
-        "state": codes.EscalationState.RAISED.value, "raised_at": raised_at.isoformat(),
-        "received_at": received.isoformat(),
-        "worker_id": worker_id, "service_user_id": service_user_id, "visit_id": visit_id,
-        "source_record_id": source_record_id, "tiers_called": 0,
-        # Urgent and emergency escalations call the on-call ladder's first tier at once.
-        # An amber lone-worker alert asks the worker first; only red calls the ladder.
-        "next_call_at": received.isoformat()
-        if severity in LADDER_SEVERITIES and level != "amber" else None,
-        "cause": cause, "level": level,
-    }
+    row = new_row(tenant_id, dedupe_key=dedupe_key, type_=type_, severity=severity,
+                  raised_at=raised_at, received_at=received, worker_id=worker_id,
+                  service_user_id=service_user_id, visit_id=visit_id,
+                  source_record_id=source_record_id, cause=cause, level=level)
+    eid = row["id"]
     try:
         with conn.begin_nested():
             conn.execute(insert(escalations).values(**row))
@@ -130,6 +121,39 @@ def raise_escalation(
     _event(conn, tenant_id, eid, raised_at, "raised", actor_kind, actor_id,
            {"severity": severity, "type": type_})
     return get(conn, tenant_id, eid)
+
+
+def new_row(tenant_id: str, *, dedupe_key: str, type_: str, severity: str,
+            raised_at: datetime, received_at: datetime, worker_id: str | None,
+            service_user_id: str | None, visit_id: str | None, source_record_id: str | None,
+            cause: str | None, level: str | None) -> dict[str, Any]:
+    """An escalation's row as first stored (callers have checked its codes)."""
+    received = received_at.astimezone(UTC)
+    return {
+        "id": uuid7(), "tenant_id": tenant_id, "reference": new_reference(),
+        "dedupe_key": dedupe_key, "type": type_, "severity": severity,
+        "state": codes.EscalationState.RAISED.value,
+        "raised_at": raised_at.astimezone(UTC).isoformat(), "received_at": received.isoformat(),
+        "worker_id": worker_id, "service_user_id": service_user_id, "visit_id": visit_id,
+        "source_record_id": source_record_id, "tiers_called": 0,
+        # Urgent and emergency escalations call the on-call ladder's first tier at once.
+        # An amber lone-worker alert asks the worker first; only red calls the ladder.
+        "next_call_at": received.isoformat()
+        if severity in LADDER_SEVERITIES and level != "amber" else None,
+        "cause": cause, "level": level,
+    }
+
+
+def add_raised(conn: Connection, rows: list[dict[str, Any]], actor_kind: str,
+               actor_id: str) -> None:
+    """Store many new escalations at once with their "raised" events (a monitor's batch)."""
+    if not rows:
+        return
+    conn.execute(insert(escalations), rows)
+    conn.execute(insert(escalation_events), [{
+        "tenant_id": r["tenant_id"], "escalation_id": r["id"], "at": r["received_at"],
+        "event": "raised", "actor_kind": actor_kind, "actor_id": actor_id,
+        "detail": {"severity": r["severity"], "type": r["type"]}} for r in rows])
 
 
 def get(conn: Connection, tenant_id: str, escalation_id: str) -> Escalation:

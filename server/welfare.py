@@ -114,24 +114,48 @@ def tick(engine: Engine, now: datetime) -> tuple[int, int]:
 
 
 def _amber_batch(engine: Engine, now: datetime) -> tuple[int, int]:
-    raised = 0
+    """One batch of overdue sessions turned amber in one transaction, in a few statements
+    (a morning where hundreds run out at once must not wait on one round trip per alert)."""
     with engine.begin() as conn:
         due = conn.execute(select(welfare_sessions).where(
             welfare_sessions.c.ended_at.is_(None), welfare_sessions.c.amber_at.is_(None),
             welfare_sessions.c.expected_end <= now.isoformat(),
         ).order_by(welfare_sessions.c.expected_end).limit(BATCH)).mappings().all()
         timings: dict[str, agency_settings.AgencyTimings] = {}
+        ready = []
         for s in due:
             t = timings.setdefault(s["tenant_id"], agency_settings.timings(conn, s["tenant_id"]))
-            if datetime.fromisoformat(s["expected_end"]) + timedelta(seconds=t.lone_grace_s) > now:
-                continue  # ordered by end: the rest of this batch may still be due
-            raised += _amber(conn, s, now)
-    # A batch full of sessions still within their grace: stop, they are not due yet.
-    return (len(due) if raised else 0), raised
+            if datetime.fromisoformat(s["expected_end"]) + timedelta(seconds=t.lone_grace_s) <= now:
+                ready.append(s)
+        if not ready:
+            return 0, 0  # a batch still within its grace: nothing more is due yet
+        # Claimed by this transaction only: a second monitor finds amber_at set.
+        claimed = set(conn.execute(update(welfare_sessions).where(
+            welfare_sessions.c.id.in_([s["id"] for s in ready]),
+            welfare_sessions.c.amber_at.is_(None)).values(amber_at=now.isoformat())
+            .returning(welfare_sessions.c.id)).scalars())
+        sessions = [s for s in ready if s["id"] in claimed]
+        people = dict(conn.execute(select(visits.c.id, visits.c.service_user_id).where(
+            visits.c.id.in_([s["visit_id"] for s in sessions]))).all())
+        escalations.add_raised(conn, [escalations.new_row(
+            s["tenant_id"], dedupe_key=f"overdue:{s['id']}",
+            type_=codes.EscalationType.WORKER_SAFETY.value,
+            severity=codes.Severity.URGENT.value, raised_at=now, received_at=now,
+            worker_id=s["worker_id"], service_user_id=people.get(s["visit_id"]),
+            visit_id=s["visit_id"], source_record_id=None, cause="overdue", level="amber")
+            for s in sessions], "office", "monitor")
+        for tenant in {s["tenant_id"] for s in sessions}:
+            feed.publish(conn, tenant, [{
+                "worker_id": s["worker_id"], "entity": WELFARE_ENTITY, "entity_id": s["id"],
+                "op": "upsert", "version": 1,
+                "body": {"session_id": s["id"], "visit_id": s["visit_id"],
+                         "question": "are_you_ok", "asked_at": now.isoformat()}}
+                for s in sessions if s["tenant_id"] == tenant])
+    return len(due), len(sessions)
 
 
 def _red_batch(engine: Engine, now: datetime) -> tuple[int, int]:
-    turned = 0
+    """One batch of unanswered ambers turned red (emergency, up the ladder from now)."""
     with engine.begin() as conn:
         ambers = conn.execute(select(escalations_t).where(
             escalations_t.c.cause == "overdue", escalations_t.c.level == "amber",
@@ -139,35 +163,24 @@ def _red_batch(engine: Engine, now: datetime) -> tuple[int, int]:
             escalations_t.c.state == codes.EscalationState.RAISED.value,
         ).order_by(escalations_t.c.raised_at).limit(BATCH)).mappings().all()
         timings: dict[str, agency_settings.AgencyTimings] = {}
+        ready = []
         for e in ambers:
             t = timings.setdefault(e["tenant_id"], agency_settings.timings(conn, e["tenant_id"]))
             if datetime.fromisoformat(e["raised_at"]) + timedelta(
-                    seconds=t.lone_amber_to_red_s) > now:
-                continue
-            turned += conn.execute(update(escalations_t).where(
-                escalations_t.c.id == e["id"], escalations_t.c.level == "amber").values(
-                level="red", severity=codes.Severity.EMERGENCY.value,
-                received_at=now.isoformat(), next_call_at=now.isoformat())).rowcount
-            escalations.record_event(conn, e["tenant_id"], e["id"], now, "red", {})
-    return (len(ambers) if turned else 0), turned
-
-
-def _amber(conn: Connection, s: Any, now: datetime) -> int:
-    conn.execute(update(welfare_sessions).where(welfare_sessions.c.id == s["id"])
-                 .values(amber_at=now.isoformat()))
-    esc = escalations.raise_escalation(
-        conn, s["tenant_id"], dedupe_key=f"overdue:{s['id']}",
-        type_=codes.EscalationType.WORKER_SAFETY.value, severity=codes.Severity.URGENT.value,
-        raised_at=now, actor_kind="office", actor_id="monitor", worker_id=s["worker_id"],
-        visit_id=s["visit_id"], cause="overdue", level="amber")
-    if esc is None:
-        return 0
-    feed.publish(conn, s["tenant_id"], [{
-        "worker_id": s["worker_id"], "entity": WELFARE_ENTITY, "entity_id": s["id"],
-        "op": "upsert", "version": 1,
-        "body": {"session_id": s["id"], "visit_id": s["visit_id"], "question": "are_you_ok",
-                 "asked_at": now.isoformat()}}])
-    return 1
+                    seconds=t.lone_amber_to_red_s) <= now:
+                ready.append(e)
+        if not ready:
+            return 0, 0
+        turned = set(conn.execute(update(escalations_t).where(
+            escalations_t.c.id.in_([e["id"] for e in ready]), escalations_t.c.level == "amber",
+            escalations_t.c.answered_at.is_(None),
+        ).values(level="red", severity=codes.Severity.EMERGENCY.value,
+                 received_at=now.isoformat(), next_call_at=now.isoformat())
+            .returning(escalations_t.c.id)).scalars())
+        for e in ready:
+            if e["id"] in turned:
+                escalations.record_event(conn, e["tenant_id"], e["id"], now, "red", {})
+    return len(ambers), len(turned)
 
 
 def _utc(iso: str) -> str:
