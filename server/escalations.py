@@ -139,7 +139,7 @@ def new_row(tenant_id: str, *, dedupe_key: str, type_: str, severity: str,
         # Urgent and emergency escalations call the on-call ladder's first tier at once.
         # An amber lone-worker alert asks the worker first; only red calls the ladder.
         "next_call_at": received.isoformat()
-        if severity in LADDER_SEVERITIES and level != "amber" else None,
+        if severity in LADDER_SEVERITIES and level != codes.AlertLevel.AMBER else None,
         "cause": cause, "level": level,
     }
 
@@ -313,7 +313,7 @@ def raise_from_records(conn: Connection, tenant_id: str, worker_id: str,
                 conn, tenant_id, dedupe_key=key, type_=type_, severity=severity,
                 raised_at=datetime.fromisoformat(r.recorded_at), received_at=received_at,
                 actor_kind="worker", actor_id=worker_id, worker_id=worker_id,
-                cause=cause, level="red" if cause else None,
+                cause=cause, level=codes.AlertLevel.RED.value if cause else None,
                 service_user_id=r.service_user_id,
                 visit_id=visit_id, source_record_id=source)
         except (Invalid, ValueError):

@@ -24,6 +24,8 @@ from server.schema import visits, welfare_sessions
 from sync import codes
 from sync.protocol import PushedRecord
 
+OVERDUE = codes.AlertCause.OVERDUE.value
+AMBER, RED = codes.AlertLevel.AMBER.value, codes.AlertLevel.RED.value
 WELFARE_ENTITY = "welfare"  # the phone's "Are you OK?" question, by session
 EXTEND_LIMIT = timedelta(hours=4)
 BATCH = 500
@@ -81,7 +83,7 @@ def _stand_down(conn: Connection, tenant_id: str, worker_id: str, visit_id: str 
                 now: datetime) -> None:
     """The worker is heard from: an open overdue alert climbs no further (still to close)."""
     where = [escalations_t.c.tenant_id == tenant_id, escalations_t.c.worker_id == worker_id,
-             escalations_t.c.cause == "overdue", escalations_t.c.answered_at.is_(None),
+             escalations_t.c.cause == OVERDUE, escalations_t.c.answered_at.is_(None),
              escalations_t.c.state != codes.EscalationState.RESOLVED.value]
     if visit_id is not None:
         where.append(escalations_t.c.visit_id == visit_id)
@@ -142,7 +144,7 @@ def _amber_batch(engine: Engine, now: datetime) -> tuple[int, int]:
             type_=codes.EscalationType.WORKER_SAFETY.value,
             severity=codes.Severity.URGENT.value, raised_at=now, received_at=now,
             worker_id=s["worker_id"], service_user_id=people.get(s["visit_id"]),
-            visit_id=s["visit_id"], source_record_id=None, cause="overdue", level="amber")
+            visit_id=s["visit_id"], source_record_id=None, cause=OVERDUE, level=AMBER)
             for s in sessions], "office", "monitor")
         for tenant in {s["tenant_id"] for s in sessions}:
             feed.publish(conn, tenant, [{
@@ -158,7 +160,7 @@ def _red_batch(engine: Engine, now: datetime) -> tuple[int, int]:
     """One batch of unanswered ambers turned red (emergency, up the ladder from now)."""
     with engine.begin() as conn:
         ambers = conn.execute(select(escalations_t).where(
-            escalations_t.c.cause == "overdue", escalations_t.c.level == "amber",
+            escalations_t.c.cause == OVERDUE, escalations_t.c.level == AMBER,
             escalations_t.c.answered_at.is_(None),
             escalations_t.c.state == codes.EscalationState.RAISED.value,
         ).order_by(escalations_t.c.raised_at).limit(BATCH)).mappings().all()
@@ -172,9 +174,9 @@ def _red_batch(engine: Engine, now: datetime) -> tuple[int, int]:
         if not ready:
             return 0, 0
         turned = set(conn.execute(update(escalations_t).where(
-            escalations_t.c.id.in_([e["id"] for e in ready]), escalations_t.c.level == "amber",
+            escalations_t.c.id.in_([e["id"] for e in ready]), escalations_t.c.level == AMBER,
             escalations_t.c.answered_at.is_(None),
-        ).values(level="red", severity=codes.Severity.EMERGENCY.value,
+        ).values(level=RED, severity=codes.Severity.EMERGENCY.value,
                  received_at=now.isoformat(), next_call_at=now.isoformat())
             .returning(escalations_t.c.id)).scalars())
         for e in ready:

@@ -304,9 +304,55 @@ _BAND_LABELS = {
     News2Band.EMERGENCY: "Call 999",
 }
 
+
+class EscalationOutcome(StrEnum):
+    """How the office closed an escalation (a lone-worker alert closes with AlertOutcome)."""
+
+    ACTION_TAKEN = "action_taken"
+    CLINICIAN_CONTACTED = "clinician_contacted"
+    EMERGENCY_SERVICES = "emergency_services"
+    FAMILY_INFORMED = "family_informed"
+    SAFEGUARDING_REFERRAL = "safeguarding_referral"
+    NO_ACTION_NEEDED = "no_action_needed"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _ESCALATION_OUTCOME_LABELS[self]
+
+
+_ESCALATION_OUTCOME_LABELS = {
+    EscalationOutcome.ACTION_TAKEN: "Action taken by the office",
+    EscalationOutcome.CLINICIAN_CONTACTED: "GP, nurse or NHS 111 contacted",
+    EscalationOutcome.EMERGENCY_SERVICES: "Emergency services called",
+    EscalationOutcome.FAMILY_INFORMED: "Family or next of kin informed",
+    EscalationOutcome.SAFEGUARDING_REFERRAL: "Safeguarding referral made",
+    EscalationOutcome.NO_ACTION_NEEDED: "No action needed",
+    EscalationOutcome.OTHER: "Other (see notes)",
+}
+
+
+class AlertCause(StrEnum):
+    """Why a lone-worker alert was raised."""
+
+    OVERDUE = "overdue"  # no check-out by the session's expected end + grace
+    SOS = "sos"
+    DURESS = "duress"
+
+    @property
+    def label(self) -> str:
+        return _ALERT_CAUSE_LABELS[self]
+
+
+_ALERT_CAUSE_LABELS = {
+    AlertCause.OVERDUE: "Lone working: no check-out by the end of the visit",
+    AlertCause.SOS: "Lone working: SOS pressed",
+    AlertCause.DURESS: "Lone working: duress PIN used",
+}
+
 # Every code set above, for tests and tools that must see them all.
 CODE_SETS: tuple[type[StrEnum], ...] = (
     DoseOutcome, TaskOutcome, SupportLevel, Timing, Actor, EscalationType, Severity,
     EscalationState, MedicationEvent, LoneWorkerEvent, AlertLevel, AlertState, AlertOutcome,
-    News2Band,
+    News2Band, EscalationOutcome, AlertCause,
 )

@@ -139,6 +139,7 @@ KINDS: Mapping[str, Kind] = {k.code: k for k in (
         Fact("level", FactType.CODE, codes=_codes(AlertLevel)),
         Fact("at", FactType.TIME),
         Fact("open_visit_id", FactType.ID),  # where the worker probably is
+        Fact("minutes", FactType.INT),  # "extend": how much longer the visit runs
     ), Audience.COORDINATOR, {}, False,
         visit=Need.OPTIONAL, person=Need.OPTIONAL),
     Kind("handover", "Handover", (), Audience.WORKER_OWN, _TEXT_ONLY, True,

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from fieldapp.domain.clock import FakeClock
+from server import welfare
 from server.app import create_app
 from server.leader import Leadership
 from server.monitors import MonitorLoop
@@ -56,9 +57,10 @@ def test_the_app_factory_registers_the_monitors_and_they_tell_time_by_its_clock(
     assert seen == [frozen, frozen + timedelta(seconds=1)]
     with app.state.engine.begin() as conn:
         assert conn.execute(select(monitor_heartbeat.c.beat_at)).scalar_one() == frozen.isoformat()
-    # Another app (another server process) has its own loop: nothing leaks between them.
+    # Another app (another server process) has its own loop: nothing leaks between them; it
+    # holds only the monitors every server runs (lone-worker welfare sessions).
     other = create_app(settings, with_console=False)
-    assert other.state.monitors.monitors == []
+    assert other.state.monitors.monitors == [welfare.watch]
     loop.leadership.release()
     app.state.engine.dispose()
     other.state.engine.dispose()

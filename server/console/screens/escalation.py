@@ -13,7 +13,8 @@ from server.errors import ServerError
 from server.services.escalation_board import EscalationPage, acknowledge, page, resolve
 from sync import codes
 
-EVENT_WORDS = {"raised": "Raised", "acknowledged": "Acknowledged", "resolved": "Resolved",
+# The history's events: the escalation's own states, and the office's steps.
+EVENT_WORDS = {**{s.value: s.label for s in codes.EscalationState},
                "tier_called": "On-call ladder: tier called", "notice_sent": "Notice delivered",
                "notice_failed": "Notice NOT delivered",
                "red": "Turned red: no answer from the worker"}

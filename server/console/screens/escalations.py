@@ -63,15 +63,14 @@ def render_escalations(state: EscalationsState, redraw: Callable[[], None]) -> l
     ]
 
 
-CAUSES = {"overdue": "Lone working: no check-out by the end of the visit",
-          "sos": "Lone working: SOS pressed", "duress": "Lone working: duress PIN used"}
-LEVEL_COLOURS = {"red": ft.Colors.RED_800, "amber": ft.Colors.AMBER_900}
+LEVEL_COLOURS: dict[str, ft.Colors] = {codes.AlertLevel.RED: ft.Colors.RED_800,
+                                        codes.AlertLevel.AMBER: ft.Colors.AMBER_900}
 
 
 def what(item: QueueItem) -> str:
     """The escalation's kind in words, and whom it is about."""
     e = item.escalation
-    kind = CAUSES.get(e.cause or "", codes.EscalationType(e.type).label)
+    kind = codes.AlertCause(e.cause).label if e.cause else codes.EscalationType(e.type).label
     return f"{kind} · {item.worker_name if e.lone_working else item.person_name}"
 
 
