@@ -8,6 +8,7 @@ import flet as ft
 
 from fieldapp.services import VisitSummary
 from screens import nav, widgets
+from screens.escalation_marks import escalate_button, escalation_lines
 
 
 class DayScreen(nav.ScreenState):
@@ -19,6 +20,9 @@ class DayScreen(nav.ScreenState):
 
     def render(self) -> list[ft.Control]:
         return render(self)
+
+    def footer(self) -> list[ft.Control]:
+        return [escalate_button(self.app, None)]
 
 
 def visit_card(s: DayScreen, index: int, v: VisitSummary) -> ft.Control:
@@ -86,7 +90,7 @@ def header(s: DayScreen, count: int, done: int) -> list[ft.Control]:
         widgets.heading(f"Today, {today:%A %-d %B}", size=22),
         widgets.body(f"{count} {'visit' if count == 1 else 'visits'} · {done} done"),
         ft.Row([
-            widgets.link_button("pin-settings", "PIN settings",
+            widgets.link_button("pin-settings", "Settings",
                                 lambda _e: app.go(nav.SECURITY), icon=ft.Icons.PASSWORD),
             widgets.link_button("lock", "Lock", lock, icon=ft.Icons.LOCK),
         ], wrap=True),
@@ -107,5 +111,9 @@ def render(s: DayScreen) -> list[ft.Control]:
         damaged = [widgets.labelled("unreadable", widgets.body(
             f"{unreadable} record(s) on this phone could not be read (damaged). "
             "The rest are shown. Tell the office.", color=widgets.DANGER))]
+    today = [e for e in app.services.escalations.mine()
+             if e.raised_at.astimezone(app.tz).date() == app.services.today()]
+    raised = [widgets.section("Your escalations today", escalation_lines(app, today))
+              ] if today else []
     return [app.banner(), *header(s, len(visits), done), *damaged,
-            widgets.call_office(app.services.identity().office_phone), *cards]
+            widgets.call_office(app.services.identity().office_phone), *raised, *cards]

@@ -14,6 +14,7 @@ UNLOCK = "/unlock"
 SECURITY = "/security"
 DAY = "/day"
 OUTBOX = "/outbox"
+ESCALATE = "/escalate"
 
 
 def visit_route(visit_id: str) -> str:
@@ -22,6 +23,10 @@ def visit_route(visit_id: str) -> str:
 
 def mar_route(visit_id: str) -> str:
     return f"/visits/{visit_id}/mar"
+
+
+def escalate_route(visit_id: str | None) -> str:
+    return f"/visits/{visit_id}/escalate" if visit_id else ESCALATE
 
 
 class Shell(Protocol):

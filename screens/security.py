@@ -1,5 +1,5 @@
-"""PIN settings: change the PIN, and set or remove a duress PIN. Every change asks for the
-current PIN, so it works whether or not the app is unlocked."""
+"""Settings: change the PIN, set or remove a duress PIN (each change asks for the current PIN,
+so it works locked or not), and whether the worker takes observations (NEWS2)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ DURESS_EXPLAINED = (
     "tells the office you need help. Use it if someone makes you open the app. Nothing on "
     "the screen shows that it was used."
 )
+
+TRAINED_WORDS = "I am trained to take observations: show the NEWS2 calculator"
 
 
 def pin_field(identifier: str, label: str) -> ft.TextField:
@@ -76,6 +78,10 @@ class SecurityScreen(nav.ScreenState):
         await self.run(lambda: self.app.services.clear_duress_pin(pin),
                        "There is no duress PIN now.")
 
+    def set_trained(self, e: Any) -> None:
+        self.app.services.escalations.set_trained(bool(e.control.value))
+        self.app.refresh()
+
     def back(self, _e: Any) -> None:
         self.app.go(nav.DAY if self.app.services.unlocked else nav.UNLOCK)
 
@@ -86,7 +92,7 @@ class SecurityScreen(nav.ScreenState):
 def render(s: SecurityScreen) -> list[ft.Control]:
     return [
         widgets.back_button("back", "Back", s.back),
-        widgets.heading("PIN settings"),
+        widgets.heading("Settings"),
         widgets.body(s.app.pin_rules, size=15),
         widgets.labelled("security-current", s.current),
         s.error, s.done,
@@ -101,4 +107,8 @@ def render(s: SecurityScreen) -> list[ft.Control]:
         widgets.big_button("security-set-duress", "Set duress PIN", s.set_duress),
         widgets.big_button("security-clear-duress", "Remove duress PIN", s.clear_duress,
                            outlined=True),
+        widgets.heading("Observations", size=20),
+        widgets.labelled("settings-news2", ft.Switch(
+            label=TRAINED_WORDS, value=s.app.services.escalations.trained, height=widgets.TOUCH,
+            on_change=s.set_trained), label=TRAINED_WORDS),
     ]

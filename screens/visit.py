@@ -7,6 +7,7 @@ import flet as ft
 
 from fieldapp.services import VisitDetail
 from screens import nav, widgets
+from screens.escalation_marks import escalate_button, escalation_lines
 from screens.visit_parts import key_facts, notes
 from screens.visit_state import VisitState
 from screens.visit_tasks import task_row
@@ -20,7 +21,7 @@ class VisitScreen(VisitState):
     def footer(self) -> list[ft.Control]:
         d = self.detail
         if d is None or d.checked_out_at is not None:
-            return []
+            return [escalate_button(self.app, self.visit_id)]
         return footer(self, d)
 
 
@@ -92,6 +93,7 @@ def render(s: VisitState, d: VisitDetail) -> list[ft.Control]:
         app.banner(),
         widgets.call_office(app.services.identity().office_phone),
         *who_and_where(s, d),
+        *escalation_lines(app, app.services.escalations.mine(d.id)),
         widgets.section("Check-in", arrival(s, d)),
         widgets.section("Tasks", [task_row(s, i, d, t) for i, t in enumerate(d.tasks)] or [
             widgets.body("No care-plan tasks for this visit type.")]),
@@ -121,6 +123,7 @@ def footer(s: VisitState, d: VisitDetail) -> list[ft.Control]:
         out.append(widgets.labelled("checkin-reason" if checking_in else "checkout-reason",
                                     field))
     out += s.error_here(doing)
+    out.append(escalate_button(s.app, d.id))
     if checking_in:
         out.append(widgets.big_button("visit-check-in", "Check in", s.check_in,
                                       icon=ft.Icons.LOGIN))

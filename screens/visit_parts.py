@@ -69,7 +69,7 @@ def notes(s: VisitState, d: VisitDetail, in_visit: bool) -> list[ft.Control]:
         state = widgets.STATE_WORDS[d.record_states.get(n["record_id"], "phone")]
         out.append(widgets.body(f"{text} · {state}", size=15))
         out += corrections(s, d, n["record_id"], f"note-{i}")
-    for e in d.escalations:
+    for e in (x for x in d.escalations if x.get("automatic")):
         out.append(widgets.body(f"Office told automatically ({e.get('severity')}): "
                                 f"{e.get('summary', '')}", size=15, color=widgets.WARN))
     if in_visit:

@@ -13,6 +13,9 @@ from fieldapp.domain.mar import (
     SupportLevel,
     WindowState,
 )
+from fieldapp.domain.sbard import News2Score, Sbard
+from fieldapp.domain.soft_signs import QUESTION as SOFT_SIGNS_QUESTION
+from fieldapp.domain.soft_signs import SOFT_SIGNS
 from fieldapp.domain.visit_rules import TaskOutcome, Timing, VisitStatus
 from fieldapp.errors import (
     CheckOutBlocked,
@@ -29,6 +32,13 @@ from fieldapp.errors import (
 )
 from fieldapp.services.addenda import AddendumService, Correction
 from fieldapp.services.device import LOCKED_OUT_MESSAGE, Device, Enrolment
+from fieldapp.services.escalations import (
+    STAGE_WORDS,
+    Concern,
+    EscalationContext,
+    EscalationService,
+    EscalationStatus,
+)
 from fieldapp.services.hub import LockStatus, Services, SyncPort
 from fieldapp.services.medication import (
     DoseLine,
@@ -45,6 +55,15 @@ from fieldapp.vault.dek import PIN_RULES, check_pin_policy
 from fieldapp.vault.lock import locks_on_lifecycle, wait_words
 
 __all__ = [
+    "SOFT_SIGNS",
+    "SOFT_SIGNS_QUESTION",
+    "STAGE_WORDS",
+    "Concern",
+    "EscalationContext",
+    "EscalationService",
+    "EscalationStatus",
+    "News2Score",
+    "Sbard",
     "CLOSING_SOON",
     "LOCKED_OUT_MESSAGE",
     "PIN_RULES",

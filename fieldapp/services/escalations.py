@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sync.codes import EscalationState, EscalationType, Severity
+
 from fieldapp.domain import news2
 from fieldapp.domain.clock import Clock, parse_utc
 from fieldapp.domain.sbard import News2Score, Sbard, build_sbard
@@ -23,7 +25,6 @@ from fieldapp.store.db import DeviceStore
 from fieldapp.store.records import Author, write_record
 from fieldapp.store.replica import open_row
 from fieldapp.vault.dek import Sealer
-from sync.codes import EscalationState, EscalationType, Severity
 
 DETAILS_MAX_CHARS = 2000
 TRAINED_KEY = "news2_trained"  # meta: this worker takes observations (NEWS2 calculator shown)
@@ -135,7 +136,7 @@ class EscalationService:
         ctx = self.context(concern.visit_id)
         scored = self.score(concern.observations) if concern.observations else None
         return build_sbard(type=concern.type, severity=concern.severity, person=ctx.person,
-                           visit=ctx.visit, soft_signs=known_soft_signs(concern.soft_signs),
+                           visit=ctx.visit, soft_signs=_signs(concern.soft_signs),
                            news2=scored, resus_status=ctx.resus_status,
                            details=concern.details, decision=concern.decision)
 
@@ -144,7 +145,7 @@ class EscalationService:
         if len(concern.details) > DETAILS_MAX_CHARS:
             raise RuleViolation(f"Please keep the details under {DETAILS_MAX_CHARS} characters.")
         ctx = self.context(concern.visit_id)
-        signs = known_soft_signs(concern.soft_signs)
+        signs = _signs(concern.soft_signs)
         scored = self.score(concern.observations) if concern.observations else None
         sbard = self.summary(concern)
         now = self.clock.now()
@@ -167,14 +168,20 @@ class EscalationService:
     # --- following the office's answer ----------------------------------------------------
     def mine(self, visit_id: str | None = None) -> list[EscalationStatus]:
         """This phone's escalations (newest first), automatic eMAR ones included."""
-        where, params = ("AND r.visit_id = ?", [visit_id]) if visit_id else ("", [])
         rows = self.store.rows(
             "SELECT r.id, r.visit_id, r.recorded_at, r.sync_state, r.facts, s.state, "
             "s.acknowledged_at, s.resolved_at, s.outcome FROM records r "
             "LEFT JOIN escalation_status s ON s.record_id = r.id "
-            f"WHERE r.kind = 'escalation' {where} ORDER BY r.recorded_at DESC",  # noqa: S608
-            params)
+            "WHERE r.kind = 'escalation' AND (? IS NULL OR r.visit_id = ?) "
+            "ORDER BY r.recorded_at DESC", [visit_id, visit_id])
         return [_status(r) for r in rows]
+
+
+def _signs(codes: tuple[str, ...]) -> list[str]:
+    try:
+        return known_soft_signs(codes)
+    except ValueError as exc:
+        raise RuleViolation(str(exc)) from exc
 
 
 def _status(r: dict[str, Any]) -> EscalationStatus:

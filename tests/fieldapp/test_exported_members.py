@@ -14,6 +14,9 @@ EXPECTED = {
     "SyncResult", "SyncState", "TaskOutcome", "Timing", "VisitDetail", "VisitService",
     "VisitStatus", "VisitSummary", "WeakPin", "WindowState", "WrongPin", "check_pin_policy",
     "locks_on_lifecycle", "wait_words",
+    # escalations
+    "SOFT_SIGNS", "SOFT_SIGNS_QUESTION", "STAGE_WORDS", "Concern", "EscalationContext",
+    "EscalationService", "EscalationStatus", "News2Score", "Sbard",
 }
 
 

@@ -1,0 +1,82 @@
+"""Escalating from the phone in Chromium at 412×860: a fall with soft signs raised from a
+visit, sent to the office, acknowledged there, and the acknowledgement seen on the phone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from server import feed
+from server.schema import records as office_records
+from tests.browser.phone_steps import fill, tap
+from tests.support.browser import open_flet, screenshot, wait_id, wait_text
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PIN = "258036"
+PHONE = {"width": 412, "height": 860}
+
+
+def office_acknowledges(demo) -> None:
+    """The office acknowledges the phone's escalation: its feed tells the raising worker."""
+    engine = create_engine(demo.logins.database_url)
+    try:
+        with engine.begin() as conn:
+            [row] = conn.execute(select(office_records).where(
+                office_records.c.kind == "escalation")).mappings().all()
+            at = datetime.now(UTC).isoformat()
+            feed.publish(conn, row["tenant_id"], [{
+                "worker_id": row["worker_id"], "entity": "escalation",
+                "entity_id": row["id"], "op": "upsert", "version": 2,
+                "body": {"record_id": row["id"], "reference": "E-1", "state": "acknowledged",
+                         "acknowledged_at": at, "resolved_at": None, "outcome": None}}])
+    finally:
+        engine.dispose()
+
+
+def tick(page, identifier: str) -> None:
+    """Tick a checklist box and wait until Flutter reports it ticked."""
+    checked = f'[flt-semantics-identifier="{identifier}"] [aria-checked="true"], ' \
+              f'[flt-semantics-identifier="{identifier}"][aria-checked="true"]'
+    tap(page, identifier)
+    page.locator(checked).first.wait_for(state="attached", timeout=10_000)
+
+
+def test_a_fall_with_soft_signs_is_raised_sent_and_acknowledged(demo, chromium) -> None:
+    page = chromium.new_context(viewport=PHONE).new_page()
+    open_flet(page, demo.app_url)
+    wait_text(page, "Set up this phone")
+    fill(page, "enrol-code", demo.logins.enrolment_code)
+    fill(page, "enrol-pin", PIN)
+    fill(page, "enrol-pin2", PIN)
+    tap(page, "enrol-submit")
+    wait_text(page, "Today,", timeout=60)
+    wait_id(page, "escalate")  # on the day view, at the bottom of the screen
+
+    tap(page, "visit-0")
+    tap(page, "escalate")
+    wait_text(page, "Step 1 of 3")
+    tap(page, "type-fall")
+    tap(page, "severity-urgent")
+    tap(page, "escalate-next")
+    wait_text(page, "Soft signs")
+    fill(page, "escalate-details", "Found on the bedroom floor, says her hip hurts")
+    tick(page, "sign-unsteady")
+    tick(page, "sign-family")
+    tap(page, "escalate-next")
+    wait_text(page, "read this out")
+    wait_text(page, "family concerned")
+    screenshot(page, SHOTS / "20-escalation-sbard.png")
+    tap(page, "escalate-send")
+    wait_text(page, "Received by the office", timeout=60)
+
+    office_acknowledges(demo)
+    tap(page, "escalate-done")
+    wait_id(page, "escalation-0")
+    tap(page, "sync-now")
+    wait_text(page, "acknowledged by the office at", timeout=60)
+    screenshot(page, SHOTS / "22-escalation-acknowledged.png")

@@ -1,0 +1,169 @@
+"""Raising escalations on a real SQLite phone store, and the office's answer arriving by sync."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sync.codes import EscalationType, News2Band, Severity
+
+from fieldapp.domain.clock import FakeClock
+from fieldapp.errors import RuleViolation
+from fieldapp.services.escalations import Concern, EscalationService
+from fieldapp.services.visits import VisitService
+from fieldapp.store import replica
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.records import Author, open_record, write_record
+from fieldapp.vault.dek import Sealer, generate_agency_keypair
+from sync import kinds
+from tests.factories import person
+
+T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+TENANT = "t-1"
+NORMAL = {"respiration_rate": 16, "spo2": 97, "scale": 1, "oxygen": False, "systolic_bp": 130,
+          "pulse": 70, "consciousness": "A", "temperature": 36.8}
+
+
+class Phone:
+    def __init__(self, tmp: Path):
+        self.store = DeviceStore(tmp / "w-1.sqlite")
+        self.sealer = Sealer(os.urandom(32), TENANT, generate_agency_keypair()[1])
+        self.author = Author(TENANT, "w-1", "dev-w-1")
+        self.clock = FakeClock(T0 + timedelta(minutes=5))
+        self.visits = VisitService(self.store, lambda: self.sealer, lambda: self.author,
+                                   self.clock)
+        self.esc = EscalationService(self.store, lambda: self.sealer, lambda: self.author,
+                                     self.clock)
+        self.person = person(dnacpr="DNACPR in place (purple form in kitchen drawer)")
+        visit = {"worker_id": "w-1", "service_user_id": self.person["id"],
+                 "visit_type": "morning", "start": T0.isoformat(),
+                 "end": (T0 + timedelta(minutes=30)).isoformat()}
+        self.load([{"entity": "service_user", "id": self.person["id"], "op": "upsert",
+                    "body": self.person},
+                   {"entity": "visit", "id": "v-1", "op": "upsert", "body": visit}])
+
+    def load(self, changes: list[dict[str, Any]], accepted: list[str] | None = None) -> None:
+        replica.apply_response(self.store, accepted=accepted or [], rejected=[],
+                               changes=changes, cursor="c1.1", reset=False,
+                               at=T0.isoformat(), sealer=self.sealer)
+
+    def record(self, rid: str) -> dict[str, Any]:
+        return self.store.rows("SELECT * FROM records WHERE id = ?", [rid])[0]
+
+
+@pytest.fixture
+def phone(tmp_path: Path) -> Phone:
+    return Phone(tmp_path)
+
+
+def fall(**extra: Any) -> Concern:
+    args: dict[str, Any] = {"soft_signs": ("unsteady", "family"),
+                            "details": "Found on the floor", **extra}
+    return Concern(EscalationType.FALL, Severity.URGENT, "v-1", **args)
+
+
+def test_raising_writes_one_sealed_record_and_its_outbox_entry(phone: Phone) -> None:
+    rid = phone.esc.raise_concern(fall())
+    row = phone.record(rid)
+    assert row["kind"] == "escalation"
+    assert row["visit_id"] == "v-1" and row["service_user_id"] == phone.person["id"]
+    assert json.loads(row["facts"]) == {"type": "fall", "severity": "urgent"}
+    assert phone.store.rows("SELECT record_id FROM outbox") == [{"record_id": rid}]
+    # Personal content is sealed: nothing the worker typed is in clear columns.
+    assert b"floor" not in row["envelope"] and "floor" not in row["facts"]
+    assert kinds.facts_errors("escalation", json.loads(row["facts"])) == []
+    content = open_record(phone.sealer, row)
+    assert content["soft_signs"] == ["unsteady", "family"]
+    assert content["sbard"]["Situation"].startswith("Fall for ")
+    assert "DNACPR in place" in content["sbard"]["Background"]
+
+
+def test_unknown_soft_sign_or_long_details_are_refused_and_nothing_is_saved(
+        phone: Phone) -> None:
+    with pytest.raises(RuleViolation, match="unknown soft sign: dizzy"):
+        phone.esc.raise_concern(fall(soft_signs=("dizzy",)))
+    with pytest.raises(RuleViolation, match="under 2000"):
+        phone.esc.raise_concern(Concern(EscalationType.OTHER, Severity.ROUTINE, None,
+                                        details="x" * 2001))
+    assert phone.store.rows("SELECT COUNT(*) AS n FROM records")[0]["n"] == 0
+
+
+def test_an_escalation_without_a_visit_has_no_links(phone: Phone) -> None:
+    rid = phone.esc.raise_concern(Concern(EscalationType.WORKER_SAFETY, Severity.EMERGENCY))
+    row = phone.record(rid)
+    assert row["visit_id"] is None and row["service_user_id"] is None
+    assert [s.stage for s in phone.esc.mine()] == ["phone"]
+
+
+def test_stages_follow_sync_and_the_office_answer(phone: Phone) -> None:
+    rid = phone.esc.raise_concern(fall())
+    assert phone.esc.mine("v-1")[0].words == "Saved on phone, not sent yet"
+    replica.mark_sent(phone.store, [rid], T0.isoformat())
+    assert phone.esc.mine()[0].stage == "sent"
+    phone.load([], accepted=[rid])
+    assert phone.esc.mine()[0].stage == "received"
+    ack = (T0 + timedelta(minutes=9)).isoformat()
+    phone.load([{"entity": "escalation", "id": rid, "op": "upsert", "version": 2,
+                 "body": {"record_id": rid, "reference": "E-1", "state": "acknowledged",
+                          "acknowledged_at": ack, "resolved_at": None, "outcome": None}}])
+    status = phone.esc.mine("v-1")[0]
+    assert status.stage == "acknowledged" and status.acknowledged_at == T0 + timedelta(
+        minutes=9)
+    # A late copy of an older version never undoes the acknowledgement.
+    phone.load([{"entity": "escalation", "id": rid, "op": "upsert", "version": 1,
+                 "body": {"record_id": rid, "state": "raised"}}])
+    assert phone.esc.mine()[0].stage == "acknowledged"
+    phone.load([{"entity": "escalation", "id": rid, "op": "upsert", "version": 3,
+                 "body": {"record_id": rid, "state": "resolved", "acknowledged_at": ack,
+                          "resolved_at": ack, "outcome": "gp_visit"}}])
+    done = phone.esc.mine()[0]
+    assert (done.stage, done.outcome, done.words) == ("resolved", "gp_visit",
+                                                      "Resolved by the office")
+    assert phone.esc.mine("v-other") == []
+
+
+def test_the_emar_automatic_escalations_are_listed_too(phone: Phone) -> None:
+    with phone.store.transaction() as db:
+        write_record(db, phone.sealer, phone.author, kind="escalation",
+                     recorded_at=T0.isoformat(), payload={"summary": "x"}, visit_id="v-1",
+                     facts={"type": "medication", "severity": "urgent",
+                            "event": "time_critical_missed"})
+    [auto] = phone.esc.mine("v-1")
+    assert auto.automatic and auto.type is EscalationType.MEDICATION
+
+
+def test_trained_setting_is_kept_on_the_phone(phone: Phone) -> None:
+    assert phone.esc.trained is False
+    phone.esc.set_trained(True)
+    assert EscalationService(phone.store, lambda: phone.sealer, lambda: phone.author,
+                             phone.clock).trained is True
+
+
+def test_context_is_prefilled_from_the_visit(phone: Phone) -> None:
+    ctx = phone.esc.context("v-1")
+    assert ctx.person and ctx.visit == "morning visit at 09:00"
+    assert ctx.resus_status.startswith("DNACPR")
+    with pytest.raises(RuleViolation):
+        phone.esc.context("v-gone")
+
+
+def test_news2_observations_are_scored_and_sealed(phone: Phone) -> None:
+    obs = {**NORMAL, "respiration_rate": 25}
+    scored = phone.esc.score(obs)
+    assert scored.total == 3 and scored.band is News2Band.SENIOR
+    rid = phone.esc.raise_concern(Concern(EscalationType.HEALTH_DETERIORATION,
+                                          Severity.URGENT, "v-1", observations=obs))
+    row = phone.record(rid)
+    assert json.loads(row["facts"]) == {"type": "health_deterioration", "severity": "urgent"}
+    content = open_record(phone.sealer, row)
+    assert content["news2"]["total"] == 3 and content["news2"]["band"] == "senior"
+    assert "NEWS2 3" in content["sbard"]["Assessment"]
+
+
+def test_impossible_observations_are_refused_by_name(phone: Phone) -> None:
+    with pytest.raises(RuleViolation, match="pulse"):
+        phone.esc.score({**NORMAL, "pulse": -5})
