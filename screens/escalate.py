@@ -8,7 +8,7 @@ from typing import Any
 import flet as ft
 from sync.codes import EscalationType, Severity
 
-from fieldapp.services import SOFT_SIGNS, SOFT_SIGNS_QUESTION, STAGE_WORDS
+from fieldapp.services import SOFT_SIGNS, SOFT_SIGNS_QUESTION, STAGE_WORDS, severity_advised
 from screens import widgets
 from screens.escalate_state import EscalateState
 
@@ -112,6 +112,10 @@ def news2_result(s: EscalateState) -> list[ft.Control]:
         widgets.body(f"{name.replace('_', ' ').capitalize()}: {points}", size=15)
         for name, points in scored.parts.items()]
     plan = s.context.resus_status or "Not recorded on the phone: ask the office."
+    higher = severity_advised(scored.band, s.severity) if s.severity else None
+    raise_it: list[ft.Control] = [] if higher is None else [widgets.big_button(
+        "news2-raise-severity", f"Make this {higher.value}", lambda _e: s.pick_severity(higher),
+        color=widgets.DANGER)]
     return [
         widgets.labelled("news2-parts", ft.Column(lines, spacing=2)),
         widgets.labelled("news2-total", widgets.heading(f"NEWS2 total: {scored.total}",
@@ -122,6 +126,7 @@ def news2_result(s: EscalateState) -> list[ft.Control]:
         widgets.labelled("news2-band", widgets.body(
             f"Advice: {scored.band.label}", size=18, weight=ft.FontWeight.BOLD,
             color=widgets.DANGER)),
+        *raise_it,
     ]
 
 

@@ -44,6 +44,18 @@ class Sbard:
         return "\n".join(f"{h}: {t}" for h, t in self.sections())
 
 
+# The least severity each NEWS2 band calls for: the flow suggests it when the worker chose less.
+BAND_SEVERITY = {News2Band.MONITOR: Severity.ROUTINE, News2Band.SENIOR: Severity.URGENT,
+                 News2Band.URGENT: Severity.URGENT, News2Band.EMERGENCY: Severity.EMERGENCY}
+_RANK = [Severity.ROUTINE, Severity.URGENT, Severity.EMERGENCY]
+
+
+def severity_advised(band: News2Band, chosen: Severity) -> Severity | None:
+    """The severity the NEWS2 band calls for, if it is higher than the one chosen."""
+    wanted = BAND_SEVERITY[band]
+    return wanted if _RANK.index(wanted) > _RANK.index(chosen) else None
+
+
 def build_sbard(*, type: EscalationType, severity: Severity, person: str, visit: str,
                 soft_signs: Sequence[str] = (), news2: News2Score | None = None,
                 resus_status: str = "", details: str = "", decision: str = "") -> Sbard:

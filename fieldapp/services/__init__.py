@@ -13,7 +13,7 @@ from fieldapp.domain.mar import (
     SupportLevel,
     WindowState,
 )
-from fieldapp.domain.sbard import News2Score, Sbard
+from fieldapp.domain.sbard import News2Score, Sbard, severity_advised
 from fieldapp.domain.soft_signs import QUESTION as SOFT_SIGNS_QUESTION
 from fieldapp.domain.soft_signs import SOFT_SIGNS
 from fieldapp.domain.visit_rules import TaskOutcome, Timing, VisitStatus
@@ -110,5 +110,6 @@ __all__ = [
     "WrongPin",
     "check_pin_policy",
     "locks_on_lifecycle",
+    "severity_advised",
     "wait_words",
 ]

@@ -16,7 +16,7 @@ EXPECTED = {
     "locks_on_lifecycle", "wait_words",
     # escalations
     "SOFT_SIGNS", "SOFT_SIGNS_QUESTION", "STAGE_WORDS", "Concern", "EscalationContext",
-    "EscalationService", "EscalationStatus", "News2Score", "Sbard",
+    "EscalationService", "EscalationStatus", "News2Score", "Sbard", "severity_advised",
 }
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from fieldapp.domain.sbard import DECISION_PROMPT, HEADINGS, build_sbard
+from fieldapp.domain.sbard import DECISION_PROMPT, HEADINGS, build_sbard, severity_advised
 from fieldapp.domain.soft_signs import SOFT_SIGNS, known_soft_signs
 from sync.codes import EscalationType, News2Band, Severity
 
@@ -56,3 +56,10 @@ def test_nothing_ticked_and_no_observations_says_so() -> None:
                     visit="lunch visit at 12:00")
     assert s.assessment == "No soft signs ticked; no observations taken."
     assert s.recommendation == "Routine: the office to review today."
+
+
+def test_a_band_above_the_chosen_severity_is_suggested_never_a_lower_one() -> None:
+    assert severity_advised(News2Band.EMERGENCY, Severity.URGENT) is Severity.EMERGENCY
+    assert severity_advised(News2Band.SENIOR, Severity.ROUTINE) is Severity.URGENT
+    assert severity_advised(News2Band.URGENT, Severity.URGENT) is None
+    assert severity_advised(News2Band.MONITOR, Severity.EMERGENCY) is None

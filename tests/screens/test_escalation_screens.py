@@ -146,7 +146,14 @@ def test_news2_is_offered_only_to_trained_staff_and_shows_the_plan_before_the_ad
     order = ui.identifiers()
     assert order.index("news2-resus") < order.index("news2-band")
     assert "DNACPR in place" in ui.text("news2-resus")
+    assert not ui.exists("news2-raise-severity")  # 3 in one parameter: senior, and urgent chosen
+    ui.type("news2-pulse", "135")  # +3 more: total 6, urgent band
+    ui.type("news2-temperature", "39.5")  # +2 more: total 8, call 999
+    ui.tap("news2-calculate")
+    assert ui.text("news2-total") == "NEWS2 total: 8"
+    ui.tap("news2-raise-severity")
+    assert ui.exists("call-999")
     ui.tap("escalate-next")
-    assert "NEWS2 3" in ui.text("sbard-assessment")
+    assert "NEWS2 8" in ui.text("sbard-assessment")
     ui.tap("escalate-send")
     assert ui.text("escalate-state") == "Received by the office"
