@@ -9,7 +9,7 @@ from sync.codes import EscalationType, Severity
 
 from fieldapp.services import (
     Concern,
-    Context,
+    EscalationContext,
     EscalationStatus,
     FieldAppError,
     News2Score,
@@ -45,7 +45,7 @@ class EscalateState(nav.ScreenState):
         self.scored: News2Score | None = None
         self.error = widgets.error_text()
         self.record_id: str | None = None
-        self.context = Context()
+        self.context = EscalationContext()
 
     def opened(self) -> None:
         self.context = self.app.services.escalations.context(self.visit_id)

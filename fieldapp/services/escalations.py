@@ -54,7 +54,7 @@ class Concern:
 
 
 @dataclass(frozen=True)
-class Context:
+class EscalationContext:
     """Who and where an escalation is about, prefilled from the visit."""
 
     visit_id: str | None = None
@@ -104,9 +104,9 @@ class EscalationService:
             self.store.set_meta(TRAINED_KEY, "1" if trained else "0")
 
     # --- the flow -------------------------------------------------------------------------
-    def context(self, visit_id: str | None) -> Context:
+    def context(self, visit_id: str | None) -> EscalationContext:
         if visit_id is None:
-            return Context()
+            return EscalationContext()
         rows = self.store.rows('SELECT id, service_user_id, visit_type, start, "end" '
                                "FROM visits WHERE id = ?", [visit_id])
         if not rows:
@@ -120,7 +120,7 @@ class EscalationService:
             except DamagedRecord:
                 person = {}
         start = parse_utc(v["start"]).astimezone(self.tz)
-        return Context(visit_id, v["service_user_id"],
+        return EscalationContext(visit_id, v["service_user_id"],
                        person.get("preferred_name") or person.get("name", ""),
                        f"{v['visit_type']} visit at {start:%H:%M}",
                        str(person.get("dnacpr") or ""))
