@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import flet as ft
-from sync.codes import EscalationType, Severity
 
 from fieldapp.services import SOFT_SIGNS, SOFT_SIGNS_QUESTION, STAGE_WORDS, severity_advised
 from screens import widgets
 from screens.escalate_state import EscalateState
+from sync.codes import EscalationType, Severity
 
 AVPU = (("A", "Alert"), ("C", "New confusion"), ("V", "Responds to voice"),
         ("P", "Responds to pain"), ("U", "Unresponsive"))

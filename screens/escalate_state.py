@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.codes import EscalationType, Severity
-
 from fieldapp.services import (
     Concern,
     EscalationContext,
@@ -16,6 +14,7 @@ from fieldapp.services import (
     Sbard,
 )
 from screens import nav, widgets
+from sync.codes import EscalationType, Severity
 
 # Steps of the flow; "sent" is what the worker sees after the record is saved.
 WHAT, DETAILS, SUMMARY, SENT = "what", "details", "summary", "sent"

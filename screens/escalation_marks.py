@@ -4,10 +4,10 @@ escalations has got with the office (acknowledged at what time). Imports no scre
 from __future__ import annotations
 
 import flet as ft
-from sync.codes import EscalationState
 
 from fieldapp.services import EscalationStatus
 from screens import nav, widgets
+from sync.codes import EscalationState
 
 DONE_STAGES = (EscalationState.ACKNOWLEDGED.value, EscalationState.RESOLVED.value)
 

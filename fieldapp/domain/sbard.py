@@ -7,9 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sync.codes import EscalationType, News2Band, Severity
-
 from fieldapp.domain.soft_signs import soft_sign_label
+from sync.codes import EscalationType, News2Band, Severity
 
 HEADINGS = ("Situation", "Background", "Assessment", "Recommendation", "Decision")
 DECISION_PROMPT = "Agree on the call who does what, and by when."

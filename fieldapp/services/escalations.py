@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sync.codes import EscalationState, EscalationType, Severity
-
 from fieldapp.domain import news2
 from fieldapp.domain.clock import Clock, parse_utc
 from fieldapp.domain.sbard import News2Score, Sbard, build_sbard
@@ -25,6 +23,7 @@ from fieldapp.store.db import DeviceStore
 from fieldapp.store.records import Author, write_record
 from fieldapp.store.replica import open_row
 from fieldapp.vault.dek import Sealer
+from sync.codes import EscalationState, EscalationType, Severity
 
 DETAILS_MAX_CHARS = 2000
 TRAINED_KEY = "news2_trained"  # meta: this worker takes observations (NEWS2 calculator shown)

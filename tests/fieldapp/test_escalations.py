@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sync.codes import EscalationType, News2Band, Severity
 
 from fieldapp.domain.clock import FakeClock
 from fieldapp.errors import RuleViolation
@@ -20,6 +19,7 @@ from fieldapp.store.db import DeviceStore
 from fieldapp.store.records import Author, open_record, write_record
 from fieldapp.vault.dek import Sealer, generate_agency_keypair
 from sync import kinds
+from sync.codes import EscalationType, News2Band, Severity
 from tests.factories import person
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
