@@ -92,7 +92,7 @@ def test_with_no_signal_an_emergency_is_queued_and_the_app_offers_999_and_the_of
     assert ui.text("escalate-state") == "Saved on phone, not sent yet"
     assert ui.exists("escalate-queued")
     ui.tap("escalate-call-office")
-    number = opened.app.device.identity().office_phone.replace(" ", "")
+    number = opened.app.services.identity().office_phone.replace(" ", "")
     assert ui.client.launched_urls[-1] == f"tel:{number}"
     assert office_escalations(office) == []
     ui.tap("escalate-done")
