@@ -21,7 +21,7 @@ class VisitScreen(VisitState):
     def footer(self) -> list[ft.Control]:
         d = self.detail
         if d is None or d.checked_out_at is not None:
-            return [escalate_button(self.app, self.visit_id)]
+            return []
         return footer(self, d)
 
 
@@ -92,6 +92,7 @@ def render(s: VisitState, d: VisitDetail) -> list[ft.Control]:
         widgets.back_button("back", "Today's visits", lambda _e: app.go(nav.DAY)),
         app.banner(),
         widgets.call_office(app.services.identity().office_phone),
+        escalate_button(app, d.id),
         *who_and_where(s, d),
         *escalation_lines(app, app.services.escalations.mine(d.id)),
         widgets.section("Check-in", arrival(s, d)),
@@ -123,7 +124,6 @@ def footer(s: VisitState, d: VisitDetail) -> list[ft.Control]:
         out.append(widgets.labelled("checkin-reason" if checking_in else "checkout-reason",
                                     field))
     out += s.error_here(doing)
-    out.append(escalate_button(s.app, d.id))
     if checking_in:
         out.append(widgets.big_button("visit-check-in", "Check in", s.check_in,
                                       icon=ft.Icons.LOGIN))
