@@ -11,17 +11,20 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from server import escrow, welfare
+from server import escrow, openapi, welfare
 from server.api import build_router
+from server.bodycap import BodyCap
 from server.clock import SYSTEM_CLOCK, Clock
 from server.console.app import make_console
 from server.errors import install_error_handlers
+from server.guard import Guard
 from server.monitors import Monitor, MonitorLoop
 from server.notifier import Notifier, notifier_from_settings
 from server.oncall import NoticePump
 from server.security_headers import SecurityHeaders
 from server.settings import ServerSettings
 from server.storage import Checkpointer, make_engine, migrate
+from sync.protocol import SYNC_PATH
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -76,8 +79,11 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
     app.state.notice_pump = pump
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
+    app.state.guard = Guard(engine, clock=clock)
     app.include_router(build_router(engine, engine.dialect.name, schema,
-                                    settings.phone_retention_days, clock))
+                                    settings.phone_retention_days, clock, app.state.guard))
+    app.add_middleware(BodyCap, prefix="/api/", exempt=frozenset({SYNC_PATH}))
+    openapi.install(app)
     if with_console:
         path = settings.console_path.rstrip("/")
 

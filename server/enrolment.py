@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from server import auth
 from server.clock import SYSTEM_CLOCK, Clock
-from server.errors import Conflict, Invalid, NotAuthenticated, NotFound
+from server.errors import Conflict, Forbidden, NotAuthenticated, NotFound
 from server.schema import devices, enrolment_codes, tenants, workers
 from server.storage import read_only
 
@@ -55,23 +55,26 @@ def enrol(engine: Engine, code: str, app_version: str = "", *,
     token = auth.new_token()
     device_id = str(uuid.uuid4())
     with engine.begin() as conn:
+        # Claimed in one statement: of any number of enrolments with one code at once, the
+        # first to update the row wins; the others wait for its lock (PostgreSQL) or the
+        # write lock (SQLite), then find it used and change nothing.
         row = conn.execute(
-            select(enrolment_codes).where(enrolment_codes.c.code_hash == code_hash)
+            update(enrolment_codes)
+            .where(enrolment_codes.c.code_hash == code_hash, enrolment_codes.c.used_at.is_(None),
+                   enrolment_codes.c.expires_at >= now.isoformat())
+            .values(used_at=now.isoformat(), device_id=device_id)
+            .returning(enrolment_codes.c.tenant_id, enrolment_codes.c.worker_id)
+        ).first()
+        worker = None if row is None else conn.execute(
+            select(workers).where(workers.c.id == row.worker_id, workers.c.active)
         ).mappings().first()
-        if row is None or row["used_at"] is not None or row["expires_at"] < now.isoformat():
-            raise Invalid(
+        if row is None or worker is None:
+            raise Forbidden(
                 "That enrolment code is not valid. Codes work once and expire: "
                 "ask the office for a new one."
             )
         tenant = conn.execute(
-            select(tenants).where(tenants.c.id == row["tenant_id"])).mappings().one()
-        worker = conn.execute(
-            select(workers).where(workers.c.id == row["worker_id"])).mappings().one()
-        conn.execute(
-            update(enrolment_codes)
-            .where(enrolment_codes.c.code_hash == code_hash, enrolment_codes.c.used_at.is_(None))
-            .values(used_at=now.isoformat(), device_id=device_id)
-        )
+            select(tenants).where(tenants.c.id == row.tenant_id)).mappings().one()
         conn.execute(
             insert(devices).values(
                 id=device_id, tenant_id=tenant["id"], worker_id=worker["id"],
@@ -108,8 +111,9 @@ def device_in(conn: Connection, token: str | None) -> DeviceIdentity:
     row = conn.execute(
         select(devices.c.id, devices.c.tenant_id, devices.c.worker_id, devices.c.revoked_at,
                devices.c.last_seen_at, devices.c.app_version)
-        .where(devices.c.token_hash == auth.token_hash(token))
+        .where(devices.c.token_hash == auth.token_hash(token), devices.c.wiped_at.is_(None))
     ).first()
+    # A phone that confirmed its wipe has no data left to deliver: its token is dead.
     if row is None:
         raise NotAuthenticated("This phone is not recognised by the office. Enrol it again.")
     return DeviceIdentity(row.id, row.tenant_id, row.worker_id, row.revoked_at is not None,

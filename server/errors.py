@@ -18,10 +18,19 @@ log = logging.getLogger("fieldapp.server")
 
 
 class ServerError(Exception):
-    """Base: `status` is the HTTP status, the message is plain English with nothing personal."""
+    """Base: `status` is the HTTP status, the message is plain English with nothing personal.
+
+    `field` names the part of a request that is wrong (never its value); `retry_after` is the
+    number of seconds a caller must wait (429)."""
 
     status = 400
     code = "bad_request"
+
+    def __init__(self, message: str = "", *, field: str | None = None,
+                 retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.retry_after = retry_after
 
 
 class NotAuthenticated(ServerError):
@@ -44,6 +53,16 @@ class Conflict(ServerError):
     code = "conflict"
 
 
+class TooLarge(ServerError):
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedEncoding(ServerError):
+    status = 415
+    code = "unsupported_encoding"
+
+
 class Invalid(ServerError):
     status = 422
     code = "invalid"
@@ -52,6 +71,11 @@ class Invalid(ServerError):
 class UpgradeRequired(ServerError):
     status = 426
     code = "upgrade_required"
+
+
+class TooManyAttempts(ServerError):
+    status = 429
+    code = "too_many_attempts"
 
 
 def _http_codes() -> dict[int, str]:
@@ -64,13 +88,18 @@ def _http_codes() -> dict[int, str]:
 HTTP_CODES = _http_codes()
 
 
-def error_body(code: str, message: str) -> dict[str, Any]:
-    """The one JSON error shape of this API."""
-    return {"error": {"code": code, "message": message}}
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    """The one JSON error shape of this API; `field` (when known) names the part at fault."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if field is not None:
+        error["field"] = field
+    return {"error": error}
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(error_body(code, message), status_code=status)
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(code, message, field), status_code=status,
+                        headers={"Cache-Control": "no-store", **(headers or {})})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -78,12 +107,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ServerError)
     async def _server_error(_request: Request, exc: ServerError) -> JSONResponse:
-        return error_response(exc.status, exc.code, str(exc))
+        wait = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+        return error_response(exc.status, exc.code, str(exc), exc.field, wait)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in exc.errors())
-        return error_response(422, "invalid", f"These fields are missing or wrong: {fields}.")
+        names = [".".join(str(p) for p in e["loc"][1:]) or "body" for e in exc.errors()]
+        return error_response(422, "invalid",
+                              f"These fields are missing or wrong: {', '.join(names)}.",
+                              names[0] if names else None)
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:

@@ -11,6 +11,12 @@ from server.schema import feed, tenants
 CURSOR_PREFIX = "c1."
 
 
+def lock_clock(conn: Connection, tenant_id: str) -> None:
+    """Take the agency's clock row for this transaction (PostgreSQL: a row lock held until
+    commit; SQLite's BEGIN IMMEDIATE already holds the whole database)."""
+    conn.execute(select(tenants.c.clock).where(tenants.c.id == tenant_id).with_for_update())
+
+
 def reserve_seq(conn: Connection, tenant_id: str, count: int = 1) -> int:
     """Reserve `count` sequence numbers; return the first. Holds the tenant row until commit."""
     first = conn.execute(
@@ -51,16 +57,17 @@ def encode_cursor(seq: int) -> str:
     return f"{CURSOR_PREFIX}{seq}"
 
 
+# The feed's positions are BIGINT on every backend: a cursor beyond it was never ours.
+MAX_SEQ = 2**63 - 1
+
+
 def decode_cursor(cursor: str | None) -> int | None:
     """The seq a cursor stands for; None when absent or not understood (→ full resync)."""
-    if cursor == "":
-        return None
-    if cursor is None:
+    if not cursor or not cursor.startswith(CURSOR_PREFIX):
         return None  # a phone with no cursor gets its scope as it is now
-    if not cursor.startswith(CURSOR_PREFIX):
+    digits = cursor[len(CURSOR_PREFIX):]
+    # ASCII digits only (int() also reads "٣", "+1", " 1" and "1_0"), at most 19 of them.
+    if not digits or len(digits) > 19 or not (digits.isascii() and digits.isdigit()):
         return None
-    try:
-        value = int(cursor[len(CURSOR_PREFIX):])
-    except ValueError:
-        return None
-    return value if value >= 0 else None
+    value = int(digits)
+    return value if value <= MAX_SEQ else None

@@ -21,11 +21,11 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, select, update
 
-from server import feed, record_hooks, scope
+from server import authorise, feed, record_hooks, scope, validation
 from server.clock import SYSTEM_CLOCK, Clock
 from server.enrolment import DeviceIdentity
 from server.errors import UpgradeRequired
-from server.schema import devices, records, visits
+from server.schema import devices, records
 from server.storage import read_only
 from sync.protocol import (
     MAX_PULL_CHANGES,
@@ -101,28 +101,25 @@ def _mark_seen(conn: Connection, device: DeviceIdentity, request: SyncRequest,
                  .values(last_seen_at=now, app_version=request.app_version))
 
 
-def _store(conn: Connection, device: DeviceIdentity, request: SyncRequest, digests: list[str],
-           encoded: list[tuple[str, str]], now: str, accepted: list[str],
+def _store(conn: Connection, device: DeviceIdentity, push: list[PushedRecord],
+           digests: list[str], encoded: list[tuple[str, str]], now: str, accepted: list[str],
            rejected: list[Rejection]) -> list[PushedRecord]:
     """Rule 1 and 2: take the pushed records (inside the caller's write transaction); fill
     `accepted` and `rejected`; return the records stored now."""
-    own_visits = {
-        r[0] for r in conn.execute(
-            select(visits.c.id).where(
-                visits.c.worker_id == device.worker_id,
-                visits.c.id.in_({r.visit_id for r in request.push if r.visit_id}),
-            )
-        )
-    }
+    # The agency's clock row first: a copy of this push arriving at the same moment waits
+    # here until this one commits, then finds its ids stored and acknowledges them (checking
+    # the ids first let both insert, and one fail on the primary key).
+    feed.lock_clock(conn, device.tenant_id)
     known = {
         r.id: r.content_hash for r in conn.execute(
             select(records.c.id, records.c.content_hash).where(
-                records.c.id.in_([r.id for r in request.push])
+                records.c.id.in_([r.id for r in push])
             )
         )
     }
+    grants = authorise.load(conn, device, push)
     fresh: list[tuple[PushedRecord, str, int]] = []
-    for pos, (rec, digest) in enumerate(zip(request.push, digests, strict=True)):
+    for pos, (rec, digest) in enumerate(zip(push, digests, strict=True)):
         if rec.id in known:
             if known[rec.id] == digest:
                 accepted.append(rec.id)
@@ -130,13 +127,12 @@ def _store(conn: Connection, device: DeviceIdentity, request: SyncRequest, diges
                 rejected.append(Rejection(
                     rec.id, "A different record with the same id is already at the office."
                 ))
-        elif "ek" not in rec.envelope:
-            rejected.append(Rejection(rec.id, "The record is not sealed for the office."))
-        elif rec.visit_id is not None and rec.visit_id not in own_visits:
-            rejected.append(Rejection(rec.id, "That visit is not on your rota."))
+        elif (reason := authorise.refusal(grants, device, rec)) is not None:
+            rejected.append(Rejection(rec.id, reason))
         else:
             fresh.append((rec, digest, pos))
             known[rec.id] = digest
+            grants.stored(device, rec)
     if not fresh:
         return []
     first = feed.reserve_seq(conn, device.tenant_id, len(fresh))
@@ -150,6 +146,22 @@ def _store(conn: Connection, device: DeviceIdentity, request: SyncRequest, diges
     accepted.extend(rec.id for rec in stored)
     record_hooks.after_store(conn, device.tenant_id, device.worker_id, stored)
     return stored
+
+
+def checked(push: list[PushedRecord], clock: datetime,
+            rejected: list[Rejection]) -> list[PushedRecord]:
+    """The records that pass the office's checks (server/validation.py); the others go to
+    `rejected` with the reason. Runs before the write transaction."""
+    bounds = validation.TimeBounds.at(clock)
+    good = []
+    for rec in push:
+        try:
+            validation.check_record(rec, bounds)
+        except validation.Refused as exc:
+            rejected.append(Rejection(rec.id, f"The office cannot take this record: {exc}."))
+        else:
+            good.append(rec)
+    return good
 
 
 def _pull(
@@ -222,7 +234,7 @@ def _handle_sync(
     clock: Clock,
 ) -> SyncResponse:
     _check_protocol(request)
-    if not request.push:
+    if not request.push and not request.refused:
         with read_only(connection):
             answer = pull_only(connection, device, request, retention_days, clock=clock)
         note_seen(connection, device, request, clock=clock)
@@ -230,12 +242,14 @@ def _handle_sync(
     at = clock.now()
     now = at.isoformat()
     accepted: list[str] = []
-    rejected: list[Rejection] = []
+    rejected: list[Rejection] = list(request.refused)
+    push = checked(request.push, at, rejected)
     # Hashed and serialised before the transaction: the write lock is held for database work.
-    digests = [content_hash(rec) for rec in request.push]
-    encoded = [(_json(rec.envelope), _json(rec.facts)) for rec in request.push]
+    digests = [content_hash(rec) for rec in push]
+    encoded = [(_json(rec.envelope), _json(rec.facts)) for rec in push]
     with connection.begin():
-        _store(connection, device, request, digests, encoded, now, accepted, rejected)
+        if push:
+            _store(connection, device, push, digests, encoded, now, accepted, rejected)
         if _stale(device, request, at):  # "last seen" is kept to 5 minutes, pushes or not
             _mark_seen(connection, device, request, now)
         pulled = None if device.revoked else _pull(connection, device, request,

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import os
+import re
 import time
 import uuid
 import zlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sync.kinds import KINDS, MAX_ID_CHARS, MAX_TIME_CHARS
+from sync.kinds import KINDS, MAX_TIME_CHARS
 
 PROTOCOL_VERSION = 1
 SYNC_PATH = "/api/v1/sync"
@@ -87,26 +90,33 @@ class PushedRecord:
 
     @classmethod
     def from_dict(cls, data: Any) -> PushedRecord:
+        """The record as sent, every field checked for shape (ProtocolError names the field).
+        Bounds that need the office's clock, the envelope and the facts by kind are the
+        office's own checks (server/validation.py)."""
         if not isinstance(data, dict):
             raise ProtocolError("each pushed record must be an object")
-        kind = _str(data, "kind")
+        _only(data, _RECORD_FIELDS, "")
+        kind = _str(data, "kind", MAX_KIND_CHARS)
         if kind not in RECORD_KINDS:
-            raise ProtocolError(f"unknown record kind {kind!r}")
+            raise ProtocolError("field 'kind' is not a record kind this office knows")
         envelope = data.get("envelope")
         if not isinstance(envelope, dict):
-            raise ProtocolError("record envelope must be an object")
+            raise ProtocolError("field 'envelope' must be an object")
         version = data.get("version", 1)
-        if not isinstance(version, int) or version < 1:
-            raise ProtocolError("record version must be a positive integer")
+        if not is_int(version) or not 1 <= version <= MAX_VERSION:
+            raise ProtocolError(f"field 'version' must be a whole number from 1 to {MAX_VERSION}")
+        recorded_at = _str(data, "recorded_at", MAX_TIME_CHARS)
+        if parse_time(recorded_at) is None:
+            raise ProtocolError("field 'recorded_at' must be an ISO 8601 time with its offset")
         return cls(
-            id=_str(data, "id", MAX_ID_CHARS),
+            id=_id(data, "id"),
             kind=kind,
-            visit_id=_opt_str(data, "visit_id", MAX_ID_CHARS),
-            service_user_id=_opt_str(data, "service_user_id", MAX_ID_CHARS),
-            recorded_at=_str(data, "recorded_at", MAX_TIME_CHARS),
+            visit_id=_opt_id(data, "visit_id"),
+            service_user_id=_opt_id(data, "service_user_id"),
+            recorded_at=recorded_at,
             version=version,
             envelope=envelope,
-            corrects=_opt_str(data, "corrects", MAX_ID_CHARS),
+            corrects=_opt_id(data, "corrects"),
             facts=_facts(data.get("facts")),
         )
 
@@ -117,6 +127,9 @@ class SyncRequest:
     cursor: str | None
     push: list[PushedRecord] = field(default_factory=list)
     app_version: str = ""
+    # Records the office refused for their shape while reading the request (never sent: the
+    # office answers them in `rejected`, and keeps the rest of the batch).
+    refused: list[Rejection] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -128,21 +141,48 @@ class SyncRequest:
 
     @classmethod
     def from_dict(cls, data: Any) -> SyncRequest:
+        """The request as sent. A request-level fault raises ProtocolError naming the field
+        (the office answers 422 and stores nothing); a record that is not well formed but
+        carries a proper id is listed in `refused`, and the rest of the batch goes on."""
         if not isinstance(data, dict):
             raise ProtocolError("sync request must be a JSON object")
+        _only(data, _REQUEST_FIELDS, "")
         protocol = data.get("protocol")
-        if not isinstance(protocol, int):
-            raise ProtocolError("sync request needs an integer 'protocol'")
+        if not is_int(protocol) or not 0 <= protocol <= MAX_VERSION:
+            raise ProtocolError("field 'protocol' must be a whole number")
         push = data.get("push", [])
         if not isinstance(push, list):
-            raise ProtocolError("'push' must be a list")
+            raise ProtocolError("field 'push' must be a list")
         if len(push) > MAX_PUSH_RECORDS:
-            raise ProtocolError(f"at most {MAX_PUSH_RECORDS} records per push")
+            raise ProtocolError(f"field 'push' holds more than {MAX_PUSH_RECORDS} records")
+        records: list[PushedRecord] = []
+        refused: list[Rejection] = []
+        for pos, item in enumerate(push):
+            if not isinstance(item, dict):
+                raise ProtocolError(f"field 'push[{pos}]' must be an object")
+            try:
+                rid = _id(item, "id")
+            except ProtocolError as exc:
+                raise ProtocolError(f"push[{pos}]: {exc}") from None
+            try:
+                records.append(PushedRecord.from_dict(item))
+            except ProtocolError as exc:
+                refused.append(Rejection(rid, f"The office cannot take this record: {exc}."))
+        app_version = data.get("app_version", "")
+        if not is_ascii_text(app_version, MAX_APP_VERSION_CHARS):
+            raise ProtocolError(
+                f"field 'app_version' must be at most {MAX_APP_VERSION_CHARS} printable ASCII "
+                "characters")
+        cursor = data.get("cursor")
+        if cursor is not None and not is_ascii_text(cursor, MAX_CURSOR_CHARS):
+            raise ProtocolError(
+                f"field 'cursor' must be at most {MAX_CURSOR_CHARS} printable ASCII characters")
         return cls(
             protocol=protocol,
-            cursor=_opt_str(data, "cursor"),
-            push=[PushedRecord.from_dict(r) for r in push],
-            app_version=str(data.get("app_version", "")),
+            cursor=cursor,
+            push=records,
+            app_version=app_version,
+            refused=refused,
         )
 
 
@@ -284,24 +324,108 @@ def record_size(record: PushedRecord) -> int:
 
 MAX_FACTS = 16
 MAX_FACT_CHARS = 64
+# Whole numbers in facts stay where every JSON reader agrees on them (IEEE doubles).
+MAX_FACT_INT = 2**53 - 1
+_FACT_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 def _facts(value: Any) -> dict[str, Any]:
-    """Facts are a small flat object of short scalars: anything else is refused."""
+    """Facts are a small flat object of short scalars: anything else is refused. What each
+    kind's facts hold is the office's check by kind (server/validation.py)."""
     if value is None:
         return {}
     if not isinstance(value, dict) or len(value) > MAX_FACTS:
-        raise ProtocolError(f"'facts' must be an object of at most {MAX_FACTS} entries")
+        raise ProtocolError(f"field 'facts' must be an object of at most {MAX_FACTS} entries")
     for key, item in value.items():
-        if not isinstance(key, str) or len(key) > MAX_FACT_CHARS:
-            raise ProtocolError("fact names must be short strings")
-        if item is not None and not isinstance(item, (str, int, float, bool)):
+        if not isinstance(key, str) or not _FACT_NAME.fullmatch(key):
+            raise ProtocolError("fact names must be short lower-case words")
+        if item is None or isinstance(item, bool):
+            continue
+        if isinstance(item, int):
+            if not -MAX_FACT_INT <= item <= MAX_FACT_INT:
+                raise ProtocolError(f"fact {key!r} is out of range")
+        elif isinstance(item, float):
+            if not math.isfinite(item) or abs(item) > MAX_FACT_INT:
+                raise ProtocolError(f"fact {key!r} is out of range")
+        elif isinstance(item, str):
+            if len(item) > MAX_FACT_CHARS or not is_clean(item):
+                raise ProtocolError(f"fact {key!r} must be at most {MAX_FACT_CHARS} printable "
+                                    "characters (facts hold ids, times and codes)")
+        else:
             raise ProtocolError(f"fact {key!r} must be a string, number, true/false or null")
-        if isinstance(item, str) and len(item) > MAX_FACT_CHARS:
-            raise ProtocolError(f"fact {key!r} is too long (facts hold ids, times and codes)")
     return dict(value)
 
 
+MAX_KIND_CHARS = 32
+MAX_CURSOR_CHARS = 64
+MAX_APP_VERSION_CHARS = 40
+# Versions and the protocol number fit a signed 32-bit column on every backend.
+MAX_VERSION = 2**31 - 1
+# Anything before this is a phone with a broken clock, not a care record.
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})")
+_ASCII = re.compile(r"[ -~]*")
+_RECORD_FIELDS = frozenset({"id", "kind", "visit_id", "service_user_id", "recorded_at",
+                            "version", "envelope", "corrects", "facts"})
+_REQUEST_FIELDS = frozenset({"protocol", "cursor", "push", "app_version"})
+
+
+def is_int(value: Any) -> bool:
+    """A JSON whole number (true and false are not numbers)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_uuid(value: Any) -> bool:
+    """A record id as phones make them: a UUID in its canonical lower-case spelling."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
+def is_clean(value: str) -> bool:
+    """Printable text: no control characters (NUL included) and no lone surrogates."""
+    return value.isprintable()
+
+
+def is_ascii_text(value: Any, max_chars: int) -> bool:
+    """Printable ASCII of at most `max_chars` (what the office itself writes: cursors, and
+    what identifies an app: its version)."""
+    return isinstance(value, str) and len(value) <= max_chars and _ASCII.fullmatch(value) \
+        is not None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 time with its UTC offset (as phones write them), not before 2000; None
+    for anything else. The office also refuses times too far in its future."""
+    if not isinstance(value, str) or len(value) > MAX_TIME_CHARS or not _TIME.fullmatch(value):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if when.tzinfo is None or when.utcoffset() is None:
+        return None
+    try:
+        return when if when >= EARLIEST_TIME else None
+    except OverflowError:
+        return None
+
+
+def _only(data: dict[str, Any], allowed: frozenset[str], where: str) -> None:
+    for key in data:
+        if key not in allowed:
+            name = key if isinstance(key, str) and len(key) <= 40 and is_clean(key) else "?"
+            raise ProtocolError(f"field {where}{name!r} is not part of the protocol")
+
+
+def _id(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not is_uuid(value):
+        raise ProtocolError(f"field {key!r} must be a UUID")
+    return str(value)
+
+
+def _opt_id(data: dict[str, Any], key: str) -> str | None:
+    return None if data.get(key) is None else _id(data, key)
 
 
 def _str(data: dict[str, Any], key: str, max_chars: int | None = None) -> str:
@@ -323,4 +447,6 @@ def _opt_str(data: dict[str, Any], key: str, max_chars: int | None = None) -> st
 def _capped(key: str, value: str, max_chars: int | None) -> str:
     if max_chars is not None and len(value) > max_chars:
         raise ProtocolError(f"field {key!r} is longer than {max_chars} characters")
+    if not is_clean(value):
+        raise ProtocolError(f"field {key!r} holds characters that are not printable")
     return value

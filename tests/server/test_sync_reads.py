@@ -71,7 +71,7 @@ def test_a_pull_only_sync_does_not_wait_for_a_writer(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("field", "value"), [
-    ("id", "x" * 37), ("visit_id", "v" * 37), ("service_user_id", "p" * 37),
+    ("visit_id", "v" * 37), ("service_user_id", "p" * 37),
     ("corrects", "c" * 37), ("recorded_at", "2026-11-23T08:00:00+00:00" + "0" * 20),
 ])
 def test_fields_longer_than_the_office_keeps_are_refused_by_name(
@@ -80,5 +80,10 @@ def test_fields_longer_than_the_office_keeps_are_refused_by_name(
     a = small_agency(engine, tmp_path)
     record = note(sealer_for(engine, a.tenant_id), a.visits[0]["id"], "Ate well").to_dict()
     record[field] = value
-    with pytest.raises(ProtocolError, match=f"'{field}' is longer than"):
+    # The record is refused on its own, by field name; a record without a proper id makes
+    # the whole request wrong (there is nothing to refuse it by).
+    request = SyncRequest.from_dict({"protocol": 1, "cursor": None, "push": [record]})
+    assert request.push == [] and f"'{field}'" in request.refused[0].reason
+    record["id"] = "x" * 37
+    with pytest.raises(ProtocolError, match="push\\[0\\]: field 'id' must be a UUID"):
         SyncRequest.from_dict({"protocol": 1, "cursor": None, "push": [record]})

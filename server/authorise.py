@@ -1,0 +1,132 @@
+"""Who may push what: every pushed record checked against the device's worker and scope.
+
+A worker's phone may write only about its worker's own visits and the people of those visits;
+a dose outcome only for a medicine on that person's list; an addendum only to a record its
+worker wrote, with the same visit and person. The grants a batch needs are read in a handful of
+queries inside the sync's write transaction (the tenant clock row is locked by then, so no
+other push of the agency changes them under us). Refusals name the rule, never a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, select
+
+from server.enrolment import DeviceIdentity
+from server.schema import medicines, records, visits
+from sync.protocol import PushedRecord
+
+# Until the record-kind registry (sync/kinds.py) says it: which kinds are tied to a visit, to
+# a person, and which facts name a medicine of that person.
+NEEDS_VISIT = frozenset({"check_in", "check_out", "task_outcome", "dose_outcome"})
+NEEDS_PERSON = frozenset({"dose_outcome", "escalation"})
+MEDICINE_FACT = "medicine_id"
+
+NOT_YOUR_VISIT = "That visit is not on your rota."
+NOT_THAT_PERSON = "That person is not the person of this visit."
+NOT_YOUR_PERSON = "You have no visits with that person."
+NEEDS_A_VISIT = "This kind of record belongs to a visit."
+NEEDS_A_PERSON = "This kind of record belongs to a person."
+NOT_THEIR_MEDICINE = "That medicine is not on this person's list."
+NO_ORIGINAL = "The record it corrects is not at the office."
+NOT_YOUR_RECORD = "You may correct only your own records."
+WRONG_ORIGINAL = "An addendum must match the kind, visit and person of the record it corrects."
+
+
+class Original(NamedTuple):
+    worker_id: str
+    kind: str
+    visit_id: str | None
+    service_user_id: str | None
+
+
+@dataclass
+class Grants:
+    """What one batch may refer to, read once for the whole batch."""
+
+    visits: dict[str, str] = field(default_factory=dict)  # own visit id -> its person
+    people: set[str] = field(default_factory=set)  # people the worker has visits with
+    medicines: dict[str, str] = field(default_factory=dict)  # medicine id -> its person
+    originals: dict[str, Original] = field(default_factory=dict)  # corrected records
+
+    def stored(self, device: DeviceIdentity, rec: PushedRecord) -> None:
+        """`rec` is now at the office: a later addendum in the same batch may correct it."""
+        self.originals[rec.id] = Original(device.worker_id, rec.kind, rec.visit_id,
+                                          rec.service_user_id)
+
+
+def load(conn: Connection, device: DeviceIdentity, batch: list[PushedRecord]) -> Grants:
+    grants = Grants()
+    tenant, worker = device.tenant_id, device.worker_id
+    visit_ids = {r.visit_id for r in batch if r.visit_id}
+    visit_ids |= {v for r in batch if isinstance(v := r.facts.get("open_visit_id"), str)}
+    if visit_ids:
+        grants.visits = {row.id: row.service_user_id for row in conn.execute(
+            select(visits.c.id, visits.c.service_user_id)
+            .where(visits.c.tenant_id == tenant, visits.c.worker_id == worker,
+                   visits.c.id.in_(visit_ids)))}
+    loose = {r.service_user_id for r in batch if r.service_user_id and not r.visit_id}
+    if loose:
+        grants.people = set(conn.execute(
+            select(visits.c.service_user_id).distinct()
+            .where(visits.c.tenant_id == tenant, visits.c.worker_id == worker,
+                   visits.c.service_user_id.in_(loose))).scalars())
+    meds = {m for r in batch if isinstance(m := r.facts.get(MEDICINE_FACT), str)}
+    if meds:
+        grants.medicines = {row.id: row.service_user_id for row in conn.execute(
+            select(medicines.c.id, medicines.c.service_user_id)
+            .where(medicines.c.tenant_id == tenant, medicines.c.id.in_(meds)))}
+    corrected = {r.corrects for r in batch if r.corrects}
+    if corrected:
+        grants.originals = {row.id: Original(row.worker_id, row.kind, row.visit_id,
+                                             row.service_user_id) for row in conn.execute(
+            select(records.c.id, records.c.worker_id, records.c.kind, records.c.visit_id,
+                   records.c.service_user_id)
+            .where(records.c.tenant_id == tenant, records.c.id.in_(corrected)))}
+    return grants
+
+
+def refusal(grants: Grants, device: DeviceIdentity, rec: PushedRecord) -> str | None:
+    """Why this device may not push `rec`, or None when it may."""
+    if rec.corrects is not None:
+        reason = _correction(grants, device, rec)
+        if reason:
+            return reason
+    elif rec.visit_id is None and rec.kind in NEEDS_VISIT:
+        return NEEDS_A_VISIT
+    if rec.service_user_id is None and rec.kind in NEEDS_PERSON:
+        return NEEDS_A_PERSON
+    if rec.visit_id is not None:
+        person = grants.visits.get(rec.visit_id)
+        if person is None:
+            return NOT_YOUR_VISIT
+        if rec.service_user_id is not None and rec.service_user_id != person:
+            return NOT_THAT_PERSON
+    elif rec.service_user_id is not None and rec.service_user_id not in grants.people:
+        return NOT_YOUR_PERSON
+    return _facts(grants, rec.facts, rec.service_user_id)
+
+
+def _correction(grants: Grants, device: DeviceIdentity, rec: PushedRecord) -> str | None:
+    original = grants.originals.get(rec.corrects or "")
+    if original is None:
+        return NO_ORIGINAL
+    if original.worker_id != device.worker_id:
+        return NOT_YOUR_RECORD
+    if (original.kind == "addendum" or rec.facts.get("corrects_kind") != original.kind
+            or rec.visit_id != original.visit_id
+            or rec.service_user_id != original.service_user_id):
+        return WRONG_ORIGINAL
+    return None
+
+
+def _facts(grants: Grants, facts: dict[str, Any], person: str | None) -> str | None:
+    medicine = facts.get(MEDICINE_FACT)
+    if medicine is not None and (person is None or grants.medicines.get(medicine) != person):
+        return NOT_THEIR_MEDICINE
+    open_visit = facts.get("open_visit_id")
+    if open_visit is not None and open_visit not in grants.visits:
+        return NOT_YOUR_VISIT
+    return None

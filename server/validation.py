@@ -1,0 +1,174 @@
+"""The office's checks of a pushed record beyond its shape: times, the envelope, facts by kind.
+
+sync/protocol.py checks the shape both ends agree on (types, UUID ids, widths, printable text).
+Here the office checks what needs its clock or its knowledge of each record kind, before the
+write transaction starts: a record that fails is refused with a reason naming the field (never
+its value), and the rest of its batch goes on. Who may push what is server/authorise.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sync.protocol import RECORD_KINDS, PushedRecord, is_uuid, parse_time
+
+# A phone's clock may run a little fast; a record from further in the future is a broken clock.
+FUTURE_SLACK = timedelta(days=1)
+# Sealed content inflates to at most 1 MiB (server/escrow.py); its ciphertext is no bigger than
+# that plus the GCM tag, so its base64 no longer than this.
+MAX_CT_CHARS = 4 * ((1024 * 1024 + 16 + 2) // 3)
+_NONCE_BYTES, _KEY_BYTES, _WRAPPED_KEY_BYTES = 12, 32, 48
+
+
+class Refused(ValueError):
+    """A record the office will not store; the message names the field, never its value."""
+
+
+def _b64(value: Any, where: str, size: int | None = None, max_chars: int | None = None) -> None:
+    if not isinstance(value, str) or (max_chars is not None and len(value) > max_chars):
+        raise Refused(f"{where} must be base64 text")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise Refused(f"{where} is not base64") from None
+    if size is not None and len(raw) != size:
+        raise Refused(f"{where} has the wrong length")
+    if base64.b64encode(raw).decode("ascii") != value:
+        raise Refused(f"{where} is not canonical base64")
+
+
+def _key_copy(value: Any, where: str, with_epk: bool) -> None:
+    fields = {"epk", "nonce", "ct"} if with_epk else {"nonce", "ct"}
+    if not isinstance(value, dict) or set(value) != fields:
+        raise Refused(f"{where} must be an object of {', '.join(sorted(fields))}")
+    if with_epk:
+        _b64(value["epk"], f"{where}.epk", _KEY_BYTES)
+    _b64(value["nonce"], f"{where}.nonce", _NONCE_BYTES)
+    _b64(value["ct"], f"{where}.ct", _WRAPPED_KEY_BYTES)
+
+
+def check_envelope(envelope: dict[str, Any]) -> None:
+    """An envelope the office can open (docs/architecture.md): version 1 or 2, AES-256-GCM,
+    base64 fields of the right sizes, and the escrow copy `ek` of its key. The phone's own
+    copy `dk` may travel too; nothing else may."""
+    if not set(envelope) <= {"v", "alg", "nonce", "ct", "ek", "dk"}:
+        raise Refused("envelope holds fields that are not part of the format")
+    version = envelope.get("v")
+    if type(version) is not int or version not in (1, 2) or envelope.get("alg") != "A256GCM":
+        raise Refused("envelope must be version 1 or 2 of A256GCM")
+    if "ek" not in envelope:
+        raise Refused("envelope is not sealed for the office")
+    _b64(envelope.get("nonce"), "envelope.nonce", _NONCE_BYTES)
+    _b64(envelope.get("ct"), "envelope.ct", max_chars=MAX_CT_CHARS)
+    _key_copy(envelope["ek"], "envelope.ek", with_epk=True)
+    if "dk" in envelope:
+        _key_copy(envelope["dk"], "envelope.dk", with_epk=False)
+
+
+@dataclass(frozen=True)
+class TimeBounds:
+    """The times the office takes: from 2000 (sync/protocol.py) to a day past its clock."""
+
+    latest: datetime
+
+    @classmethod
+    def at(cls, now: datetime) -> TimeBounds:
+        return cls(now + FUTURE_SLACK)
+
+    def check(self, value: Any, where: str) -> None:
+        when = parse_time(value)
+        if when is None:
+            raise Refused(f"{where} must be an ISO 8601 time with its offset, from 2000 on")
+        if when > self.latest:
+            raise Refused(f"{where} is more than a day ahead of the office's clock")
+
+
+# What each fact of a kind may hold. Until the record-kind registry (sync/kinds.py) lands this
+# table is the office's copy of what phones send (fieldapp/services); codes are short words.
+Check = Callable[[Any, str, TimeBounds], None]
+
+
+def _uuid(value: Any, where: str, _bounds: TimeBounds) -> None:
+    if not is_uuid(value):
+        raise Refused(f"{where} must be a UUID")
+
+
+def _time(value: Any, where: str, bounds: TimeBounds) -> None:
+    bounds.check(value, where)
+
+
+def _code(value: Any, where: str, _bounds: TimeBounds) -> None:
+    if not isinstance(value, str) or not value or len(value) > 40 or not all(
+            c.isascii() and (c.islower() or c.isdigit() or c == "_") for c in value):
+        raise Refused(f"{where} must be a code (lower-case letters, digits, _)")
+
+
+def _kind(value: Any, where: str, _bounds: TimeBounds) -> None:
+    if value not in RECORD_KINDS or value == "addendum":
+        raise Refused(f"{where} must name the kind of the corrected record")
+
+
+def _flag(value: Any, where: str, _bounds: TimeBounds) -> None:
+    if not isinstance(value, bool):
+        raise Refused(f"{where} must be true or false")
+
+
+def _minutes(value: Any, where: str, _bounds: TimeBounds) -> None:
+    if type(value) is not int or not 0 <= value <= 24 * 60:
+        raise Refused(f"{where} must be a number of minutes within a day")
+
+
+@dataclass(frozen=True)
+class FactsSchema:
+    """The facts a kind may carry: name -> check; `required` must be present and not null."""
+
+    fields: dict[str, Check]
+    required: frozenset[str] = frozenset()
+
+
+FACTS: dict[str, FactsSchema] = {
+    "dose_outcome": FactsSchema(
+        {"medicine_id": _uuid, "scheduled_at": _time, "actual_at": _time, "outcome": _code,
+         "prn": _flag, "controlled": _flag, "window": _code},
+        frozenset({"medicine_id", "actual_at", "outcome"})),
+    "escalation": FactsSchema(
+        {"type": _code, "severity": _code, "event": _code, "medicine_id": _uuid,
+         "dose_at": _time, "dose_record_id": _uuid},
+        frozenset({"type", "severity"})),
+    "addendum": FactsSchema(
+        {"corrects_kind": _kind, "actor": _code, "outcome": _code, "medicine_id": _uuid,
+         "scheduled_at": _time},
+        frozenset({"corrects_kind"})),
+    "lone_worker": FactsSchema(
+        {"event": _code, "level": _code, "at": _time, "open_visit_id": _uuid,
+         "expected_end": _time, "minutes": _minutes},
+        frozenset({"event"})),
+}
+_NO_FACTS = FactsSchema({})
+
+
+def check_facts(kind: str, facts: dict[str, Any], bounds: TimeBounds) -> None:
+    schema = FACTS.get(kind, _NO_FACTS)
+    for name, value in facts.items():
+        check = schema.fields.get(name)
+        if check is None:
+            raise Refused(f"facts.{name} is not a fact a {kind} record carries")
+        if value is not None:
+            check(value, f"facts.{name}", bounds)
+    for name in schema.required:
+        if facts.get(name) is None:
+            raise Refused(f"facts.{name} is missing")
+
+
+def check_record(record: PushedRecord, bounds: TimeBounds) -> None:
+    """Everything about one record the office can check without its database (Refused)."""
+    bounds.check(record.recorded_at, "recorded_at")
+    check_envelope(record.envelope)
+    check_facts(record.kind, record.facts, bounds)
+    if (record.kind == "addendum") != (record.corrects is not None):
+        raise Refused("corrects is set on addenda, and only on them")
