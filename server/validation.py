@@ -157,7 +157,8 @@ def check_facts(kind: str, facts: dict[str, Any], bounds: TimeBounds) -> None:
     for name, value in facts.items():
         check = schema.fields.get(name)
         if check is None:
-            raise Refused(f"facts.{name} is not a fact a {kind} record carries")
+            # Not echoed: an unknown name is the sender's text.
+            raise Refused(f"facts hold a name that a {kind} record does not carry")
         if value is not None:
             check(value, f"facts.{name}", bounds)
     for name in schema.required:

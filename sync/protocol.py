@@ -95,7 +95,7 @@ class PushedRecord:
         office's own checks (server/validation.py)."""
         if not isinstance(data, dict):
             raise ProtocolError("each pushed record must be an object")
-        _only(data, _RECORD_FIELDS, "")
+        _only(data, _RECORD_FIELDS, "the record")
         kind = _str(data, "kind", MAX_KIND_CHARS)
         if kind not in RECORD_KINDS:
             raise ProtocolError("field 'kind' is not a record kind this office knows")
@@ -411,10 +411,10 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def _only(data: dict[str, Any], allowed: frozenset[str], where: str) -> None:
-    for key in data:
-        if key not in allowed:
-            name = key if isinstance(key, str) and len(key) <= 40 and is_clean(key) else "?"
-            raise ProtocolError(f"field {where}{name!r} is not part of the protocol")
+    # An unknown name is not echoed: it is the sender's text, and could be anything.
+    if any(key not in allowed for key in data):
+        raise ProtocolError(f"{where or 'the request'} holds a field that is not part of the "
+                            "protocol")
 
 
 def _id(data: dict[str, Any], key: str) -> str:

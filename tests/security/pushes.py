@@ -1,0 +1,133 @@
+"""Builders for attack tests on the sync API: records of every kind, and an office on a backend.
+
+`office_app(url, tmp)` is the real server app (create_app) on SQLite or PostgreSQL with the small
+test agency; `records_for(...)` builds a well-formed, sealed record of each pushed kind, so a
+test changes one field and sees exactly that field refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, func, insert, select
+
+from fieldapp.vault.dek import Sealer
+from server import agency, enrolment
+from server.app import create_app
+from server.schema import records, tenants
+from server.settings import ServerSettings
+from sync.protocol import SYNC_PATH, PushedRecord
+from tests.factories import SmallAgency, code_for, medicine_for, person, plan_for, small_agency
+
+BASE = "http://office"
+
+
+@dataclass
+class Office:
+    app: Any
+    agency: SmallAgency
+    tmp: Path
+
+    @property
+    def engine(self) -> Engine:
+        return self.app.state.engine  # type: ignore[no-any-return]
+
+    def token(self, worker_id: str | None = None) -> str:
+        data = enrolment.enrol(self.engine, code_for(self.engine, worker_id or
+                                                      self.agency.worker_id))
+        return str(data["device_token"])
+
+    def sealer(self, tenant_id: str | None = None) -> Sealer:
+        return sealer_of(self.engine, tenant_id or self.agency.tenant_id)
+
+    def stored(self) -> int:
+        with self.engine.begin() as conn:
+            return int(conn.execute(select(func.count()).select_from(records)).scalar_one())
+
+
+def office_app(url: str, tmp: Path) -> Office:
+    settings = ServerSettings(database_url=url, escrow_key_file=tmp / "escrow.key",
+                              run_monitors=False)
+    app = create_app(settings, with_console=False)
+    return Office(app, small_agency(app.state.engine, tmp), tmp)
+
+
+def second_agency(engine: Engine, tmp: Path) -> SmallAgency:
+    """Another agency in the same database (inserted directly: the CLI makes one per file)."""
+    from server import escrow
+
+    tid = str(uuid.uuid4())
+    public = escrow.generate_keypair_files(tmp / "other-escrow.key")
+    with engine.begin() as conn:
+        conn.execute(insert(tenants).values(
+            id=tid, name="Other Care", office_phone="", on_call_phone="",
+            timezone="Europe/London", escrow_public_key=base64.b64encode(public).decode(),
+            clock=0))
+    wid = agency.add_worker(engine, tid, {"name": "Zed Other"})
+    p = person("Olive Other")
+    agency.add_people(engine, tid, [p], [plan_for(p)], [medicine_for(p)])
+    now = datetime.now(UTC).replace(microsecond=0)
+    visits = [{"id": str(uuid.uuid4()), "worker_id": wid, "service_user_id": p["id"],
+               "visit_type": "morning", "start": now.isoformat(), "end": now.isoformat()}]
+    agency.add_visits(engine, tid, visits)
+    return SmallAgency(tid, wid, wid, "", [p], visits, tmp / "other-escrow.key")
+
+
+def sealer_of(engine: Engine, tenant_id: str) -> Sealer:
+    with engine.begin() as conn:
+        pub = conn.execute(select(tenants.c.escrow_public_key)
+                           .where(tenants.c.id == tenant_id)).scalar_one()
+    return Sealer(b"k" * 32, tenant_id, base64.b64decode(pub))
+
+
+def medicine_of(engine: Engine, person_id: str) -> str:
+    from server.schema import medicines
+
+    with engine.begin() as conn:
+        return str(conn.execute(select(medicines.c.id)
+                                .where(medicines.c.service_user_id == person_id)).scalar())
+
+
+def record(sealer: Sealer, kind: str, visit_id: str | None, person_id: str | None,
+           facts: dict[str, Any] | None = None, corrects: str | None = None,
+           rid: str | None = None) -> PushedRecord:
+    rid = rid or str(uuid.uuid4())
+    env = sealer.seal("records", rid, 1, {"kind": kind, "text": "Settled"}, escrow=True)
+    return PushedRecord(rid, kind, visit_id, person_id, datetime.now(UTC).isoformat(), 1, env,
+                        corrects, facts or {})
+
+
+def facts_for(kind: str, medicine_id: str, visit_id: str | None = None) -> dict[str, Any]:
+    now = datetime.now(UTC).isoformat()
+    return {
+        "dose_outcome": {"medicine_id": medicine_id, "scheduled_at": now, "actual_at": now,
+                         "outcome": "taken", "prn": False, "controlled": False},
+        "escalation": {"type": "medication", "severity": "urgent", "event": "refused_twice",
+                       "medicine_id": medicine_id, "dose_at": now, "dose_record_id": None},
+        "lone_worker": {"event": "duress", "level": "red", "at": now,
+                        **({"open_visit_id": visit_id} if visit_id else {})},
+    }.get(kind, {})
+
+
+def gz(obj: Any) -> bytes:
+    return gzip.compress(json.dumps(obj).encode(), mtime=0)
+
+
+def headers(token: str | None) -> dict[str, str]:
+    out = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    if token:
+        out["Authorization"] = f"Bearer {token}"
+    return out
+
+
+def post_sync(client: httpx.Client, token: str | None, body: bytes,
+              extra: dict[str, str] | None = None) -> httpx.Response:
+    return client.post(SYNC_PATH, content=body, headers={**headers(token), **(extra or {})})
