@@ -8,21 +8,20 @@ its value), and the rest of its batch goes on. Who may push what is server/autho
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sync import envelope
 from sync.protocol import RECORD_KINDS, PushedRecord, is_uuid, parse_time
 
 # A phone's clock may run a little fast; a record from further in the future is a broken clock.
 FUTURE_SLACK = timedelta(days=1)
-# Sealed content inflates to at most 1 MiB (server/escrow.py); its ciphertext is no bigger than
+# Sealed content inflates to at most MAX_PLAINTEXT_BYTES; its ciphertext is no bigger than
 # that plus the GCM tag, so its base64 no longer than this.
-MAX_CT_CHARS = 4 * ((1024 * 1024 + 16 + 2) // 3)
-_NONCE_BYTES, _KEY_BYTES, _WRAPPED_KEY_BYTES = 12, 32, 48
+MAX_CT_CHARS = 4 * ((envelope.MAX_PLAINTEXT_BYTES + 16 + 2) // 3)
+_WRAPPED_KEY_BYTES = envelope.KEY_BYTES + 16  # a record key under AES-GCM, with its tag
 
 
 class Refused(ValueError):
@@ -30,16 +29,12 @@ class Refused(ValueError):
 
 
 def _b64(value: Any, where: str, size: int | None = None, max_chars: int | None = None) -> None:
-    if not isinstance(value, str) or (max_chars is not None and len(value) > max_chars):
-        raise Refused(f"{where} must be base64 text")
+    if max_chars is not None and isinstance(value, str) and len(value) > max_chars:
+        raise Refused(f"{where} is too long")
     try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise Refused(f"{where} is not base64") from None
-    if size is not None and len(raw) != size:
-        raise Refused(f"{where} has the wrong length")
-    if base64.b64encode(raw).decode("ascii") != value:
-        raise Refused(f"{where} is not canonical base64")
+        envelope.b64d(value, size)
+    except envelope.EnvelopeDamaged:
+        raise Refused(f"{where} must be canonical base64 of the right length") from None
 
 
 def _key_copy(value: Any, where: str, with_epk: bool) -> None:
@@ -47,27 +42,28 @@ def _key_copy(value: Any, where: str, with_epk: bool) -> None:
     if not isinstance(value, dict) or set(value) != fields:
         raise Refused(f"{where} must be an object of {', '.join(sorted(fields))}")
     if with_epk:
-        _b64(value["epk"], f"{where}.epk", _KEY_BYTES)
-    _b64(value["nonce"], f"{where}.nonce", _NONCE_BYTES)
+        _b64(value["epk"], f"{where}.epk", envelope.KEY_BYTES)
+    _b64(value["nonce"], f"{where}.nonce", envelope.NONCE_BYTES)
     _b64(value["ct"], f"{where}.ct", _WRAPPED_KEY_BYTES)
 
 
-def check_envelope(envelope: dict[str, Any]) -> None:
-    """An envelope the office can open (docs/architecture.md): version 1 or 2, AES-256-GCM,
+def check_envelope(sealed: dict[str, Any]) -> None:
+    """An envelope the office can open (sync/envelope.py): a version it opens, AES-256-GCM,
     base64 fields of the right sizes, and the escrow copy `ek` of its key. The phone's own
     copy `dk` may travel too; nothing else may."""
-    if not set(envelope) <= {"v", "alg", "nonce", "ct", "ek", "dk"}:
+    if not set(sealed) <= {"v", "alg", "nonce", "ct", "ek", "dk"}:
         raise Refused("envelope holds fields that are not part of the format")
-    version = envelope.get("v")
-    if type(version) is not int or version not in (1, 2) or envelope.get("alg") != "A256GCM":
-        raise Refused("envelope must be version 1 or 2 of A256GCM")
-    if "ek" not in envelope:
+    version = sealed.get("v")
+    if type(version) is not int or version not in envelope.OPENS \
+            or sealed.get("alg") != envelope.ALG:
+        raise Refused("envelope must be a version the office opens, of A256GCM")
+    if "ek" not in sealed:
         raise Refused("envelope is not sealed for the office")
-    _b64(envelope.get("nonce"), "envelope.nonce", _NONCE_BYTES)
-    _b64(envelope.get("ct"), "envelope.ct", max_chars=MAX_CT_CHARS)
-    _key_copy(envelope["ek"], "envelope.ek", with_epk=True)
-    if "dk" in envelope:
-        _key_copy(envelope["dk"], "envelope.dk", with_epk=False)
+    _b64(sealed.get("nonce"), "envelope.nonce", envelope.NONCE_BYTES)
+    _b64(sealed.get("ct"), "envelope.ct", max_chars=MAX_CT_CHARS)
+    _key_copy(sealed["ek"], "envelope.ek", with_epk=True)
+    if "dk" in sealed:
+        _key_copy(sealed["dk"], "envelope.dk", with_epk=False)
 
 
 @dataclass(frozen=True)

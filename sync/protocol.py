@@ -18,7 +18,7 @@ import uuid
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from sync.kinds import KINDS, MAX_TIME_CHARS
 
@@ -371,7 +371,7 @@ _RECORD_FIELDS = frozenset({"id", "kind", "visit_id", "service_user_id", "record
 _REQUEST_FIELDS = frozenset({"protocol", "cursor", "push", "app_version"})
 
 
-def is_int(value: Any) -> bool:
+def is_int(value: Any) -> TypeGuard[int]:
     """A JSON whole number (true and false are not numbers)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
