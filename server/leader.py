@@ -72,8 +72,12 @@ class Leadership:
 
     def release(self) -> None:
         if self._conn is not None:
-            # Invalidate rather than close: a pooled connection would otherwise go back to the
-            # pool still holding the session lock.
+            # Unlock first: a closed connection's lock is freed only once its server process
+            # has noticed, and the next `try_acquire` may come sooner. Then invalidate rather
+            # than close: a pooled connection must never go back to the pool holding the lock.
+            with contextlib.suppress(Exception):
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+                self._conn.commit()
             with contextlib.suppress(Exception):
                 self._conn.invalidate()
                 self._conn.close()
