@@ -332,7 +332,7 @@ _FACT_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 def _facts(value: Any) -> dict[str, Any]:
     """Facts are a small flat object of short scalars: anything else is refused. What each
     kind's facts hold is the office's check by kind (server/validation.py)."""
-    if value is None:
+    if value is None or (type(value) is dict and not value):
         return {}
     if not isinstance(value, dict) or len(value) > MAX_FACTS:
         raise ProtocolError(f"field 'facts' must be an object of at most {MAX_FACTS} entries")
@@ -412,7 +412,7 @@ def parse_time(value: Any) -> datetime | None:
 
 def _only(data: dict[str, Any], allowed: frozenset[str], where: str) -> None:
     # An unknown name is not echoed: it is the sender's text, and could be anything.
-    if any(key not in allowed for key in data):
+    if not data.keys() <= allowed:
         raise ProtocolError(f"{where or 'the request'} holds a field that is not part of the "
                             "protocol")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import socket
 import uuid
 from collections.abc import Iterator
@@ -129,9 +130,8 @@ def test_a_dose_with_a_garbage_time_is_refused(office: Office) -> None:
 
 def test_an_envelope_300_objects_deep_is_refused(office: Office) -> None:
     good = _good(office)
-    raw = ('{"protocol":1,"push":[{"id":"' + good["id"] + '","kind":"note","recorded_at":"'
-           + good["recorded_at"] + '","version":1,"envelope":{"v":2,"alg":"A256GCM",'
-           '"nonce":"AAAAAAAAAAAAAAAA","ct":"AA==","ek":' + _deep(300) + "}}]}")
+    good["envelope"]["ek"] = "DEEP"  # replaced by 300 nested objects in the JSON text
+    raw = json.dumps({"protocol": 1, "push": [good]}).replace('"DEEP"', _deep(300))
     with client_for(office) as client:
         resp = post_sync(client, office.token(), gzip.compress(raw.encode()))
     assert resp.status_code == 200, resp.text
