@@ -83,7 +83,7 @@ def build_router(
         return {"status": "ok", "database": database_kind, "schema": schema}
 
     @router.post(ENROL_PATH, response_model=EnrolResponse,
-                 responses=openapi.responses(403, 413, 422, 429))
+                 responses=openapi.responses(400, 403, 413, 422, 429))
     def enrol(body: EnrolRequest, request: Request) -> dict[str, Any]:
         return door.enrol(_address(request), body.code, body.app_version)
 

@@ -40,6 +40,7 @@ class ErrorResponse(BaseModel):
 
 
 _WHY = {
+    400: "The body could not be read as JSON.",
     401: "The device token is missing, unknown, or belongs to a phone that confirmed its wipe.",
     403: "The enrolment code is not valid (wrong, used or expired).",
     409: "The request conflicts with the phone's state (e.g. a wipe confirmed while active).",
