@@ -1,4 +1,5 @@
-"""Every error the API answers with has the one JSON shape: {"error": {"code", "message"}}."""
+"""Every error the API answers with has the one JSON shape: {"error": {"code", "message"}},
+with "field" naming the part of the request at fault when there is one."""
 
 from __future__ import annotations
 
@@ -51,7 +52,9 @@ def assert_error_shape(response: httpx.Response, status: int, code: str) -> None
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    assert set(body) == {"error"} and {"code", "message"} <= set(body["error"]) \
+        <= {"code", "message", "field"}
+    assert isinstance(body["error"].get("field", ""), str)
     assert body["error"]["code"] == code
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
 
@@ -72,7 +75,11 @@ def test_every_api_error_has_the_one_shape(app: FastAPI, tmp_path: Path) -> None
         ("GET", "/no/such/route", no_kwargs, 404, "not_found"),
         ("GET", SYNC_PATH, no_kwargs, 405, "method_not_allowed"),
         ("POST", ENROL_PATH, {"json": {}}, 422, "invalid"),
-        ("POST", ENROL_PATH, {"json": {"code": "WRONG-CODE"}}, 422, "invalid"),
+        ("POST", ENROL_PATH, {"json": {"code": "WRONG-CODE"}}, 403, "forbidden"),
+        ("POST", SYNC_PATH, {"content": b"{}", "headers": {**bearer, "Content-Encoding": "br"}},
+         415, "unsupported_encoding"),
+        ("POST", SYNC_PATH, {"content": b"x" * (5 * 2**20), "headers": bearer}, 413,
+         "too_large"),
         ("POST", SYNC_PATH, {"content": sync_body({})}, 401, "not_authenticated"),
         ("POST", SYNC_PATH, {"content": b"not gzip", "headers": bearer}, 422, "invalid"),
         ("POST", SYNC_PATH, {"content": pull_99, "headers": bearer}, 426, "upgrade_required"),
