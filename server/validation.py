@@ -151,6 +151,7 @@ class FactsSchema:
 
 
 FACTS: dict[str, FactsSchema] = {
+    "task_outcome": FactsSchema({"task_id": _uuid, "outcome": _code}),
     "dose_outcome": FactsSchema(
         {"medicine_id": _uuid, "scheduled_at": _time, "actual_at": _time, "outcome": _code,
          "prn": _flag, "controlled": _flag, "window": _code},
