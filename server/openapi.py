@@ -13,13 +13,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from sync.kinds import MAX_TIME_CHARS
 from sync.protocol import (
     MAX_APP_VERSION_CHARS,
     MAX_CURSOR_CHARS,
     MAX_FACT_CHARS,
     MAX_FACTS,
     MAX_PUSH_RECORDS,
-    MAX_TIME_CHARS,
     MAX_VERSION,
     PROTOCOL_VERSION,
     RECORD_KINDS,
