@@ -3,13 +3,15 @@ visit, sent to the office, acknowledged there, and the acknowledgement seen on t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
 
-from server import feed
+from server import escalations
+from server.schema import escalations as escalation_table
 from server.schema import records as office_records
 from tests.browser.phone_steps import fill, tap
 from tests.support.browser import open_flet, screenshot, wait_id, wait_text
@@ -21,19 +23,25 @@ PIN = "258036"
 PHONE = {"width": 412, "height": 860}
 
 
+@dataclass(frozen=True)
+class Coordinator:
+    id: str
+    tenant_id: str
+    is_safeguarding_lead: bool = False
+
+
 def office_acknowledges(demo) -> None:
-    """The office acknowledges the phone's escalation: its feed tells the raising worker."""
+    """The office acknowledges the phone's escalation (server.escalations.acknowledge), which
+    tells the raising worker's phone through its feed."""
     engine = create_engine(demo.logins.database_url)
     try:
         with engine.begin() as conn:
             [row] = conn.execute(select(office_records).where(
                 office_records.c.kind == "escalation")).mappings().all()
-            at = datetime.now(UTC).isoformat()
-            feed.publish(conn, row["tenant_id"], [{
-                "worker_id": row["worker_id"], "entity": "escalation",
-                "entity_id": row["id"], "op": "upsert", "version": 2,
-                "body": {"record_id": row["id"], "reference": "E-1", "state": "acknowledged",
-                         "acknowledged_at": at, "resolved_at": None, "outcome": None}}])
+            [esc] = conn.execute(select(escalation_table.c.id).where(
+                escalation_table.c.source_record_id == row["id"])).all()
+            escalations.acknowledge(conn, Coordinator("coordinator-1", row["tenant_id"]),
+                                    esc[0], datetime.now(UTC))
     finally:
         engine.dispose()
 
