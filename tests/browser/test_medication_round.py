@@ -185,7 +185,9 @@ def test_a_medication_round_and_the_offices_mar_chart(demo, chromium) -> None:
     office = chromium.new_context(viewport={"width": 1300, "height": 900},
                                   accept_downloads=True).new_page()
     open_flet(office, demo.server_url + "/console/")
-    wait_text(office, "Office console")
+    # The sign-in form itself, not only the app bar, before typing into it.
+    wait_text(office, "Sign in with your office account.")
+    wait_id(office, "console-password")
     office.wait_for_timeout(500)
     for ident, text in (("console-email", demo.logins.coordinator_email),
                         ("console-password", demo.logins.password)):
