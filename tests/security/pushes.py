@@ -11,12 +11,14 @@ import base64
 import gzip
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine, func, insert, select
 
 from fieldapp.vault.dek import Sealer
@@ -131,3 +133,18 @@ def headers(token: str | None) -> dict[str, str]:
 def post_sync(client: httpx.Client, token: str | None, body: bytes,
               extra: dict[str, str] | None = None) -> httpx.Response:
     return client.post(SYNC_PATH, content=body, headers={**headers(token), **(extra or {})})
+
+
+def office_on_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
+    """The office on the fixture's backend ("sqlite" or "postgresql"), disposed afterwards."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'server.sqlite'}"
+    else:
+        from tests.support.pg import create_database
+
+        url = create_database(request.getfixturevalue("pg_url"), f"t_{uuid.uuid4().hex[:12]}")
+    o = office_app(url, tmp_path)
+    try:
+        yield o
+    finally:
+        o.engine.dispose()

@@ -5,7 +5,6 @@ enrolling with one one-time code."""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,23 +16,20 @@ from sqlalchemy import func, select
 from server.schema import devices
 from sync.protocol import ENROL_PATH
 from tests.factories import code_for
-from tests.security.pushes import Office, gz, medicine_of, office_app, post_sync, record
+from tests.security.pushes import (
+    Office,
+    gz,
+    medicine_of,
+    office_on_backend,
+    post_sync,
+    record,
+)
 from tests.support.live import serve
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'server.sqlite'}"
-    else:
-        from tests.support.pg import create_database
-
-        url = create_database(request.getfixturevalue("pg_url"), f"t_{uuid.uuid4().hex[:12]}")
-    o = office_app(url, tmp_path)
-    try:
-        yield o
-    finally:
-        o.engine.dispose()
+    yield from office_on_backend(request, tmp_path)
 
 
 def at_once(n: int, call: Callable[[httpx.Client], httpx.Response], url: str

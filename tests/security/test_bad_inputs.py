@@ -24,7 +24,7 @@ from tests.security.pushes import (
     gz,
     headers,
     medicine_of,
-    office_app,
+    office_on_backend,
     post_sync,
     record,
 )
@@ -33,17 +33,7 @@ from tests.support.live import serve
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'server.sqlite'}"
-    else:
-        from tests.support.pg import create_database
-
-        url = create_database(request.getfixturevalue("pg_url"), f"t_{uuid.uuid4().hex[:12]}")
-    o = office_app(url, tmp_path)
-    try:
-        yield o
-    finally:
-        o.engine.dispose()
+    yield from office_on_backend(request, tmp_path)
 
 
 @contextlib.contextmanager
