@@ -142,6 +142,11 @@ def _minutes(value: Any, where: str, _bounds: TimeBounds) -> None:
         raise Refused(f"{where} must be a number of minutes within a day")
 
 
+def _count(value: Any, where: str, _bounds: TimeBounds) -> None:
+    if type(value) is not int or not 0 <= value <= 10_000:
+        raise Refused(f"{where} must be a count from 0 to 10000")
+
+
 @dataclass(frozen=True)
 class FactsSchema:
     """The facts a kind may carry: name -> check; `required` must be present and not null."""
@@ -168,6 +173,9 @@ FACTS: dict[str, FactsSchema] = {
         {"event": _code, "level": _code, "at": _time, "open_visit_id": _uuid,
          "expected_end": _time, "minutes": _minutes},
         frozenset({"event"})),
+    "handover": FactsSchema(
+        {"shift_start": _time, "shift_end": _time, "has_concerns": _flag, "items": _count},
+        frozenset({"shift_start", "shift_end", "has_concerns", "items"})),
 }
 _NO_FACTS = FactsSchema({})
 

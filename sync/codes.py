@@ -350,9 +350,65 @@ _ALERT_CAUSE_LABELS = {
     AlertCause.DURESS: "Lone working: duress PIN used",
 }
 
+
+class HandoverCategory(StrEnum):
+    """What one drafted handover item is about (DOMAIN.md "Handover"); docs/handover.md."""
+
+    VISIT_MISSED = "visit_missed"
+    VISIT_LATE = "visit_late"
+    TASK_NOT_DONE = "task_not_done"
+    DOSE_REFUSED = "dose_refused"
+    DOSE_OMITTED = "dose_omitted"
+    DOSE_FLAGGED = "dose_flagged"
+    ESCALATION_OPEN = "escalation_open"
+    ALERT_OPEN = "alert_open"
+    CONCERN = "concern"
+    FLAGGED_NOTE = "flagged_note"
+
+    @property
+    def label(self) -> str:
+        return _HANDOVER_LABELS[self]
+
+    @property
+    def is_concern(self) -> bool:
+        """True for what makes a handover one "with concerns" (its `has_concerns` fact): a
+        person not seen, a medicine not taken, something still open with the office, a worry."""
+        return self in _HANDOVER_CONCERNS
+
+
+_HANDOVER_LABELS = {
+    HandoverCategory.VISIT_MISSED: "Visit missed",
+    HandoverCategory.VISIT_LATE: "Visit late",
+    HandoverCategory.TASK_NOT_DONE: "Task not done",
+    HandoverCategory.DOSE_REFUSED: "Medicine refused",
+    HandoverCategory.DOSE_OMITTED: "Medicine not given",
+    HandoverCategory.DOSE_FLAGGED: "Medicine flagged (timing or stock)",
+    HandoverCategory.ESCALATION_OPEN: "Escalation still open",
+    HandoverCategory.ALERT_OPEN: "Lone-worker alert still open",
+    HandoverCategory.CONCERN: "New concern",
+    HandoverCategory.FLAGGED_NOTE: "Note for handover",
+}
+
+_HANDOVER_CONCERNS = frozenset({
+    HandoverCategory.VISIT_MISSED, HandoverCategory.DOSE_REFUSED, HandoverCategory.DOSE_OMITTED,
+    HandoverCategory.ESCALATION_OPEN, HandoverCategory.ALERT_OPEN, HandoverCategory.CONCERN,
+})
+
+
+class HandoverAckState(StrEnum):
+    """The office's answer to a handover (feed entity `handover_ack`)."""
+
+    ACKNOWLEDGED = "acknowledged"
+    REPLIED = "replied"
+
+    @property
+    def label(self) -> str:
+        return {HandoverAckState.ACKNOWLEDGED: "Acknowledged by the office",
+                HandoverAckState.REPLIED: "The office replied"}[self]
+
 # Every code set above, for tests and tools that must see them all.
 CODE_SETS: tuple[type[StrEnum], ...] = (
     DoseOutcome, TaskOutcome, SupportLevel, Timing, Actor, EscalationType, Severity,
     EscalationState, MedicationEvent, LoneWorkerEvent, AlertLevel, AlertState, AlertOutcome,
-    News2Band, EscalationOutcome, AlertCause,
+    News2Band, EscalationOutcome, AlertCause, HandoverCategory, HandoverAckState,
 )

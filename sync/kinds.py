@@ -142,7 +142,14 @@ KINDS: Mapping[str, Kind] = {k.code: k for k in (
         Fact("minutes", FactType.INT),  # "extend": how much longer the visit runs
     ), Audience.COORDINATOR, {}, False,
         visit=Need.OPTIONAL, person=Need.OPTIONAL),
-    Kind("handover", "Handover", (), Audience.WORKER_OWN, _TEXT_ONLY, True,
+    # The end-of-shift handover (docs/handover.md): its SBAR text and items travel sealed;
+    # in clear only what the office's inbox filters on.
+    Kind("handover", "Handover", (
+        Fact("shift_start", FactType.TIME, required=True),
+        Fact("shift_end", FactType.TIME, required=True),
+        Fact("has_concerns", FactType.BOOL, required=True),
+        Fact("items", FactType.INT, required=True),  # drafted items the worker kept
+    ), Audience.WORKER_OWN, _TEXT_ONLY, True,
          visit=Need.NEVER, person=Need.NEVER),
 )}
 

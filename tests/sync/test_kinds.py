@@ -31,7 +31,9 @@ DOSE: dict[str, Any] = {"medicine_id": ID, "scheduled_at": AT, "actual_at": AT,
                         "outcome": "taken", "prn": False, "controlled": False}
 # Facts exactly as the phone and the office write them today (services, duress, office.py).
 VALID: dict[str, list[dict[str, Any]]] = {
-    "check_in": [{}], "check_out": [{}], "note": [{}], "handover": [{}],
+    "check_in": [{}], "check_out": [{}], "note": [{}],
+    "handover": [{"shift_start": AT, "shift_end": AT, "has_concerns": True, "items": 3},
+                 {"shift_start": AT, "shift_end": AT, "has_concerns": False, "items": 0}],
     "task_outcome": [{}, {"task_id": ID, "outcome": "partly_done"}],
     "dose_outcome": [DOSE, {**DOSE, "scheduled_at": None, "prn": True, "outcome": "given"},
                      {**DOSE, "window": "late"}],
