@@ -1,7 +1,8 @@
 """The coordinator console: a Flet web app on the same services, authorisation and audit.
 
 Each screen has its own address under the console's path: `/` the day board,
-`/visits/<id>` a visit's record, `/people/<id>/mar` a person's MAR chart. Screens open on top
+`/visits/<id>` a visit's record, `/people/<id>/mar` a person's MAR chart, `/escalations` the
+escalation queue, `/lone-working` the live board of lone working. Screens open on top
 of the day board, so back (the app bar's arrow, a Back button or the browser's) returns to the
 screen below. An address opened before signing in is shown once the coordinator has.
 """
@@ -21,6 +22,11 @@ from server.console.context import HOME, Console
 from server.console.screens.day import DayState, render_day
 from server.console.screens.escalation import EscalationState, render_escalation
 from server.console.screens.escalations import EscalationsState, render_escalations
+from server.console.screens.lone_working import (
+    LONE_WORKING,
+    LoneWorkingState,
+    render_lone_working,
+)
 from server.console.screens.mar import MarState, render_mar
 from server.console.screens.sign_in import SignInState, render_sign_in
 from server.console.screens.visit import VisitState, render_visit
@@ -41,6 +47,7 @@ class Screen:
 SCREENS = (
     Screen("/escalations/:escalation_id", "Escalation", EscalationState, render_escalation),
     Screen("/escalations", "Escalations", EscalationsState, render_escalations),
+    Screen(LONE_WORKING, "Lone working", LoneWorkingState, render_lone_working),
     Screen("/visits/:visit_id", "Visit record", VisitState, render_visit),
     Screen("/people/:service_user_id/mar", "MAR chart", MarState, render_mar),
     Screen(HOME, "Office console", DayState, render_day),

@@ -9,6 +9,7 @@ import flet as ft
 
 from server.console.context import Console, visit_route
 from server.console.screens.escalations import escalations_link
+from server.console.screens.lone_working import lone_working_link
 from server.console.widgets import button, heading, labelled, local_hm
 from server.services.day_board import DayVisit, day_visits
 from server.services.escalation_board import queue
@@ -20,11 +21,14 @@ class DayState:
         self.day = day or console.today()
         self.visits: list[DayVisit] = []
         self.open_escalations = 0
+        self.lone_alerts = 0
         self.refresh()
 
     def refresh(self) -> None:
         self.visits = day_visits(self.console.engine, self.console.coordinator, self.day)
-        self.open_escalations = len(queue(self.console.engine, self.console.coordinator))
+        open_now = queue(self.console.engine, self.console.coordinator)
+        self.open_escalations = len(open_now)
+        self.lone_alerts = sum(1 for i in open_now if i.escalation.lone_working)
 
     @property
     def done(self) -> int:
@@ -43,7 +47,8 @@ def render_day(state: DayState, redraw: Callable[[], None]) -> list[ft.Control]:
     return [
         ft.Row([heading(f"Visits on {state.day:%A %d %B %Y}"),
                 button("console-refresh", "Refresh", refresh),
-                escalations_link(state.console, state.open_escalations)], wrap=True),
+                escalations_link(state.console, state.open_escalations),
+                lone_working_link(state.console, state.lone_alerts)], wrap=True),
         ft.Text(f"Signed in as {who.name}. {len(state.visits)} visits, "
                 f"{state.done} completed."),
         *[_visit_card(state, v) for v in state.visits],

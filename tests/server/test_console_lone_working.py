@@ -1,0 +1,133 @@
+"""The console's lone-working board in memory: linked from the day, updating by itself, and
+acknowledging and closing an alert with an outcome whose notes are sealed and audited."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from server import escrow, welfare
+from server.console.app import make_console
+from server.console.screens import lone_working
+from server.schema import audit_log
+from server.schema import escalations as escalations_t
+from server.storage import make_engine, migrate
+from tests.factories import SmallAgency
+from tests.server.test_console import on_top, routes, sign_in
+from tests.server.test_console_escalations import choose
+from tests.server.test_lone_board import both_checked_in
+from tests.support.flet_memory import Harness, run_app
+
+MIN = timedelta(minutes=1)
+NOTES = "Rang her: phone had died, she was with a neighbour"
+
+
+@dataclass
+class HeldClock:
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@dataclass
+class Desk:
+    engine: Engine
+    agency: SmallAgency
+    clock: HeldClock
+
+    @property
+    def end(self) -> datetime:
+        return datetime.fromisoformat(self.agency.visits[0]["end"])
+
+    def open(self, route: str = "/") -> Harness:
+        key = escrow.load_private_key(str(self.agency.key_file))
+        main = make_console(self.engine, lambda: key, self.clock)
+        return run_app(main, page_props={"route": route, "web": True, "width": 1280.0})
+
+    def at(self, when: datetime) -> None:
+        """Time moves on, and the leader's monitor ticks."""
+        self.clock.at = when
+        welfare.tick(self.engine, when)
+
+
+@pytest.fixture
+def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
+    monkeypatch.setattr(lone_working, "REFRESH_SECONDS", 0.05)
+    engine = make_engine(f"sqlite:///{tmp_path / 'office.sqlite'}")
+    migrate(engine)
+    agency = both_checked_in(engine, tmp_path)
+    start = datetime.fromisoformat(agency.visits[0]["start"])
+    yield Desk(engine, agency, HeldClock(start + 5 * MIN))
+    engine.dispose()
+
+
+def wait_for_refresh(app: Harness) -> None:
+    app.run(asyncio.sleep(0.4))
+
+
+def alert_reference(desk: Desk) -> str:
+    with desk.engine.begin() as conn:
+        return str(conn.execute(select(escalations_t.c.reference)).scalar_one())
+
+
+def test_the_day_links_to_the_board_of_workers_on_visits(desk: Desk) -> None:
+    with desk.open() as app:
+        sign_in(app)
+        assert "Lone working (0 alerts)" in app.text("console-lone-working")
+        app.tap("console-lone-working")
+        assert routes(app) == ["/", "/lone-working"]
+        shown = on_top(app)
+        assert "2 on visits, 0 overdue, 0 open alerts (0 red)" in shown
+        assert "No open lone-working alerts." in shown and "Nobody is overdue." in shown
+        assert "Amira Khan with Margaret Ellison" in app.text(
+            f"lone-on-visit-{desk.agency.visits[0]['id']}")
+        assert "25 min left" in app.text(f"lone-on-visit-{desk.agency.visits[0]['id']}")
+
+
+def test_amber_then_red_appear_without_reloading_and_close_with_an_outcome(desk: Desk) -> None:
+    visit_id = desk.agency.visits[0]["id"]
+    with desk.open("/lone-working") as app:
+        sign_in(app)
+        desk.at(desk.end + 10 * MIN)  # grace over: amber
+        wait_for_refresh(app)
+        ref = alert_reference(desk)
+        row = app.text(f"lone-alert-{ref}")
+        assert "AMBER" in row and "no check-out by the end of the visit" in row
+        assert "Amira Khan" in row and "Worker last synced" in row and "checked in" in row
+        assert "10 min overdue" in app.text(f"lone-overdue-{visit_id}")
+        assert "AMBER alert open" in app.text(f"lone-overdue-{visit_id}")
+
+        desk.at(desk.end + 20 * MIN)  # unanswered: red
+        wait_for_refresh(app)
+        assert "RED" in app.text(f"lone-alert-{ref}")
+        assert "1 open alerts (1 red)" in on_top(app)
+        app.tap(f"lone-alert-ack-{ref}")
+        assert "Acknowledged by Sam Office" in app.text(f"lone-alert-{ref}")
+        assert not app.exists(f"lone-alert-ack-{ref}")
+
+        app.type(f"lone-alert-notes-{ref}", NOTES)
+        wait_for_refresh(app)  # the board refreshes under the half-written form
+        app.tap(f"lone-alert-close-{ref}")
+        assert "Choose an outcome before closing the alert." in app.text(f"lone-alert-{ref}")
+        choose(app, f"lone-alert-outcome-{ref}", "safe")
+        app.tap(f"lone-alert-close-{ref}")
+        assert "No open lone-working alerts." in on_top(app)
+    with desk.engine.begin() as conn:
+        closed = conn.execute(select(escalations_t)).mappings().one()
+        assert (closed["state"], closed["outcome"]) == ("resolved", "safe")
+        assert NOTES not in json.dumps(closed["notes"])  # sealed to the agency
+        assert closed["notes"]
+    with desk.open(f"/escalations/{closed['id']}") as app:
+        sign_in(app)
+        assert NOTES in on_top(app) and "Safe (false alarm)" in on_top(app)
+    with desk.engine.begin() as conn:
+        assert conn.execute(select(audit_log.c.action).where(
+            audit_log.c.action == "open_escalation_notes")).all()
