@@ -8,6 +8,7 @@ updating underneath them.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 
 import flet as ft
@@ -25,12 +26,10 @@ LONE_WORKING = "/lone-working"
 
 
 class CloseForm:
-    """One alert's outcome and notes, built once and kept while the alert is open."""
+    """One alert's notes field, built once and kept while the alert is open."""
 
     def __init__(self) -> None:
-        self.outcome = ft.Dropdown(label="Outcome", width=260, options=[
-            ft.DropdownOption(key=o.value, text=o.label) for o in codes.AlertOutcome])
-        self.notes = ft.TextField(label="Notes (what was done)", width=340, multiline=True)
+        self.notes = ft.TextField(label="Notes (what was done)", width=360, multiline=True)
 
 
 class LoneWorkingState:
@@ -66,15 +65,11 @@ class LoneWorkingState:
         self._act(escalation_id, lambda: acknowledge(c.engine, c.coordinator, escalation_id,
                                                      c.clock.now()))
 
-    def close(self, escalation_id: str) -> None:
-        """Resolve with the form's outcome; the notes are sealed and their reading audited."""
-        c, form = self.console, self.form(escalation_id)
-        outcome = form.outcome.value
-        if not outcome:
-            self.problems[escalation_id] = "Choose an outcome before closing the alert."
-            return
+    def close(self, escalation_id: str, outcome: str) -> None:
+        """Resolve with `outcome`; the notes are sealed and their reading audited."""
+        c, notes = self.console, self.form(escalation_id).notes.value or ""
         self._act(escalation_id, lambda: resolve(c.engine, c.coordinator, escalation_id,
-                                                 c.clock.now(), outcome, form.notes.value or ""))
+                                                 c.clock.now(), outcome, notes))
 
     def keep_fresh(self, redraw: Callable[[], None]) -> None:
         """Refresh every few seconds while this screen is showing: new alerts appear unasked."""
@@ -123,28 +118,25 @@ def _alert(state: LoneWorkingState, item: QueueItem, redraw: Callable[[], None])
               else f"Acknowledged by {item.acknowledged_by_name or 'the office'} "
                    f"at {local_hm(e.acknowledged_at, tz)}")
 
-    def act(action: Callable[[str], None]) -> Callable[[object], None]:
+    def act(action: Callable[[], None]) -> Callable[[object], None]:
         def handler(_e: object) -> None:
-            action(e.id)
+            action()
             redraw()
         return handler
 
-    form = state.form(e.id)
     actions: list[ft.Control] = []
     if e.state == "raised":
         actions.append(labelled(f"lone-alert-ack-{ref}", ft.Button(
-            "Acknowledge", icon=ft.Icons.CHECK, on_click=act(state.acknowledge)),
+            "Acknowledge", icon=ft.Icons.CHECK, on_click=act(lambda: state.acknowledge(e.id))),
             label=f"Acknowledge alert {ref}"))
-    actions += [
-        labelled(f"lone-alert-outcome-{ref}", form.outcome, label=f"Outcome for alert {ref}"),
-        labelled(f"lone-alert-notes-{ref}", form.notes, label=f"Notes for alert {ref}"),
-        labelled(f"lone-alert-close-{ref}", ft.Button(
-            "Close alert", icon=ft.Icons.DONE_ALL, on_click=act(state.close)),
-            label=f"Close alert {ref} with the outcome"),
-        labelled(f"lone-alert-open-{ref}", ft.TextButton(
-            "History", on_click=lambda _e: state.console.go(escalation_route(e.id))),
-            label=f"Open alert {ref} and its history"),
-    ]
+    actions.append(labelled(f"lone-alert-notes-{ref}", state.form(e.id).notes,
+                            label=f"Notes for alert {ref}"))
+    actions.append(ft.Row([labelled(f"lone-alert-close-{o.value}-{ref}", ft.OutlinedButton(
+        o.label, on_click=act(functools.partial(state.close, e.id, o.value))),
+        label=f"Close alert {ref}: {o.label}") for o in codes.AlertOutcome], wrap=True))
+    actions.append(labelled(f"lone-alert-open-{ref}", ft.TextButton(
+        "History", on_click=lambda _e: state.console.go(escalation_route(e.id))),
+        label=f"Open alert {ref} and its history"))
     cause = codes.AlertCause(e.cause).label if e.cause else "Lone working"
     info = ft.Column([
         ft.Row([ft.Text((e.level or e.severity).upper(), color=ft.Colors.WHITE,
