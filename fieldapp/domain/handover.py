@@ -127,7 +127,7 @@ def draft_handover(shift: Shift, visits: Iterable[ShiftVisit], records: Iterable
                   key=lambda v: (v.start, v.id))
     by_id = {v.id: v for v in mine}
     own = sorted((r for r in records if r.author == shift.worker_id and (
-        r.visit_id in by_id if r.visit_id else shift.start <= r.recorded_at < shift.end)),
+        r.visit_id in by_id if r.visit_id else shift.start <= r.recorded_at <= shift.end)),
         key=lambda r: (r.recorded_at, r.id))
     fixes = _corrections(own, office)
     done = missed = late = 0

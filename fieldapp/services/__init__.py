@@ -39,6 +39,14 @@ from fieldapp.services.escalations import (
     EscalationService,
     EscalationStatus,
 )
+from fieldapp.services.handover import (
+    HANDOVER_STAGE_WORDS,
+    HandoverDraft,
+    HandoverPoint,
+    HandoverService,
+    HandoverStatus,
+    HandoverSubmitted,
+)
 from fieldapp.services.hub import LockStatus, Services, SyncPort
 from fieldapp.services.medication import (
     DoseLine,
@@ -62,6 +70,12 @@ __all__ = [
     "EscalationContext",
     "EscalationService",
     "EscalationStatus",
+    "HANDOVER_STAGE_WORDS",
+    "HandoverDraft",
+    "HandoverPoint",
+    "HandoverService",
+    "HandoverStatus",
+    "HandoverSubmitted",
     "News2Score",
     "Sbard",
     "CLOSING_SOON",

@@ -15,6 +15,7 @@ from fieldapp.domain.entry import clock_time_today
 from fieldapp.errors import FieldAppError, NotEnrolled, RuleViolation
 from fieldapp.services.device import Device, Enrolment
 from fieldapp.services.escalations import EscalationService
+from fieldapp.services.handover import HandoverService
 from fieldapp.services.outbox import OutboxView
 from fieldapp.services.visits import VisitService
 from fieldapp.settings import AppSettings
@@ -67,6 +68,7 @@ class Services:
         self.addenda = self.visits.addenda
         self.outbox = OutboxView(self.store)
         self.escalations = EscalationService(self.store, device.sealer, device.author, clock)
+        self.handover = HandoverService(self.store, device.sealer, device.author, clock)
         self.last_result: SyncResult | None = None
         self._sync_lock = asyncio.Lock()
 

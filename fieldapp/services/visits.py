@@ -352,7 +352,9 @@ class VisitService:
         facts = {"task_id": task_id, "outcome": payload["outcome"]}
         return self._write(v, "task_outcome", payload, facts)
 
-    def add_note(self, visit_id: str, text: str, phrases: list[str] | None = None) -> str:
+    def add_note(self, visit_id: str, text: str, phrases: list[str] | None = None, *,
+                 for_handover: bool = False) -> str:
+        """`for_handover`: the worker wants it in the end-of-shift handover (sealed with it)."""
         v = self._visit_row(visit_id)
         body = text.strip()
         if not body and not phrases:
@@ -361,6 +363,7 @@ class VisitService:
             raise RuleViolation(f"The note is too long: keep it under {NOTE_MAX_CHARS} characters.")
         return self._write(v, "note", {
             "text": body, "phrases": list(phrases or []), "at": self.clock.now().isoformat(),
+            "for_handover": bool(for_handover),
         })
 
     def check_out(self, visit_id: str, reason: str | None = None, *,

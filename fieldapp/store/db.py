@@ -102,6 +102,30 @@ def m005_escalation_status(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_handover(db: Database) -> None:
+    # The office's answer to this worker's handovers (feed entity "handover_ack") and points
+    # from other workers' handovers about the people this worker visits ("handover_point").
+    # Who acknowledged, the reply and a point's words are personal: sealed like the replica's
+    # people rows. Clear: ids, the person a point is about and when it was written (for the
+    # visit screen's look-up and the 7-day limit).
+    db.execute(
+        """CREATE TABLE handover_acks (
+            record_id TEXT PRIMARY KEY, state TEXT NOT NULL, acknowledged_at TEXT,
+            version INTEGER NOT NULL, sealed BLOB NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE handover_points (
+            id TEXT PRIMARY KEY, service_user_id TEXT NOT NULL, written_at TEXT NOT NULL,
+            version INTEGER NOT NULL, sealed BLOB NOT NULL)"""
+    )
+    db.execute("CREATE INDEX handover_points_by_person ON handover_points(service_user_id, "
+               "written_at)")
+    # Drafting reads a shift's records with no visit (escalations, alerts) by time: without
+    # this it scans a year of records.
+    db.execute("CREATE INDEX IF NOT EXISTS records_by_time ON records(kind, recorded_at)")
+
+
 class DeviceStore:
     """One worker's SQLite file. Every write goes through `transaction()`."""
 

@@ -14,6 +14,7 @@ from typing import Any
 from fieldapp.store.db import DeviceStore
 from fieldapp.vault.dek import Sealer, envelope_from_bytes, envelope_to_bytes
 from sync.envelope import office_copy
+from sync.handover import ACK_ENTITY, POINT_ENTITY, ack_errors, point_errors
 from sync.protocol import PushedRecord
 
 # What opens and seals the office's changes as they are applied (the unlocked device's keys).
@@ -124,7 +125,8 @@ def apply_response(
             db.execute("DELETE FROM outbox WHERE record_id = ?", [rid])
         if sealer is not None:
             if reset:
-                for table in ("visits", *_SEALED_TABLES.values()):
+                # Points follow the scope: a full resync sends those still in it.
+                for table in ("visits", "handover_points", *_SEALED_TABLES.values()):
                     db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             for change in changes:
                 _apply_change(db.execute, sealer, change)
@@ -160,6 +162,9 @@ def _apply_change(
         return
     if entity == "escalation":
         _apply_escalation(execute, eid, op, version, body)
+        return
+    if entity in (ACK_ENTITY, POINT_ENTITY):
+        _apply_handover(execute, sealer, entity, eid, op, version, body)
         return
     table = _SEALED_TABLES.get(entity)
     if table is None:
@@ -217,6 +222,38 @@ def _apply_escalation(
     )
 
 
+def _apply_handover(
+    execute: Callable[..., Any], sealer: Sealer, entity: str, eid: str, op: str, version: int,
+    body: dict[str, Any],
+) -> None:
+    """The office's acknowledgement of one of this worker's handovers, or a point from another
+    worker's handover about a person in scope: sealed, only a newer version replaces."""
+    table, key = (("handover_acks", "record_id") if entity == ACK_ENTITY
+                  else ("handover_points", "id"))
+    if op == "delete":
+        execute(f"DELETE FROM {table} WHERE {key} = ?", [eid])  # noqa: S608 - fixed names
+        return
+    bad = ack_errors(body) if entity == ACK_ENTITY else point_errors(body)
+    if bad:
+        return  # not what the contract says: the office keeps it, this phone cannot use it
+    sealed = envelope_to_bytes(sealer.seal(table, eid, version, body))
+    if entity == ACK_ENTITY:
+        execute(
+            "INSERT INTO handover_acks (record_id, state, acknowledged_at, version, sealed) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(record_id) DO UPDATE SET state = excluded.state, "
+            "acknowledged_at = excluded.acknowledged_at, version = excluded.version, "
+            "sealed = excluded.sealed WHERE excluded.version >= handover_acks.version",
+            [eid, body["state"], body["acknowledged_at"], version, sealed])
+        return
+    execute(
+        "INSERT INTO handover_points (id, service_user_id, written_at, version, sealed) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        "service_user_id = excluded.service_user_id, written_at = excluded.written_at, "
+        "version = excluded.version, sealed = excluded.sealed "
+        "WHERE excluded.version >= handover_points.version",
+        [eid, body["person_id"], body["written_at"], version, sealed])
+
+
 def purge_older_than(store: DeviceStore, before: str) -> int:
     """Forget visits that ended before `before` once the office holds all their records.
 
@@ -235,6 +272,8 @@ def purge_older_than(store: DeviceStore, before: str) -> int:
         if old:
             db.execute("DELETE FROM escalation_status WHERE record_id NOT IN "
                        "(SELECT id FROM records)")
+            db.execute("DELETE FROM handover_points WHERE service_user_id NOT IN "
+                       "(SELECT service_user_id FROM visits)")
             for table in ("people", "care_plans", "medicines"):
                 column = "id" if table == "people" else "service_user_id"
                 db.execute(

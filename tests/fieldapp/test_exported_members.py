@@ -17,6 +17,9 @@ EXPECTED = {
     # escalations
     "SOFT_SIGNS", "SOFT_SIGNS_QUESTION", "STAGE_WORDS", "Concern", "EscalationContext",
     "EscalationService", "EscalationStatus", "News2Score", "Sbard", "severity_advised",
+    # handover
+    "HANDOVER_STAGE_WORDS", "HandoverDraft", "HandoverPoint", "HandoverService",
+    "HandoverStatus", "HandoverSubmitted",
 }
 
 
