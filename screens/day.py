@@ -9,6 +9,7 @@ import flet as ft
 from fieldapp.services import VisitSummary
 from screens import nav, widgets
 from screens.escalation_marks import escalate_button, escalation_lines
+from screens.handover_marks import end_shift_button, status_lines
 
 
 class DayScreen(nav.ScreenState):
@@ -116,4 +117,15 @@ def render(s: DayScreen) -> list[ft.Control]:
     raised = [widgets.section("Your escalations today", escalation_lines(app, today))
               ] if today else []
     return [app.banner(), *header(s, len(visits), done), *damaged,
-            widgets.call_office(app.services.identity().office_phone), *raised, *cards]
+            widgets.call_office(app.services.identity().office_phone), *raised, *cards,
+            *handing_over(s)]
+
+
+def handing_over(s: DayScreen) -> list[ft.Control]:
+    """End of shift: the way into the handover, and today's handovers with the office's answer."""
+    app = s.app
+    mine = [h for h in app.services.handover.mine()
+            if h.submitted_at.astimezone(app.tz).date() == app.services.today()]
+    return [widgets.section("End of shift", [
+        end_shift_button(app, app.services.handover.ready_to_end()),
+        *status_lines(app, mine)], identifier="end-of-shift")]

@@ -15,6 +15,7 @@ SECURITY = "/security"
 DAY = "/day"
 OUTBOX = "/outbox"
 ESCALATE = "/escalate"
+HANDOVER = "/handover"
 
 
 def visit_route(visit_id: str) -> str:

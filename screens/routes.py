@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from screens import day, enrol, escalate, mar, nav, outbox, security, unlock, visit
+from screens import day, enrol, escalate, handover, mar, nav, outbox, security, unlock, visit
 
 Builder = Callable[[nav.Shell, dict[str, str]], nav.ScreenState]
 
@@ -20,6 +20,7 @@ TABLE: list[tuple[re.Pattern[str], Builder]] = [
     (re.compile(r"^/visits/(?P<visit_id>[\w-]+)/mar$"),
      lambda app, p: mar.MarScreen(app, p["visit_id"])),
     (re.compile(r"^/escalate$"), lambda app, _p: escalate.EscalateScreen(app)),
+    (re.compile(r"^/handover$"), lambda app, _p: handover.HandoverScreen(app)),
     (re.compile(r"^/visits/(?P<visit_id>[\w-]+)/escalate$"),
      lambda app, p: escalate.EscalateScreen(app, p["visit_id"])),
 ]

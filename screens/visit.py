@@ -8,6 +8,7 @@ import flet as ft
 from fieldapp.services import VisitDetail
 from screens import nav, widgets
 from screens.escalation_marks import escalate_button, escalation_lines
+from screens.handover_marks import earlier_points
 from screens.visit_parts import key_facts, notes
 from screens.visit_state import VisitState
 from screens.visit_tasks import task_row
@@ -95,6 +96,7 @@ def render(s: VisitState, d: VisitDetail) -> list[ft.Control]:
         escalate_button(app, d.id),
         *who_and_where(s, d),
         *escalation_lines(app, app.services.escalations.mine(d.id)),
+        *earlier_points(app, app.services.handover.points(d.person_id)),
         widgets.section("Check-in", arrival(s, d)),
         widgets.section("Tasks", [task_row(s, i, d, t) for i, t in enumerate(d.tasks)] or [
             widgets.body("No care-plan tasks for this visit type.")]),

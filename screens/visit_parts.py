@@ -67,7 +67,8 @@ def notes(s: VisitState, d: VisitDetail, in_visit: bool) -> list[ft.Control]:
         words = "; ".join(n.get("phrases") or [])
         text = " ".join(x for x in (words, n.get("text", "")) if x)
         state = widgets.STATE_WORDS[d.record_states.get(n["record_id"], "phone")]
-        out.append(widgets.body(f"{text} · {state}", size=15))
+        flag = " · for handover" if n.get("for_handover") else ""
+        out.append(widgets.body(f"{text} · {state}{flag}", size=15))
         out += corrections(s, d, n["record_id"], f"note-{i}")
     for e in (x for x in d.escalations if x.get("automatic")):
         out.append(widgets.body(f"Office told automatically ({e.get('severity')}): "
@@ -76,6 +77,9 @@ def notes(s: VisitState, d: VisitDetail, in_visit: bool) -> list[ft.Control]:
         out += [
             ft.Row([phrase_chip(s, p) for p in QUICK_PHRASES], wrap=True),
             widgets.labelled("note-text", s.note),
+            widgets.labelled("note-for-handover", ft.Switch(
+                label="For handover", value=s.for_handover, on_change=s.set_for_handover,
+                height=widgets.TOUCH), label="For handover"),
             *s.error_here("note"),
             widgets.big_button("note-save", "Save note", lambda _e: s.save_note(),
                                outlined=True),

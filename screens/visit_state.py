@@ -35,6 +35,7 @@ class VisitState(nav.ScreenState):
         self.fluids: dict[str, tuple[ft.TextField, ft.TextField]] = {}
         self.note = widgets.field("note-text", "Visit note", multiline=True)
         self.picked: list[str] = []
+        self.for_handover = False  # the note goes into the end-of-shift handover
         self.checkin_reason = widgets.field("checkin-reason", "Reason for arriving early or late")
         self.checkout_reason = widgets.field("checkout-reason",
                                              "Reason for leaving early or late")
@@ -116,10 +117,14 @@ class VisitState(nav.ScreenState):
 
     def save_note(self) -> None:
         if self.act(self.app.services.visits.add_note, self.visit_id, self.note.value or "",
-                    list(self.picked), at="note"):
+                    list(self.picked), at="note", for_handover=self.for_handover):
             self.note.value = ""
             self.picked.clear()
+            self.for_handover = False
             self.app.refresh()
+
+    def set_for_handover(self, e: Any) -> None:
+        self.for_handover = bool(e.control.value)
 
     def open_fix(self, record_id: str, prefix: str) -> None:
         self.fixing = {record_id: prefix}

@@ -40,8 +40,11 @@ from fieldapp.services.escalations import (
     EscalationStatus,
 )
 from fieldapp.services.handover import (
+    HANDOVER_SECTIONS,
     HANDOVER_STAGE_WORDS,
     HandoverDraft,
+    HandoverItem,
+    HandoverPayload,
     HandoverPoint,
     HandoverService,
     HandoverStatus,
@@ -70,8 +73,11 @@ __all__ = [
     "EscalationContext",
     "EscalationService",
     "EscalationStatus",
+    "HANDOVER_SECTIONS",
     "HANDOVER_STAGE_WORDS",
     "HandoverDraft",
+    "HandoverItem",
+    "HandoverPayload",
     "HandoverPoint",
     "HandoverService",
     "HandoverStatus",

@@ -25,9 +25,20 @@ from fieldapp.store.records import Author, open_record, write_record
 from fieldapp.store.replica import open_row
 from fieldapp.vault.dek import Sealer
 from sync.codes import HandoverAckState, HandoverCategory
-from sync.handover import POINT_MAX_AGE_DAYS, SECTIONS, Payload, facts_for, payload_errors
+from sync.handover import (
+    POINT_MAX_AGE_DAYS,
+    SECTIONS,
+    Item,
+    Payload,
+    facts_for,
+    payload_errors,
+)
 
 TEXT_MAX_CHARS = 4000
+# The contract's shapes under the names the screens import them by.
+HANDOVER_SECTIONS = SECTIONS
+HandoverItem = Item
+HandoverPayload = Payload
 HANDOVER_STAGE_WORDS = {
     "phone": "Saved on phone, not sent yet",
     "sent": "Sent, waiting for the office",

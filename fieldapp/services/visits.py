@@ -67,6 +67,7 @@ class VisitDetail:
     corrections: dict[str, list[Correction]] = field(default_factory=dict)
     escalations: list[dict[str, Any]] = field(default_factory=list)
     unreadable: int = 0  # damaged sealed records left out (the rest still shows)
+    person_id: str = ""
 
     @property
     def unanswered_tasks(self) -> list[dict[str, Any]]:
@@ -217,7 +218,7 @@ class VisitService:
             id=v["id"], start=parse_utc(v["start"]), end=parse_utc(v["end"]),
             visit_type=v["visit_type"], status="due", person=person, tasks=tasks,
             goals=list(plan.get("goals") or person.get("goals") or []),
-            medicines=medicines, checked_in_at=None, checked_out_at=None,
+            medicines=medicines, checked_in_at=None, checked_out_at=None, person_id=su,
         )
         for r in self.store.rows(
             "SELECT * FROM records WHERE visit_id = ? ORDER BY recorded_at, id", [visit_id]

@@ -18,7 +18,8 @@ EXPECTED = {
     "SOFT_SIGNS", "SOFT_SIGNS_QUESTION", "STAGE_WORDS", "Concern", "EscalationContext",
     "EscalationService", "EscalationStatus", "News2Score", "Sbard", "severity_advised",
     # handover
-    "HANDOVER_STAGE_WORDS", "HandoverDraft", "HandoverPoint", "HandoverService",
+    "HANDOVER_SECTIONS", "HANDOVER_STAGE_WORDS", "HandoverDraft", "HandoverItem",
+    "HandoverPayload", "HandoverPoint", "HandoverService",
     "HandoverStatus", "HandoverSubmitted",
 }
 
