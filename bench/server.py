@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import insert, select, text, update
 
 from bench.data import Fake
-from server import agency, auth, enrolment, rota
+from server import agency, auth, datakeys, enrolment, rota, sealing
 from server.schema import (
     care_plans,
     devices,
@@ -141,6 +141,13 @@ def bulk_workers(url: str, seeded: Seeded, fake: Fake, *, workers_n: int, people
     tid = seeded.tenant_id
     now = datetime.now(UTC).isoformat()
     added: dict[str, Worker] = {}
+    with engine.connect() as conn:
+        keys = datakeys.keys_for(conn, tid)
+
+    def sealed(table: str, r: dict[str, Any], version: int) -> dict[str, Any]:
+        # Sealed under the agency's data key, as agency.add_people stores them.
+        return sealing.seal_body(keys, tid, table, r["id"], version, agency._body(r))
+
     try:
         for start in range(0, workers_n, chunk):
             n = min(chunk, workers_n - start)
@@ -173,11 +180,14 @@ def bulk_workers(url: str, seeded: Seeded, fake: Fake, *, workers_n: int, people
                         for entity, rows_ in (("service_user", ps), ("care_plan", cs),
                                               ("medicine", ms)):
                             for r in rows_:
-                                stored = {"id": r["id"], "version": r.get("version", 1),
-                                          "body": agency._body(r)}
+                                # What rota._change puts in the feed: the clear body, its id
+                                # and its person (sealed for its feed position below).
+                                body = {**agency._body(r), "id": r["id"]}
                                 if entity != "service_user":
-                                    stored["service_user_id"] = r["service_user_id"]
-                                changes.append(rota._change(wid, entity, stored))
+                                    body["service_user_id"] = r["service_user_id"]
+                                changes.append({"worker_id": wid, "entity": entity,
+                                                "entity_id": r["id"], "op": "upsert",
+                                                "version": r.get("version", 1), "body": body})
                     changes.append({"worker_id": wid, "entity": "visit", "entity_id": row["id"],
                                     "op": "upsert", "version": 1,
                                     "body": {k: row[k] for k in rota._VISIT_FIELDS}})
@@ -189,14 +199,16 @@ def bulk_workers(url: str, seeded: Seeded, fake: Fake, *, workers_n: int, people
             with engine.begin() as conn:
                 conn.execute(insert(workers), w_rows)
                 conn.execute(insert(service_users), [
-                    {"id": p["id"], "tenant_id": tid, "version": 1, "body": agency._body(p)}
-                    for p in people_all])
+                    {"id": p["id"], "tenant_id": tid, "version": 1,
+                     "body": sealed("service_users", p, 1),
+                     "name_index": sealing.name_index(keys, p["name"])} for p in people_all])
                 conn.execute(insert(care_plans), [
                     {"id": c["id"], "tenant_id": tid, "service_user_id": c["service_user_id"],
-                     "version": c.get("version", 1), "body": agency._body(c)} for c in plans_all])
+                     "version": c.get("version", 1),
+                     "body": sealed("care_plans", c, c.get("version", 1))} for c in plans_all])
                 conn.execute(insert(medicines), [
                     {"id": m["id"], "tenant_id": tid, "service_user_id": m["service_user_id"],
-                     "version": 1, "body": agency._body(m)} for m in meds_all])
+                     "version": 1, "body": sealed("medicines", m, 1)} for m in meds_all])
                 conn.execute(insert(visits), v_rows)
                 last = conn.execute(
                     update(tenants).where(tenants.c.id == tid)
@@ -204,7 +216,10 @@ def bulk_workers(url: str, seeded: Seeded, fake: Fake, *, workers_n: int, people
                 ).scalar_one()
                 first = int(last) - len(changes) + 1
                 conn.execute(insert(feed_table), [
-                    {"tenant_id": tid, "seq": first + i, **c} for i, c in enumerate(changes)])
+                    {"tenant_id": tid, "seq": first + i, **c,
+                     "body": sealing.seal_feed_body(keys, tid, first + i, c["version"],
+                                                    c["body"])}
+                    for i, c in enumerate(changes)])
                 conn.execute(insert(devices), dev_rows)
             added.update(batch)
         # Planner statistics, as a live database has them (PostgreSQL's autovacuum would

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
-from server import auth, escrow, rota
+from server import auth, datakeys, escrow, rota, sealing
 from server.errors import Conflict, Invalid
 from server.schema import care_plans, coordinators, medicines, service_users, tenants, workers
 
@@ -30,6 +30,7 @@ def init_tenant(
             id=tid, name=name, office_phone=office_phone, on_call_phone=on_call_phone,
             timezone=timezone, escrow_public_key=base64.b64encode(public).decode(), clock=0,
         ))
+        datakeys.create(conn, tid)
     return tid
 
 
@@ -77,19 +78,29 @@ def add_people(
     engine: Engine, tenant_id: str, people: list[dict[str, Any]],
     plans: list[dict[str, Any]], meds: list[dict[str, Any]],
 ) -> None:
+    """People with their care plans and medicines, each body sealed under the agency's data
+    key, each person's name also kept as its blind index."""
     with engine.begin() as conn:
+        keys = datakeys.keys_for(conn, tenant_id)
+
+        def sealed(table: str, row: dict[str, Any], version: int) -> dict[str, Any]:
+            return sealing.seal_body(keys, tenant_id, table, row["id"], version, _body(row))
+
         if people:
             conn.execute(insert(service_users), [
-                {"id": p["id"], "tenant_id": tenant_id, "version": 1, "body": _body(p)}
-                for p in people])
+                {"id": p["id"], "tenant_id": tenant_id, "version": 1,
+                 "body": sealed("service_users", p, 1),
+                 "name_index": sealing.name_index(keys, p.get("name", ""))} for p in people])
         if plans:
             conn.execute(insert(care_plans), [
                 {"id": c["id"], "tenant_id": tenant_id, "service_user_id": c["service_user_id"],
-                 "version": c.get("version", 1), "body": _body(c)} for c in plans])
+                 "version": c.get("version", 1), "body": sealed("care_plans", c,
+                                                                 c.get("version", 1))}
+                for c in plans])
         if meds:
             conn.execute(insert(medicines), [
                 {"id": m["id"], "tenant_id": tenant_id, "service_user_id": m["service_user_id"],
-                 "version": 1, "body": _body(m)} for m in meds])
+                 "version": 1, "body": sealed("medicines", m, 1)} for m in meds])
 
 
 def add_visits(engine: Engine, tenant_id: str, visits: list[dict[str, Any]]) -> None:

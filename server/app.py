@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from server import escrow, openapi, welfare
+from server import datakeys, escrow, openapi, welfare
 from server.api import build_router
 from server.bodycap import BodyCap
 from server.clock import SYSTEM_CLOCK, Clock
@@ -45,6 +45,10 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
         # Loaded on first use, not at start-up, and never written anywhere else.
         source = settings.escrow_key.value or str(settings.escrow_key_file)
         return escrow.load_private_key(source)
+
+    # The agency's data key (office data sealed at rest) is unwrapped with it, once.
+    datakeys.use_escrow_key(settings.escrow_key.value or str(settings.escrow_key_file.resolve()),
+                            escrow_key)
 
     loop = MonitorLoop(engine, [welfare.watch, *monitors], tick=settings.monitor_tick_seconds,
                        clock=clock)

@@ -15,12 +15,23 @@ from server.settings import ServerSettings
 
 
 def _settings(args: argparse.Namespace) -> ServerSettings:
-    return ServerSettings.from_env(
+    settings = ServerSettings.from_env(
         database_url=getattr(args, "database_url", None),
         escrow_key_file=Path(args.key_file) if getattr(args, "key_file", None) else None,
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
     )
+    _use_escrow_key(settings)
+    return settings
+
+
+def _use_escrow_key(settings: ServerSettings) -> None:
+    """Commands that change office data (a visit reassigned) seal it under the agency's data
+    key, which the escrow key unwraps: loaded only if such a command needs it."""
+    from server import datakeys, escrow
+
+    source = settings.escrow_key.value or str(settings.escrow_key_file.resolve())
+    datakeys.use_escrow_key(source, lambda: escrow.load_private_key(source))
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -13,9 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
+
 from server import agency, enrolment
 from server.clock import SYSTEM_CLOCK
-from server.demo_data import DEMO_COORDINATOR_PASSWORD, build_demo_agency
+from server.demo_data import DEMO_COORDINATOR_PASSWORD, DemoAgency, build_demo_agency
 from server.storage import make_engine, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +45,19 @@ def seed(directory: Path, today: datetime | None = None) -> DemoLogins:
     key_file = directory / "server" / "escrow.key"
     engine = make_engine(url)
     migrate(engine)
+    demo, codes = seed_into(engine, key_file, today)
+    first = demo.workers[0]
+    lead = next(c for c in demo.coordinators if c["is_safeguarding_lead"])
+    other = next(c for c in demo.coordinators if not c["is_safeguarding_lead"])
+    engine.dispose()
+    return DemoLogins(url, key_file, first["name"], codes[first["name"]], other["email"],
+                      lead["email"], DEMO_COORDINATOR_PASSWORD, codes)
+
+
+def seed_into(engine: Engine, key_file: Path,
+              today: datetime | None = None) -> tuple[DemoAgency, dict[str, str]]:
+    """The demo agency in a migrated, empty database of either backend: its data and each
+    worker's enrolment code, by worker name."""
     tz = "Europe/London"
     day = (today or SYSTEM_CLOCK.now().astimezone(ZoneInfo(tz))).date()
     demo = build_demo_agency(day, tz)
@@ -60,12 +75,7 @@ def seed(directory: Path, today: datetime | None = None) -> DemoLogins:
     agency.add_people(engine, tid, demo.service_users, demo.care_plans, demo.medicines)
     agency.add_visits(engine, tid, demo.visits)
     codes = {w["name"]: enrolment.issue_code(engine, w["id"], 60 * 24) for w in demo.workers}
-    first = demo.workers[0]
-    lead = next(c for c in demo.coordinators if c["is_safeguarding_lead"])
-    other = next(c for c in demo.coordinators if not c["is_safeguarding_lead"])
-    engine.dispose()
-    return DemoLogins(url, key_file, first["name"], codes[first["name"]], other["email"],
-                      lead["email"], DEMO_COORDINATOR_PASSWORD, codes)
+    return demo, codes
 
 
 def _port_free(host: str, port: int) -> bool:

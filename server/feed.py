@@ -6,7 +6,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from server import datakeys
 from server.schema import feed, tenants
+from server.sealing import open_feed_body, seal_feed_body
 
 CURSOR_PREFIX = "c1."
 
@@ -29,13 +31,17 @@ def reserve_seq(conn: Connection, tenant_id: str, count: int = 1) -> int:
 
 
 def publish(conn: Connection, tenant_id: str, changes: list[dict[str, Any]]) -> int:
-    """Append changes ({worker_id, entity, entity_id, op, version, body}) in one seq block."""
+    """Append changes ({worker_id, entity, entity_id, op, version, body}) in one seq block;
+    each body is sealed under the agency's data key, for its position."""
     if not changes:
         return 0
+    keys = datakeys.keys_for(conn, tenant_id)
     first = reserve_seq(conn, tenant_id, len(changes))
     conn.execute(
         insert(feed),
-        [{"tenant_id": tenant_id, "seq": first + i, **c} for i, c in enumerate(changes)],
+        [{"tenant_id": tenant_id, "seq": first + i, **c,
+          "body": seal_feed_body(keys, tenant_id, first + i, c["version"], c["body"])}
+         for i, c in enumerate(changes)],
     )
     return first + len(changes) - 1
 
@@ -49,8 +55,12 @@ def pull(
         .where(feed.c.tenant_id == tenant_id, feed.c.worker_id == worker_id, feed.c.seq > after)
         .order_by(feed.c.seq)
         .limit(limit)
-    ).mappings()
-    return [dict(r) for r in rows]
+    ).mappings().all()
+    if not rows:
+        return []
+    keys = datakeys.keys_for(conn, tenant_id)
+    return [{**r, "body": open_feed_body(keys, tenant_id, r["seq"], r["version"], r["body"])}
+            for r in rows]
 
 
 def encode_cursor(seq: int) -> str:

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, insert, select, update
 
-from server import feed, record_hooks
+from server import datakeys, feed, record_hooks
 from server.errors import Invalid, NotFound
 from server.schema import care_plans, medicines, service_users, visits
 from server.schema import feed as feed_table
+from server.sealing import open_body
 
 _VISIT_FIELDS = ("worker_id", "service_user_id", "visit_type", "start", "end", "status")
 
@@ -56,15 +57,18 @@ def _scope_changes(
     if _worker_holds(conn, tenant_id, worker_id, service_user_id):
         return []
     out: list[dict[str, Any]] = []
+    keys = datakeys.keys_for(conn, tenant_id)
     person = conn.execute(
-        select(service_users).where(service_users.c.id == service_user_id)
+        select(service_users).where(service_users.c.id == service_user_id,
+                                    service_users.c.tenant_id == tenant_id)
     ).mappings().one()
-    out.append(_change(worker_id, "service_user", person))
+    out.append(_change(keys, tenant_id, worker_id, "service_user", "service_users", person))
     for table, entity in ((care_plans, "care_plan"), (medicines, "medicine")):
         for row in conn.execute(
-            select(table).where(table.c.service_user_id == service_user_id)
+            select(table).where(table.c.service_user_id == service_user_id,
+                                table.c.tenant_id == tenant_id)
         ).mappings():
-            out.append(_change(worker_id, entity, row))
+            out.append(_change(keys, tenant_id, worker_id, entity, table.name, row))
     out += [{"worker_id": worker_id, **c} for c in
             record_hooks.recent_doses(conn, tenant_id, [service_user_id], worker_id)]
     return out
@@ -126,8 +130,10 @@ def _person_entities(conn: Connection, service_user_id: str) -> list[tuple[str, 
     return out
 
 
-def _change(worker_id: str, entity: str, row: Any) -> dict[str, Any]:
-    body = dict(row["body"])
+def _change(keys: datakeys.AgencyKeys, tenant_id: str, worker_id: str, entity: str,
+            table: str, row: Any) -> dict[str, Any]:
+    """The feed change carrying a sealed row, opened (publish seals it again for the feed)."""
+    body = open_body(keys, tenant_id, table, row["id"], row["version"], row["body"])
     body["id"] = row["id"]
     if "service_user_id" in row:
         body["service_user_id"] = row["service_user_id"]

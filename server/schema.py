@@ -35,6 +35,8 @@ tenants = Table(
     # record the office never receives is lost for good.)
     Column("revoked_devices_may_push", Boolean, nullable=False, default=True,
            server_default=true()),
+    # The agency's data key and blind-index key, sealed to its escrow key (server/datakeys.py).
+    Column("data_key", JSON),
 )
 
 workers = Table(
@@ -84,13 +86,17 @@ enrolment_codes = Table(
     Column("device_id", String(36)),
 )
 
-# Coordinator-owned data: server-authoritative and versioned. `body` holds the full JSON.
+# Coordinator-owned data: server-authoritative and versioned. `body` holds the full JSON,
+# sealed under the agency's data key (server/sealing.py); `name_index` is the keyed blind
+# index of the person's name, for look-ups by name.
 service_users = Table(
     "service_users", metadata,
     Column("id", String(36), primary_key=True),
     Column("tenant_id", String(36), nullable=False, index=True),
     Column("version", Integer, nullable=False, default=1),
     Column("body", JSON, nullable=False),
+    Column("name_index", String(64)),
+    Index("service_users_by_name", "tenant_id", "name_index"),
 )
 
 care_plans = Table(
@@ -146,7 +152,8 @@ records = Table(
     Column("seq", BigInteger, nullable=False),
 )
 
-# The change feed each phone pulls from, in its worker's scope, ordered by `seq`.
+# The change feed each phone pulls from, in its worker's scope, ordered by `seq`; every body
+# is sealed under the agency's data key and opened as it is served.
 feed = Table(
     "feed", metadata,
     Column("tenant_id", String(36), primary_key=True),

@@ -23,9 +23,10 @@ from sqlalchemy import (
     update,
 )
 
-from server import record_hooks
+from server import datakeys, record_hooks
 from server.clock import SYSTEM_CLOCK
 from server.schema import care_plans, feed, feed_floor, medicines, service_users, tenants, visits
+from server.sealing import open_body
 
 _VISIT_FIELDS = ("worker_id", "service_user_id", "visit_type", "start", "end", "status")
 
@@ -67,8 +68,11 @@ def current_scope(
                 (care_plans, "care_plan", care_plans.c.service_user_id),
                 (medicines, "medicine", medicines.c.service_user_id)))
         ]
+        keys = datakeys.keys_for(conn, tenant_id)
+        tables = {"service_user": "service_users", "care_plan": "care_plans",
+                  "medicine": "medicines"}
         for r in conn.execute(union_all(*parts).order_by("rank")):
-            body = dict(r.body)
+            body = open_body(keys, tenant_id, tables[r.entity], r.id, r.version, r.body)
             body["id"] = r.id
             if r.service_user_id is not None:
                 body["service_user_id"] = r.service_user_id

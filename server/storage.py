@@ -8,7 +8,6 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -20,6 +19,8 @@ except ImportError:  # Windows: threads in one process still queue; processes us
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+
+from server.dbfiles import make_private
 
 
 def _json_text(value: Any) -> str:
@@ -38,8 +39,9 @@ def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
     # hide_parameters: a database error never carries row values (names, notes) into a log.
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and \
+                not parsed.database.startswith("file:"):
+            make_private(parsed.database)
         engine = create_engine(
             url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
             hide_parameters=True, **_JSON)

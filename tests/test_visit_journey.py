@@ -108,7 +108,8 @@ def test_worker_completes_a_visit_and_the_office_reads_it(server, tmp_path: Path
     assert "walked to the window" in note.content["text"]
     with engine.begin() as conn:
         audited = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
-    assert audited == len(record.records)  # one audit row per sealed record opened
+    # One audit row per sealed record opened: the worker's records and the person's record.
+    assert audited == len(record.records) + 1
 
 
 def test_records_survive_closing_and_reopening_the_app(server, tmp_path: Path) -> None:

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, select
 
-from server.schema import records, service_users, visits, workers
+from server.clock import SYSTEM_CLOCK, Clock
+from server.schema import records, visits, workers
+from server.services.people import open_people
 from server.services.sign_in import Coordinator, tenant_zone
 
 
@@ -27,17 +29,18 @@ class DayVisit:
 
 
 def visits_with_names() -> Select[Any]:
-    """Visits with their worker's name and the person's (sealed) body: what the board and a
-    visit's record show."""
+    """Visits with their worker's name: what the board and a visit's record show (the person's
+    sealed record is opened, and audited, by server/services/people.py)."""
     return (
-        select(visits, workers.c.name.label("worker_name"), service_users.c.body.label("person"))
+        select(visits, workers.c.name.label("worker_name"))
         .join(workers, workers.c.id == visits.c.worker_id)
-        .join(service_users, service_users.c.id == visits.c.service_user_id)
     )
 
 
-def day_visits(engine: Engine, who: Coordinator, day: date) -> list[DayVisit]:
-    """The agency's visits on a local day, in start order."""
+def day_visits(engine: Engine, who: Coordinator, day: date,
+               clock: Clock = SYSTEM_CLOCK) -> list[DayVisit]:
+    """The agency's visits on a local day, in start order (each person shown is a read of
+    their sealed record, audited)."""
     tz = tenant_zone(engine, who.tenant_id)
     lo = datetime.combine(day, time.min, tz).astimezone(UTC)
     hi = lo + timedelta(days=1)
@@ -56,13 +59,15 @@ def day_visits(engine: Engine, who: Coordinator, day: date) -> list[DayVisit]:
                    records.c.kind.in_(["check_in", "check_out"]))
         ):
             marks.setdefault(r.visit_id, {})[r.kind] = r.recorded_at
+        people = open_people(conn, who, [v["service_user_id"] for v in rows], clock.now())
     out = []
     for v in rows:
         m = marks.get(v["id"], {})
+        person = people.get(v["service_user_id"], {})
         status = "done" if "check_out" in m else "in progress" if "check_in" in m else "not started"
         out.append(DayVisit(
             id=v["id"], start=v["start"], end=v["end"], visit_type=v["visit_type"],
-            worker_name=v["worker_name"], person_name=v["person"]["name"],
-            area=v["person"].get("area", ""), status=status,
+            worker_name=v["worker_name"], person_name=person.get("name", "(record damaged)"),
+            area=person.get("area", ""), status=status,
             checked_in_at=m.get("check_in"), checked_out_at=m.get("check_out")))
     return out

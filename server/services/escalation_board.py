@@ -14,18 +14,19 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, Engine, func, select
 
 from server import escalations
+from server.clock import SYSTEM_CLOCK, Clock
 from server.escrow import open_envelope
 from server.schema import (
     coordinators,
     devices,
     notices,
-    service_users,
     tenants,
     welfare_sessions,
     workers,
 )
 from server.schema import escalations as escalations_t
 from server.services.audit import audit
+from server.services.people import open_people
 from server.services.sign_in import Coordinator
 from sync import envelope
 from sync.protocol import uuid7
@@ -55,17 +56,18 @@ class EscalationPage:
     deliveries: list[tuple[str, str, str, int]]  # (channel, target, state, attempts)
 
 
-def queue(engine: Engine, who: Coordinator, *, include_resolved: bool = False) -> list[QueueItem]:
+def queue(engine: Engine, who: Coordinator, *, include_resolved: bool = False,
+          clock: Clock = SYSTEM_CLOCK) -> list[QueueItem]:
     with engine.begin() as conn:
         found = escalations.queue(conn, who, include_resolved=include_resolved)
-        return _named(conn, who.tenant_id, found)
+        return _named(conn, who, found, clock.now())
 
 
 def page(engine: Engine, key: X25519PrivateKey, who: Coordinator, escalation_id: str,
          now: datetime) -> EscalationPage:
     with engine.begin() as conn:
         esc = escalations.visible(conn, who, escalation_id)
-        item = _named(conn, who.tenant_id, [esc])[0]
+        item = _named(conn, who, [esc], now)[0]
         history = escalations.history(conn, who, escalation_id)
         sealed = conn.execute(select(escalations_t.c.notes).where(
             escalations_t.c.id == escalation_id)).scalar_one()
@@ -100,14 +102,14 @@ def resolve(engine: Engine, who: Coordinator, escalation_id: str, now: datetime,
         escalations.resolve(conn, who, escalation_id, now, outcome=outcome, sealed_notes=sealed)
 
 
-def _named(conn: Connection, tenant_id: str,
-           found: list[escalations.Escalation]) -> list[QueueItem]:
+def _named(conn: Connection, who: Coordinator, found: list[escalations.Escalation],
+           now: datetime) -> list[QueueItem]:
+    tenant_id = who.tenant_id
     people = {e.service_user_id for e in found if e.service_user_id}
     staff = {e.worker_id for e in found if e.worker_id}
     ackers = {e.acknowledged_by for e in found if e.acknowledged_by}
-    names = {r.id: r.body.get("name", "") for r in conn.execute(
-        select(service_users.c.id, service_users.c.body).where(
-            service_users.c.tenant_id == tenant_id, service_users.c.id.in_(people)))}
+    names = {pid: p.get("name", "") for pid, p in
+             open_people(conn, who, people, now).items()}
     workers_ = dict(conn.execute(select(workers.c.id, workers.c.name).where(
         workers.c.tenant_id == tenant_id, workers.c.id.in_(staff))).all())
     coords = dict(conn.execute(select(coordinators.c.id, coordinators.c.name).where(

@@ -17,11 +17,13 @@ from zoneinfo import ZoneInfo
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, Engine, RowMapping, select
 
+from server import datakeys, sealing
 from server.clock import SYSTEM_CLOCK, Clock
 from server.errors import NotFound
 from server.escrow import EnvelopeDamaged, open_envelope
 from server.schema import coordinators, medicines, records, service_users, workers
 from server.services.audit import audit
+from server.services.people import open_people
 from server.services.sign_in import Coordinator, tenant_zone
 from sync.codes import DoseOutcome
 
@@ -113,15 +115,28 @@ def build_mar_chart(
 
 def _read(conn: Connection, key: X25519PrivateKey, who: Coordinator, service_user_id: str,
           between: tuple[str, str], now: datetime) -> _Read:
-    person = conn.execute(select(service_users.c.body).where(
+    found = conn.execute(select(service_users.c.id).where(
         service_users.c.id == service_user_id,
         service_users.c.tenant_id == who.tenant_id)).scalar()
-    if person is None:
+    if found is None:
         raise NotFound("No person with that id in your agency.")
-    meds = [{**r.body, "id": r.id} for r in conn.execute(
-        select(medicines.c.id, medicines.c.body)
+    person = open_people(conn, who, [service_user_id], now, key).get(service_user_id)
+    if person is None:
+        raise NotFound("This person's record is damaged and cannot be shown.")
+    # The medicines list is sealed like the person: opening it is a read, audited.
+    keys = datakeys.keys_for(conn, who.tenant_id, key)
+    meds = []
+    for med in conn.execute(
+        select(medicines.c.id, medicines.c.version, medicines.c.body)
         .where(medicines.c.service_user_id == service_user_id,
-               medicines.c.tenant_id == who.tenant_id).order_by(medicines.c.id))]
+               medicines.c.tenant_id == who.tenant_id).order_by(medicines.c.id)):
+        try:
+            body = sealing.open_body(keys, who.tenant_id, "medicines", med.id, med.version,
+                                     med.body)
+        except sealing.EnvelopeDamaged:
+            body = {"name": "(medicine record damaged)"}
+        meds.append({**body, "id": med.id})
+        audit(conn, who, "read_medicine", "medicine", med.id, now)
     names = {r.id: r.name for r in conn.execute(select(workers.c.id, workers.c.name))}
     names |= {r.id: r.name for r in conn.execute(select(coordinators.c.id, coordinators.c.name))}
     recs = conn.execute(

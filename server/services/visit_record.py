@@ -16,6 +16,7 @@ from server.schema import records, visits
 from server.services.amendments import OFFICE_DEVICE
 from server.services.audit import audit
 from server.services.day_board import visits_with_names
+from server.services.people import open_people
 from server.services.sign_in import Coordinator
 
 
@@ -85,8 +86,10 @@ def visit_record(
                 received_at=r["received_at"], corrects=r["corrects"], damaged=damaged,
                 content=content, facts=r["facts"] or {},
                 by_office=r["device_id"] == OFFICE_DEVICE))
+        person = open_people(conn, who, [v["service_user_id"]], now, key).get(
+            v["service_user_id"], {})
     return VisitRecord(
         id=v["id"], service_user_id=v["service_user_id"], start=v["start"], end=v["end"],
         visit_type=v["visit_type"], worker_name=v["worker_name"],
-        person_name=v["person"]["name"], area=v["person"].get("area", ""),
+        person_name=person.get("name", "(record damaged)"), area=person.get("area", ""),
         records=tuple(opened))

@@ -64,7 +64,7 @@ def office_app(url: str, tmp: Path) -> Office:
 
 def second_agency(engine: Engine, tmp: Path) -> SmallAgency:
     """Another agency in the same database (inserted directly: the CLI makes one per file)."""
-    from server import escrow
+    from server import datakeys, escrow
 
     tid = str(uuid.uuid4())
     public = escrow.generate_keypair_files(tmp / "other-escrow.key")
@@ -73,6 +73,7 @@ def second_agency(engine: Engine, tmp: Path) -> SmallAgency:
             id=tid, name="Other Care", office_phone="", on_call_phone="",
             timezone="Europe/London", escrow_public_key=base64.b64encode(public).decode(),
             clock=0))
+        datakeys.create(conn, tid)  # as init_tenant gives every agency its data key
     wid = agency.add_worker(engine, tid, {"name": "Zed Other"})
     p = person("Olive Other")
     agency.add_people(engine, tid, [p], [plan_for(p)], [medicine_for(p)])

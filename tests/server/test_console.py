@@ -94,12 +94,12 @@ def test_back_returns_to_the_screen_below_without_opening_it_again(office: Offic
         assert routes(app) == ["/"]
         app.tap(f"console-visit-{office.visit_id}")
         assert routes(app) == ["/", f"/visits/{office.visit_id}"]
-        opened = office.audited()
         visit_view = app.page.views[-1]
         app.tap("console-mar-open")
         mar = f"/people/{office.person_id}/mar"
         assert routes(app) == ["/", f"/visits/{office.visit_id}", mar]
         assert "MAR chart: Margaret Ellison" in on_top(app)
+        opened = office.audited()  # the chart's reads (person, medicines) are audited too
         app.tap("console-mar-back")
         assert routes(app) == ["/", f"/visits/{office.visit_id}"]
         assert app.page.views[-1] is visit_view and office.audited() == opened

@@ -12,7 +12,8 @@ from flet.messaging.protocol import MessageAction
 from sqlalchemy import select
 
 from server import agency, escalations
-from server.schema import audit_log, feed
+from server import feed as feed_module
+from server.schema import audit_log
 from server.storage import make_engine, migrate
 from tests.factories import PASSWORD, small_agency
 from tests.server.test_console import Office, on_top, routes, sign_in
@@ -86,11 +87,12 @@ def test_acknowledging_and_resolving_from_the_console_tells_the_worker(office: O
         assert "GP, nurse or NHS 111 contacted" in text and "GP visited, no fracture" in text
         assert "Resolved" in text
     with office.engine.connect() as conn:
-        told = conn.execute(select(feed.c.body).where(
-            feed.c.entity == "escalation", feed.c.worker_id == office.agency.worker_id)).all()
+        told = [c for c in feed_module.pull(conn, office.agency.tenant_id,
+                                            office.agency.worker_id, 0, 1000)
+                if c["entity"] == "escalation"]
         notes_read = conn.execute(select(audit_log.c.action).where(
             audit_log.c.action == "open_escalation_notes")).all()
-    assert [t.body["state"] for t in told] == ["acknowledged", "resolved"]
+    assert [t["body"]["state"] for t in told] == ["acknowledged", "resolved"]
     assert notes_read  # opening the sealed notes is audited
 
 

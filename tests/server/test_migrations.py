@@ -13,9 +13,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, func, inspect, select, table, text
+from sqlalchemy import JSON, Engine, column, func, inspect, select, table, text
 
-from server import enrolment, escrow, migrations
+from server import datakeys, enrolment, escrow, migrations, sealing
 from server.cli import main as cli_main
 from server.schema import metadata, records
 from server.storage import make_engine, migrate
@@ -78,11 +78,26 @@ def test_a_database_made_by_the_last_release_upgrades_keeping_its_data(empty_url
     assert {name: n for name, n in _counts(engine).items() if name in before} == before
     assert not inspect(engine).has_table("schema_version")
     assert _drift(engine) == []
+    # Office data is sealed now: people, plans, medicines and every feed body, under a data
+    # key wrapped to the agency's escrow key; a fresh process unwraps it with that key only.
+    with engine.connect() as conn:
+        bodies = [b for t in ("service_users", "care_plans", "medicines", "feed")
+                  for b in conn.execute(select(table(t, column("body", JSON)).c.body)).scalars()
+                  if b is not None]
+        assert len(bodies) > 4 and all(sealing.is_sealed(b) for b in bodies)
+        assert "Margaret Ellison" not in str(bodies)
+        assert all(conn.execute(text("SELECT name_index FROM service_users")).scalars())
+    datakeys.forget()
+    datakeys.use_escrow_key(f"release-{backend}", lambda: escrow.load_private_key(
+        facts["escrow_key"]))
     # The upgraded database still serves the release's phone and opens its sealed notes.
     device = enrolment.authenticate(engine, facts["device_token"])
     assert device.worker_id == facts["worker_id"]
     answer = handle_sync(engine, device, SyncRequest(protocol=1, cursor=None, push=[]))
     assert answer.cursor  # (its March visits are past the phone's retention window now)
+    since = handle_sync(engine, device, SyncRequest(protocol=1, cursor="c1.0", push=[]))
+    person = next(c.body for c in since.changes if c.entity == "service_user")
+    assert person is not None and person["name"] == "Margaret Ellison"
     key = escrow.load_private_key(facts["escrow_key"])
     with engine.connect() as conn:
         rows = conn.execute(select(records)).mappings().all()

@@ -152,7 +152,9 @@ def test_the_office_reads_the_visit_and_the_mar_chart_audited_and_prints_it(worl
                             TODAY - timedelta(days=1))
     with engine.begin() as conn:
         reads = conn.execute(select(audit_log.c.action, audit_log.c.target_kind)).all()[before:]
-    assert reads == [("read_record", "dose_outcome")] * 3  # every sealed record opened
+    # Every sealed record opened: the person, each medicine on the chart, each dose record.
+    assert reads == ([("read_person", "service_user")] + [("read_medicine", "medicine")] * 4
+                     + [("read_record", "dose_outcome")] * 3)
     cells = {(r.medicine.split()[0], r.time): r.cells for r in chart.rows}
     day = TODAY.isoformat()
     assert [c.text for c in cells[("Co-careldopa", "09:00")][day]] == ["taken 09:10 AK"]

@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from server import agency_settings, escalations, oncall, welfare
+from server import feed as feed_module
 from server.errors import Invalid
 from server.ladder import Rung
 from server.schema import escalations as escalations_t
-from server.schema import feed, ladder_calls
+from server.schema import ladder_calls
 from server.sync_service import handle_sync
 from sync.protocol import PushedRecord, uuid7
 from tests.factories import SmallAgency, small_agency
@@ -82,10 +83,10 @@ def test_no_check_out_by_the_end_plus_grace_turns_amber_once_and_asks_the_worker
     assert (alert.type, alert.level, alert.severity) == ("worker_safety", "amber", "urgent")
     assert alert.worker_id == worker.agency.worker_id and alert.visit_id == worker.visit["id"]
     with worker.engine.begin() as conn:
-        asked = conn.execute(select(feed.c.body).where(
-            feed.c.entity == welfare.WELFARE_ENTITY,
-            feed.c.worker_id == worker.agency.worker_id)).all()
-    assert [a.body["question"] for a in asked] == ["are_you_ok"]
+        asked = [c for c in feed_module.pull(conn, worker.agency.tenant_id,
+                                             worker.agency.worker_id, 0, 1000)
+                 if c["entity"] == welfare.WELFARE_ENTITY]
+    assert [a["body"]["question"] for a in asked] == ["are_you_ok"]
     oncall.call_due_tiers(worker.engine, grace_ends(worker) + 5 * MIN)
     assert tiers(worker, alert.id) == []  # amber asks the worker; it calls nobody
 

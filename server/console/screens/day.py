@@ -25,8 +25,10 @@ class DayState:
         self.refresh()
 
     def refresh(self) -> None:
-        self.visits = day_visits(self.console.engine, self.console.coordinator, self.day)
-        open_now = queue(self.console.engine, self.console.coordinator)
+        self.visits = day_visits(self.console.engine, self.console.coordinator, self.day,
+                                 self.console.clock)
+        open_now = queue(self.console.engine, self.console.coordinator,
+                         clock=self.console.clock)
         self.open_escalations = len(open_now)
         self.lone_alerts = sum(1 for i in open_now if i.escalation.lone_working)
 

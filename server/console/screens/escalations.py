@@ -28,7 +28,7 @@ class EscalationsState:
         self.refresh()
 
     def refresh(self) -> None:
-        self.items = queue(self.console.engine, self.console.coordinator)
+        self.items = queue(self.console.engine, self.console.coordinator, clock=self.console.clock)
 
     def open(self, escalation_id: str) -> None:
         self.console.go(escalation_route(escalation_id))
