@@ -18,6 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, select, update
 
+from server.errors import ServerError
 from server.schema import tenants
 from sync.envelope import EnvelopeDamaged, b64d, b64e, open_with_escrow, seal
 
@@ -26,10 +27,14 @@ KEY_BYTES = 32
 _TABLE, _VERSION = "data_keys", 1
 
 
-class KeyUnavailable(Exception):
+class KeyUnavailable(ServerError):
     """The agency's data key cannot be unwrapped: no escrow key given, or not this agency's.
 
-    The message names what to configure, never key material."""
+    A fault of the server's set-up, not of the request: 503 in the one error shape. The
+    message names what to configure, never key material."""
+
+    status = 503
+    code = "office_key_unavailable"
 
 
 @dataclass(frozen=True)
