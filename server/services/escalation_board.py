@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, Engine, func, select
 
 from server import escalations
-from server.clock import SYSTEM_CLOCK, Clock
+from server.clock import SYSTEM_CLOCK
 from server.escrow import open_envelope
 from server.schema import (
     coordinators,
@@ -57,10 +57,12 @@ class EscalationPage:
 
 
 def queue(engine: Engine, who: Coordinator, *, include_resolved: bool = False,
-          clock: Clock = SYSTEM_CLOCK) -> list[QueueItem]:
+          now: datetime | None = None) -> list[QueueItem]:
+    """The open (or all) escalations with names; each person named is a read of their sealed
+    record, audited at `now`."""
     with engine.begin() as conn:
         found = escalations.queue(conn, who, include_resolved=include_resolved)
-        return _named(conn, who, found, clock.now())
+        return _named(conn, who, found, now or SYSTEM_CLOCK.now())
 
 
 def page(engine: Engine, key: X25519PrivateKey, who: Coordinator, escalation_id: str,

@@ -13,8 +13,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, select
 
-from server.schema import devices, service_users, visits, welfare_sessions, workers
+from server.schema import devices, visits, welfare_sessions, workers
 from server.services.escalation_board import QueueItem, queue
+from server.services.people import open_people
 from server.services.sign_in import Coordinator
 from sync import codes
 
@@ -58,8 +59,9 @@ class LoneBoard:
 
 
 def board(engine: Engine, who: Coordinator, now: datetime) -> LoneBoard:
-    """The coordinator's agency's lone working at `now` (one read, no audit: names and times)."""
-    alerts = [a for a in queue(engine, who) if a.escalation.lone_working]
+    """The coordinator's agency's lone working at `now`: names and times (each person named
+    is a read of their sealed record, audited)."""
+    alerts = [a for a in queue(engine, who, now=now) if a.escalation.lone_working]
     alerts.sort(key=lambda a: (RED_FIRST.get(a.escalation.level or "", 2),
                                a.escalation.raised_at))
     level_by_visit: dict[str, str] = {}
@@ -67,14 +69,15 @@ def board(engine: Engine, who: Coordinator, now: datetime) -> LoneBoard:
         if a.escalation.visit_id and a.escalation.level:
             level_by_visit.setdefault(a.escalation.visit_id, a.escalation.level)
     with engine.begin() as conn:
-        sessions = _open_sessions(conn, who.tenant_id, level_by_visit)
+        sessions = _open_sessions(conn, who, level_by_visit, now)
     late = sorted((s for s in sessions if s.overdue(now)), key=lambda s: s.expected_end)
     in_time = sorted((s for s in sessions if not s.overdue(now)), key=lambda s: s.expected_end)
     return LoneBoard(now, in_time, late, alerts)
 
 
-def _open_sessions(conn: Connection, tenant_id: str,
-                   level_by_visit: dict[str, str]) -> list[OnVisit]:
+def _open_sessions(conn: Connection, who: Coordinator, level_by_visit: dict[str, str],
+                   now: datetime) -> list[OnVisit]:
+    tenant_id = who.tenant_id
     rows = conn.execute(
         select(welfare_sessions, workers.c.name.label("worker_name"),
                visits.c.service_user_id)
@@ -82,10 +85,8 @@ def _open_sessions(conn: Connection, tenant_id: str,
         .join(visits, visits.c.id == welfare_sessions.c.visit_id)
         .where(welfare_sessions.c.tenant_id == tenant_id, welfare_sessions.c.ended_at.is_(None))
     ).mappings().all()
-    people = {r.id: r.body.get("name", "") for r in conn.execute(
-        select(service_users.c.id, service_users.c.body).where(
-            service_users.c.tenant_id == tenant_id,
-            service_users.c.id.in_({r["service_user_id"] for r in rows})))}
+    people = {pid: p.get("name", "") for pid, p in open_people(
+        conn, who, [r["service_user_id"] for r in rows], now).items()}
     synced = dict(conn.execute(
         select(devices.c.worker_id, func.max(devices.c.last_seen_at))
         .where(devices.c.tenant_id == tenant_id,

@@ -28,7 +28,7 @@ class DayState:
         self.visits = day_visits(self.console.engine, self.console.coordinator, self.day,
                                  self.console.clock)
         open_now = queue(self.console.engine, self.console.coordinator,
-                         clock=self.console.clock)
+                         now=self.console.clock.now())
         self.open_escalations = len(open_now)
         self.lone_alerts = sum(1 for i in open_now if i.escalation.lone_working)
 

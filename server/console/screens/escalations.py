@@ -28,7 +28,8 @@ class EscalationsState:
         self.refresh()
 
     def refresh(self) -> None:
-        self.items = queue(self.console.engine, self.console.coordinator, clock=self.console.clock)
+        self.items = queue(self.console.engine, self.console.coordinator,
+                           now=self.console.clock.now())
 
     def open(self, escalation_id: str) -> None:
         self.console.go(escalation_route(escalation_id))
