@@ -14,12 +14,13 @@
 - `seed`: a UUID (the new handover record's id); item ids are derived from it, so the draft is
   reproducible and every handover's item ids are its own.
 
-What becomes an item (docs/handover.md has the table): a visit not checked in once it is late
-or missed; a check-in late beyond the on-time tolerance; a task refused, partly done or not done;
-a dose refused, not given, not available or outside its window (after any correction); an
-escalation raised in the shift (open, or a concern once the office resolved it) except
-safeguarding ones, which only the safeguarding lead reads; an SOS not followed by "I'm OK"; a
-note the worker flagged "for handover". A duress alert is never drafted.
+What becomes an item (docs/handover.md has the table): a visit missed, or late and still not
+checked in (its status as the day view shows it); a check-in late beyond the on-time
+tolerance; a task refused, partly done or not done; a dose refused, not given, not available
+or outside its window (after any correction); an escalation raised in the shift (open, or a
+concern once the office resolved it) except safeguarding ones, which only the safeguarding
+lead reads; an SOS not followed by "I'm OK"; a note the worker flagged "for handover". A
+duress alert is never drafted.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def draft_handover(shift: Shift, visits: Iterable[ShiftVisit], records: Iterable
     for v in mine:
         kinds = {r.kind: r for r in own if r.visit_id == v.id and r.kind in (
             "check_in", "check_out")}
-        status = _visit(ctx, v, kinds.get("check_in"), now)
+        status = _visit(ctx, v, kinds.get("check_in"), kinds.get("check_out"), now)
         done += "check_out" in kinds
         missed += status == "missed"
         late += status == "late"
@@ -153,7 +154,7 @@ def draft_handover(shift: Shift, visits: Iterable[ShiftVisit], records: Iterable
     _alerts(ctx, own)
     ctx.payload["sections"]["situation"]["text"] = (
         f"Shift {ctx.at(shift.start)}–{ctx.at(min(now, shift.end))}: {len(mine)} visit(s), "
-        f"{done} done, {missed} not visited, {late} checked in late.")
+        f"{done} done, {missed} not visited, {late} late.")
     return ctx.payload
 
 
@@ -174,16 +175,26 @@ def _corrections(own: Sequence[ShiftRecord], office: OfficeAnswers) -> dict[str,
     return out
 
 
-def _visit(ctx: _Ctx, v: ShiftVisit, check_in: ShiftRecord | None, now: datetime) -> str:
+def _visit(ctx: _Ctx, v: ShiftVisit, check_in: ShiftRecord | None,
+           check_out: ShiftRecord | None, now: datetime) -> str:
+    """The visit's status as the day view shows it; missed, late and a late check-in are items."""
     booked = f"{v.visit_type} visit booked {ctx.at(v.start)}"
+    status = visit_rules.visit_status(v.start, v.end,
+                                      check_in.recorded_at if check_in else None,
+                                      check_out.recorded_at if check_out else None, now)
+    if status is visit_rules.VisitStatus.MISSED:
+        ctx.add(C.VISIT_MISSED, f"{booked}: not visited", [], v.person_id, v.id)
+        return "missed"
+    if status is visit_rules.VisitStatus.LATE:
+        late = visit_rules.check_in_timing(v.start, now).minutes
+        ctx.add(C.VISIT_LATE, f"{booked}: not checked in, {late} min past its start", [],
+                v.person_id, v.id)
+        return "late"
     if check_in is None:
-        if now > v.start + visit_rules.LATE_AFTER:
-            ctx.add(C.VISIT_MISSED, f"{booked}: not visited", [], v.person_id, v.id)
-            return "missed"
-        return "due"
+        return status.value
     timing = visit_rules.check_in_timing(v.start, check_in.recorded_at)
     if timing.kind is not Timing.LATE:
-        return "on_time"
+        return status.value
     why = check_in.content.get("reason")
     ctx.add(C.VISIT_LATE, f"{booked}: checked in {timing.minutes} min late"
             + (f" ({why})" if why else ""), [check_in.id], v.person_id, v.id)
@@ -204,7 +215,7 @@ def _task(ctx: _Ctx, r: ShiftRecord, fixes: Mapping[str, Mapping[str, Any]]) -> 
 
 def _dose(ctx: _Ctx, r: ShiftRecord, fixes: Mapping[str, Mapping[str, Any]]) -> None:
     fix = fixes.get(r.id, {})
-    code = fix.get("outcome") or r.facts.get("outcome")
+    code = fix.get("outcome") or r.facts.get("outcome") or r.content.get("outcome")
     if code not in tuple(DoseOutcome):
         return
     outcome, window = DoseOutcome(code), r.facts.get("window")

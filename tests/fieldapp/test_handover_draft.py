@@ -172,14 +172,32 @@ def test_safeguarding_and_duress_never_appear_an_sos_only_until_stood_down() -> 
     assert found(payload) == [("alert_open", [sos.id], a.id)]
 
 
-def test_a_visit_not_yet_late_is_not_missed_and_names_start_each_item() -> None:
-    a = visit(ANN, 17)  # starts 17:00, now 18:00: not checked in
-    soon = Shift(ME, SHIFT.start, DAY.replace(hour=17, minute=10), SHIFT.scope, SHIFT.tz)
-    early = draft_handover(soon, [a], [], now=DAY.replace(hour=17, minute=10), seed=SEED)
-    assert items_of(early) == []
-    payload = draft([a], [], names={ANN: "Ann"})
-    assert [i["text"] for i in items_of(payload)] == [  # type: ignore[arg-type]
-        "Ann: morning visit booked 17:00: not visited"]
+def test_a_visit_is_due_then_late_then_missed_as_the_day_view_says() -> None:
+    a = visit(ANN, 17)  # 17:00-17:30, never checked in
+
+    def at(hour: int, minute: int) -> list[tuple[str, str]]:
+        when = DAY.replace(hour=hour, minute=minute)
+        shift = Shift(ME, SHIFT.start, when, SHIFT.scope, SHIFT.tz)
+        payload = draft_handover(shift, [a], [], now=when, seed=SEED, names={ANN: "Ann"})
+        return [(i["category"], i["text"]) for i in items_of(payload)]
+
+    assert at(17, 10) == []
+    assert at(17, 40) == [("visit_late", "Ann: morning visit booked 17:00: not checked in, "
+                                         "40 min past its start")]
+    assert at(18, 31) == [("visit_missed", "Ann: morning visit booked 17:00: not visited")]
+
+
+def test_a_check_out_synced_without_its_check_in_is_a_visit_done() -> None:
+    a = visit(ANN, 8)
+    assert items_of(draft([a], visited(a)[1:])) == []  # type: ignore[arg-type]
+
+
+def test_outcomes_only_in_the_sealed_content_still_count() -> None:
+    a = visit(ANN, 8)
+    refused = rec("dose_outcome", a, a.start, content={"outcome": "refused"})
+    task = rec("task_outcome", a, a.start, content={"outcome": "not_done", "title": "Walk"})
+    assert found(draft([a], [*visited(a), refused, task])) == sorted([
+        ("dose_refused", [refused.id], a.id), ("task_not_done", [task.id], a.id)])
 
 
 def test_the_draft_is_reproducible_and_its_item_ids_belong_to_its_seed() -> None:
