@@ -157,7 +157,9 @@ class HandoverService:
         record_id = uuid7()
         payload = draft_handover(
             shift, [_visit(v) for v in visits], self._opened(rows), now=now, seed=record_id,
-            office=self._office(rows), names=self._names({v["service_user_id"] for v in visits}))
+            office=self._office(rows),
+            names=self._names({v["service_user_id"] for v in visits
+                               if parse_utc(v["start"]) <= now}))
         return HandoverDraft(record_id, payload, start, now, self.unsynced())
 
     def _opened(self, rows: list[dict[str, Any]]) -> list[ShiftRecord]:

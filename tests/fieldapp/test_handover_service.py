@@ -186,3 +186,22 @@ def test_points_from_earlier_handovers_show_on_the_persons_visit_for_seven_days(
         "w-1.sqlite-wal").read_bytes()
     phone.load([{"entity": "handover_point", "id": fresh["id"], "op": "delete", "version": 2}])
     assert phone.handover.points(phone.ann["id"]) == []
+
+
+def test_drafting_opens_only_the_shifts_records(phone: Phone) -> None:
+    """Yesterday's visit and its records are on the phone too: drafting opens none of them."""
+    from tests.fieldapp.test_reads_per_use_case import CountingSealer
+
+    phone.clock.set(T0 - timedelta(days=1) + timedelta(minutes=5))
+    phone.visits.check_in(phone.yesterday["id"])
+    for text in ("Old one", "Old two", "Old three"):
+        phone.visits.add_note(phone.yesterday["id"], text, for_handover=True)
+    phone.visit_through(phone.v1)
+    today = phone.store.rows("SELECT COUNT(*) AS n FROM records WHERE visit_id = ? "
+                             "AND kind != 'check_out'", [phone.v1["id"]])[0]["n"]
+    counting = CountingSealer(phone.sealer)
+    phone.sealer = counting  # type: ignore[assignment]
+    phone.handover.draft()
+    assert counting.opened["records"] == today
+    # The names of the people of the visits begun so far (Bob's visit has not started).
+    assert counting.opened["people"] == 1
