@@ -266,4 +266,10 @@ def _visit(v: dict[str, Any]) -> ShiftVisit:
 
 
 def _time(text: Any) -> datetime | None:
-    return parse_utc(text) if isinstance(text, str) else None
+    """A time from clear facts or the office's answer; blank or unreadable is no time."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return parse_utc(text)
+    except ValueError:
+        return None

@@ -155,7 +155,12 @@ def test_the_offices_acknowledgement_and_reply_arrive_sealed(phone: Phone) -> No
                 "body": {"record_id": rid, "state": state, "acknowledged_at": at,
                          "acknowledged_by": "Olivia Office", "reply": reply}}
 
-    phone.load([ack(2, "replied", "Thanks: GP visit booked for Ann")], accepted=[rid])
+    blank = ack(1, "replied", "Seen")
+    blank["body"]["acknowledged_at"] = ""  # a reply before any acknowledgement has no time
+    phone.load([blank], accepted=[rid])
+    first = phone.handover.mine()[0]
+    assert (first.stage, first.acknowledged_at, first.reply) == ("replied", None, "Seen")
+    phone.load([ack(2, "replied", "Thanks: GP visit booked for Ann")])
     phone.load([ack(1, "acknowledged", None)])  # an older copy arriving late
     mine = phone.handover.mine()[0]
     assert (mine.stage, mine.acknowledged_by, mine.reply) == (
