@@ -28,6 +28,7 @@ from server.errors import (
     UnsupportedEncoding,
 )
 from server.guard import Guard
+from server.lone_records import EscrowKey
 from server.storage import read_only
 from server.sync_service import handle_sync, note_seen, pull_only
 from sync.protocol import (
@@ -74,6 +75,7 @@ class EnrolResponse(BaseModel):
 def build_router(
     engine: Engine, database_kind: str, schema: int, retention_days: int = 14,
     clock: Clock = SYSTEM_CLOCK, guard: Guard | None = None,
+    escrow: EscrowKey | None = None,
 ) -> APIRouter:
     router = APIRouter()
     door = guard or Guard(engine, clock=clock)
@@ -105,7 +107,7 @@ def build_router(
         # Everything else runs in one thread-pool call, so a slow transaction never stalls the
         # event loop (and every other phone's sync) behind it, and a sync costs one hop.
         answer = await run_in_threadpool(
-            _sync, engine, door, address, token, raw, encoding, retention_days, clock)
+            _sync, engine, door, address, token, raw, encoding, retention_days, clock, escrow)
         return Response(answer, media_type="application/json",
                         headers={"Content-Encoding": "gzip", "Cache-Control": "no-store"})
 
@@ -120,7 +122,8 @@ def build_router(
 
 
 def _sync(engine: Engine, door: Guard, address: str, token: str, raw: bytes,
-          encoding: str | None, retention_days: int, clock: Clock) -> bytes:
+          encoding: str | None, retention_days: int, clock: Clock,
+          escrow: EscrowKey | None = None) -> bytes:
     """One sync round trip, from the request body to the compressed answer. The device is
     checked first: nothing an unknown caller sends is decompressed or parsed."""
     with engine.connect() as conn:  # one pool checkout for the whole sync
@@ -139,7 +142,8 @@ def _sync(engine: Engine, door: Guard, address: str, token: str, raw: bytes,
             pulled = None if pushes else pull_only(conn, device, sync_request, retention_days,
                                                    clock=clock)
         if pulled is None:
-            answer = handle_sync(conn, device, sync_request, retention_days, clock=clock)
+            answer = handle_sync(conn, device, sync_request, retention_days, clock=clock,
+                                 escrow=escrow)
         else:
             answer = pulled
             note_seen(conn, device, sync_request, clock=clock)

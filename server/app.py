@@ -85,7 +85,8 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
     app.add_middleware(SecurityHeaders)
     app.state.guard = Guard(engine, clock=clock)
     app.include_router(build_router(engine, engine.dialect.name, schema,
-                                    settings.phone_retention_days, clock, app.state.guard))
+                                    settings.phone_retention_days, clock, app.state.guard,
+                                    escrow_key))
     app.add_middleware(BodyCap, prefix="/api/", exempt=frozenset({SYNC_PATH}))
     openapi.install(app)
     if with_console:

@@ -1,7 +1,7 @@
 """What the office does, in the same transaction, when new worker records arrive.
 
 Each hook sees only the clear part of a record (ids, times, kind, `facts`), never its sealed
-content, so it runs without the escrow key.
+content, except a lone-worker record's few codes (server/lone_records.py).
 
 Dose sharing: PRN limits and "one outcome per dose" must hold offline across workers, so every
 stored dose outcome is published as a `dose` change (clear facts only) to the feeds of the other
@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from server import escalations, feed, welfare
+from server import escalations, feed, lone_records, welfare
 from server.clock import SYSTEM_CLOCK
 from server.schema import records, visits
 from sync.protocol import PushedRecord
@@ -26,14 +26,19 @@ DOSE_ENTITY = "dose"
 
 
 def after_store(
-    conn: Connection, tenant_id: str, worker_id: str, stored: list[PushedRecord]
+    conn: Connection, tenant_id: str, worker_id: str, stored: list[PushedRecord],
+    escrow: lone_records.EscrowKey | None = None,
 ) -> None:
-    """Called by the sync service after `stored` records were inserted (same transaction)."""
+    """Called by the sync service after `stored` records were inserted (same transaction).
+
+    Lone-worker records are the one exception to "clear facts only": what they say is sealed
+    on the phone (a duress alert must look like any other), so they are opened with `escrow`."""
     share_doses(conn, tenant_id, worker_id,
                 [(r.id, r.kind, r.service_user_id, r.corrects, r.facts) for r in stored])
     now = SYSTEM_CLOCK.now()
-    escalations.raise_from_records(conn, tenant_id, worker_id, stored, now)
-    welfare.from_records(conn, tenant_id, worker_id, stored, now)
+    told = lone_records.read(tenant_id, stored, escrow)
+    escalations.raise_from_records(conn, tenant_id, worker_id, told, now)
+    welfare.from_records(conn, tenant_id, worker_id, told, now)
 
 
 def share_doses(

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, select, update
 
-from server import authorise, feed, record_hooks, scope, validation
+from server import authorise, feed, lone_records, record_hooks, scope, validation
 from server.clock import SYSTEM_CLOCK, Clock
 from server.enrolment import DeviceIdentity
 from server.errors import UpgradeRequired
@@ -103,7 +103,8 @@ def _mark_seen(conn: Connection, device: DeviceIdentity, request: SyncRequest,
 
 def _store(conn: Connection, device: DeviceIdentity, push: list[PushedRecord],
            digests: list[str], encoded: list[tuple[str, str]], now: str, accepted: list[str],
-           rejected: list[Rejection]) -> list[PushedRecord]:
+           rejected: list[Rejection], escrow: lone_records.EscrowKey | None = None
+           ) -> list[PushedRecord]:
     """Rule 1 and 2: take the pushed records (inside the caller's write transaction); fill
     `accepted` and `rejected`; return the records stored now."""
     # The agency's clock row first: a copy of this push arriving at the same moment waits
@@ -144,7 +145,7 @@ def _store(conn: Connection, device: DeviceIdentity, push: list[PushedRecord],
     ])
     stored = [rec for rec, _, _ in fresh]
     accepted.extend(rec.id for rec in stored)
-    record_hooks.after_store(conn, device.tenant_id, device.worker_id, stored)
+    record_hooks.after_store(conn, device.tenant_id, device.worker_id, stored, escrow)
     return stored
 
 
@@ -191,13 +192,15 @@ def _pull(
 def handle_sync(
     engine: Engine | Connection, device: DeviceIdentity, request: SyncRequest,
     retention_days: int = DEFAULT_RETENTION_DAYS, *, clock: Clock = SYSTEM_CLOCK,
+    escrow: lone_records.EscrowKey | None = None,
 ) -> SyncResponse:
     """One round trip in one transaction, on `engine` or on an open (idle) connection of it
-    (the API authenticates on the same connection, one pool checkout a sync)."""
+    (the API authenticates on the same connection, one pool checkout a sync). `escrow` loads
+    the agency's key, to read what lone-worker records say (server/lone_records.py)."""
     if isinstance(engine, Connection):
-        return _handle_sync(engine, device, request, retention_days, clock)
+        return _handle_sync(engine, device, request, retention_days, clock, escrow)
     with engine.connect() as conn:
-        return _handle_sync(conn, device, request, retention_days, clock)
+        return _handle_sync(conn, device, request, retention_days, clock, escrow)
 
 
 def _check_protocol(request: SyncRequest) -> None:
@@ -231,7 +234,7 @@ def note_seen(conn: Connection, device: DeviceIdentity, request: SyncRequest, *,
 
 def _handle_sync(
     connection: Connection, device: DeviceIdentity, request: SyncRequest, retention_days: int,
-    clock: Clock,
+    clock: Clock, escrow: lone_records.EscrowKey | None = None,
 ) -> SyncResponse:
     _check_protocol(request)
     if not request.push and not request.refused:
@@ -249,7 +252,7 @@ def _handle_sync(
     encoded = [(_json(rec.envelope), _json(rec.facts)) for rec in push]
     with connection.begin():
         if push:
-            _store(connection, device, push, digests, encoded, now, accepted, rejected)
+            _store(connection, device, push, digests, encoded, now, accepted, rejected, escrow)
         if _stale(device, request, at):  # "last seen" is kept to 5 minutes, pushes or not
             _mark_seen(connection, device, request, now)
         pulled = None if device.revoked else _pull(connection, device, request,

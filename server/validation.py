@@ -169,10 +169,10 @@ FACTS: dict[str, FactsSchema] = {
         {"corrects_kind": _kind, "actor": _code, "outcome": _code, "medicine_id": _uuid,
          "scheduled_at": _time},
         frozenset({"corrects_kind"})),
+    # `event` only from phones before lone-worker records were sealed (sync/kinds.py).
     "lone_worker": FactsSchema(
         {"event": _code, "level": _code, "at": _time, "open_visit_id": _uuid,
-         "expected_end": _time, "minutes": _minutes},
-        frozenset({"event"})),
+         "expected_end": _time, "minutes": _minutes}),
     "handover": FactsSchema(
         {"shift_start": _time, "shift_end": _time, "has_concerns": _flag, "items": _count},
         frozenset({"shift_start", "shift_end", "has_concerns", "items"})),

@@ -134,8 +134,12 @@ KINDS: Mapping[str, Kind] = {k.code: k for k in (
     ), Audience.WORKER_OWN, _TEXT_ONLY, True,
         visit=Need.OPTIONAL, person=Need.OPTIONAL, medicine_fact="medicine_id",
         restricted={"type": (EscalationType.SAFEGUARDING.value, Audience.SAFEGUARDING_LEAD)}),
+    # A phone's lone-worker records all carry the same clear facts (`at`, `open_visit_id`):
+    # its file must not tell a duress alert from an SOS, "I'm OK" or extend. What one says
+    # (event, level, minutes) is sealed; the office opens it (server/lone_records.py). Phones
+    # from before sent those in clear: still taken.
     Kind("lone_worker", "Lone-worker alert", (
-        Fact("event", FactType.CODE, required=True, codes=_codes(LoneWorkerEvent)),
+        Fact("event", FactType.CODE, codes=_codes(LoneWorkerEvent)),
         Fact("level", FactType.CODE, codes=_codes(AlertLevel)),
         Fact("at", FactType.TIME),
         Fact("open_visit_id", FactType.ID),  # where the worker probably is

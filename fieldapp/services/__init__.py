@@ -4,6 +4,7 @@ import names from here — never from the store, the vault or the sync client.
 """
 
 from fieldapp.domain.answer_status import AnswerStatus
+from fieldapp.domain.lone_working import EXTEND_CHOICES, HOLD_HINT, HOLD_SECONDS, Hold
 from fieldapp.domain.mar import (
     CLOSING_SOON,
     DoseTiming,
@@ -51,6 +52,12 @@ from fieldapp.services.handover import (
     HandoverSubmitted,
 )
 from fieldapp.services.hub import LockStatus, Services, SyncPort
+from fieldapp.services.lone_working import (
+    EndReminder,
+    LoneWorkingService,
+    SosStatus,
+    WelfareQuestion,
+)
 from fieldapp.services.medication import (
     DoseLine,
     DoseSaved,
@@ -66,6 +73,14 @@ from fieldapp.vault.dek import PIN_RULES, check_pin_policy
 from fieldapp.vault.lock import locks_on_lifecycle, wait_words
 
 __all__ = [
+    "Hold",
+    "HOLD_SECONDS",
+    "HOLD_HINT",
+    "EXTEND_CHOICES",
+    "WelfareQuestion",
+    "SosStatus",
+    "LoneWorkingService",
+    "EndReminder",
     "SOFT_SIGNS",
     "SOFT_SIGNS_QUESTION",
     "STAGE_WORDS",

@@ -16,6 +16,7 @@ from fieldapp.errors import FieldAppError, NotEnrolled, RuleViolation
 from fieldapp.services.device import Device, Enrolment
 from fieldapp.services.escalations import EscalationService
 from fieldapp.services.handover import HandoverService
+from fieldapp.services.lone_working import LoneWorkingService
 from fieldapp.services.outbox import OutboxView
 from fieldapp.services.visits import VisitService
 from fieldapp.settings import AppSettings
@@ -69,6 +70,7 @@ class Services:
         self.outbox = OutboxView(self.store)
         self.escalations = EscalationService(self.store, device.sealer, device.author, clock)
         self.handover = HandoverService(self.store, device.sealer, device.author, clock)
+        self.lone = LoneWorkingService(self.store, device.sealer, device.author, clock)
         self.last_result: SyncResult | None = None
         self._sync_lock = asyncio.Lock()
 

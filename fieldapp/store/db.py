@@ -126,6 +126,17 @@ def m006_handover(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS records_by_time ON records(kind, recorded_at)")
 
 
+@migrations()
+def m007_welfare_questions(db: Database) -> None:
+    # The office asking "Are you OK?" (feed entity "welfare", one per overdue session): ids and
+    # times only, kept until the worker answers on this phone.
+    db.execute(
+        """CREATE TABLE welfare_questions (
+            session_id TEXT PRIMARY KEY, visit_id TEXT, asked_at TEXT NOT NULL,
+            answered_at TEXT, version INTEGER NOT NULL)"""
+    )
+
+
 class DeviceStore:
     """One worker's SQLite file. Every write goes through `transaction()`."""
 

@@ -36,12 +36,15 @@ def write_record(
     corrects: str | None = None,
     record_id: str | None = None,
     facts: dict[str, Any] | None = None,
+    uncompressed: bool = False,
 ) -> str:
-    """Insert one sealed record and its outbox entry. Call inside `DeviceStore.transaction()`."""
+    """Insert one sealed record and its outbox entry. Call inside `DeviceStore.transaction()`.
+    `uncompressed`: for a padded payload, whose length must say nothing (compression would)."""
     rid = record_id or uuid7()
     # Who wrote it travels in clear columns (the office knows the device from its token), so
     # the sealed content holds only what was recorded.
-    envelope = sealer.seal(RECORDS_TABLE, rid, 1, dict(payload), escrow=True)
+    envelope = sealer.seal(RECORDS_TABLE, rid, 1, dict(payload), escrow=True,
+                           uncompressed=uncompressed)
     db.execute(
         "INSERT INTO records (id, kind, visit_id, service_user_id, recorded_at, version, "
         "corrects, author, sync_state, envelope, facts) "

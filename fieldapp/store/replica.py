@@ -166,6 +166,9 @@ def _apply_change(
     if entity in (ACK_ENTITY, POINT_ENTITY):
         _apply_handover(execute, sealer, entity, eid, op, version, body)
         return
+    if entity == "welfare":
+        _apply_welfare(execute, eid, op, version, body)
+        return
     table = _SEALED_TABLES.get(entity)
     if table is None:
         return  # an entity this app version does not know yet: ignore, the server keeps it
@@ -254,6 +257,23 @@ def _apply_handover(
         [eid, body["person_id"], body["written_at"], version, sealed])
 
 
+def _apply_welfare(
+    execute: Callable[..., Any], eid: str, op: str, version: int, body: dict[str, Any]
+) -> None:
+    """The office asking "Are you OK?" about one session. A repeat of the question never
+    clears an answer the worker already gave on this phone."""
+    if op == "delete":
+        execute("DELETE FROM welfare_questions WHERE session_id = ?", [eid])
+        return
+    execute(
+        "INSERT INTO welfare_questions (session_id, visit_id, asked_at, version) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET "
+        "visit_id = excluded.visit_id, asked_at = excluded.asked_at, "
+        "version = excluded.version WHERE excluded.version >= welfare_questions.version",
+        [eid, body.get("visit_id"), str(body.get("asked_at", "")), version],
+    )
+
+
 def purge_older_than(store: DeviceStore, before: str) -> int:
     """Forget visits that ended before `before` once the office holds all their records.
 
@@ -274,6 +294,8 @@ def purge_older_than(store: DeviceStore, before: str) -> int:
                        "(SELECT id FROM records)")
             db.execute("DELETE FROM handover_points WHERE service_user_id NOT IN "
                        "(SELECT service_user_id FROM visits)")
+            db.execute("DELETE FROM welfare_questions WHERE visit_id NOT IN "
+                       "(SELECT id FROM visits)")
             for table in ("people", "care_plans", "medicines"):
                 column = "id" if table == "people" else "service_user_id"
                 db.execute(

@@ -93,13 +93,16 @@ class Sealer:
         payload: dict[str, Any],
         *,
         escrow: bool = False,
+        uncompressed: bool = False,
     ) -> dict[str, Any]:
-        """Seal `payload` for this row; with `escrow` the office can open it too."""
+        """Seal `payload` for this row; with `escrow` the office can open it too.
+        `uncompressed` (envelope version 1): a padded payload keeps its length sealed."""
         dek = self._require_dek()
         if escrow and self._escrow is None:
             raise VaultError("This phone has no office key, so it cannot seal for the office.")
         return envelope.seal(payload, self.tenant_id, table, record_id, version, dek=dek,
-                             escrow_to=self._escrow if escrow else None)
+                             escrow_to=self._escrow if escrow else None,
+                             envelope_version=1 if uncompressed else envelope.ENVELOPE_VERSION)
 
     def open(
         self, table: str, record_id: str, version: int, sealed: dict[str, Any]

@@ -21,6 +21,9 @@ EXPECTED = {
     "HANDOVER_SECTIONS", "HANDOVER_STAGE_WORDS", "HandoverDraft", "HandoverItem",
     "HandoverPayload", "HandoverPoint", "HandoverService",
     "HandoverStatus", "HandoverSubmitted",
+    # lone working
+    "EXTEND_CHOICES", "HOLD_HINT", "HOLD_SECONDS", "EndReminder", "Hold", "LoneWorkingService",
+    "SosStatus", "WelfareQuestion",
 }
 
 

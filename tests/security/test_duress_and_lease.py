@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
 from fieldapp.errors import LeaseExpired, WeakPin, WrongPin
 from fieldapp.services.duress import visible_counts
+from fieldapp.services.lone_working import LoneWorkingService
 from fieldapp.store.replica import counts
+from server.schema import escalations
 from sync.client import SyncState
 from tests.security.conftest import DURESS_PIN, PIN, Office, Phone
 
@@ -30,9 +33,15 @@ def test_duress_unlock_opens_normally_and_one_silent_alert_reaches_the_office(
     assert phone.sync(s).state is SyncState.OK
     alerts = [r for r in office.opened_records().values() if r["kind"] == "lone_worker"]
     assert len(alerts) == 1
-    assert alerts[0]["facts"]["event"] == "duress" and alerts[0]["facts"]["level"] == "red"
+    # In clear it says only when and where, like every lone-worker record; the office reads
+    # "duress" from the escrow copy and raises the red alert.
+    assert set(alerts[0]["facts"]) == {"at", "open_visit_id"}
     assert alerts[0]["facts"]["open_visit_id"] == visit_id
-    assert alerts[0]["content"]["event"] == "duress"
+    assert alerts[0]["content"]["event"] == "duress" and alerts[0]["content"]["level"] == "red"
+    with office.engine.begin() as conn:
+        raised = conn.execute(select(escalations.c.cause, escalations.c.level,
+                                     escalations.c.visit_id)).all()
+    assert [tuple(r) for r in raised] == [("duress", "red", visit_id)]
 
     # The main PIN raises nothing.
     s.device.lock()
@@ -111,3 +120,33 @@ def test_an_edited_contact_time_does_not_extend_the_lease(phone: Phone, office: 
         s.store.set_meta("last_server_contact", phone.clock.now().isoformat())
     with pytest.raises(LeaseExpired):
         s.device.unlock(PIN)
+
+
+def test_after_a_duress_unlock_the_phone_file_does_not_say_duress(
+        phone: Phone, office: Office) -> None:
+    """A plaintext scan of the phone's files (SQLite, its WAL, the key file) finds no trace:
+    the alert's clear columns are those of any lone-worker record (an SOS, "I'm OK")."""
+    s, _visit_id = phone.checked_in()
+    s.device.set_duress_pin(PIN, DURESS_PIN)
+    s.device.lock()
+    s.device.unlock(DURESS_PIN)
+    [alert] = s.store.rows("SELECT kind, visit_id, service_user_id, facts, length(envelope) "
+                           "AS size FROM records WHERE kind = 'lone_worker'")
+    s.device.lock()
+    s.device.unlock(PIN)
+    lone = LoneWorkingService(s.store, s.device.sealer, s.device.author, phone.clock)
+    sos = lone.sos()
+    [other] = s.store.rows("SELECT kind, visit_id, service_user_id, facts, length(envelope) "
+                           "AS size FROM records WHERE id = ?", [sos])
+    assert set(json.loads(alert["facts"])) == set(json.loads(other["facts"]))
+    assert (alert["visit_id"], alert["service_user_id"]) == (other["visit_id"],
+                                                           other["service_user_id"])
+    assert alert["size"] == other["size"]  # padded: the envelope's size says nothing either
+    for path in phone.files():
+        data = path.read_bytes().lower()
+        assert b"duress" not in data, path.name
+        assert b'"sos"' not in data, path.name
+    assert phone.sync(s).state is SyncState.OK
+    with office.engine.begin() as conn:
+        causes = sorted(r.cause for r in conn.execute(select(escalations.c.cause)))
+    assert causes == ["duress", "sos"]

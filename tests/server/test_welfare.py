@@ -5,14 +5,14 @@ Records arrive through the real sync service; the monitor's tick is called with 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 
-from server import agency_settings, escalations, oncall, welfare
+from server import agency_settings, escalations, escrow, oncall, welfare
 from server import feed as feed_module
 from server.errors import Invalid
 from server.ladder import Rung
@@ -43,6 +43,17 @@ class Worker:
                               self.visit["service_user_id"] if visit else None,
                               at.isoformat(), 1, env, facts=facts or {})
         answer = handle_sync(self.engine, self.device, request(record))
+        assert answer.accepted == [rid], answer.rejected
+
+    def push_sealed(self, at: datetime, said: dict[str, Any]) -> None:
+        """A lone-worker record as phones now write it: neutral clear facts, `said` sealed,
+        read by the office with its escrow key."""
+        rid = uuid7()
+        env = self.sealer.seal("records", rid, 1, {**said, "at": at.isoformat()}, escrow=True)
+        record = PushedRecord(rid, "lone_worker", None, None, at.isoformat(), 1, env,
+                              facts={"at": at.isoformat(), "open_visit_id": self.visit["id"]})
+        key = escrow.load_private_key(str(self.agency.key_file))
+        answer = handle_sync(self.engine, self.device, request(record), escrow=lambda: key)
         assert answer.accepted == [rid], answer.rejected
 
     def alerts(self) -> list[escalations.Escalation]:
@@ -161,3 +172,40 @@ def test_two_monitors_on_one_database_raise_one_alert(worker: Worker, engine: En
 class _Who:
     def __init__(self, tenant_id: str) -> None:
         self.id, self.tenant_id, self.is_safeguarding_lead = "coordinator", tenant_id, False
+
+
+def test_a_sealed_im_ok_read_with_the_escrow_key_stops_the_climb(worker: Worker) -> None:
+    welfare.tick(worker.engine, grace_ends(worker))
+    worker.push_sealed(grace_ends(worker) + MIN, {"event": "ok"})
+    assert welfare.tick(worker.engine, grace_ends(worker) + timedelta(hours=1)) == (0, 0)
+    (alert,) = worker.alerts()
+    assert alert.level == "amber" and alert.answered_at is not None
+
+
+def test_a_sealed_extension_moves_the_expected_end_on(worker: Worker) -> None:
+    worker.push_sealed(worker.end - 5 * MIN, {"event": "extend", "minutes": 30})
+    assert welfare.tick(worker.engine, grace_ends(worker) + 30 * MIN - S) == (0, 0)
+    assert welfare.tick(worker.engine, grace_ends(worker) + 30 * MIN) == (1, 0)
+
+
+def test_a_sealed_sos_is_red_at_once_and_calls_the_ladder(worker: Worker) -> None:
+    at = worker.end - 20 * MIN
+    worker.push_sealed(at, {"event": "sos", "level": "red",
+                            "location": {"lat": 53.8, "lon": -1.58}})
+    (alert,) = worker.alerts()
+    assert (alert.cause, alert.level, alert.severity) == ("sos", "red", "emergency")
+    assert alert.visit_id == worker.visit["id"] and alert.source_record_id is None
+    oncall.call_due_tiers(worker.engine, datetime.now(UTC))
+    assert tiers(worker, alert.id) == [0]
+
+
+def test_a_sealed_record_that_does_not_open_raises_nothing_and_is_still_stored(
+        worker: Worker) -> None:
+    rid = uuid7()
+    env = worker.sealer.seal("records", uuid7(), 1, {"event": "sos"}, escrow=True)  # wrong row
+    at = (worker.end - 20 * MIN).isoformat()
+    record = PushedRecord(rid, "lone_worker", None, None, at, 1, env, facts={"at": at})
+    key = escrow.load_private_key(str(worker.agency.key_file))
+    answer = handle_sync(worker.engine, worker.device, request(record), escrow=lambda: key)
+    assert answer.accepted == [rid]
+    assert worker.alerts() == []

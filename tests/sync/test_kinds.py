@@ -44,7 +44,9 @@ VALID: dict[str, list[dict[str, Any]]] = {
     "escalation": [{"type": "medication", "severity": "urgent", "event": "missed",
                     "medicine_id": ID, "dose_at": AT, "dose_record_id": None},
                    {"type": "fall", "severity": "emergency"}],
-    "lone_worker": [{"event": "duress", "level": "red", "at": AT},
+    # Every lone-worker record today (what it says is sealed), then older phones' clear ones.
+    "lone_worker": [{"at": AT}, {"at": AT, "open_visit_id": ID},
+                    {"event": "duress", "level": "red", "at": AT},
                     {"event": "duress", "level": "red", "at": AT, "open_visit_id": ID}],
 }
 
