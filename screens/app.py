@@ -17,6 +17,7 @@ import flet as ft
 
 from fieldapp.services import (
     PIN_RULES,
+    EndReminder,
     FieldAppError,
     OutboxEntry,
     Services,
@@ -55,6 +56,7 @@ class WorkerApp:
         self._monotonic = monotonic
         self._last_activity = monotonic()
         self._locator = location.Locator()
+        self._reminder: EndReminder | None = None
         page.on_app_lifecycle_state_change = self._on_lifecycle
         page.on_route_change = self._on_route_change
         page.title = "Field App"
@@ -186,7 +188,17 @@ class WorkerApp:
     async def _idle_loop(self) -> None:
         while True:
             await asyncio.sleep(IDLE_CHECK_S)
-            self.check_idle()
+            if not self.check_idle():
+                self._remind()
+
+    def _remind(self) -> None:
+        """Redraw when the "due to end" reminder comes due (nothing else redraws at a time)."""
+        if not self.services.unlocked:
+            return
+        due = self.services.lone.reminder()
+        if due != self._reminder:
+            self._reminder = due
+            self.refresh()
 
     # --- what screens read through the shell ----------------------------------------------
     @property
@@ -211,6 +223,20 @@ class WorkerApp:
 
     async def locate(self) -> dict[str, float] | None:
         return await self._locator.position()
+
+    async def send_sos(self, session_id: str | None = None) -> None:
+        """A red alert now (or "I need help" answering the office's question), with the last
+        known location only if the worker chose to share it; shown, then sent at once."""
+        share = self.share_location
+        where = self._locator.last if share else None
+        try:
+            rid = self.services.lone.sos(where, consent=share, session_id=session_id)
+        except FieldAppError:
+            self.go(nav.DAY)  # cannot save (locked meanwhile): the calls are on the day view
+            return
+        self.go(nav.sos_route(rid))
+        await self.sync_now()
+        self.refresh()
 
     def banner(self) -> ft.Control:
         message = self.last_result.message if self.last_result else "Not synced yet this session."

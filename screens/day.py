@@ -8,13 +8,17 @@ import flet as ft
 
 from fieldapp.services import VisitSummary
 from screens import nav, widgets
+from screens.are_you_ok import are_you_ok
 from screens.escalation_marks import escalate_button, escalation_lines
 from screens.handover_marks import end_shift_button, status_lines
+from screens.sos_button import SosButton
+from screens.visit_end import reminder
 
 
 class DayScreen(nav.ScreenState):
     def __init__(self, app: nav.Shell):
         self.app = app
+        self.sos = SosButton(app)
 
     def open_visit(self, visit_id: str) -> None:
         self.app.go(nav.visit_route(visit_id))
@@ -23,7 +27,7 @@ class DayScreen(nav.ScreenState):
         return render(self)
 
     def footer(self) -> list[ft.Control]:
-        return [escalate_button(self.app, None)]
+        return [self.sos.control(), escalate_button(self.app, None)]
 
 
 def visit_card(s: DayScreen, index: int, v: VisitSummary) -> ft.Control:
@@ -116,9 +120,9 @@ def render(s: DayScreen) -> list[ft.Control]:
              if e.raised_at.astimezone(app.tz).date() == app.services.today()]
     raised = [widgets.section("Your escalations today", escalation_lines(app, today))
               ] if today else []
-    return [app.banner(), *header(s, len(visits), done), *damaged,
-            widgets.call_office(app.services.identity().office_phone), *raised, *cards,
-            *handing_over(s)]
+    return [app.banner(), *are_you_ok(app), *reminder(app), *header(s, len(visits), done),
+            *damaged, widgets.call_office(app.services.identity().office_phone), *raised,
+            *cards, *handing_over(s)]
 
 
 def handing_over(s: DayScreen) -> list[ft.Control]:

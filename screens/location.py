@@ -27,14 +27,18 @@ class Locator:
 
     def __init__(self) -> None:
         self._geo: Geolocator | None = None
+        self.last: dict[str, float] | None = None  # the last fix (check-in/out): for an SOS
 
     async def position(self) -> dict[str, float] | None:
         try:
-            return await asyncio.wait_for(self._position(), timeout=FIX_TIMEOUT_S)
+            found = await asyncio.wait_for(self._position(), timeout=FIX_TIMEOUT_S)
         except (TimeoutError, ft.FletException, RuntimeError, ValueError, TypeError) as exc:
             # No coordinates or personal data in the log: only what kind of failure it was.
             log.info("no location fix: %s", type(exc).__name__)
             return None
+        if found is not None:
+            self.last = found
+        return found
 
     async def _position(self) -> dict[str, float] | None:
         if self._geo is None:

@@ -7,7 +7,7 @@ from typing import Protocol
 
 import flet as ft
 
-from fieldapp.services import OutboxEntry, Services, SyncCounts
+from fieldapp.services import OutboxEntry, Services, SyncCounts, SyncResult
 
 ENROL = "/enrol"
 UNLOCK = "/unlock"
@@ -16,6 +16,10 @@ DAY = "/day"
 OUTBOX = "/outbox"
 ESCALATE = "/escalate"
 HANDOVER = "/handover"
+
+
+def sos_route(record_id: str) -> str:
+    return f"/sos/{record_id}"
 
 
 def visit_route(visit_id: str) -> str:
@@ -57,6 +61,8 @@ class Shell(Protocol):
     def check_new_pin(self, pin: str) -> None: ...
     async def enrol_phone(self, server: str, code: str, pin: str) -> None: ...
     async def locate(self) -> dict[str, float] | None: ...
+    async def sync_now(self) -> SyncResult: ...
+    async def send_sos(self, session_id: str | None = None) -> None: ...
 
 
 class ScreenState:

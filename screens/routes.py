@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from screens import day, enrol, escalate, handover, mar, nav, outbox, security, unlock, visit
+from screens import day, enrol, escalate, handover, mar, nav, outbox, security, sos, unlock, visit
 
 Builder = Callable[[nav.Shell, dict[str, str]], nav.ScreenState]
 
@@ -21,6 +21,8 @@ TABLE: list[tuple[re.Pattern[str], Builder]] = [
      lambda app, p: mar.MarScreen(app, p["visit_id"])),
     (re.compile(r"^/escalate$"), lambda app, _p: escalate.EscalateScreen(app)),
     (re.compile(r"^/handover$"), lambda app, _p: handover.HandoverScreen(app)),
+    (re.compile(r"^/sos/(?P<record_id>[\w-]+)$"),
+     lambda app, p: sos.SosScreen(app, p["record_id"])),
     (re.compile(r"^/visits/(?P<visit_id>[\w-]+)/escalate$"),
      lambda app, p: escalate.EscalateScreen(app, p["visit_id"])),
 ]

@@ -7,8 +7,10 @@ import flet as ft
 
 from fieldapp.services import VisitDetail
 from screens import nav, widgets
+from screens.are_you_ok import are_you_ok
 from screens.escalation_marks import escalate_button, escalation_lines
 from screens.handover_marks import earlier_points
+from screens.visit_end import need_more_time, reminder
 from screens.visit_parts import key_facts, notes
 from screens.visit_state import VisitState
 from screens.visit_tasks import task_row
@@ -92,12 +94,17 @@ def render(s: VisitState, d: VisitDetail) -> list[ft.Control]:
     out: list[ft.Control] = [
         widgets.back_button("back", "Today's visits", lambda _e: app.go(nav.DAY)),
         app.banner(),
+        *are_you_ok(app),
+        *reminder(app, d.id),
+        s.sos.control(),
         widgets.call_office(app.services.identity().office_phone),
         escalate_button(app, d.id),
         *who_and_where(s, d),
         *escalation_lines(app, app.services.escalations.mine(d.id)),
         *earlier_points(app, app.services.handover.points(d.person_id)),
         widgets.section("Check-in", arrival(s, d)),
+        *([need_more_time(app, d.id, lambda text: s.say("extend", text)), *s.error_here("extend")]
+          if in_visit(d) else []),
         widgets.section("Tasks", [task_row(s, i, d, t) for i, t in enumerate(d.tasks)] or [
             widgets.body("No care-plan tasks for this visit type.")]),
     ]

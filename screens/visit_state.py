@@ -9,6 +9,7 @@ import flet as ft
 
 from fieldapp.services import CheckOutBlocked, FieldAppError, VisitDetail
 from screens import nav, widgets
+from screens.sos_button import SosButton
 
 QUICK_PHRASES = [
     "In good spirits",
@@ -43,6 +44,7 @@ class VisitState(nav.ScreenState):
         self.fix_reason = widgets.field("correct-reason", "Why is this being corrected?")
         self.fix_text = widgets.field("correct-text", "What it should say")
         self.detail: VisitDetail | None = None  # read once per render
+        self.sos = SosButton(app)
 
     # --- errors next to the thing the worker just tapped ----------------------------------
     def error_here(self, place: str) -> list[ft.Control]:
