@@ -1,7 +1,9 @@
 """The SOS button: a tap only says how; pressed and held for 3 seconds, it sends a red alert.
 
 Held means a long press (Flutter recognises one after about half a second) kept down: the bar
-fills and the words count down 3, 2, 1 while it is held; letting go early sends nothing.
+fills and the words count down 3, 2, 1 while it is held; letting go early sends nothing. The
+button's controls are made once per screen, so a redraw mid-hold (a sync finishing) updates them
+in place instead of replacing the widget under the thumb, which would lose the release.
 """
 
 from __future__ import annotations
@@ -27,33 +29,53 @@ class SosButton:
         self.app = app
         self.session_id = session_id
         self.hold = Hold()
-        self.hint = ""
         self.words = ft.Text(IDLE_WORDS, size=18, weight=ft.FontWeight.BOLD,
                              color=ft.Colors.WHITE)
         self.bar = ft.ProgressBar(value=0.0, color=ft.Colors.WHITE, bgcolor=ft.Colors.RED_300,
                                   height=8)
-        self._task: asyncio.Task[None] | None = None
+        self.hint = widgets.body(HOLD_HINT, color=widgets.DANGER, weight=ft.FontWeight.W_600)
+        self.hint_box = widgets.labelled("sos-hint", self.hint)
+        self.hint_box.visible = False
+        self.view = ft.Column([widgets.labelled(
+            "sos", self._held(), label="SOS: press and hold for 3 seconds to send an alert"),
+            self.hint_box], spacing=4)
+
+    def _held(self) -> ft.Control:
+        box = ft.Container(
+            ft.Column([ft.Row([ft.Icon(ft.Icons.SOS, color=ft.Colors.WHITE, size=28),
+                               self.words], spacing=8), self.bar], spacing=6),
+            bgcolor=widgets.DANGER, border_radius=10, height=widgets.TOUCH + 16,
+            padding=ft.Padding.symmetric(horizontal=14, vertical=8))
+        return ft.GestureDetector(content=box, on_tap=self.tapped,
+                                  on_long_press_start=self.pressed,
+                                  on_long_press_end=self.released)
+
+    def control(self) -> ft.Control:
+        return self.view
 
     def tapped(self, _e: Any) -> None:
-        self.hint = HOLD_HINT
+        self.hint_box.visible = True
         self.app.refresh()
 
     def pressed(self, _e: Any) -> None:
-        self.hint = ""
+        self.hint_box.visible = False
         self.hold.press(time.monotonic() - LONG_PRESS_S)
-        self._task = asyncio.get_running_loop().create_task(self._count())
+        asyncio.get_running_loop().create_task(self._count())
 
     def released(self, _e: Any) -> None:
         if self.hold.started is None:
             return  # already sent
         self.hold.release()
-        self.hint = HOLD_HINT
+        self.hint_box.visible = True
         self._show(0.0, IDLE_WORDS)
         self.app.refresh()
 
     async def _count(self) -> None:
         while self.hold.started is not None:
             now = time.monotonic()
+            if self.view.page is None:  # the screen went away: nothing is held any more
+                self.hold.release()
+                return
             if self.hold.done(now):
                 self.hold.release()
                 self._show(0.0, IDLE_WORDS)
@@ -68,19 +90,3 @@ class SosButton:
         if self.bar.page is not None:
             self.bar.update()
             self.words.update()
-
-    def control(self) -> ft.Control:
-        box = ft.Container(
-            ft.Column([ft.Row([ft.Icon(ft.Icons.SOS, color=ft.Colors.WHITE, size=28),
-                               self.words], spacing=8), self.bar], spacing=6),
-            bgcolor=widgets.DANGER, border_radius=10, height=widgets.TOUCH + 16,
-            padding=ft.Padding.symmetric(horizontal=14, vertical=8))
-        held = ft.GestureDetector(content=box, on_tap=self.tapped,
-                                  on_long_press_start=self.pressed,
-                                  on_long_press_end=self.released)
-        out: list[ft.Control] = [widgets.labelled(
-            "sos", held, label="SOS: press and hold for 3 seconds to send an alert")]
-        if self.hint:
-            out.append(widgets.labelled("sos-hint", widgets.body(
-                self.hint, color=widgets.DANGER, weight=ft.FontWeight.W_600)))
-        return ft.Column(out, spacing=4)

@@ -9,15 +9,16 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, create_engine, select
 
 from fieldapp.services import HOLD_HINT
 from server import welfare
-from server.schema import escalations, welfare_sessions
+from server.schema import escalations, tenants, welfare_sessions
 from tests.browser.phone_steps import bring_into_view, fill, reason_if_asked, settle, tap
-from tests.support.browser import by_id, open_flet, wait_id, wait_text
+from tests.support.browser import by_id, has_text, open_flet, tree_text, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +34,16 @@ def eventually(read: Callable[[], Any], timeout: float = 60.0) -> Any:
         if found or time.monotonic() > deadline:
             return found
         time.sleep(0.5)
+
+
+def tap_until(page, identifier: str, arrived: Callable[[], bool], attempts: int = 3) -> None:
+    """Tap until the phone shows the tap's effect: a tap that lands while a sync redraws the
+    screen is lost, and a person taps again (only while the effect has not come)."""
+    for _ in range(attempts):
+        tap(page, identifier)
+        if eventually(arrived, timeout=8.0):
+            return
+    assert arrived(), f"tapping {identifier!r} did nothing:\n{tree_text(page)}"
 
 
 def alerts(engine: Engine) -> list[tuple[str, str, str, str | None]]:
@@ -81,17 +92,19 @@ def test_sos_im_ok_and_extend_reach_the_office(demo, chromium) -> None:
         with engine.connect() as conn:
             [end] = eventually(lambda: conn.execute(
                 select(welfare_sessions.c.expected_end)).scalars().all())
-        tap(page, "extend-30")
         moved = datetime.fromisoformat(end) + timedelta(minutes=30)
+        with engine.connect() as conn:
+            zone = ZoneInfo(conn.execute(select(tenants.c.timezone)).scalar_one())
+        tap_until(page, "extend-30", lambda: has_text(
+            page, f"Expected to end at {moved.astimezone(zone):%H:%M}"))
         with engine.connect() as conn:
             assert eventually(lambda: datetime.fromisoformat(conn.execute(
                 select(welfare_sessions.c.expected_end)).scalar_one()) == moved)
 
         # The session runs out (the monitor's tick, at the time it would): "Are you OK?".
         welfare.tick(engine, moved + timedelta(minutes=10))
-        tap(page, "sync-now")
-        wait_id(page, "are-you-ok", timeout_ms=60_000)
-        tap(page, "welfare-ok")
+        tap_until(page, "sync-now", lambda: by_id(page, "are-you-ok").count() > 0)
+        tap_until(page, "welfare-ok", lambda: by_id(page, "are-you-ok").count() == 0)
         assert eventually(lambda: any(
             a[0] == "overdue" and a[3] is not None for a in alerts(engine)))
     finally:

@@ -46,6 +46,7 @@ def test_a_tap_on_sos_only_says_hold_and_a_three_second_hold_reaches_the_office(
     opened = phone.open()
     enrol(opened, office)
     ui = opened.ui
+    assert not ui.exists("sos-hint")
     ui.fire(ui.find("sos"), "tap", {})
     assert ui.text("sos-hint") == HOLD_HINT
     hold(ui, 1.0, let_go=True)  # let go too early: nothing is sent
