@@ -127,6 +127,7 @@ class WorkerApp:
             return
         try:
             body, footer = screen.render(), screen.footer()
+            self._reminder = self._due()  # what this redraw shows: no second redraw for it
         except FieldAppError as exc:
             body, footer = [widgets.body(str(exc))], []
         guard_tree([*body, *footer], self._guarded)
@@ -192,13 +193,17 @@ class WorkerApp:
                 self._remind()
 
     def _remind(self) -> None:
-        """Redraw when the "due to end" reminder comes due (nothing else redraws at a time)."""
-        if not self.services.unlocked:
+        """Redraw when the "due to end" reminder comes due (nothing else redraws at a time),
+        only if the last redraw did not already show it: each redraw can swallow a tap."""
+        try:
+            due = self._due()
+        except FieldAppError:
             return
-        due = self.services.lone.reminder()
         if due != self._reminder:
-            self._reminder = due
             self.refresh()
+
+    def _due(self) -> EndReminder | None:
+        return self.services.lone.reminder() if self.services.unlocked else None
 
     # --- what screens read through the shell ----------------------------------------------
     @property

@@ -123,7 +123,7 @@ def test_ten_minutes_before_the_end_the_visit_and_day_view_remind(
     ui = opened.ui
     assert not ui.exists("end-reminder")
     phone.clock.set(END - timedelta(minutes=10))
-    opened.app.refresh()
+    opened.app._remind()  # what the idle loop checks every 15 s: redraws as it comes due
     assert ui.text("end-reminder") == "Your visit is due to end at 09:30 — check out or extend"
     ui.tap("extend-15")
     assert not ui.exists("end-reminder")
