@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 
 import flet_web.fastapi as flet_fastapi
@@ -16,6 +17,7 @@ from server.api import build_router
 from server.bodycap import BodyCap
 from server.clock import SYSTEM_CLOCK, Clock
 from server.console.app import make_console
+from server.console.session import SessionRules
 from server.errors import install_error_handlers
 from server.guard import Guard
 from server.monitors import Monitor, MonitorLoop
@@ -99,7 +101,9 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
         app.mount(
             path,
             flet_fastapi.app(
-                make_console(engine, escrow_key, clock),
+                make_console(engine, escrow_key, clock, SessionRules(
+                    idle=timedelta(seconds=settings.console_idle_seconds),
+                    lifetime=timedelta(seconds=settings.console_lifetime_seconds))),
                 assets_dir=str(ASSETS),
                 no_cdn=True,
             ),

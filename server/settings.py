@@ -46,6 +46,9 @@ class ServerSettings:
     smtp_starttls: bool = False
     webhook_secret: Secret = Secret("")
     public_url: str = ""  # how on-call staff reach the console, for links in notices
+    # Console sign-ins end after this long without an action, and this long after signing in.
+    console_idle_seconds: int = 15 * 60
+    console_lifetime_seconds: int = 12 * 3600
 
     @classmethod
     def from_env(
@@ -69,6 +72,10 @@ class ServerSettings:
             values["phone_retention_days"] = int(env["FIELDAPP_PHONE_RETENTION_DAYS"])
         if "FIELDAPP_MONITOR_TICK" in env:
             values["monitor_tick_seconds"] = float(env["FIELDAPP_MONITOR_TICK"])
+        for key, name in (("console_idle_seconds", "FIELDAPP_CONSOLE_IDLE_SECONDS"),
+                          ("console_lifetime_seconds", "FIELDAPP_CONSOLE_LIFETIME_SECONDS")):
+            if name in env:
+                values[key] = int(env[name])
         values.update(_notifier_env(env))
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine
 
 from server.clock import SYSTEM_CLOCK, Clock
-from server.console.context import HOME, Console
+from server.console.context import HOME, SIGNED_OUT, Console
 from server.console.screens.day import DayState, render_day
 from server.console.screens.escalation import EscalationState, render_escalation
 from server.console.screens.escalations import EscalationsState, render_escalations
@@ -30,8 +30,10 @@ from server.console.screens.lone_working import (
 from server.console.screens.mar import MarState, render_mar
 from server.console.screens.sign_in import SignInState, render_sign_in
 from server.console.screens.visit import VisitState, render_visit
-from server.console.widgets import button, problem
+from server.console.session import SessionRules, guard_events, watch
+from server.console.widgets import button, labelled, problem
 from server.errors import ServerError
+from server.services.sign_in_doors import SignInDoors
 
 Render = Callable[[Any, Callable[[], None]], list[ft.Control]]
 
@@ -55,11 +57,17 @@ SCREENS = (
 
 
 def make_console(engine: Engine, key: Callable[[], X25519PrivateKey],
-                 clock: Clock = SYSTEM_CLOCK) -> Callable[[ft.Page], None]:
+                 clock: Clock = SYSTEM_CLOCK, rules: SessionRules | None = None,
+                 doors: SignInDoors | None = None) -> Callable[[ft.Page], None]:
+    """The console's page builder. `doors` (failed sign-ins) are shared by every page of this
+    server process; `rules` say how long a sign-in lasts."""
+    rules = rules or SessionRules()
+    doors = doors or SignInDoors(clock)
+
     def main(page: ft.Page) -> None:
         page.title = "Field App — office console"
         page.theme_mode = ft.ThemeMode.LIGHT
-        Navigator(Console(page, engine, key, clock)).start()
+        Navigator(Console(page, engine, key, clock, doors=doors, rules=rules)).start()
 
     return main
 
@@ -77,16 +85,45 @@ class Navigator:
     def start(self) -> None:
         self.page.on_route_change = lambda _e: self.show()
         self.page.on_view_pop = lambda _e: self.console.back()
+        c = self.console
+        guard_events(self.page.session, c.clock, lambda: c.times, c.rules, self.expire,
+                     lets_through=lambda event: event == "route_change")
+        open_ = [True]
+
+        def closed(_e: object) -> None:
+            open_[0] = False
+
+        self.page.on_close = closed
+        self.page.run_task(watch, c.clock, lambda: c.times, c.rules, self.expire,
+                           lambda: open_[0])
         self.show()
+
+    def expire(self, farewell: str) -> None:
+        """The session is over: forget every screen built for it and show the sign-in page."""
+        self.console.sign_out(farewell)
+        self.show()
+
+    def sign_out(self) -> None:
+        """The coordinator's own sign-out: back to the sign-in page at the console's start."""
+        self.console.sign_out(SIGNED_OUT)
+        self.stack = []
+        if (self.page.route or HOME) == HOME:
+            self.show()
+        else:
+            self.console.go(HOME)
 
     def show(self) -> None:
         route = self.page.route or HOME
         if self.console.who is None:
-            # Not kept (no `data`): once signed in, the screens are built afresh.
+            # Not kept (no `data`): once signed in, the screens are built afresh; nothing
+            # built for the last coordinator is kept either.
             self.stack = [self._view(route, "Office console", SignInState(
                 self.console, self.show), render_sign_in, keep=False)]
         else:
             self._follow(route)
+            for view in self.stack:  # one sign-out on screen: the top view's
+                if isinstance(view.appbar, ft.AppBar):
+                    view.appbar.actions = self._actions() if view is self.stack[-1] else []
         self.page.views.clear()
         self.page.views.extend(self.stack)
         self.page.update()
@@ -117,8 +154,8 @@ class Navigator:
 
     def _view(self, route: str, title: str, state: Any, render: Render,
               keep: bool = True) -> ft.View:
-        view = ft.View(route=route, appbar=ft.AppBar(title=ft.Text(title)),
-                       scroll=ft.ScrollMode.AUTO, padding=16, data=state if keep else None)
+        view = ft.View(route=route, appbar=self._bar(title), scroll=ft.ScrollMode.AUTO,
+                       padding=16, data=state if keep else None)
 
         def controls() -> list[ft.BaseControl]:
             return [*render(state, redraw)]
@@ -131,8 +168,22 @@ class Navigator:
         return view
 
     def _problem(self, route: str, message: str) -> ft.View:
-        return ft.View(route=route, appbar=ft.AppBar(title=ft.Text("Office console")),
+        return ft.View(route=route, appbar=self._bar("Office console"),
                        padding=16, controls=[
                            problem(message),
                            button("console-back", "Back to the day",
                                   lambda: self.console.go(HOME))])
+
+    def _bar(self, title: str) -> ft.AppBar:
+        return ft.AppBar(title=ft.Text(title))
+
+    def _actions(self) -> list[ft.Control]:
+        """Who is signed in, and the sign-out action (on every screen's app bar)."""
+        who = self.console.coordinator
+        return [
+            ft.Text(who.name),
+            labelled("console-sign-out", ft.TextButton(
+                "Sign out", icon=ft.Icons.LOGOUT, on_click=lambda _e: self.sign_out()),
+                label="Sign out"),
+            ft.Container(width=8),
+        ]

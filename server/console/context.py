@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -12,9 +12,12 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine
 
 from server.clock import Clock, local_today
-from server.services.sign_in import Coordinator
+from server.console.session import SessionRules, SessionTimes
+from server.services.sign_in import Coordinator, record
+from server.services.sign_in_doors import SignInDoors
 
 HOME = "/"
+SIGNED_OUT = "You have signed out."
 
 
 def visit_route(visit_id: str) -> str:
@@ -37,6 +40,27 @@ class Console:
     clock: Clock
     who: Coordinator | None = None
     tz: ZoneInfo = ZoneInfo("Europe/London")
+    doors: SignInDoors = field(default_factory=SignInDoors)  # shared by every page
+    rules: SessionRules = field(default_factory=SessionRules)
+    times: SessionTimes | None = None  # while someone is signed in
+    farewell: str = ""  # why the last session ended, shown on the sign-in page
+
+    @property
+    def address(self) -> str:
+        """The browser's address, as far as the server can tell."""
+        return self.page.client_ip or "unknown"
+
+    def signed_in(self, who: Coordinator) -> None:
+        now = self.clock.now()
+        self.who, self.times, self.farewell = who, SessionTimes(now, now), ""
+
+    def sign_out(self, farewell: str) -> None:
+        """End the session (audited); the sign-in page will say `farewell`."""
+        if self.who is not None:
+            action = "signed_out" if farewell == SIGNED_OUT else "session_expired"
+            record(self.engine, self.clock, self.who.tenant_id, self.address, action,
+                   self.who.id)
+        self.who, self.times, self.farewell = None, None, farewell
 
     @property
     def coordinator(self) -> Coordinator:

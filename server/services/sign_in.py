@@ -1,17 +1,22 @@
-"""Coordinators signing in to the office console, and the agency's time zone."""
+"""Coordinators signing in to the office console (slowed and locked after failures, audited),
+signing out, and the agency's time zone."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
 from server import auth
-from server.errors import NotAuthenticated
-from server.schema import coordinators, tenants
+from server.clock import SYSTEM_CLOCK, Clock
+from server.errors import NotAuthenticated, TooManyAttempts
+from server.schema import audit_log, coordinators, tenants
+from server.services.sign_in_doors import SignInDoors, wait_words
 
 WRONG = "That email and password do not match an office account."
+# An audit row about a caller the office cannot place in any agency (an unknown email).
+NO_TENANT = "-"
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,19 @@ class Coordinator:
     is_safeguarding_lead: bool
 
 
-def sign_in(engine: Engine, email: str, password: str) -> Coordinator:
+def sign_in(engine: Engine, email: str, password: str, *, doors: SignInDoors | None = None,
+            address: str = "unknown", clock: Clock = SYSTEM_CLOCK) -> Coordinator:
+    """The office account with this email and password, or NotAuthenticated (the same words
+    for an unknown email and a wrong password). With `doors`, repeated failures from one
+    account or one address make it wait, then lock it (TooManyAttempts, before any check)."""
+    account = "email:" + email.strip().lower()
+    address = (address or "unknown")[:36]
+    if doors is not None:
+        wait = max(doors.accounts.wait(account), doors.addresses.wait(address))
+        if wait:
+            raise TooManyAttempts(
+                f"Too many failed sign-ins. Try again in {wait_words(wait)}.",
+                retry_after=int(-(-wait.total_seconds() // 1)))
     with engine.begin() as conn:
         row = conn.execute(
             select(coordinators).where(
@@ -31,10 +48,38 @@ def sign_in(engine: Engine, email: str, password: str) -> Coordinator:
         ).mappings().first()
     if row is None:
         auth.dummy_verify()  # as slow as a real check: the answer time says nothing
+    if row is None or not auth.verify_password(row["password_hash"], password):
+        _failed(engine, doors, clock, account, address, row)
         raise NotAuthenticated(WRONG)
-    if not auth.verify_password(row["password_hash"], password):
-        raise NotAuthenticated(WRONG)
-    return Coordinator(row["id"], row["tenant_id"], row["name"], row["is_safeguarding_lead"])
+    who = Coordinator(row["id"], row["tenant_id"], row["name"], row["is_safeguarding_lead"])
+    if doors is not None:
+        doors.accounts.succeeded(account)
+    record(engine, clock, who.tenant_id, address, "signed_in", who.id)
+    return who
+
+
+def _failed(engine: Engine, doors: SignInDoors | None, clock: Clock, account: str,
+            address: str, row: object) -> None:
+    tenant = row["tenant_id"] if row is not None else NO_TENANT  # type: ignore[index]
+    target = row["id"] if row is not None else NO_TENANT  # type: ignore[index]
+    events = ["sign_in_failed"]
+    if doors is not None:
+        if doors.accounts.failed(account):
+            events.append("sign_in_account_locked")
+        if doors.addresses.failed(address):
+            events.append("sign_in_address_locked")
+    for event in events:
+        record(engine, clock, tenant, address, event, target)
+
+
+def record(engine: Engine, clock: Clock, tenant_id: str, address: str, action: str,
+           account_id: str) -> None:
+    """One audit row about a sign-in: who tried from where, never the email or password."""
+    with engine.begin() as conn:
+        conn.execute(insert(audit_log).values(
+            tenant_id=tenant_id, at=clock.now().isoformat(), actor_kind="address",
+            actor_id=address[:36], action=action, target_kind="account",
+            target_id=account_id))
 
 
 def tenant_zone(engine: Engine, tenant_id: str) -> ZoneInfo:

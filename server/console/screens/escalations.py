@@ -41,9 +41,15 @@ class EscalationsState:
         self.ticking = True
         page = self.console.page
 
+        def showing() -> bool:
+            # Signed out (or expired) meanwhile: the views are gone and so is the coordinator.
+            return self.console.who is not None and any(v.data is self for v in page.views)
+
         async def tick() -> None:
-            while any(v.data is self for v in page.views):
+            while showing():
                 await asyncio.sleep(REFRESH_SECONDS)
+                if not showing():
+                    break
                 await asyncio.to_thread(self.refresh)
                 redraw()
             self.ticking = False
