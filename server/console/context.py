@@ -72,6 +72,11 @@ class Console:
     def today(self) -> date:
         return local_today(self.clock, self.tz)
 
+    def showing(self, state: object) -> bool:
+        """Whether `state`'s screen is on the page for a signed-in coordinator (a screen that
+        refreshes itself stops once it is closed, or its coordinator signed out)."""
+        return self.who is not None and any(v.data is state for v in self.page.views)
+
     def go(self, route: str) -> None:
         """Open `route` (a new entry in the browser's history, so back returns here)."""
         self.page.navigate(route)

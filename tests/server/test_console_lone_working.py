@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from server import escrow, welfare
 from server.console.app import make_console
 from server.console.screens import lone_working
+from server.console.session import SessionRules
 from server.schema import audit_log
 from server.schema import escalations as escalations_t
 from server.storage import make_engine, migrate
@@ -48,7 +49,9 @@ class Desk:
 
     def open(self, route: str = "/") -> Harness:
         key = escrow.load_private_key(str(self.agency.key_file))
-        main = make_console(self.engine, lambda: key, self.clock)
+        # The board is watched without a touch for longer than the default idle timeout.
+        main = make_console(self.engine, lambda: key, self.clock,
+                            SessionRules(idle=timedelta(hours=2)))
         return run_app(main, page_props={"route": route, "web": True, "width": 1280.0})
 
     def at(self, when: datetime) -> None:

@@ -41,15 +41,11 @@ class EscalationsState:
         self.ticking = True
         page = self.console.page
 
-        def showing() -> bool:
-            # Signed out (or expired) meanwhile: the views are gone and so is the coordinator.
-            return self.console.who is not None and any(v.data is self for v in page.views)
-
         async def tick() -> None:
-            while showing():
+            while self.console.showing(self):
                 await asyncio.sleep(REFRESH_SECONDS)
-                if not showing():
-                    break
+                if not self.console.showing(self):
+                    break  # closed, or signed out, while it slept
                 await asyncio.to_thread(self.refresh)
                 redraw()
             self.ticking = False

@@ -79,8 +79,10 @@ class LoneWorkingState:
         page = self.console.page
 
         async def tick() -> None:
-            while any(v.data is self for v in page.views):
+            while self.console.showing(self):
                 await asyncio.sleep(REFRESH_SECONDS)
+                if not self.console.showing(self):
+                    break  # closed, or signed out, while it slept
                 await asyncio.to_thread(self.refresh)
                 redraw()
             self.ticking = False
