@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
 import flet_web.fastapi as flet_fastapi
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from server import datakeys, escrow, openapi, welfare
+from server import datakeys, openapi, welfare
 from server.api import build_router
 from server.bodycap import BodyCap
 from server.clock import SYSTEM_CLOCK, Clock
@@ -20,6 +18,7 @@ from server.console.app import make_console
 from server.console.session import SessionRules
 from server.errors import install_error_handlers
 from server.guard import Guard
+from server.keyring import Keyring, use_agency_keys
 from server.monitors import Monitor, MonitorLoop
 from server.notifier import Notifier, notifier_from_settings
 from server.oncall import NoticePump
@@ -42,15 +41,16 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
     engine = make_engine(settings.database_url, background_checkpoints=True)
     schema = migrate(engine)
 
-    @functools.cache
-    def escrow_key() -> X25519PrivateKey:
-        # Loaded on first use, not at start-up, and never written anywhere else.
-        source = settings.escrow_key.value or str(settings.escrow_key_file)
-        return escrow.load_private_key(source)
+    # Each agency's escrow key, loaded on first use, not at start-up, and never written
+    # anywhere else.
+    keyring = Keyring(engine, settings.escrow_key.value or str(settings.escrow_key_file),
+                      settings.escrow_key_file)
 
-    # The agency's data key (office data sealed at rest) is unwrapped with it, once.
+    # Each agency's data key (office data sealed at rest) is unwrapped with its escrow key,
+    # once: the server's, or an agency's own beside it (agencies added by create-agency).
     datakeys.use_escrow_key(settings.escrow_key.value or str(settings.escrow_key_file.resolve()),
-                            escrow_key)
+                            keyring.server)
+    use_agency_keys(settings.escrow_key_file)
 
     loop = MonitorLoop(engine, [welfare.watch, *monitors], tick=settings.monitor_tick_seconds,
                        clock=clock)
@@ -80,6 +80,7 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
         description="Sync, enrolment and the office console for the home-care field app.",
     )
     app.state.engine = engine
+    app.state.keyring = keyring
     app.state.settings = settings
     app.state.monitors = loop
     app.state.notice_pump = pump
@@ -101,9 +102,10 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
         app.mount(
             path,
             flet_fastapi.app(
-                make_console(engine, escrow_key, clock, SessionRules(
+                make_console(engine, keyring.server, clock, SessionRules(
                     idle=timedelta(seconds=settings.console_idle_seconds),
-                    lifetime=timedelta(seconds=settings.console_lifetime_seconds))),
+                    lifetime=timedelta(seconds=settings.console_lifetime_seconds)),
+                    keys=keyring.for_agency),
                 assets_dir=str(ASSETS),
                 no_cdn=True,
             ),

@@ -1,5 +1,8 @@
-"""`fieldapp-server`: init, migrate, serve, demo, enrol, create-coordinator, add-worker,
-revoke, revoked-push, reassign, oncall."""
+"""`fieldapp-server`: init, create-agency, agencies, migrate, serve, demo, enrol,
+create-coordinator, add-worker, revoke, revoked-push, reassign, oncall.
+
+Every per-agency command takes `--agency NAME_OR_ID`, required once the server has more than
+one agency."""
 
 from __future__ import annotations
 
@@ -9,9 +12,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from server.errors import Invalid, ServerError
+from server.roles import ROLES
 from server.settings import ServerSettings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+# Commands about one agency: each takes --agency (required once there are several).
+PER_AGENCY = ("enrol", "create-coordinator", "add-worker", "revoke", "revoked-push",
+              "reassign", "oncall")
 
 
 def _settings(args: argparse.Namespace) -> ServerSettings:
@@ -29,9 +41,11 @@ def _use_escrow_key(settings: ServerSettings) -> None:
     """Commands that change office data (a visit reassigned) seal it under the agency's data
     key, which the escrow key unwraps: loaded only if such a command needs it."""
     from server import datakeys, escrow
+    from server.keyring import use_agency_keys
 
     source = settings.escrow_key.value or str(settings.escrow_key_file.resolve())
     datakeys.use_escrow_key(source, lambda: escrow.load_private_key(source))
+    use_agency_keys(settings.escrow_key_file)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -47,6 +61,39 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"Escrow private key written to {settings.escrow_key_file} (mode 0600).")
     print("Keep that file out of database backups: it is what opens workers' records.")
     return 0
+
+
+def cmd_create_agency(args: argparse.Namespace) -> int:
+    from server import agency
+    from server.storage import make_engine, migrate
+
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    tid, key_file = agency.create_agency(engine, args.name, settings.escrow_key_file,
+                                         office_phone=args.office_phone,
+                                         timezone=args.timezone)
+    print(f"Agency created ({tid}) in {settings.safe_database_url()}.")
+    print(f"Its escrow private key is in {key_file} (mode 0600), beside the server's: keep it "
+          "there and out of database backups.")
+    return 0
+
+
+def cmd_agencies(args: argparse.Namespace) -> int:
+    from server import agency
+    from server.storage import make_engine, migrate
+
+    engine = make_engine(_settings(args).database_url)
+    migrate(engine)
+    for a in agency.agencies(engine):
+        print(f"{a.id}  {a.name}")
+    return 0
+
+
+def _agency(args: argparse.Namespace, engine: Engine) -> str:
+    from server import agency
+
+    return agency.pick_agency(engine, getattr(args, "agency", None))
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -102,8 +149,10 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     from server.storage import make_engine
 
     settings = _settings(args)
-    code = enrolment.issue_code(make_engine(settings.database_url), args.worker_id,
-                                args.minutes or settings.enrolment_code_minutes)
+    engine = make_engine(settings.database_url)
+    code = enrolment.issue_code(engine, args.worker_id,
+                                args.minutes or settings.enrolment_code_minutes,
+                                tenant_id=_agency(args, engine))
     print(code)
     return 0
 
@@ -116,9 +165,10 @@ def cmd_create_coordinator(args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     migrate(engine)
     password = os.environ.get("FIELDAPP_NEW_PASSWORD") or getpass.getpass("New password: ")
-    cid = agency.add_coordinator(engine, agency.the_tenant(engine), args.name, args.email,
-                                 password, is_safeguarding_lead=args.safeguarding_lead)
-    print(f"Office account created ({cid}).")
+    role = args.role or ("safeguarding_lead" if args.safeguarding_lead else "coordinator")
+    cid = agency.add_coordinator(engine, _agency(args, engine), args.name, args.email,
+                                 password, role=role)
+    print(f"Office account created ({cid}, {role}).")
     return 0
 
 
@@ -129,7 +179,7 @@ def cmd_add_worker(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = make_engine(settings.database_url)
     migrate(engine)
-    wid = agency.add_worker(engine, agency.the_tenant(engine),
+    wid = agency.add_worker(engine, _agency(args, engine),
                             {"name": args.name, "phone": args.phone, "area": args.area})
     print(wid)
     return 0
@@ -139,18 +189,19 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     from server import enrolment
     from server.storage import make_engine
 
-    enrolment.revoke(make_engine(_settings(args).database_url), args.device_id, by="cli")
+    engine = make_engine(_settings(args).database_url)
+    enrolment.revoke(engine, args.device_id, by="cli", tenant_id=_agency(args, engine))
     print("Device revoked: it will send what it holds, then wipe itself at next contact.")
     return 0
 
 
 def cmd_revoked_push(args: argparse.Namespace) -> int:
-    from server import agency, enrolment
+    from server import enrolment
     from server.storage import make_engine
 
     engine = make_engine(_settings(args).database_url)
     allow = args.policy == "allow"
-    enrolment.set_revoked_push_policy(engine, agency.the_tenant(engine), allow)
+    enrolment.set_revoked_push_policy(engine, _agency(args, engine), allow)
     print("Revoked phones will " + ("still deliver" if allow else "NOT deliver")
           + " the records they hold before wiping.")
     return 0
@@ -161,19 +212,19 @@ def cmd_reassign(args: argparse.Namespace) -> int:
     from server.storage import make_engine
 
     engine = make_engine(_settings(args).database_url)
-    agency.reassign_visit(engine, agency.the_tenant(engine), args.visit_id, args.worker_id)
+    agency.reassign_visit(engine, _agency(args, engine), args.visit_id, args.worker_id)
     print("Visit moved: both phones update at their next sync.")
     return 0
 
 
 def cmd_oncall(args: argparse.Namespace) -> int:
-    from server import agency, oncall
+    from server import oncall
     from server.ladder import Rung
     from server.storage import make_engine, migrate
 
     engine = make_engine(_settings(args).database_url)
     migrate(engine)
-    tid = agency.the_tenant(engine)
+    tid = _agency(args, engine)
     contacts = tuple([("email", e) for e in args.email] + [("webhook", w) for w in args.webhook])
     with engine.begin() as conn:
         rungs = oncall.ladder(conn, tid)
@@ -214,6 +265,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timezone", default="Europe/London")
     p.set_defaults(func=cmd_init)
 
+    p = common(sub.add_parser("create-agency", help="add another agency to this server "
+                              "(its own escrow key, beside the server's)"))
+    p.add_argument("--name", required=True, help="the agency's name (unique on this server)")
+    p.add_argument("--office-phone", default="")
+    p.add_argument("--timezone", default="Europe/London")
+    p.set_defaults(func=cmd_create_agency)
+
+    p = common(sub.add_parser("agencies", help="list this server's agencies (id and name)"))
+    p.set_defaults(func=cmd_agencies)
+
     p = common(sub.add_parser("migrate", help="bring the database's schema up to date "
                               "(serve does this at start-up too)"))
     p.set_defaults(func=cmd_migrate)
@@ -234,7 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
                               "(password from env FIELDAPP_NEW_PASSWORD or prompted)"))
     p.add_argument("--name", required=True)
     p.add_argument("--email", required=True)
-    p.add_argument("--safeguarding-lead", action="store_true")
+    p.add_argument("--role", choices=list(ROLES),
+                   help="coordinator (default), safeguarding_lead (also reads safeguarding "
+                   "records) or admin (also manages staff)")
+    p.add_argument("--safeguarding-lead", action="store_true", help="the same as --role "
+                   "safeguarding_lead")
     p.set_defaults(func=cmd_create_coordinator)
 
     p = common(sub.add_parser("add-worker", help="add a care worker; prints the worker id"))
@@ -272,6 +337,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--app-port", type=int, default=8550, help="worker app port")
     p.add_argument("--seed-only", action="store_true", help="seed, print logins, do not serve")
     p.set_defaults(func=cmd_demo)
+    for name, command in sub.choices.items():
+        if name in PER_AGENCY:
+            command.add_argument("--agency", help="the agency's name or id (required when "
+                                 "this server has more than one; see `agencies`)")
     return parser
 
 

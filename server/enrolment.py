@@ -26,12 +26,16 @@ class DeviceIdentity:
     app_version: str = ""
 
 
-def issue_code(engine: Engine, worker_id: str, minutes: int, now: datetime | None = None) -> str:
+def issue_code(engine: Engine, worker_id: str, minutes: int, now: datetime | None = None,
+               *, tenant_id: str | None = None) -> str:
+    """A one-time code for `worker_id` (of agency `tenant_id`, when given)."""
     now = now or SYSTEM_CLOCK.now()
     code = auth.new_enrolment_code()
     with engine.begin() as conn:
         worker = conn.execute(
-            select(workers.c.tenant_id).where(workers.c.id == worker_id, workers.c.active)
+            select(workers.c.tenant_id).where(
+                workers.c.id == worker_id, workers.c.active,
+                *([workers.c.tenant_id == tenant_id] if tenant_id else []))
         ).first()
         if worker is None:
             raise NotFound("No active worker has that id.")
@@ -120,11 +124,14 @@ def device_in(conn: Connection, token: str | None) -> DeviceIdentity:
                           row.last_seen_at, row.app_version or "")
 
 
-def revoke(engine: Engine, device_id: str, by: str, *, clock: Clock = SYSTEM_CLOCK) -> None:
+def revoke(engine: Engine, device_id: str, by: str, *, clock: Clock = SYSTEM_CLOCK,
+           tenant_id: str | None = None) -> None:
+    """Revoke a device (of agency `tenant_id`, when given): it wipes at next contact."""
     with engine.begin() as conn:
         done = conn.execute(
             update(devices)
-            .where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
+            .where(devices.c.id == device_id, devices.c.revoked_at.is_(None),
+                   *([devices.c.tenant_id == tenant_id] if tenant_id else []))
             .values(revoked_at=clock.now().isoformat(), revoked_by=by)
         ).rowcount
     if not done:

@@ -99,7 +99,7 @@ def reassign_visit(conn: Connection, tenant_id: str, visit_id: str, new_worker_i
     if old_worker == new_worker_id:
         return
     version = visit["version"] + 1
-    conn.execute(update(visits).where(visits.c.id == visit_id)
+    conn.execute(update(visits).where(visits.c.id == visit_id, visits.c.tenant_id == tenant_id)
                  .values(worker_id=new_worker_id, version=version))
     su = visit["service_user_id"]
     changes: list[dict[str, Any]] = [
@@ -107,11 +107,12 @@ def reassign_visit(conn: Connection, tenant_id: str, visit_id: str, new_worker_i
          "version": version, "body": None},
     ]
     still_needed = conn.execute(
-        select(exists().where(and_(visits.c.worker_id == old_worker,
+        select(exists().where(and_(visits.c.tenant_id == tenant_id,
+                                   visits.c.worker_id == old_worker,
                                    visits.c.service_user_id == su)))
     ).scalar()
     if not still_needed:
-        for entity, eid in _person_entities(conn, su):
+        for entity, eid in _person_entities(conn, tenant_id, su):
             changes.append({"worker_id": old_worker, "entity": entity, "entity_id": eid,
                             "op": "delete", "version": version, "body": None})
     changes.extend(_scope_changes(conn, tenant_id, new_worker_id, su))
@@ -122,11 +123,13 @@ def reassign_visit(conn: Connection, tenant_id: str, visit_id: str, new_worker_i
     feed.publish(conn, tenant_id, changes)
 
 
-def _person_entities(conn: Connection, service_user_id: str) -> list[tuple[str, str]]:
+def _person_entities(conn: Connection, tenant_id: str,
+                     service_user_id: str) -> list[tuple[str, str]]:
     out = [("service_user", service_user_id)]
     for table, entity in ((care_plans, "care_plan"), (medicines, "medicine")):
         out += [(entity, r[0]) for r in conn.execute(
-            select(table.c.id).where(table.c.service_user_id == service_user_id))]
+            select(table.c.id).where(table.c.service_user_id == service_user_id,
+                                     table.c.tenant_id == tenant_id))]
     return out
 
 

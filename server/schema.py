@@ -10,6 +10,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -57,7 +58,9 @@ coordinators = Table(
     Column("name", Text, nullable=False),
     Column("email", String(320), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
-    Column("is_safeguarding_lead", Boolean, nullable=False, default=False),
+    # coordinator, safeguarding_lead or admin (server/roles.py)
+    Column("role", String(32), nullable=False, default="coordinator",
+           server_default="coordinator"),
     Column("active", Boolean, nullable=False, default=True),
 )
 
@@ -91,35 +94,38 @@ enrolment_codes = Table(
 # index of the person's name, for look-ups by name.
 service_users = Table(
     "service_users", metadata,
-    Column("id", String(36), primary_key=True),
+    Column("id", String(36), nullable=False),
     Column("tenant_id", String(36), nullable=False, index=True),
     Column("version", Integer, nullable=False, default=1),
     Column("body", JSON, nullable=False),
     Column("name_index", String(64)),
     Index("service_users_by_name", "tenant_id", "name_index"),
+    PrimaryKeyConstraint("tenant_id", "id", name="service_users_pkey"),
 )
 
 care_plans = Table(
     "care_plans", metadata,
-    Column("id", String(36), primary_key=True),
+    Column("id", String(36), nullable=False),
     Column("tenant_id", String(36), nullable=False),
     Column("service_user_id", String(36), nullable=False, index=True),
     Column("version", Integer, nullable=False, default=1),
     Column("body", JSON, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "id", name="care_plans_pkey"),
 )
 
 medicines = Table(
     "medicines", metadata,
-    Column("id", String(36), primary_key=True),
+    Column("id", String(36), nullable=False),
     Column("tenant_id", String(36), nullable=False),
     Column("service_user_id", String(36), nullable=False, index=True),
     Column("version", Integer, nullable=False, default=1),
     Column("body", JSON, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "id", name="medicines_pkey"),
 )
 
 visits = Table(
     "visits", metadata,
-    Column("id", String(36), primary_key=True),
+    Column("id", String(36), nullable=False),
     Column("tenant_id", String(36), nullable=False),
     Column("worker_id", String(36), nullable=False),
     Column("service_user_id", String(36), nullable=False),
@@ -130,12 +136,13 @@ visits = Table(
     Column("version", Integer, nullable=False, default=1),
     Index("visits_by_worker_start", "worker_id", "start"),
     Index("visits_by_start", "tenant_id", "start"),
+    PrimaryKeyConstraint("tenant_id", "id", name="visits_pkey"),
 )
 
 # Worker records as received: clear ids/times/kind, sealed content (escrow-openable envelope).
 records = Table(
     "records", metadata,
-    Column("id", String(36), primary_key=True),
+    Column("id", String(36), nullable=False),
     Column("tenant_id", String(36), nullable=False),
     Column("device_id", String(36), nullable=False),
     Column("worker_id", String(36), nullable=False),
@@ -150,6 +157,9 @@ records = Table(
     Column("content_hash", String(64), nullable=False),
     Column("received_at", Text, nullable=False),
     Column("seq", BigInteger, nullable=False),
+    # Ids are unique per agency (here and in every table whose ids an agency or its phones
+    # choose): the same id in two agencies is two rows, not a clash.
+    PrimaryKeyConstraint("tenant_id", "id", name="records_pkey"),
 )
 
 # The change feed each phone pulls from, in its worker's scope, ordered by `seq`; every body
@@ -291,7 +301,7 @@ notices = Table(
 # Lone-worker welfare sessions: from check-in to check-out, watched by the server.
 welfare_sessions = Table(
     "welfare_sessions", metadata,
-    Column("id", String(36), primary_key=True),  # the check-in record's id
+    Column("id", String(36), nullable=False),  # the check-in record's id
     Column("tenant_id", String(36), nullable=False),
     Column("worker_id", String(36), nullable=False),
     Column("visit_id", String(36), nullable=False),
@@ -300,6 +310,7 @@ welfare_sessions = Table(
     Column("ended_at", Text),
     Column("amber_at", Text),
     Index("welfare_open", "ended_at", "amber_at", "expected_end"),
+    PrimaryKeyConstraint("tenant_id", "id", name="welfare_sessions_pkey"),
 )
 
 # Per-agency timings (server/agency_settings.py); no row means DOMAIN.md's defaults.

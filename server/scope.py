@@ -62,7 +62,7 @@ def current_scope(
                    (table.c.service_user_id if table is not service_users
                     else cast(null(), String)).label("service_user_id"),
                    table.c.body)
-            .where(key.in_(people))
+            .where(table.c.tenant_id == tenant_id, key.in_(people))
             for rank, (table, entity, key) in enumerate((
                 (service_users, "service_user", service_users.c.id),
                 (care_plans, "care_plan", care_plans.c.service_user_id),

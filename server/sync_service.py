@@ -114,7 +114,8 @@ def _store(conn: Connection, device: DeviceIdentity, push: list[PushedRecord],
     known = {
         r.id: r.content_hash for r in conn.execute(
             select(records.c.id, records.c.content_hash).where(
-                records.c.id.in_([r.id for r in push])
+                records.c.tenant_id == device.tenant_id,
+                records.c.id.in_([r.id for r in push]),
             )
         )
     }

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, tuple_, update
 
 from server import agency_settings, escalations, feed
 from server.schema import escalations as escalations_t
@@ -74,7 +74,8 @@ def _extend(conn: Connection, tenant_id: str, worker_id: str, minutes: Any) -> N
         return
     longer = datetime.fromisoformat(row["expected_end"]) + timedelta(minutes=minutes)
     cap = datetime.fromisoformat(row["started_at"]) + EXTEND_LIMIT
-    conn.execute(update(welfare_sessions).where(welfare_sessions.c.id == row["id"]).values(
+    conn.execute(update(welfare_sessions).where(
+        welfare_sessions.c.tenant_id == tenant_id, welfare_sessions.c.id == row["id"]).values(
         expected_end=min(longer, max(cap, datetime.fromisoformat(row["expected_end"])))
         .isoformat()))
 
@@ -132,18 +133,22 @@ def _amber_batch(engine: Engine, now: datetime) -> tuple[int, int]:
         if not ready:
             return 0, 0  # a batch still within its grace: nothing more is due yet
         # Claimed by this transaction only: a second monitor finds amber_at set.
-        claimed = set(conn.execute(update(welfare_sessions).where(
-            welfare_sessions.c.id.in_([s["id"] for s in ready]),
+        # Ids are unique per agency only: rows are named by (agency, id).
+        claimed = {(r.tenant_id, r.id) for r in conn.execute(update(welfare_sessions).where(
+            tuple_(welfare_sessions.c.tenant_id, welfare_sessions.c.id).in_(
+                [(s["tenant_id"], s["id"]) for s in ready]),
             welfare_sessions.c.amber_at.is_(None)).values(amber_at=now.isoformat())
-            .returning(welfare_sessions.c.id)).scalars())
-        sessions = [s for s in ready if s["id"] in claimed]
-        people = dict(conn.execute(select(visits.c.id, visits.c.service_user_id).where(
-            visits.c.id.in_([s["visit_id"] for s in sessions]))).all())
+            .returning(welfare_sessions.c.tenant_id, welfare_sessions.c.id))}
+        sessions = [s for s in ready if (s["tenant_id"], s["id"]) in claimed]
+        people = {(r.tenant_id, r.id): r.service_user_id for r in conn.execute(
+            select(visits.c.tenant_id, visits.c.id, visits.c.service_user_id).where(
+                tuple_(visits.c.tenant_id, visits.c.id).in_(
+                    [(s["tenant_id"], s["visit_id"]) for s in sessions])))}
         escalations.add_raised(conn, [escalations.new_row(
             s["tenant_id"], dedupe_key=f"overdue:{s['id']}",
             type_=codes.EscalationType.WORKER_SAFETY.value,
             severity=codes.Severity.URGENT.value, raised_at=now, received_at=now,
-            worker_id=s["worker_id"], service_user_id=people.get(s["visit_id"]),
+            worker_id=s["worker_id"], service_user_id=people.get((s["tenant_id"], s["visit_id"])),
             visit_id=s["visit_id"], source_record_id=None, cause=OVERDUE, level=AMBER)
             for s in sessions], "office", "monitor")
         for tenant in {s["tenant_id"] for s in sessions}:

@@ -58,16 +58,22 @@ SCREENS = (
 
 def make_console(engine: Engine, key: Callable[[], X25519PrivateKey],
                  clock: Clock = SYSTEM_CLOCK, rules: SessionRules | None = None,
-                 doors: SignInDoors | None = None) -> Callable[[ft.Page], None]:
+                 doors: SignInDoors | None = None,
+                 keys: Callable[[str], X25519PrivateKey] | None = None,
+                 ) -> Callable[[ft.Page], None]:
     """The console's page builder. `doors` (failed sign-ins) are shared by every page of this
-    server process; `rules` say how long a sign-in lasts."""
+    server process; `rules` say how long a sign-in lasts. `keys` gives each agency's escrow
+    key (several agencies on one server); without it every page uses `key`."""
     rules = rules or SessionRules()
     doors = doors or SignInDoors(clock)
 
     def main(page: ft.Page) -> None:
         page.title = "Field App — office console"
         page.theme_mode = ft.ThemeMode.LIGHT
-        Navigator(Console(page, engine, key, clock, doors=doors, rules=rules)).start()
+        console = Console(page, engine, key, clock, doors=doors, rules=rules)
+        if keys is not None:
+            console.key = lambda: keys(console.coordinator.tenant_id)
+        Navigator(console).start()
 
     return main
 

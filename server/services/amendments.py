@@ -15,11 +15,12 @@ from sqlalchemy import Engine, insert, select
 
 from server import feed, record_hooks
 from server.clock import SYSTEM_CLOCK, Clock
-from server.errors import Invalid, NotFound
+from server.errors import Forbidden, Invalid, NotFound
+from server.roles import reader
 from server.schema import records, tenants
 from server.services.audit import audit
 from server.services.sign_in import Coordinator
-from sync import envelope
+from sync import envelope, kinds
 from sync.codes import DoseOutcome, TaskOutcome
 from sync.protocol import uuid7
 
@@ -50,6 +51,9 @@ def amend_record(
             raise NotFound("No record with that id in your agency.")
         if original["kind"] == "addendum":
             raise Invalid("Amend the original record, not an earlier correction.")
+        if not kinds.may_read(reader(who.role), kinds.audience(original["kind"],
+                                                           original["facts"] or {})):
+            raise Forbidden("Only a safeguarding lead may amend this record.")
         codes = CORRECTABLE_OUTCOMES.get(original["kind"])
         if outcome and (codes is None or outcome not in codes):
             raise Invalid("That outcome code does not fit this record.")

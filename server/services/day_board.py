@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Engine, Select, and_, select
 
 from server.clock import SYSTEM_CLOCK, Clock
 from server.schema import records, visits, workers
@@ -33,7 +33,8 @@ def visits_with_names() -> Select[Any]:
     sealed record is opened, and audited, by server/services/people.py)."""
     return (
         select(visits, workers.c.name.label("worker_name"))
-        .join(workers, workers.c.id == visits.c.worker_id)
+        .join(workers, and_(workers.c.id == visits.c.worker_id,
+                            workers.c.tenant_id == visits.c.tenant_id))
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from server import escalations
 from server.clock import SYSTEM_CLOCK
+from server.errors import Forbidden, NotFound
 from server.escrow import open_envelope
 from server.schema import (
     coordinators,
@@ -28,7 +29,7 @@ from server.schema import escalations as escalations_t
 from server.services.audit import audit
 from server.services.people import open_people
 from server.services.sign_in import Coordinator
-from sync import envelope
+from sync import codes, envelope
 from sync.protocol import uuid7
 
 
@@ -65,10 +66,32 @@ def queue(engine: Engine, who: Coordinator, *, include_resolved: bool = False,
         return _named(conn, who, found, now or SYSTEM_CLOCK.now())
 
 
+RESTRICTED = ("This escalation is a safeguarding concern: only a safeguarding lead can open "
+              "it.")
+
+
+def restricted_count(engine: Engine, who: Coordinator) -> int:
+    """How many open escalations `who` may not open (safeguarding concerns, for anyone but a
+    safeguarding lead): the console says they exist, never what they hold."""
+    if who.is_safeguarding_lead:
+        return 0
+    with engine.begin() as conn:
+        return int(conn.execute(select(func.count()).select_from(escalations_t).where(
+            escalations_t.c.tenant_id == who.tenant_id,
+            escalations_t.c.type == escalations.SAFEGUARDING,
+            escalations_t.c.state != codes.EscalationState.RESOLVED.value)).scalar_one())
+
+
 def page(engine: Engine, key: X25519PrivateKey, who: Coordinator, escalation_id: str,
          now: datetime) -> EscalationPage:
     with engine.begin() as conn:
-        esc = escalations.visible(conn, who, escalation_id)
+        try:
+            esc = escalations.visible(conn, who, escalation_id)
+        except NotFound:
+            if escalations.get(conn, who.tenant_id, escalation_id).type == \
+                    escalations.SAFEGUARDING:
+                raise Forbidden(RESTRICTED) from None  # it exists; what it holds does not show
+            raise
         item = _named(conn, who, [esc], now)[0]
         history = escalations.history(conn, who, escalation_id)
         sealed = conn.execute(select(escalations_t.c.notes).where(

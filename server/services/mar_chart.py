@@ -137,8 +137,10 @@ def _read(conn: Connection, key: X25519PrivateKey, who: Coordinator, service_use
             body = {"name": "(medicine record damaged)"}
         meds.append({**body, "id": med.id})
         audit(conn, who, "read_medicine", "medicine", med.id, now)
-    names = {r.id: r.name for r in conn.execute(select(workers.c.id, workers.c.name))}
-    names |= {r.id: r.name for r in conn.execute(select(coordinators.c.id, coordinators.c.name))}
+    names = {r.id: r.name for r in conn.execute(select(workers.c.id, workers.c.name).where(
+        workers.c.tenant_id == who.tenant_id))}
+    names |= {r.id: r.name for r in conn.execute(select(coordinators.c.id, coordinators.c.name)
+                                                 .where(coordinators.c.tenant_id == who.tenant_id))}
     recs = conn.execute(
         select(records).where(records.c.tenant_id == who.tenant_id,
                               records.c.service_user_id == service_user_id,

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, insert, select
 from server import auth
 from server.clock import SYSTEM_CLOCK, Clock
 from server.errors import NotAuthenticated, TooManyAttempts
+from server.roles import Role, role_of
 from server.schema import audit_log, coordinators, tenants
 from server.services.sign_in_doors import SignInDoors, wait_words
 
@@ -24,7 +25,16 @@ class Coordinator:
     id: str
     tenant_id: str
     name: str
-    is_safeguarding_lead: bool
+    role: Role = Role.COORDINATOR
+
+    @property
+    def is_safeguarding_lead(self) -> bool:
+        """Only safeguarding leads read records marked safeguarding."""
+        return self.role is Role.SAFEGUARDING_LEAD
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
 
 
 def sign_in(engine: Engine, email: str, password: str, *, doors: SignInDoors | None = None,
@@ -51,7 +61,7 @@ def sign_in(engine: Engine, email: str, password: str, *, doors: SignInDoors | N
     if row is None or not auth.verify_password(row["password_hash"], password):
         _failed(engine, doors, clock, account, address, row)
         raise NotAuthenticated(WRONG)
-    who = Coordinator(row["id"], row["tenant_id"], row["name"], row["is_safeguarding_lead"])
+    who = Coordinator(row["id"], row["tenant_id"], row["name"], role_of(row["role"]))
     if doors is not None:
         doors.accounts.succeeded(account)
     record(engine, clock, who.tenant_id, address, "signed_in", who.id)

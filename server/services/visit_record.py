@@ -1,23 +1,28 @@
-"""A visit's record for the office: every record of the visit opened, each opening audited."""
+"""A visit's record for the office: every record of the visit opened, each opening audited.
+
+A record the reader may not read (a safeguarding concern, and its corrections, for anyone but a
+safeguarding lead: server/roles.py) is listed as restricted and never opened."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, RowMapping, select
 
 from server.clock import SYSTEM_CLOCK, Clock
 from server.errors import NotFound
 from server.escrow import EnvelopeDamaged, open_envelope
+from server.roles import reader
 from server.schema import records, visits
 from server.services.amendments import OFFICE_DEVICE
 from server.services.audit import audit
 from server.services.day_board import visits_with_names
 from server.services.people import open_people
 from server.services.sign_in import Coordinator
+from sync import kinds
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class OpenedRecord:
     content: Mapping[str, Any]  # what was sealed
     facts: Mapping[str, Any]  # what travels in the clear (codes, times)
     by_office: bool
+    restricted: bool = False  # not for this reader: not opened, content and facts empty
 
 
 @dataclass(frozen=True)
@@ -69,11 +75,20 @@ def visit_record(
         if v is None:
             raise NotFound("No visit with that id in your agency.")
         opened: list[OpenedRecord] = []
-        for r in conn.execute(
+        rows = conn.execute(
             select(records).where(records.c.visit_id == visit_id,
                                   records.c.tenant_id == who.tenant_id)
             .order_by(records.c.recorded_at, records.c.id)
-        ).mappings():
+        ).mappings().all()
+        readable = readable_ids(conn, who, rows)
+        for r in rows:
+            if r["id"] not in readable:
+                opened.append(OpenedRecord(
+                    id=r["id"], kind=r["kind"], recorded_at=r["recorded_at"],
+                    received_at=r["received_at"], corrects=r["corrects"], damaged=False,
+                    content={}, facts={}, by_office=r["device_id"] == OFFICE_DEVICE,
+                    restricted=True))
+                continue
             try:
                 content = open_envelope(key, r["tenant_id"], "records", r["id"], r["version"],
                                         r["envelope"])
@@ -93,3 +108,25 @@ def visit_record(
         visit_type=v["visit_type"], worker_name=v["worker_name"],
         person_name=person.get("name", "(record damaged)"), area=person.get("area", ""),
         records=tuple(opened))
+
+
+def readable_ids(conn: Connection, who: Coordinator,
+                 rows: Sequence[RowMapping]) -> set[str]:
+    """The ids of `rows` (records of `who`'s agency) that `who` may open. A correction is
+    read by whoever may read the record it corrects."""
+    by_id = {r["id"]: r for r in rows}
+    outside = {r["corrects"] for r in rows if r["corrects"] and r["corrects"] not in by_id}
+    if outside:
+        by_id |= {r["id"]: r for r in conn.execute(
+            select(records.c.id, records.c.kind, records.c.facts, records.c.corrects)
+            .where(records.c.tenant_id == who.tenant_id, records.c.id.in_(outside))
+        ).mappings()}
+
+    def audience(row: Mapping[Any, Any]) -> kinds.Audience:
+        original = by_id.get(row["corrects"]) if row["corrects"] else None
+        corrected = audience(original) if original is not None and original is not row \
+            else None
+        return kinds.audience(row["kind"], row["facts"] or {}, corrected)
+
+    me = reader(who.role)
+    return {r["id"] for r in rows if kinds.may_read(me, audience(r))}

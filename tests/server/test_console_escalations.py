@@ -103,9 +103,13 @@ def test_a_safeguarding_concern_is_hidden_from_a_coordinator_who_is_not_a_lead(
         sign_in(app)  # Sam Office is not a safeguarding lead
         app.tap("console-escalations")
         assert concern.reference not in on_top(app)
+        # That one exists is said, never what it holds.
+        assert "1 safeguarding concern is open: only a safeguarding lead can see it." \
+            in on_top(app)
     with office.open(f"/escalations/{concern.id}") as app:
         sign_in(app)
-        assert "No such escalation." in on_top(app)
+        assert "only a safeguarding lead can open it" in on_top(app)
+        assert "Safeguarding concern: urgent" not in on_top(app)
     agency.add_coordinator(office.engine, office.agency.tenant_id, "Lee Lead",
                            "lead@example.org", PASSWORD, is_safeguarding_lead=True)
     with office.open(f"/escalations/{concern.id}") as app:

@@ -11,7 +11,7 @@ import flet as ft
 
 from server.console.context import Console, escalation_route
 from server.console.widgets import button, heading, labelled, local_hm, small
-from server.services.escalation_board import QueueItem, queue
+from server.services.escalation_board import QueueItem, queue, restricted_count
 from sync import codes
 
 REFRESH_SECONDS = 5.0
@@ -24,12 +24,14 @@ class EscalationsState:
     def __init__(self, console: Console):
         self.console = console
         self.items: list[QueueItem] = []
+        self.restricted = 0  # open safeguarding concerns this coordinator may not open
         self.ticking = False
         self.refresh()
 
     def refresh(self) -> None:
         self.items = queue(self.console.engine, self.console.coordinator,
                            now=self.console.clock.now())
+        self.restricted = restricted_count(self.console.engine, self.console.coordinator)
 
     def open(self, escalation_id: str) -> None:
         self.console.go(escalation_route(escalation_id))
@@ -62,6 +64,11 @@ def render_escalations(state: EscalationsState, redraw: Callable[[], None]) -> l
         ft.Text(f"{len(state.items)} open, {waiting} not yet acknowledged. "
                 "This list updates by itself."),
         *([ft.Text("Nothing is waiting for the office.")] if not state.items else []),
+        *([labelled("console-escalations-restricted", ft.Text(
+            f"{state.restricted} safeguarding concern{'s are' if state.restricted > 1 else ' is'}"
+            " open: only a safeguarding lead can see "
+            f"{'them' if state.restricted > 1 else 'it'}.", italic=True))]
+          if state.restricted else []),
         *[_row(state, item, now) for item in state.items],
     ]
 

@@ -19,6 +19,8 @@ from server.services.amendments import CORRECTABLE_OUTCOMES, amend_record
 from server.services.visit_record import OpenedRecord, VisitRecord, visit_record
 
 SAVED = "Amendment saved. The original record stays as it was."
+RESTRICTED = ("Restricted record (safeguarding): only a safeguarding lead can read it or "
+              "its corrections.")
 
 
 class VisitState:
@@ -79,6 +81,13 @@ def render_visit(state: VisitState, redraw: Callable[[], None]) -> list[ft.Contr
 def _card(state: VisitState, i: int, r: OpenedRecord,
           redraw: Callable[[], None]) -> ft.Control:
     tz = state.console.tz
+    if r.restricted:
+        return labelled(f"console-record-{i}", ft.Container(
+            ft.Column([ft.Text(f"{local_hm(r.recorded_at, tz)}  "
+                               f"{KIND_LABELS.get(r.kind, r.kind)}", weight=ft.FontWeight.BOLD),
+                       ft.Text(RESTRICTED, italic=True)], spacing=2),
+            padding=10, border_radius=6, border=ft.Border.all(1, ft.Colors.GREY_500)),
+            label="Restricted record")
     lines: list[ft.Control] = [
         ft.Text(f"{local_hm(r.recorded_at, tz)}  {KIND_LABELS.get(r.kind, r.kind)}",
                 weight=ft.FontWeight.BOLD),
