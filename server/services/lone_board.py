@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, and_, func, select
 
 from server.schema import devices, visits, welfare_sessions, workers
 from server.services.escalation_board import QueueItem, queue
@@ -81,8 +81,10 @@ def _open_sessions(conn: Connection, who: Coordinator, level_by_visit: dict[str,
     rows = conn.execute(
         select(welfare_sessions, workers.c.name.label("worker_name"),
                visits.c.service_user_id)
-        .join(workers, workers.c.id == welfare_sessions.c.worker_id)
-        .join(visits, visits.c.id == welfare_sessions.c.visit_id)
+        .join(workers, and_(workers.c.id == welfare_sessions.c.worker_id,
+                            workers.c.tenant_id == welfare_sessions.c.tenant_id))
+        .join(visits, and_(visits.c.id == welfare_sessions.c.visit_id,
+                           visits.c.tenant_id == welfare_sessions.c.tenant_id))
         .where(welfare_sessions.c.tenant_id == tenant_id, welfare_sessions.c.ended_at.is_(None))
     ).mappings().all()
     people = {pid: p.get("name", "") for pid, p in open_people(
