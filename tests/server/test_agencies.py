@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from fieldapp.vault.dek import Sealer
-from server import agency
+from server import agency, datakeys
 from server.cli import main as cli
 from server.console.app import make_console
-from server.keyring import Keyring
+from server.keyring import Keyring, use_agency_keys
 from server.schema import coordinators, records, tenants, workers
 from server.services.sign_in import sign_in
 from server.services.visit_record import visit_record
@@ -183,3 +183,17 @@ def test_the_command_line_names_the_agency_once_there_are_several(
     engine.dispose()
     code, out, _ = run(capsys, "agencies", *where)
     assert code == 0 and "Riverside" in out and "Hilltop" in out
+
+
+def test_a_restarted_server_opens_each_agencys_data_with_its_own_key(two) -> None:
+    engine, keys, a, b = two
+    datakeys.forget()  # as a fresh server process: nothing unwrapped yet
+    with engine.connect() as conn:
+        with pytest.raises(datakeys.KeyUnavailable):
+            datakeys.keys_for(conn, b.tenant_id)
+    # What create_app and the CLI do at start: the server's key, and each agency's beside it.
+    datakeys.use_escrow_key(keys.server_key, keys.server)
+    use_agency_keys(keys.server_key_file)
+    for me in (a, b):
+        answer = handle_sync(engine, device_for(engine, me.worker_id), request())
+        assert me.worker_id in str(answer.changes)
