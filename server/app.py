@@ -45,11 +45,13 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
     # anywhere else.
     keyring = Keyring(engine, settings.escrow_key.value or str(settings.escrow_key_file),
                       settings.escrow_key_file)
+    # The server's own escrow key (its first agency's), for parts that open with one key.
+    escrow_key = keyring.server
 
     # Each agency's data key (office data sealed at rest) is unwrapped with its escrow key,
     # once: the server's, or an agency's own beside it (agencies added by create-agency).
     datakeys.use_escrow_key(settings.escrow_key.value or str(settings.escrow_key_file.resolve()),
-                            keyring.server)
+                            escrow_key)
     use_agency_keys(settings.escrow_key_file)
 
     loop = MonitorLoop(engine, [welfare.watch, *monitors], tick=settings.monitor_tick_seconds,
