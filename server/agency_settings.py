@@ -1,4 +1,5 @@
-"""An agency's safety timings: how long the office has to acknowledge, lone-worker grace periods."""
+"""An agency's settings: safety timings (office acknowledgement, lone-worker grace periods) and
+whether handover points reach the next worker."""
 
 from __future__ import annotations
 
@@ -57,3 +58,21 @@ def set_timings(conn: Connection, tenant_id: str, **changes: int) -> AgencyTimin
         conn.execute(update(agency_settings).where(
             agency_settings.c.tenant_id == tenant_id).values(**current))
     return AgencyTimings(**current)
+
+
+def handover_to_next_worker(conn: Connection, tenant_id: str) -> bool:
+    """Whether a handover's points for the next worker reach the phones (default on)."""
+    value = conn.execute(select(agency_settings.c.handover_to_next_worker).where(
+        agency_settings.c.tenant_id == tenant_id)).scalar()
+    return True if value is None else bool(value)
+
+
+def set_handover_to_next_worker(conn: Connection, tenant_id: str, on: bool) -> None:
+    exists = conn.execute(select(agency_settings.c.tenant_id).where(
+        agency_settings.c.tenant_id == tenant_id)).first()
+    if exists is None:
+        conn.execute(insert(agency_settings).values(
+            tenant_id=tenant_id, handover_to_next_worker=on, **asdict(AgencyTimings())))
+    else:
+        conn.execute(update(agency_settings).where(
+            agency_settings.c.tenant_id == tenant_id).values(handover_to_next_worker=on))

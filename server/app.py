@@ -10,7 +10,7 @@ import flet_web.fastapi as flet_fastapi
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from server import datakeys, openapi, welfare
+from server import datakeys, handovers, openapi, welfare
 from server.api import build_router
 from server.bodycap import BodyCap
 from server.clock import SYSTEM_CLOCK, Clock
@@ -54,8 +54,11 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
                             escrow_key)
     use_agency_keys(settings.escrow_key_file)
 
-    loop = MonitorLoop(engine, [welfare.watch, *monitors], tick=settings.monitor_tick_seconds,
-                       clock=clock)
+    # Handover points are passed on last: it is the one monitor that needs the escrow key.
+    loop = MonitorLoop(engine, [welfare.watch, *monitors,
+                                handovers.monitor(keyring.for_agency,
+                                                  settings.phone_retention_days)],
+                       tick=settings.monitor_tick_seconds, clock=clock)
     checkpointer = Checkpointer(engine)
     # Escalation notices: every process calls due ladder tiers and sends queued notices,
     # each exactly once through the database (server/oncall.py).

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, insert, select, update
 
-from server import datakeys, feed, record_hooks
+from server import datakeys, feed, handovers, record_hooks
+from server.clock import SYSTEM_CLOCK
 from server.errors import Invalid, NotFound
 from server.schema import care_plans, medicines, service_users, visits
 from server.schema import feed as feed_table
@@ -71,6 +72,9 @@ def _scope_changes(
             out.append(_change(keys, tenant_id, worker_id, entity, table.name, row))
     out += [{"worker_id": worker_id, **c} for c in
             record_hooks.recent_doses(conn, tenant_id, [service_user_id], worker_id)]
+    # What the last workers handed over about this person (the week's points).
+    out += [{"worker_id": worker_id, **c} for c in handovers.recent_points(
+        conn, tenant_id, [service_user_id], worker_id, SYSTEM_CLOCK.now())]
     return out
 
 

@@ -322,4 +322,58 @@ agency_settings = Table(
     Column("lone_grace_s", Integer, nullable=False),
     Column("lone_amber_to_red_s", Integer, nullable=False),
     Column("lone_tier_ack_s", Integer, nullable=False),
+    # Do a handover's points for the next worker reach the phones of the workers who visit
+    # that person (server/handovers.py)? Default on.
+    Column("handover_to_next_worker", Boolean, nullable=False, default=True,
+           server_default=true()),
+)
+
+# End-of-shift handovers as the office tracks them (server/handovers.py): one row per stored
+# `handover` record (same id), from its clear facts only. The SBAR text stays sealed in the
+# record; the office opens it with the escrow key when a coordinator reads it (audited) and
+# once to pass its points on to the next workers (`routed_at`).
+handovers = Table(
+    "handovers", metadata,
+    Column("tenant_id", String(36), primary_key=True),
+    Column("id", String(36), primary_key=True),
+    Column("worker_id", String(36), nullable=False),
+    Column("shift_start", Text, nullable=False),
+    Column("shift_end", Text, nullable=False),
+    Column("has_concerns", Boolean, nullable=False),
+    Column("items", Integer, nullable=False),
+    Column("recorded_at", Text, nullable=False),
+    Column("received_at", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # unacknowledged, acknowledged
+    Column("acknowledged_at", Text),
+    Column("acknowledged_by", String(36)),
+    Column("routed_at", Text),
+    Index("handovers_inbox", "tenant_id", "state", "shift_end"),
+    Index("handovers_by_worker", "tenant_id", "worker_id", "shift_end"),
+    Index("handovers_to_route", "routed_at"),
+)
+
+# The office's replies to a handover, append-only; each reply's text sealed to the agency.
+handover_replies = Table(
+    "handover_replies", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("handover_id", String(36), nullable=False, index=True),
+    Column("at", Text, nullable=False),
+    Column("by", String(36), nullable=False),
+    Column("sealed", JSON, nullable=False),
+)
+
+# The points passed on to the next workers, by person, so a phone that resyncs, or a worker
+# given the person later, still gets the recent ones. `body` is the feed body the phones get
+# (personal text, kept exactly as the feed keeps its own copies of office data).
+handover_points = Table(
+    "handover_points", metadata,
+    Column("tenant_id", String(36), primary_key=True),
+    Column("item_id", String(36), primary_key=True),
+    Column("handover_id", String(36), nullable=False),
+    Column("author_id", String(36), nullable=False),
+    Column("service_user_id", String(36), nullable=False),
+    Column("written_at", Text, nullable=False),
+    Column("body", JSON, nullable=False),
+    Index("handover_points_by_person", "tenant_id", "service_user_id", "written_at"),
 )

@@ -23,7 +23,7 @@ from sqlalchemy import (
     update,
 )
 
-from server import datakeys, record_hooks
+from server import datakeys, handovers, record_hooks
 from server.clock import SYSTEM_CLOCK
 from server.schema import care_plans, feed, feed_floor, medicines, service_users, tenants, visits
 from server.sealing import open_body
@@ -79,6 +79,7 @@ def current_scope(
             out.append({"entity": r.entity, "entity_id": r.id, "op": "upsert",
                         "version": r.version, "body": body})
     out += record_hooks.recent_doses(conn, tenant_id, people, worker_id, now)
+    out += handovers.recent_points(conn, tenant_id, people, worker_id, now or SYSTEM_CLOCK.now())
     out += [{"entity": "visit", "entity_id": v["id"], "op": "upsert", "version": v["version"],
              "body": {k: v[k] for k in _VISIT_FIELDS}} for v in rows]
     return out
