@@ -198,7 +198,7 @@ def _summaries(conn: Connection, tenant_id: str, rows: Any) -> list[InboxItem]:
         coordinators.c.tenant_id == tenant_id,
         coordinators.c.id.in_({r["acknowledged_by"] for r in rows if r["acknowledged_by"]})))
         .all())
-    counts = dict(conn.execute(
+    counts: dict[str, int] = dict(conn.execute(
         select(handover_replies.c.handover_id, func.count())
         .where(handover_replies.c.tenant_id == tenant_id,
                handover_replies.c.handover_id.in_(ids))
