@@ -1,10 +1,13 @@
-"""Printable MAR chart (PDF, A4 landscape) for inspections, drawn with reportlab."""
+"""Printable reports drawn with reportlab: the MAR chart (A4 landscape) for inspections and the
+handover shift report (A4 portrait)."""
 
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -19,6 +22,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from server.services.handovers import HandoverReport
 from server.services.mar_chart import CODE_KEY, MARK_KEY, NOT_RECORDED, MarChart
 
 
@@ -67,5 +71,62 @@ def mar_chart_pdf(chart: MarChart) -> bytes:
     if chart.notes:
         story.append(Paragraph("Notes", styles["Heading3"]))
         story += [Paragraph(f"[{i}] {escape(n)}", small) for i, n in enumerate(chart.notes, 1)]
+    doc.build(story)
+    return out.getvalue()
+
+
+def _local(iso: str | None, tz: ZoneInfo, fmt: str = "%H:%M") -> str:
+    return datetime.fromisoformat(iso).astimezone(tz).strftime(fmt) if iso else "—"
+
+
+def handover_pdf(report: HandoverReport, tz: ZoneInfo) -> bytes:
+    """The shift report as PDF bytes: who and when, its state, the SBAR sections with their
+    items and the records each comes from, and the office's replies. An item withheld from the
+    reader (safeguarding) is printed as withheld."""
+    out = io.BytesIO()
+    styles = getSampleStyleSheet()
+    body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
+                            topMargin=15 * mm, bottomMargin=15 * mm, title="Shift handover",
+                            author="Field App office console")
+    s = report.summary
+    state = (f"Acknowledged by {s.acknowledged_by_name or 'the office'} at "
+             f"{_local(s.acknowledged_at, tz, '%d %b %Y %H:%M')}" if s.acknowledged
+             else "NOT YET ACKNOWLEDGED")
+    story: list[Flowable] = [
+        Paragraph(f"Shift handover: {escape(s.worker_name)}", styles["Title"]),
+        Paragraph(escape(
+            f"Shift {_local(s.shift_start, tz, '%a %d %b %Y %H:%M')} to "
+            f"{_local(s.shift_end, tz)} · {s.items} item(s)"
+            f"{' · with concerns' if s.has_concerns else ''} · {state} · printed "
+            f"{_local(report.read_at, tz, '%d %b %Y %H:%M')} by {report.read_by}"), body),
+        Spacer(1, 3 * mm),
+        Paragraph(escape(report.text or "(no overall note)"), body),
+    ]
+    if report.damaged:
+        story.append(Paragraph("This handover could not be opened.", body))
+    for section in report.sections:
+        story += [Paragraph(escape(section.title), styles["Heading2"]),
+                  Paragraph(escape(section.text or "—"), body)]
+        rows: list[list[Any]] = [["What", "About", "Detail", "From records"]]
+        for i in section.items:
+            sources = ", ".join(f"{link.label} {link.record_id[:8]}" for link in i.links)
+            rows.append([Paragraph(escape(i.category_label), small),
+                         Paragraph(escape(i.person_name or "—"), small),
+                         Paragraph(escape(i.text) + (" <i>(for the next worker)</i>"
+                                                     if i.for_next_worker else ""), small),
+                         Paragraph(escape(sources or "—"), small)])
+        if len(rows) > 1:
+            grid = Table(rows, colWidths=[32 * mm, 32 * mm, 78 * mm, 38 * mm], repeatRows=1)
+            grid.setStyle(TableStyle([
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]))
+            story += [Spacer(1, 2 * mm), grid]
+    story.append(Paragraph("Replies from the office", styles["Heading2"]))
+    story += [Paragraph(escape(f"{_local(r.at, tz, '%d %b %H:%M')} {r.by_name}: {r.text}"), body)
+              for r in report.replies] or [Paragraph("None.", body)]
     doc.build(story)
     return out.getvalue()

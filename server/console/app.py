@@ -2,7 +2,8 @@
 
 Each screen has its own address under the console's path: `/` the day board,
 `/visits/<id>` a visit's record, `/people/<id>/mar` a person's MAR chart, `/escalations` the
-escalation queue, `/lone-working` the live board of lone working. Screens open on top
+escalation queue, `/lone-working` the live board of lone working, `/handovers` the handover
+inbox (`/escalations/<id>` and `/handovers/<id>` for one). Screens open on top
 of the day board, so back (the app bar's arrow, a Back button or the browser's) returns to the
 screen below. An address opened before signing in is shown once the coordinator has.
 """
@@ -22,6 +23,8 @@ from server.console.context import HOME, SIGNED_OUT, Console
 from server.console.screens.day import DayState, render_day
 from server.console.screens.escalation import EscalationState, render_escalation
 from server.console.screens.escalations import EscalationsState, render_escalations
+from server.console.screens.handover import HandoverState, render_handover
+from server.console.screens.handovers import HandoversState, render_handovers
 from server.console.screens.lone_working import (
     LONE_WORKING,
     LoneWorkingState,
@@ -50,6 +53,8 @@ SCREENS = (
     Screen("/escalations/:escalation_id", "Escalation", EscalationState, render_escalation),
     Screen("/escalations", "Escalations", EscalationsState, render_escalations),
     Screen(LONE_WORKING, "Lone working", LoneWorkingState, render_lone_working),
+    Screen("/handovers/:handover_id", "Handover", HandoverState, render_handover),
+    Screen("/handovers", "Handovers", HandoversState, render_handovers),
     Screen("/visits/:visit_id", "Visit record", VisitState, render_visit),
     Screen("/people/:service_user_id/mar", "MAR chart", MarState, render_mar),
     Screen(HOME, "Office console", DayState, render_day),

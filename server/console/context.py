@@ -28,6 +28,10 @@ def escalation_route(escalation_id: str) -> str:
     return f"/escalations/{escalation_id}"
 
 
+def handover_route(handover_id: str) -> str:
+    return f"/handovers/{handover_id}"
+
+
 def mar_route(service_user_id: str) -> str:
     return f"/people/{service_user_id}/mar"
 

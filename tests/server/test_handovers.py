@@ -21,7 +21,7 @@ from server.services.sign_in import Coordinator, sign_in
 from server.sync_service import handle_sync
 from sync.protocol import PushedRecord
 from tests.factories import PASSWORD, SmallAgency, shared_person_agency, small_agency, visit
-from tests.security.pushes import second_agency, sealer_of
+from tests.security.pushes import sealer_of, second_agency
 from tests.server.handover_records import (
     device_for,
     handover_record,

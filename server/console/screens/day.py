@@ -9,6 +9,7 @@ import flet as ft
 
 from server.console.context import Console, visit_route
 from server.console.screens.escalations import escalations_link
+from server.console.screens.handovers import handovers_link, waiting_count
 from server.console.screens.lone_working import lone_working_link
 from server.console.widgets import button, heading, labelled, local_hm
 from server.services.day_board import DayVisit, day_visits
@@ -22,6 +23,7 @@ class DayState:
         self.visits: list[DayVisit] = []
         self.open_escalations = 0
         self.lone_alerts = 0
+        self.waiting_handovers = 0
         self.refresh()
 
     def refresh(self) -> None:
@@ -31,6 +33,7 @@ class DayState:
                          now=self.console.clock.now())
         self.open_escalations = len(open_now)
         self.lone_alerts = sum(1 for i in open_now if i.escalation.lone_working)
+        self.waiting_handovers = waiting_count(self.console)
 
     @property
     def done(self) -> int:
@@ -50,7 +53,8 @@ def render_day(state: DayState, redraw: Callable[[], None]) -> list[ft.Control]:
         ft.Row([heading(f"Visits on {state.day:%A %d %B %Y}"),
                 button("console-refresh", "Refresh", refresh),
                 escalations_link(state.console, state.open_escalations),
-                lone_working_link(state.console, state.lone_alerts)], wrap=True),
+                lone_working_link(state.console, state.lone_alerts),
+                handovers_link(state.console, state.waiting_handovers)], wrap=True),
         ft.Text(f"Signed in as {who.name}. {len(state.visits)} visits, "
                 f"{state.done} completed."),
         *[_visit_card(state, v) for v in state.visits],
