@@ -2,5 +2,6 @@
 
 sign_in (coordinators and their agency's zone), day_board (the day's visits), visit_record
 (a visit's records, opened and audited), amendments (the office's corrections), mar_chart
-(a person's MAR chart), audit (the append-only trail every read of a sealed record writes).
+(a person's MAR chart), handovers (the handover inbox: read, acknowledge, reply), audit (the
+append-only trail every read of a sealed record writes).
 """
