@@ -82,8 +82,11 @@ def _filters(state: HandoversState, redraw: Callable[[], None]) -> ft.Control:
     return ft.Row([
         labelled("console-handovers-worker", worker, "Filter by worker"),
         labelled("console-handovers-day", day, "Filter by day"),
-        labelled("console-handovers-unacknowledged", waiting, "Unacknowledged only"),
-        labelled("console-handovers-concerns", concerns, "With concerns only"),
+        # A checkbox alone takes the row's whole width; boxed, the filters keep to one line.
+        ft.Container(labelled("console-handovers-unacknowledged", waiting,
+                              "Unacknowledged only"), width=210),
+        ft.Container(labelled("console-handovers-concerns", concerns, "With concerns only"),
+                     width=210),
         button("console-handovers-apply", "Show", apply, icon=ft.Icons.FILTER_LIST),
     ], wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)
 
