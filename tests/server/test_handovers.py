@@ -194,7 +194,7 @@ def test_acknowledge_and_reply_reach_the_authors_feed_and_the_reply_is_sealed(
     assert feed_of(engine, a, a.other_worker_id, "handover_ack") == []
     with engine.begin() as conn:
         sealed = conn.execute(select(handover_replies.c.sealed)).scalar_one()
-    assert "GP" not in str(sealed)
+    assert "ring her GP" not in str(sealed)  # (a short word may turn up in base64 by chance)
     report = office.read(engine, key_of(a), who, rec.id)
     assert [r.text for r in report.replies] == ["Thanks Amira, I will ring her GP in the morning."]
     assert report.summary.acknowledged and report.summary.replies == 1
