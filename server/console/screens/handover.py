@@ -21,8 +21,10 @@ from server.services.handovers import (
     read,
     reply,
 )
+from sync.codes import HandoverCategory
 
-MEDICINE_ITEMS = ("dose_refused", "dose_omitted", "dose_flagged")
+MEDICINE_ITEMS = (HandoverCategory.DOSE_REFUSED, HandoverCategory.DOSE_OMITTED,
+                  HandoverCategory.DOSE_FLAGGED)
 
 
 class HandoverState:
