@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from server import agency_settings, feed
+from server import agency_settings, datakeys, feed, sealing
 from server.errors import Invalid, NotFound
 from server.escrow import EnvelopeDamaged, open_envelope
 from server.schema import (
@@ -46,6 +46,7 @@ from sync.protocol import PushedRecord, uuid7
 KIND = "handover"
 REPLIES_TABLE = "handover_replies"  # bound into each sealed reply's associated data
 MAX_REPLY_CHARS = 4000
+POINTS_TABLE = "handover_points"  # a point's body is sealed at rest under the agency's data key
 ROUTER = "handover_router"  # the office's own reader, in the audit log
 POINT_MAX_AGE = timedelta(days=handover.POINT_MAX_AGE_DAYS)
 
@@ -202,7 +203,10 @@ def route(conn: Connection, key: X25519PrivateKey, tenant_id: str, handover_id: 
                        "body": dict(body)})
     if not points:
         return 0
-    conn.execute(insert(handover_points), points)
+    keys = datakeys.keys_for(conn, tenant_id, key)
+    conn.execute(insert(handover_points), [
+        {**p, "body": sealing.seal_body(keys, tenant_id, POINTS_TABLE, p["item_id"], 1,
+                                        p["body"])} for p in points])
     since = (now - timedelta(days=retention_days)).isoformat()
     workers_of: dict[str, list[str]] = {}
     for w, su in conn.execute(
@@ -306,12 +310,22 @@ def recent_points(conn: Connection, tenant_id: str, people: list[str], worker_id
     if not people:
         return []
     since = (now - POINT_MAX_AGE).isoformat()
-    return [{"entity": handover.POINT_ENTITY, "entity_id": r.item_id, "op": "upsert",
-             "version": 1, "body": r.body}
-            for r in conn.execute(
-                select(handover_points.c.item_id, handover_points.c.body)
-                .where(handover_points.c.tenant_id == tenant_id,
-                       handover_points.c.service_user_id.in_(people),
-                       handover_points.c.author_id != worker_id,
-                       handover_points.c.written_at >= since)
-                .order_by(handover_points.c.written_at, handover_points.c.item_id))]
+    rows = conn.execute(
+        select(handover_points.c.item_id, handover_points.c.body)
+        .where(handover_points.c.tenant_id == tenant_id,
+               handover_points.c.service_user_id.in_(people),
+               handover_points.c.author_id != worker_id,
+               handover_points.c.written_at >= since)
+        .order_by(handover_points.c.written_at, handover_points.c.item_id)).all()
+    if not rows:
+        return []
+    keys = datakeys.keys_for(conn, tenant_id)
+    out = []
+    for r in rows:
+        try:
+            body = sealing.open_body(keys, tenant_id, POINTS_TABLE, r.item_id, 1, r.body)
+        except sealing.EnvelopeDamaged:
+            continue  # a damaged point is not worth a failed resync
+        out.append({"entity": handover.POINT_ENTITY, "entity_id": r.item_id, "op": "upsert",
+                    "version": 1, "body": body})
+    return out

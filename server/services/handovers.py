@@ -24,11 +24,11 @@ from server.schema import (
     escalations,
     handover_replies,
     records,
-    service_users,
     workers,
 )
 from server.schema import handovers as handovers_t
 from server.services.audit import audit
+from server.services.people import open_people
 from server.services.sign_in import Coordinator, tenant_zone
 from sync import handover, kinds
 from sync.codes import HandoverCategory
@@ -172,7 +172,7 @@ def read(engine: Engine, key: X25519PrivateKey, who: Coordinator, handover_id: s
         payload = handovers.open_payload(conn, key, who.tenant_id, handover_id)
         audit(conn, who, "read_record", handovers.KIND, handover_id, now)
         replies = _replies(conn, key, who, handover_id, now)
-        sections = _sections(conn, who, payload) if payload is not None else ()
+        sections = _sections(conn, key, who, payload, now) if payload is not None else ()
     return HandoverReport(summary, payload["text"] if payload else "", sections, replies,
                           damaged=payload is None, read_by=who.name, read_at=now.isoformat())
 
@@ -230,8 +230,8 @@ def _replies(conn: Connection, key: X25519PrivateKey, who: Coordinator, handover
     return tuple(out)
 
 
-def _sections(conn: Connection, who: Coordinator,
-              payload: handover.Payload) -> tuple[ReportSection, ...]:
+def _sections(conn: Connection, key: X25519PrivateKey, who: Coordinator,
+              payload: handover.Payload, now: datetime) -> tuple[ReportSection, ...]:
     items = handover.items_of(payload)
     sources = {s for i in items for s in i["source_ids"]}
     audiences = handovers.source_audiences(conn, who.tenant_id, sources)
@@ -241,10 +241,12 @@ def _sections(conn: Connection, who: Coordinator,
     raised = dict(conn.execute(select(escalations.c.source_record_id, escalations.c.id).where(
         escalations.c.tenant_id == who.tenant_id,
         escalations.c.source_record_id.in_(sources))).all())
-    people = {i["person_id"] for i in items if i["person_id"]}
-    names = {r.id: str(r.body.get("name", "")) for r in conn.execute(
-        select(service_users.c.id, service_users.c.body).where(
-            service_users.c.tenant_id == who.tenant_id, service_users.c.id.in_(people)))}
+    hidden_ids = {i["id"] for i in items if not who.is_safeguarding_lead and any(
+        audiences.get(s) is kinds.Audience.SAFEGUARDING_LEAD for s in i["source_ids"])}
+    # Names of the people the items shown are about (each person opened is audited).
+    names = {pid: str(p.get("name", "")) for pid, p in open_people(
+        conn, who, {str(i["person_id"]) for i in items
+                    if i["person_id"] and i["id"] not in hidden_ids}, now, key).items()}
 
     def link(rid: str) -> SourceLink:
         r = found.get(rid)
@@ -257,8 +259,7 @@ def _sections(conn: Connection, who: Coordinator,
         return SourceLink(rid, kinds.label(r.kind), None, None)
 
     def shown(i: handover.Item) -> ReportItem:
-        hidden = not who.is_safeguarding_lead and any(
-            audiences.get(s) is kinds.Audience.SAFEGUARDING_LEAD for s in i["source_ids"])
+        hidden = i["id"] in hidden_ids
         return ReportItem(
             id=i["id"], category=i["category"],
             category_label=HandoverCategory(i["category"]).label,

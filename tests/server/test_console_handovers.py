@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from server.schema import feed
+from server import feed
+from server.schema import feed as feed_t
 from server.storage import make_engine, migrate
 from sync.protocol import PushedRecord
 from tests.factories import small_agency
@@ -70,12 +71,15 @@ def test_the_home_count_leads_to_the_inbox_and_acknowledging_clears_it(office: O
         name, pdf = app.page.views[-1].data.pdf()
         assert pdf.startswith(b"%PDF") and name.startswith("handover-")
         assert "Amira" not in name and "Margaret" not in name
+    a = office.agency
     with office.engine.connect() as conn:
-        told = conn.execute(select(feed.c.body).where(
-            feed.c.entity == "handover_ack",
-            feed.c.worker_id == office.agency.worker_id)).scalars().all()
+        told = [c["body"] for c in feed.pull(conn, a.tenant_id, a.worker_id, 0, 1000)
+                if c["entity"] == "handover_ack"]
+        stored = conn.execute(select(feed_t.c.body).where(
+            feed_t.c.entity == "handover_ack")).scalars().all()
     assert [(b["state"], b["reply"]) for b in told] == [
         ("acknowledged", None), ("replied", "Thank you, I have told her GP.")]
+    assert "told her GP" not in str(stored)  # the feed's copy is sealed at rest
     with office.open() as app:
         sign_in(app)
         assert "Handovers (0 unacknowledged)" in app.text("console-handovers")

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 
 from server import agency, agency_settings, escrow, feed, handovers, rota, scope
 from server.errors import Invalid, NotFound
-from server.schema import audit_log, handover_replies, medicines
+from server.schema import audit_log, handover_points, handover_replies, medicines
 from server.services import handovers as office
 from server.services.sign_in import Coordinator, sign_in
 from server.sync_service import handle_sync
@@ -264,6 +264,9 @@ def test_points_reach_only_the_other_workers_who_visit_that_person(
         rescoped = scope.current_scope(conn, a.tenant_id, a.other_worker_id, RETENTION, NOW)
         rota.add_visits(conn, a.tenant_id, [visit(third, margaret, "tea", NOW)])
     assert ("office", "route_handover", rec.id) in trail
+    with engine.begin() as conn:
+        kept = conn.execute(select(handover_points.c.body)).scalars().all()
+    assert len(kept) == 1 and "offer it with breakfast" not in str(kept)  # sealed at rest
     assert [c["entity_id"] for c in rescoped if c["entity"] == "handover_point"] == [passed["id"]]
     assert [c["entity_id"] for c in feed_of(engine, a, third, "handover_point")] == [passed["id"]]
 
