@@ -58,9 +58,12 @@ def test_the_app_factory_registers_the_monitors_and_they_tell_time_by_its_clock(
     with app.state.engine.begin() as conn:
         assert conn.execute(select(monitor_heartbeat.c.beat_at)).scalar_one() == frozen.isoformat()
     # Another app (another server process) has its own loop: nothing leaks between them; it
-    # holds only the monitors every server runs (lone-worker welfare sessions).
+    # holds only the monitors every server runs (lone-worker welfare sessions, then passing
+    # handover points on to the next workers).
     other = create_app(settings, with_console=False)
-    assert other.state.monitors.monitors == [welfare.watch]
+    assert [(m.__module__, m.__qualname__) for m in other.state.monitors.monitors] == [
+        (welfare.watch.__module__, welfare.watch.__qualname__),
+        ("server.handovers", "monitor.<locals>.run")]
     loop.leadership.release()
     app.state.engine.dispose()
     other.state.engine.dispose()
