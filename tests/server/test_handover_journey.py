@@ -112,7 +112,7 @@ def test_a_handover_submitted_offline_reaches_the_office_the_next_worker_and_bac
 
     # The office passes the point on (its background step); the lunch worker's phone gets it.
     key = escrow.load_private_key(str(a.key_file))
-    assert handovers.route_pending(engine, lambda: key, NOW, 14) == 1
+    assert handovers.route_pending(engine, lambda _agency: key, NOW, 14) == 1
     asyncio.run(tom.sync.sync_once())
     (told_tom,) = heard_tom.of(handover.POINT_ENTITY)
     assert told_tom["id"] == point["id"] and told_tom["body"]["text"] == point["text"]

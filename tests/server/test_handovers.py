@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 
 from server import agency, agency_settings, escrow, feed, handovers, rota, scope
 from server.errors import Invalid, NotFound
+from server.roles import Role
 from server.schema import audit_log, handover_points, handover_replies, medicines
 from server.services import handovers as office
 from server.services.sign_in import Coordinator, sign_in
@@ -51,7 +52,7 @@ def shift(a: SmallAgency) -> tuple[datetime, datetime]:
 
 
 def route(engine: Engine, a: SmallAgency, now: datetime = NOW) -> int:
-    return handovers.route_pending(engine, lambda: key_of(a), now, RETENTION)
+    return handovers.route_pending(engine, lambda _agency: key_of(a), now, RETENTION)
 
 
 def feed_of(engine: Engine, a: SmallAgency, worker_id: str, entity: str) -> list[dict[str, Any]]:
@@ -303,7 +304,7 @@ def test_another_agency_sees_and_touches_nothing(engine: Engine, tmp_path: Path)
     b = second_agency(engine, tmp_path)
     cid = agency.add_coordinator(engine, b.tenant_id, "Bea Other", "bea@other.example",
                                  PASSWORD)
-    stranger = Coordinator(cid, b.tenant_id, "Bea Other", True)
+    stranger = Coordinator(cid, b.tenant_id, "Bea Other", Role.SAFEGUARDING_LEAD)
     assert office.inbox(engine, stranger) == []
     assert office.unacknowledged_count(engine, stranger) == 0
     with pytest.raises(NotFound):
@@ -330,6 +331,6 @@ def test_a_safeguarding_item_shows_only_to_a_safeguarding_lead(
     (hidden,) = office.read(engine, key_of(a), who, rec.id).sections[0].items
     assert hidden.restricted and hidden.text == office.RESTRICTED
     assert hidden.links == () and hidden.person_name is None
-    lead = replace(who, is_safeguarding_lead=True)
+    lead = replace(who, role=Role.SAFEGUARDING_LEAD)
     (shown,) = office.read(engine, key_of(a), lead, rec.id).sections[0].items
     assert not shown.restricted and shown.text == "Bruise she would not explain"
