@@ -21,7 +21,9 @@ from server.guard import Guard
 from server.keyring import Keyring, use_agency_keys
 from server.monitors import Monitor, MonitorLoop
 from server.notifier import Notifier, notifier_from_settings
+from server.office_api import build_office_router
 from server.oncall import NoticePump
+from server.ratelimit import Limiter
 from server.security_headers import SecurityHeaders
 from server.settings import ServerSettings
 from server.storage import Checkpointer, make_engine, migrate
@@ -95,6 +97,8 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
     app.include_router(build_router(engine, engine.dialect.name, schema,
                                     settings.phone_retention_days, clock, app.state.guard,
                                     escrow_key))
+    app.state.office_doors = Limiter(free=5, max_delay=300)
+    app.include_router(build_office_router(engine, escrow_key, clock, app.state.office_doors))
     app.add_middleware(BodyCap, prefix="/api/", exempt=frozenset({SYNC_PATH}))
     openapi.install(app)
     if with_console:

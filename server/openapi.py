@@ -41,7 +41,8 @@ class ErrorResponse(BaseModel):
 
 _WHY = {
     400: "The body could not be read as JSON.",
-    401: "The device token is missing, unknown, or belongs to a phone that confirmed its wipe.",
+    401: "The device token (office API: the email and password, or the office token) is "
+         "missing, unknown, expired, or belongs to a phone that confirmed its wipe.",
     403: "The enrolment code is not valid (wrong, used or expired).",
     409: "The request conflicts with the phone's state (e.g. a wipe confirmed while active).",
     413: "The body is larger than this endpoint takes (announced or as read).",
@@ -173,6 +174,9 @@ def install(app: Any) -> None:
         components.setdefault("securitySchemes", {})["deviceToken"] = {
             "type": "http", "scheme": "bearer",
             "description": "The device token from enrolment"}
+        components["securitySchemes"]["officeToken"] = {
+            "type": "http", "scheme": "bearer",
+            "description": "An office token from POST /api/v1/office/sign-in"}
         components.setdefault("schemas", {})["PushedRecord"] = PUSHED_RECORD
         app.openapi_schema = doc
         return doc
