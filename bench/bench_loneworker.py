@@ -5,7 +5,8 @@ BENCH_LONE_SESSIONS (default 10,000) workers are on a visit at once, each with a
 stores them); a tenth of them pass their expected end + grace at the same moment. The production
 server command (`serve --workers N`, monitors leader-elected, default tick) watches them while
 phones keep syncing. For each overdue session: time from its grace period's end to its amber
-alert being committed (what the console's queue reads), polled every 100 ms.
+alert being visible through the office API (GET /api/v1/office/lone-working, a coordinator's
+token), polled back to back.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from sqlalchemy import insert, select
 from bench.common import Figure, percentile, rnd
 from bench.data import LONDON, Fake
 from bench.server import Unavailable, bulk_workers, database, init, serve, tempdir
+from server import agency
+from server.office_api import LONE_WORKING_PATH, OFFICE_SIGN_IN_PATH
 from server.schema import escalations, welfare_sessions
 from server.storage import make_engine
 from sync.protocol import SYNC_PATH, SyncRequest, encode_body
@@ -39,9 +42,12 @@ sessions reach the end of their grace period (expected end + 10 minutes) at the 
 process per core, monitors leader-elected, default 5 s tick) watches them on a throwaway
 SQLite file and a throwaway PostgreSQL cluster, while 8 client threads keep sending pull syncs
 from the other phones. `overdue_to_amber_p99_s`: per overdue session, from the end of its grace
-period to its amber alert being committed in the database the console reads (polled every
-100 ms). Lost: an overdue session with no amber 60 s after its grace ended; duplicated: more
-than one alert for a session. Not-yet-due sessions that turned amber count as duplicated too.
+period to its amber alert being visible through the API: a coordinator signed in to the
+office API polls `GET /api/v1/office/lone-working?parts=overdue` back to back, and a session
+counts from the first answer that shows its alert level (the moment that answer arrived).
+Lost: an overdue session with no amber 60 s after its grace ended; duplicated: more than one
+alert for a session (counted in the database). Not-yet-due sessions that turned amber count as
+duplicated too.
 """
 FIGURES = [
     Figure("sqlite.overdue_to_amber_p99_s", "SQLite: grace ends -> amber, p99 (s)", "<= 10 s",
@@ -58,6 +64,7 @@ FIGURES = [
     Figure("sessions", "concurrent sessions"),
 ]
 GRACE = timedelta(minutes=10)
+OFFICE_EMAIL, OFFICE_PASSWORD = "office@bench.example", "bench-office-password-1"
 LEAD_S = 20.0
 
 
@@ -100,6 +107,19 @@ def _keep_syncing(base: str, tokens: list[str], stop: threading.Event,
                 answered.append(1)
 
 
+def _office_token(base: str, url: str, tenant_id: str) -> str:
+    """A coordinator for the agency, signed in to the office API."""
+    engine = make_engine(url)
+    try:
+        agency.add_coordinator(engine, tenant_id, "Bench Office", OFFICE_EMAIL, OFFICE_PASSWORD)
+    finally:
+        engine.dispose()
+    answer = httpx.post(f"{base}{OFFICE_SIGN_IN_PATH}", timeout=30,
+                        json={"email": OFFICE_EMAIL, "password": OFFICE_PASSWORD})
+    answer.raise_for_status()
+    return str(answer.json()["token"])
+
+
 def backend(kind: str, sessions: int) -> dict[str, Any]:
     fake = Fake(12)
     with tempdir() as tmp_s, database(kind, Path(tmp_s)) as url:
@@ -118,21 +138,24 @@ def backend(kind: str, sessions: int) -> dict[str, Any]:
                        for i in range(8)]
             for s in syncers:
                 s.start()
-            engine = make_engine(url)
+            token = _office_token(base, url, seeded.tenant_id)
             seen: dict[str, float] = {}
             deadline = grace_ends.timestamp() + 60
             try:
-                while time.time() < deadline and len(seen) < len(overdue):
-                    with engine.connect() as conn:
+                with httpx.Client(base_url=base, timeout=30, headers={
+                        "Authorization": f"Bearer {token}"}) as office:
+                    while time.time() < deadline and len(seen) < len(overdue):
+                        answer = office.get(LONE_WORKING_PATH, params={"parts": "overdue"})
                         now = time.time()
-                        for key in conn.execute(select(escalations.c.dedupe_key).where(
-                                escalations.c.cause == "overdue")).scalars():
-                            seen.setdefault(key.removeprefix("overdue:"), now)
-                    time.sleep(0.1)
+                        answer.raise_for_status()
+                        for row in answer.json()["overdue"]:
+                            if row["alert_level"]:
+                                seen.setdefault(row["session_id"], now)
             finally:
                 stop.set()
                 for s in syncers:
                     s.join()
+            engine = make_engine(url)
             with engine.connect() as conn:
                 per_session = Counter(k.removeprefix("overdue:") for k in conn.execute(
                     select(escalations.c.dedupe_key).where(
