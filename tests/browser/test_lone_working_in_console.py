@@ -1,0 +1,171 @@
+"""Lone working across the phone and the office console in Chromium, with short demo timings.
+
+The demo agency on the real server (a subprocess, its monitor leader-elected) and the worker app
+(main.py) at 412x860; the coordinator's live board at a 1280x800 desk screen. The worker checks
+in to a visit whose scheduled end has just passed and says nothing: the board turns amber, then
+red, without reloading. The worker's "I'm OK" stands the climb down; the coordinator closes the
+alert as "late". Then a duress unlock: red on the board at once, while the phone looks as it
+always does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page
+from sqlalchemy import Engine, select, update
+
+from fieldapp.domain.clock import FakeClock
+from fieldapp.services.device import Device, Enrolment
+from fieldapp.store.db import DeviceStore
+from fieldapp.store.records import write_record
+from fieldapp.vault.dek import KDF_FLOOR
+from fieldapp.vault.keystore import MemoryKeyStore
+from server import agency, agency_settings, enrolment
+from server.schema import escalations, visits, workers
+from server.storage import make_engine
+from sync.client import SyncClient, enrol
+from tests.browser.conftest import RunningDemo
+from tests.browser.phone_steps import fill, reason_if_asked, tap
+from tests.support.browser import open_flet, screenshot, tree_text, wait_id, wait_text
+
+pytestmark = pytest.mark.browser
+
+PIN, DURESS_PIN = "258036", "913572"
+PHONE, DESK = {"width": 412, "height": 860}, {"width": 1280, "height": 800}
+
+
+def demo_timings(engine: Engine) -> str:
+    """Seconds instead of minutes; returns the demo worker's id."""
+    tenant = agency.the_tenant(engine)
+    with engine.begin() as conn:
+        agency_settings.set_timings(conn, tenant, lone_grace_s=3, lone_amber_to_red_s=25)
+        return str(conn.execute(select(workers.c.id).where(
+            workers.c.tenant_id == tenant).order_by(workers.c.name)).scalars().first())
+
+
+def visits_run_out_now(engine: Engine, worker_id: str) -> None:
+    """The worker's visits are scheduled to end now, so a check-in starts an overdue session."""
+    with engine.begin() as conn:
+        conn.execute(update(visits).where(visits.c.worker_id == worker_id).values(
+            end=datetime.now(UTC).isoformat()))
+
+
+def alert_reference(engine: Engine, cause: str) -> str:
+    with engine.begin() as conn:
+        return str(conn.execute(select(escalations.c.reference).where(
+            escalations.c.cause == cause)).scalar_one())
+
+
+def im_ok_from_the_workers_phone(demo: RunningDemo, engine: Engine, worker_id: str) -> None:
+    """The worker answers "I'm OK": a lone_worker "ok" record pushed by a real phone client
+    (the worker's second enrolled phone) through the real sync API."""
+    async def go() -> None:
+        async with httpx.AsyncClient(base_url=demo.server_url, timeout=30) as http:
+            data = await enrol(http, demo.server_url,
+                               enrolment.issue_code(engine, worker_id, 60))
+            clock = FakeClock(datetime.now(UTC))
+            store = DeviceStore(demo.directory / "second-phone" / "fieldapp.sqlite")
+            device = Device(store, MemoryKeyStore(), clock, KDF_FLOOR)
+            device.complete_enrolment(Enrolment.from_server(demo.server_url, data), PIN)
+            at = clock.now().isoformat()
+            with store.transaction() as db:
+                write_record(db, device.sealer(), device.author(), kind="lone_worker",
+                             recorded_at=at, payload={"event": "ok", "at": at},
+                             facts={"event": "ok", "at": at})
+            await SyncClient(store, device, http, clock).sync_once()
+
+    # Playwright's sync API owns this thread's event loop: the phone runs in a thread of its own.
+    with ThreadPoolExecutor(1) as phone:
+        phone.submit(asyncio.run, go()).result()
+
+
+def sign_in_at_the_desk(chromium: Browser, demo: RunningDemo) -> Page:
+    desk = chromium.new_context(viewport=DESK).new_page()
+    open_flet(desk, f"{demo.server_url}/console/lone-working")
+    fill(desk, "console-email", demo.logins.coordinator_email)
+    fill(desk, "console-password", demo.logins.password)
+    tap(desk, "console-sign-in")
+    wait_text(desk, "No open lone-working alerts.")
+    return desk
+
+
+def enrol_the_phone(chromium: Browser, demo: RunningDemo) -> Page:
+    phone = chromium.new_context(viewport=PHONE).new_page()
+    open_flet(phone, demo.app_url)
+    wait_text(phone, "Set up this phone")
+    fill(phone, "enrol-code", demo.logins.enrolment_code)
+    fill(phone, "enrol-pin", PIN)
+    fill(phone, "enrol-pin2", PIN)
+    tap(phone, "enrol-submit")
+    wait_text(phone, "Today,", timeout=60)
+    return phone
+
+
+def test_a_silent_visit_turns_amber_then_red_on_the_board_and_closes_as_late(
+        demo: RunningDemo, chromium: Browser, artifacts_dir: Path) -> None:
+    engine = make_engine(demo.logins.database_url)
+    try:
+        worker_id = demo_timings(engine)
+        desk = sign_in_at_the_desk(chromium, demo)
+        phone = enrol_the_phone(chromium, demo)
+        visits_run_out_now(engine, worker_id)
+        tap(phone, "visit-0")
+        wait_id(phone, "visit-check-in")
+        reason_if_asked(phone, "checkin-reason", "Previous visit ran over")
+        tap(phone, "visit-check-in")
+        wait_text(phone, "Checked in")
+
+        # No reload: the board refreshes itself.
+        wait_text(desk, "AMBER", timeout=60)
+        ref = alert_reference(engine, "overdue")
+        wait_text(desk, "1 overdue")
+        wait_text(desk, "Worker last synced")
+        screenshot(desk, artifacts_dir / "console-lone-working-amber.png")
+        wait_text(desk, "RED", timeout=90)
+        wait_text(desk, "(1 red)")
+        screenshot(desk, artifacts_dir / "console-lone-working-red.png")
+
+        im_ok_from_the_workers_phone(demo, engine, worker_id)
+        wait_text(desk, "answered \"I'm OK\"", timeout=60)
+        tap(desk, f"lone-alert-ack-{ref}")
+        wait_text(desk, "Acknowledged by")
+        fill(desk, f"lone-alert-notes-{ref}", "Visit ran over, she is fine")
+        tap(desk, f"lone-alert-close-late-{ref}")
+        wait_text(desk, "No open lone-working alerts.")
+        with engine.begin() as conn:
+            closed = conn.execute(select(escalations.c.state, escalations.c.outcome).where(
+                escalations.c.reference == ref)).one()
+        assert tuple(closed) == ("resolved", "late")
+
+        # Duress: set a duress PIN, lock, unlock with it.
+        tap(phone, "back")
+        tap(phone, "pin-settings")
+        fill(phone, "security-current", PIN)
+        fill(phone, "security-duress", DURESS_PIN)
+        fill(phone, "security-duress2", DURESS_PIN)
+        tap(phone, "security-set-duress")
+        wait_text(phone, "Your duress PIN is set.")
+        tap(phone, "back")
+        wait_text(phone, "Today,")
+        before = tree_text(phone)
+        tap(phone, "lock")
+        fill(phone, "unlock-pin", DURESS_PIN)
+        tap(phone, "unlock-submit")
+        wait_text(phone, "Today,")
+
+        wait_text(desk, "duress PIN used", timeout=60)
+        wait_text(desk, "RED")
+        screenshot(desk, artifacts_dir / "console-lone-working-duress.png")
+        after = tree_text(phone)
+        for word in ("duress", "Duress", "alert", "emergency", "office has"):
+            assert word not in after
+        assert after.splitlines()[:2] == before.splitlines()[:2]  # the same day view
+        screenshot(phone, artifacts_dir / "phone-after-duress-unlock.png")
+    finally:
+        engine.dispose()
