@@ -43,7 +43,8 @@ process per core, monitors leader-elected, default 5 s tick) watches them on a t
 SQLite file and a throwaway PostgreSQL cluster, while 8 client threads keep sending pull syncs
 from the other phones. `overdue_to_amber_p99_s`: per overdue session, from the end of its grace
 period to its amber alert being visible through the API: a coordinator signed in to the
-office API polls `GET /api/v1/office/lone-working?parts=overdue` back to back, and a session
+office API polls `GET /api/v1/office/lone-working?parts=overdue&people=false` (no person's
+sealed record opened, so no audit row per poll) back to back, and a session
 counts from the first answer that shows its alert level (the moment that answer arrived).
 Lost: an overdue session with no amber 60 s after its grace ended; duplicated: more than one
 alert for a session (counted in the database). Not-yet-due sessions that turned amber count as
@@ -145,7 +146,8 @@ def backend(kind: str, sessions: int) -> dict[str, Any]:
                 with httpx.Client(base_url=base, timeout=30, headers={
                         "Authorization": f"Bearer {token}"}) as office:
                     while time.time() < deadline and len(seen) < len(overdue):
-                        answer = office.get(LONE_WORKING_PATH, params={"parts": "overdue"})
+                        answer = office.get(LONE_WORKING_PATH, params={"parts": "overdue",
+                                                                   "people": "false"})
                         now = time.time()
                         answer.raise_for_status()
                         for row in answer.json()["overdue"]:

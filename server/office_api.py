@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from server import office_tokens, openapi
 from server.api import _address, _bearer
 from server.clock import Clock
+from server.datakeys import KeyUnavailable
 from server.errors import NotAuthenticated, TooManyAttempts
 from server.guard import NO_TENANT
 from server.ratelimit import Limiter
@@ -84,7 +85,14 @@ def build_office_router(engine: Engine, escrow_key: Callable[[], X25519PrivateKe
                         clock: Clock, doors: Limiter | None = None) -> APIRouter:
     router = APIRouter()
     door = doors or Limiter(free=5, max_delay=300)
-    key = functools.cache(lambda: office_tokens.signing_key(escrow_key()))
+    derived = functools.cache(lambda: office_tokens.signing_key(escrow_key()))
+
+    def key() -> bytes:
+        try:
+            return derived()
+        except (OSError, ValueError):  # a set-up fault, not the caller's: 503
+            raise KeyUnavailable("The office API needs the agency's escrow key "
+                                 "(FIELDAPP_ESCROW_KEY_FILE or FIELDAPP_ESCROW_KEY).") from None
 
     @router.post(OFFICE_SIGN_IN_PATH, response_model=OfficeToken,
                  responses=openapi.responses(400, 401, 413, 422, 429))
@@ -110,20 +118,22 @@ def build_office_router(engine: Engine, escrow_key: Callable[[], X25519PrivateKe
     async def lone_working(request: Request, response: Response, parts: list[Part] = Query(  # noqa: B008
             default=["alerts", "overdue", "on_visits"],
             description="Which parts to include (the others come back empty)",
-            max_length=3)) -> dict[str, Any]:
+            max_length=3), people: bool = Query(
+            default=True, description="False: people on visits are not named (nor their "
+                                      "sealed records opened)")) -> dict[str, Any]:
         response.headers["Cache-Control"] = "no-store"  # names of workers and people
         return await run_in_threadpool(_board, engine, key(), _bearer(request), clock,
-                                       frozenset(parts))
+                                       frozenset(parts), people)
 
     return router
 
 
 def _board(engine: Engine, key: bytes, token: str | None, clock: Clock,
-           parts: frozenset[str]) -> dict[str, Any]:
+           parts: frozenset[str], people: bool) -> dict[str, Any]:
     now = clock.now()
     who = office_tokens.check(engine, key, token, now)
     b = board(engine, who, now, sessions=bool(parts & {"overdue", "on_visits"}),
-              alerts="alerts" in parts)
+              alerts="alerts" in parts, people=people)
     return {
         "now": b.now.isoformat(),
         "alerts": [{

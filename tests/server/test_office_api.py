@@ -51,6 +51,12 @@ def read_board(office: Office, token: str, **params: Any) -> httpx.Response:
                 headers={"Authorization": f"Bearer {token}"})
 
 
+def audited_reads(office: Office) -> int:
+    with office.engine.begin() as conn:
+        return len(conn.execute(select(audit_log.c.id).where(
+            audit_log.c.action == "read_person")).all())
+
+
 def test_a_coordinator_signs_in_and_reads_the_board_with_an_amber_alert(office: Office) -> None:
     a = office.agency
     visit = a.visits[0]
@@ -72,6 +78,11 @@ def test_a_coordinator_signs_in_and_reads_the_board_with_an_amber_alert(office: 
     assert session["visit_id"] == visit["id"] and session["alert_level"] == "amber"
     only = read_board(office, signed.json()["token"], parts="alerts").json()
     assert only["on_visits"] == only["overdue"] == [] and len(only["alerts"]) == 1
+    assert session["person_name"] == "Margaret Ellison"  # opened, and the opening audited
+    reads = audited_reads(office)
+    unnamed = read_board(office, signed.json()["token"], people="false").json()
+    assert [s["person_name"] for s in unnamed["on_visits"] + unnamed["overdue"]] == ["—"]
+    assert audited_reads(office) == reads + 1  # the alert's person only, not the sessions'
     refused = read_board(office, signed.json()["token"], parts="everything")
     assert refused.status_code == 422 and refused.json()["error"]["field"]
 
