@@ -23,8 +23,8 @@ from server.monitors import Monitor, MonitorLoop
 from server.notifier import Notifier, notifier_from_settings
 from server.office_api import build_office_router
 from server.oncall import NoticePump
-from server.ratelimit import Limiter
 from server.security_headers import SecurityHeaders
+from server.services.sign_in_doors import SignInDoors
 from server.settings import ServerSettings
 from server.storage import Checkpointer, make_engine, migrate
 from sync.protocol import SYNC_PATH
@@ -97,8 +97,10 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
     app.include_router(build_router(engine, engine.dialect.name, schema,
                                     settings.phone_retention_days, clock, app.state.guard,
                                     escrow_key))
-    app.state.office_doors = Limiter(free=5, max_delay=300)
-    app.include_router(build_office_router(engine, escrow_key, clock, app.state.office_doors))
+    # One count of failed sign-ins for the console and the office API: two doors to the same
+    # accounts must not give a guesser twice the tries.
+    app.state.sign_in_doors = SignInDoors(clock)
+    app.include_router(build_office_router(engine, escrow_key, clock, app.state.sign_in_doors))
     app.add_middleware(BodyCap, prefix="/api/", exempt=frozenset({SYNC_PATH}))
     openapi.install(app)
     if with_console:
@@ -114,7 +116,7 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
                 make_console(engine, keyring.server, clock, SessionRules(
                     idle=timedelta(seconds=settings.console_idle_seconds),
                     lifetime=timedelta(seconds=settings.console_lifetime_seconds)),
-                    keys=keyring.for_agency),
+                    doors=app.state.sign_in_doors, keys=keyring.for_agency),
                 assets_dir=str(ASSETS),
                 no_cdn=True,
             ),

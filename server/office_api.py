@@ -2,7 +2,7 @@
 
 For screens that are not the console (a wallboard, an on-call tool) and for measuring how soon
 an alert is visible. Thin like the phone API: the board is `server.services.lone_board`, the
-sign-in is the console's own; wrong passwords from one address wait longer each time.
+sign-in is the console's own, slowed and locked by the same count of failures.
 """
 
 from __future__ import annotations
@@ -15,19 +15,16 @@ from typing import Any, Literal
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from server import office_tokens, openapi
 from server.api import _address, _bearer
 from server.clock import Clock
 from server.datakeys import KeyUnavailable
-from server.errors import NotAuthenticated, TooManyAttempts
-from server.guard import NO_TENANT
-from server.ratelimit import Limiter
-from server.schema import audit_log
 from server.services.lone_board import OnVisit, board
 from server.services.sign_in import sign_in
+from server.services.sign_in_doors import SignInDoors
 
 OFFICE_SIGN_IN_PATH = "/api/v1/office/sign-in"
 LONE_WORKING_PATH = "/api/v1/office/lone-working"
@@ -82,9 +79,9 @@ class LoneBoardOut(BaseModel):
 
 
 def build_office_router(engine: Engine, escrow_key: Callable[[], X25519PrivateKey],
-                        clock: Clock, doors: Limiter | None = None) -> APIRouter:
+                        clock: Clock, doors: SignInDoors | None = None) -> APIRouter:
     router = APIRouter()
-    door = doors or Limiter(free=5, max_delay=300)
+    shared = doors or SignInDoors(clock)
     derived = functools.cache(lambda: office_tokens.signing_key(escrow_key()))
 
     def key() -> bytes:
@@ -97,18 +94,9 @@ def build_office_router(engine: Engine, escrow_key: Callable[[], X25519PrivateKe
     @router.post(OFFICE_SIGN_IN_PATH, response_model=OfficeToken,
                  responses=openapi.responses(400, 401, 413, 422, 429))
     def office_sign_in(body: OfficeSignIn, request: Request) -> dict[str, Any]:
-        address = _address(request)
-        wait = door.wait(address)
-        if wait:
-            raise TooManyAttempts(f"Too many failed sign-ins from this address. Try again in "
-                                  f"{wait} seconds.", retry_after=wait)
-        try:
-            who = sign_in(engine, body.email, body.password)
-        except NotAuthenticated:
-            if door.failed(address):
-                _audit_slowed(engine, clock, address)
-            raise
-        door.succeeded(address)
+        # The console's own sign-in: slowed, then locked, per account and per address; audited.
+        who = sign_in(engine, body.email, body.password, doors=shared,
+                      address=_address(request), clock=clock)
         token, expires = office_tokens.issue(key(), who, clock.now())
         return {"token": token, "expires_at": expires.isoformat(), "name": who.name}
 
@@ -156,11 +144,3 @@ def _session(s: OnVisit, now: datetime) -> dict[str, Any]:
             "seconds_left": s.seconds_left(now), "last_synced_at": s.last_synced_at,
             "alert_level": s.alert_level}
 
-
-def _audit_slowed(engine: Engine, clock: Clock, address: str) -> None:
-    """The moment an address is first made to wait (never the email or password tried)."""
-    with engine.begin() as conn:
-        conn.execute(insert(audit_log).values(
-            tenant_id=NO_TENANT, at=clock.now().isoformat(), actor_kind="address",
-            actor_id=address[:36], action="office_sign_in_slowed", target_kind="api",
-            target_id="office_api"))

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine, select
 
 from server.errors import NotAuthenticated
+from server.roles import role_of
 from server.schema import coordinators
 from server.services.sign_in import Coordinator
 
@@ -63,7 +64,7 @@ def check(engine: Engine, key: bytes, token: str | None, now: datetime) -> Coord
             coordinators.c.active)).mappings().first()
     if row is None:
         raise NotAuthenticated(EXPIRED)
-    return Coordinator(row["id"], row["tenant_id"], row["name"], row["is_safeguarding_lead"])
+    return Coordinator(row["id"], row["tenant_id"], row["name"], role_of(row["role"]))
 
 
 def _mac(key: bytes, body: str) -> bytes:
