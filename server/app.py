@@ -10,7 +10,7 @@ import flet_web.fastapi as flet_fastapi
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from server import datakeys, handovers, openapi, welfare
+from server import datakeys, handovers, missed_doses, openapi, welfare
 from server.api import build_router
 from server.bodycap import BodyCap
 from server.clock import SYSTEM_CLOCK, Clock
@@ -39,7 +39,8 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
 
     The background monitors are registered here, and only here: `monitors` (tests add their
     own), plus every feature's monitor as it is built (lone-worker timers, escalation
-    re-alerts). They run in the one leader process (server/leader.py)."""
+    re-alerts, missed time-critical doses at unvisited visits). They run in the one leader
+    process (server/leader.py)."""
     engine = make_engine(settings.database_url, background_checkpoints=True)
     schema = migrate(engine)
 
@@ -57,7 +58,7 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
     use_agency_keys(settings.escrow_key_file)
 
     # Handover points are passed on last: it is the one monitor that needs the escrow key.
-    loop = MonitorLoop(engine, [welfare.watch, *monitors,
+    loop = MonitorLoop(engine, [welfare.watch, missed_doses.watch, *monitors,
                                 handovers.monitor(keyring.for_agency,
                                                   settings.phone_retention_days)],
                        tick=settings.monitor_tick_seconds, clock=clock)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server import feed
@@ -65,6 +65,7 @@ class Escalation:
     cause: str | None = None  # lone working: overdue, sos or duress
     level: str | None = None  # lone working: amber or red
     answered_at: str | None = None
+    office_check: str | None = None  # sync.codes.OfficeCheck: an office-side check raised it
 
     @property
     def lone_working(self) -> bool:
@@ -73,6 +74,11 @@ class Escalation:
     @property
     def label(self) -> str:
         return codes.EscalationType(self.type).label
+
+    @property
+    def check_label(self) -> str | None:
+        """What the office-side check found, in plain words (no person, no medicine named)."""
+        return codes.OfficeCheck(self.office_check).label if self.office_check else None
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,8 @@ def raise_escalation(
     raised_at: datetime, actor_kind: str, actor_id: str, received_at: datetime | None = None,
     cause: str | None = None, level: str | None = None, worker_id: str | None = None,
     service_user_id: str | None = None, visit_id: str | None = None,
-    source_record_id: str | None = None,
+    source_record_id: str | None = None, office_check: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> Escalation | None:
     """Store a new escalation once per dedupe key; None if it was already there."""
     raised_at = raised_at.astimezone(UTC)  # stored times compare as text: one offset
@@ -111,7 +118,8 @@ def raise_escalation(
     row = new_row(tenant_id, dedupe_key=dedupe_key, type_=type_, severity=severity,
                   raised_at=raised_at, received_at=received, worker_id=worker_id,
                   service_user_id=service_user_id, visit_id=visit_id,
-                  source_record_id=source_record_id, cause=cause, level=level)
+                  source_record_id=source_record_id, cause=cause, level=level,
+                  office_check=office_check)
     eid = row["id"]
     try:
         with conn.begin_nested():
@@ -119,14 +127,15 @@ def raise_escalation(
     except IntegrityError:
         return None  # raised at the same moment by another process: theirs stands
     _event(conn, tenant_id, eid, raised_at, "raised", actor_kind, actor_id,
-           {"severity": severity, "type": type_})
+           {"severity": severity, "type": type_, **(detail or {})})
     return get(conn, tenant_id, eid)
 
 
 def new_row(tenant_id: str, *, dedupe_key: str, type_: str, severity: str,
             raised_at: datetime, received_at: datetime, worker_id: str | None,
             service_user_id: str | None, visit_id: str | None, source_record_id: str | None,
-            cause: str | None, level: str | None) -> dict[str, Any]:
+            cause: str | None, level: str | None,
+            office_check: str | None = None) -> dict[str, Any]:
     """An escalation's row as first stored (callers have checked its codes)."""
     received = received_at.astimezone(UTC)
     return {
@@ -140,8 +149,16 @@ def new_row(tenant_id: str, *, dedupe_key: str, type_: str, severity: str,
         # An amber lone-worker alert asks the worker first; only red calls the ladder.
         "next_call_at": received.isoformat()
         if severity in LADDER_SEVERITIES and level != codes.AlertLevel.AMBER else None,
-        "cause": cause, "level": level,
+        "cause": cause, "level": level, "office_check": office_check,
     }
+
+
+def tag_check(conn: Connection, tenant_id: str, dedupe_key: str, check: str) -> None:
+    """Name the office-side check on an escalation already raised for the same concern (the
+    phone's own eMAR escalation about a dose), unless a check has named it already."""
+    conn.execute(update(escalations).where(
+        escalations.c.tenant_id == tenant_id, escalations.c.dedupe_key == dedupe_key,
+        escalations.c.office_check.is_(None)).values(office_check=check))
 
 
 def add_raised(conn: Connection, rows: list[dict[str, Any]], actor_kind: str,
@@ -278,7 +295,8 @@ def _from_row(r: Any) -> Escalation:
         source_record_id=r["source_record_id"], acknowledged_at=r["acknowledged_at"],
         acknowledged_by=r["acknowledged_by"], resolved_at=r["resolved_at"],
         resolved_by=r["resolved_by"], outcome=r["outcome"], tiers_called=r["tiers_called"],
-        cause=r["cause"], level=r["level"], answered_at=r["answered_at"])
+        cause=r["cause"], level=r["level"], answered_at=r["answered_at"],
+        office_check=r["office_check"])
 
 
 def _require(code_set: type[StrEnum], value: str, what: str) -> None:
@@ -298,7 +316,7 @@ def raise_from_records(conn: Connection, tenant_id: str, worker_id: str,
         facts, cause = r.facts, None
         spec: tuple[str, str, str, str | None, str | None]
         if r.kind == "escalation":
-            spec = (str(facts.get("type")), str(facts.get("severity")), f"record:{r.id}", r.id,
+            spec = (str(facts.get("type")), str(facts.get("severity")), _record_key(r), r.id,
                     r.visit_id)
         elif r.kind == LONE_WORKER and facts.get("event") in RED_EVENTS:
             visit = facts.get("open_visit_id")
@@ -320,4 +338,46 @@ def raise_from_records(conn: Connection, tenant_id: str, worker_id: str,
             continue  # ingest validation refuses such records; never store half an escalation
         if esc is not None:
             raised.append(esc)
+        elif source is not None and key.startswith(DOSE_KEY):
+            _adopt(conn, tenant_id, key, source, worker_id)
     return raised
+
+
+DOSE_KEY = "dose:"
+
+
+def dose_key(medicine_id: str, dose_at: str) -> str:
+    """One medication concern per dose (medicine + scheduled time, or a PRN dose's time): the
+    eMAR's own escalation from the phone and an office-side check about the same dose share it,
+    whichever arrives first, so the office sees the dose once."""
+    at = datetime.fromisoformat(dose_at).astimezone(UTC).isoformat()
+    return f"{DOSE_KEY}{medicine_id}:{at}"
+
+
+def _record_key(r: PushedRecord) -> str:
+    facts = r.facts
+    medicine, dose_at = facts.get("medicine_id"), facts.get("dose_at")
+    if facts.get("type") == codes.EscalationType.MEDICATION.value and \
+            isinstance(medicine, str) and isinstance(dose_at, str):
+        try:
+            return dose_key(medicine, dose_at)
+        except ValueError:
+            pass  # ingest validation refuses a bad time; keep the record's own key
+    return f"record:{r.id}"
+
+
+def _adopt(conn: Connection, tenant_id: str, key: str, record_id: str, worker_id: str) -> None:
+    """The phone's escalation about a dose an office-side check had already raised: link the
+    record to it, so that phone still hears when the office acknowledges or resolves it."""
+    done = conn.execute(update(escalations).where(
+        escalations.c.tenant_id == tenant_id, escalations.c.dedupe_key == key,
+        escalations.c.source_record_id.is_(None),
+        or_(escalations.c.worker_id.is_(None), escalations.c.worker_id == worker_id),
+    ).values(source_record_id=record_id, worker_id=worker_id)).rowcount
+    if done != 1:
+        return
+    eid = conn.execute(select(escalations.c.id).where(
+        escalations.c.tenant_id == tenant_id, escalations.c.dedupe_key == key)).scalar_one()
+    found = get(conn, tenant_id, eid)
+    if found.state != codes.EscalationState.RAISED.value:
+        _tell_worker(conn, found, version=3 if found.resolved_at else 2)

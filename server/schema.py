@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 
@@ -49,6 +50,8 @@ workers = Table(
     Column("area", Text, nullable=False, default=""),
     Column("role", Text, nullable=False, default="care_worker"),
     Column("active", Boolean, nullable=False, default=True),
+    # Trained to take observations: the phone offers the NEWS2 calculator (sent in the feed).
+    Column("news2_trained", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 coordinators = Table(
@@ -238,6 +241,8 @@ escalations = Table(
     Column("answered_at", Text),
     # When the next tier of the on-call ladder is due (UTC ISO); NULL: nobody more to call.
     Column("next_call_at", Text),
+    # Which office-side check after sync raised it (sync.codes.OfficeCheck), if one did.
+    Column("office_check", String(32)),
     UniqueConstraint("tenant_id", "dedupe_key", name="escalations_once"),
     UniqueConstraint("tenant_id", "reference", name="escalations_reference"),
     Index("escalations_open", "tenant_id", "state", "raised_at"),

@@ -406,9 +406,33 @@ class HandoverAckState(StrEnum):
         return {HandoverAckState.ACKNOWLEDGED: "Acknowledged by the office",
                 HandoverAckState.REPLIED: "The office replied"}[self]
 
+
+class OfficeCheck(StrEnum):
+    """Which office-side check after sync raised a medication escalation (DOMAIN.md "Office-side
+    checks after sync"): errors only the office can see, because phones work offline."""
+
+    NOT_GIVEN = "time_critical_not_given"  # a time-critical dose recorded not given/taken
+    UNVISITED = "time_critical_unvisited"  # its window closed at a visit nobody checked in to
+    PRN_LIMIT = "prn_limit"  # PRN interval or 24 h maximum broken, counting every phone's doses
+    DOUBLE_OUTCOME = "double_outcome"  # two outcomes for one dose (a double-up visit)
+    OUTSIDE_WINDOW = "outside_window"  # a dose recorded outside its window
+
+    @property
+    def label(self) -> str:
+        return _OFFICE_CHECK_LABELS[self]
+
+
+_OFFICE_CHECK_LABELS = {
+    OfficeCheck.NOT_GIVEN: "Time-critical dose not given",
+    OfficeCheck.UNVISITED: "Time-critical dose missed: nobody checked in to the visit",
+    OfficeCheck.PRN_LIMIT: "As-needed (PRN) limit broken across workers",
+    OfficeCheck.DOUBLE_OUTCOME: "Two outcomes recorded for one dose",
+    OfficeCheck.OUTSIDE_WINDOW: "Dose recorded outside its window",
+}
+
 # Every code set above, for tests and tools that must see them all.
 CODE_SETS: tuple[type[StrEnum], ...] = (
     DoseOutcome, TaskOutcome, SupportLevel, Timing, Actor, EscalationType, Severity,
     EscalationState, MedicationEvent, LoneWorkerEvent, AlertLevel, AlertState, AlertOutcome,
-    News2Band, EscalationOutcome, AlertCause, HandoverCategory, HandoverAckState,
+    News2Band, EscalationOutcome, AlertCause, HandoverCategory, HandoverAckState, OfficeCheck,
 )

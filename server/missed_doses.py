@@ -1,0 +1,129 @@
+"""The monitor for time-critical doses whose window closed at a visit nobody checked in to.
+
+A phone that never checked in raises nothing, so the office watches (leader only, every tick):
+for each visit of the last day with no check-in record, each time-critical dose due at it
+(the phone's own rule: the prescribed local time from 60 min, or the medicine's window if wider,
+before the visit's start to as long after its end) whose window has closed (now past scheduled
+time + window) with no outcome from anyone becomes an urgent medication escalation, keyed by
+the dose ("dose:<medicine>:<time>", escalations.dose_key), so a repeated tick, a second server
+process or a restart never raises it twice, and a phone's own "missed" escalation about the same
+dose is the same escalation. A dose another worker recorded (a double-up visit) is not missed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, RowMapping, select
+
+from server import escalations
+from server.office_checks import DEFAULT_WINDOW_MINUTES, MEDICATION, SLACK, URGENT, Check
+from server.schema import escalations as escalations_t
+from server.schema import medicines, records, tenants, visits
+
+LOOKBACK = timedelta(hours=24)  # visits that ended longer ago than this are not searched
+DUE_MARGIN = timedelta(minutes=60)
+CANCELLED = "cancelled"
+
+
+def watch(engine: Engine, now: datetime) -> None:
+    """The monitor (server/monitors.py, leader only): see `tick`."""
+    tick(engine, now)
+
+
+def tick(engine: Engine, now: datetime) -> int:
+    """Raise every missed time-critical dose at an unvisited visit; returns how many were new."""
+    with engine.begin() as conn:
+        agencies = conn.execute(select(tenants.c.id, tenants.c.timezone)).all()
+    raised = 0
+    for tenant_id, zone in agencies:
+        with engine.begin() as conn:
+            raised += _tenant(conn, tenant_id, ZoneInfo(zone), now)
+    return raised
+
+
+def due_times(med: dict[str, Any], start: datetime, end: datetime,
+              tz: ZoneInfo) -> list[datetime]:
+    """A time-critical medicine's scheduled doses (UTC) that belong to a visit (see module)."""
+    half = timedelta(minutes=int(med.get("window_minutes") or DEFAULT_WINDOW_MINUTES))
+    margin = max(DUE_MARGIN, half)
+    lo, hi = start - margin, end + margin
+    first = date.fromisoformat(med["start_date"]) if med.get("start_date") else date.min
+    last = date.fromisoformat(med["stop_date"]) if med.get("stop_date") else date.max
+    out = []
+    day, final = lo.astimezone(tz).date(), hi.astimezone(tz).date()
+    while day <= final:
+        if first <= day <= last:
+            for text in med.get("times") or []:
+                at = datetime.combine(day, time.fromisoformat(text), tzinfo=tz).astimezone(UTC)
+                if lo <= at <= hi:
+                    out.append(at)
+        day += timedelta(days=1)
+    return out
+
+
+def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, now: datetime) -> int:
+    # Visit times are stored in UTC (+00:00), so their text order is time order.
+    found = conn.execute(select(visits).where(
+        visits.c.tenant_id == tenant_id, visits.c.status != CANCELLED,
+        visits.c.end >= (now - LOOKBACK).isoformat(),
+        visits.c.start <= now.isoformat())).mappings().all()
+    if not found:
+        return 0
+    visited = set(conn.execute(select(records.c.visit_id).where(
+        records.c.tenant_id == tenant_id, records.c.kind == "check_in",
+        records.c.visit_id.in_([v["id"] for v in found]))).scalars())
+    unvisited = [v for v in found if v["id"] not in visited]
+    people = sorted({v["service_user_id"] for v in unvisited})
+    critical: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for r in conn.execute(select(medicines.c.id, medicines.c.service_user_id, medicines.c.body)
+                          .where(medicines.c.tenant_id == tenant_id,
+                                 medicines.c.service_user_id.in_(people))):
+        if r.body.get("time_critical") and r.body.get("times"):
+            critical.setdefault(r.service_user_id, []).append((r.id, dict(r.body)))
+    missed: dict[str, tuple[RowMapping, str, datetime]] = {}
+    for v in unvisited:
+        start, end = datetime.fromisoformat(v["start"]), datetime.fromisoformat(v["end"])
+        for mid, med in critical.get(v["service_user_id"], []):
+            half = timedelta(minutes=int(med.get("window_minutes") or DEFAULT_WINDOW_MINUTES))
+            for at in due_times(med, start, end, tz):
+                if at + half < now:  # the window has closed (its last minute still counts)
+                    missed.setdefault(escalations.dose_key(mid, at.isoformat()), (v, mid, at))
+    if not missed:
+        return 0
+    known = set(conn.execute(select(escalations_t.c.dedupe_key).where(
+        escalations_t.c.tenant_id == tenant_id,
+        escalations_t.c.dedupe_key.in_(sorted(missed)))).scalars())
+    answered = _answered(conn, tenant_id, people, min(at for _, _, at in missed.values()))
+    raised = 0
+    for key, (v, mid, at) in sorted(missed.items()):
+        if key in known or (mid, at) in answered:
+            continue
+        esc = escalations.raise_escalation(
+            conn, tenant_id, dedupe_key=key, type_=MEDICATION, severity=URGENT, raised_at=now,
+            received_at=now, actor_kind="office", actor_id="office_check",
+            worker_id=v["worker_id"], service_user_id=v["service_user_id"], visit_id=v["id"],
+            office_check=Check.UNVISITED.value,
+            detail={"check": Check.UNVISITED.value, "medicine_id": mid,
+                    "dose_at": at.isoformat()})
+        raised += esc is not None
+    return raised
+
+
+def _answered(conn: Connection, tenant_id: str, people: list[str],
+              since: datetime) -> set[tuple[str, datetime]]:
+    """(medicine, scheduled time) of every dose outcome recorded for these people since then."""
+    out = set()
+    for r in conn.execute(select(records.c.facts).where(
+            records.c.tenant_id == tenant_id, records.c.kind == "dose_outcome",
+            records.c.service_user_id.in_(people),
+            records.c.recorded_at >= (since - SLACK).isoformat())):
+        facts = r.facts or {}
+        try:
+            out.add((str(facts["medicine_id"]),
+                     datetime.fromisoformat(facts["scheduled_at"]).astimezone(UTC)))
+        except (KeyError, TypeError, ValueError):
+            continue  # a PRN dose (no scheduled time) or facts ingest would refuse
+    return out
