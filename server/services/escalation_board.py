@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, Engine, func, select
@@ -20,6 +21,7 @@ from server.escrow import open_envelope
 from server.schema import (
     coordinators,
     devices,
+    medicines,
     notices,
     tenants,
     welfare_sessions,
@@ -55,6 +57,7 @@ class EscalationPage:
     history: list[escalations.Event]
     notes: str | None  # the resolution's notes, opened (and the opening audited)
     deliveries: list[tuple[str, str, str, int]]  # (channel, target, state, attempts)
+    dose: str | None = None  # an office-side check's dose: medicine and its local time
 
 
 def queue(engine: Engine, who: Coordinator, *, include_resolved: bool = False,
@@ -104,7 +107,27 @@ def page(engine: Engine, key: X25519PrivateKey, who: Coordinator, escalation_id:
         deliveries = [(r.channel, r.target, r.state, r.attempts) for r in conn.execute(
             select(notices.c.channel, notices.c.target, notices.c.state, notices.c.attempts)
             .where(notices.c.subject_id == escalation_id).order_by(notices.c.tier))]
-    return EscalationPage(item, history, notes, deliveries)
+        dose = _dose_words(conn, who.tenant_id, esc, history, tenant_zone_of(conn, who))
+    return EscalationPage(item, history, notes, deliveries, dose)
+
+
+def tenant_zone_of(conn: Connection, who: Coordinator) -> ZoneInfo:
+    return ZoneInfo(conn.execute(select(tenants.c.timezone).where(
+        tenants.c.id == who.tenant_id)).scalar_one())
+
+
+def _dose_words(conn: Connection, tenant_id: str, esc: escalations.Escalation,
+                history: list[escalations.Event], tz: ZoneInfo) -> str | None:
+    """Which dose an office-side check is about, for the coordinator (never in a notice)."""
+    raised = next((h.detail for h in history if h.event == "raised"), {})
+    medicine, dose_at = raised.get("medicine_id"), raised.get("dose_at")
+    if not esc.office_check or not isinstance(medicine, str) or not isinstance(dose_at, str):
+        return None
+    body = conn.execute(select(medicines.c.body).where(
+        medicines.c.tenant_id == tenant_id, medicines.c.id == medicine)).scalar()
+    name = f"{body.get('name', '')} {body.get('strength', '')}".strip() if body else "a medicine"
+    when = datetime.fromisoformat(dose_at).astimezone(tz)
+    return f"{name}, the dose of {when:%H:%M} on {when:%d %b}"
 
 
 def acknowledge(engine: Engine, who: Coordinator, escalation_id: str, now: datetime) -> None:

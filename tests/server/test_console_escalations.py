@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from server import agency, escalations
 from server import feed as feed_module
-from server.schema import audit_log
+from server.schema import audit_log, medicines
 from server.storage import make_engine, migrate
 from tests.factories import PASSWORD, small_agency
 from tests.server.test_console import Office, on_top, routes, sign_in
@@ -139,3 +139,28 @@ def test_a_lone_worker_alert_shows_when_the_worker_last_synced_and_closes_as_saf
         app.type("console-escalation-notes", "Phoned her: battery had died, all well")
         app.tap("console-escalation-resolve")
         assert "Safe (false alarm)" in on_top(app)
+
+
+def test_an_office_check_shows_what_it_found_who_recorded_it_and_the_dose(
+        office: Office) -> None:
+    a = office.agency
+    with office.engine.begin() as conn:
+        medicine = conn.execute(select(medicines.c.id).where(
+            medicines.c.service_user_id == a.people[0]["id"])).scalar_one()
+        esc = escalations.raise_escalation(
+            conn, a.tenant_id, dedupe_key="double:m:t", type_="medication", severity="urgent",
+            raised_at=datetime.now(UTC), actor_kind="office", actor_id="office_check",
+            worker_id=a.worker_id, service_user_id=a.people[0]["id"],
+            visit_id=a.visits[0]["id"], office_check="double_outcome",
+            detail={"check": "double_outcome", "medicine_id": medicine,
+                    "dose_at": "2026-06-01T07:00:00+00:00"})
+    assert esc is not None
+    with office.open() as app:
+        sign_in(app)
+        app.tap("console-escalations")
+        shown = queue_text(app)
+        assert "Medication concern or error: Two outcomes recorded for one dose" in shown
+        assert "by the office's checks after sync (record by Amira Khan)" in shown
+    with office.open(f"/escalations/{esc.id}") as app:
+        sign_in(app)
+        assert "Dose: Amlodipine 5 mg, the dose of 08:00 on 01 Jun" in on_top(app)

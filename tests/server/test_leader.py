@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from fieldapp.domain.clock import FakeClock
-from server import welfare
+from server import missed_doses, welfare
 from server.app import create_app
 from server.leader import Leadership
 from server.monitors import MonitorLoop
@@ -58,11 +58,13 @@ def test_the_app_factory_registers_the_monitors_and_they_tell_time_by_its_clock(
     with app.state.engine.begin() as conn:
         assert conn.execute(select(monitor_heartbeat.c.beat_at)).scalar_one() == frozen.isoformat()
     # Another app (another server process) has its own loop: nothing leaks between them; it
-    # holds only the monitors every server runs (lone-worker welfare sessions, then passing
-    # handover points on to the next workers).
+    # holds only the monitors every server runs (lone-worker welfare sessions, time-critical
+    # doses missed at visits nobody checked in to, then passing handover points on to the next
+    # workers).
     other = create_app(settings, with_console=False)
     assert [(m.__module__, m.__qualname__) for m in other.state.monitors.monitors] == [
         (welfare.watch.__module__, welfare.watch.__qualname__),
+        (missed_doses.watch.__module__, missed_doses.watch.__qualname__),
         ("server.handovers", "monitor.<locals>.run")]
     loop.leadership.release()
     app.state.engine.dispose()

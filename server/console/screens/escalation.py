@@ -7,7 +7,7 @@ from collections.abc import Callable
 import flet as ft
 
 from server.console.context import Console
-from server.console.screens.escalations import lone_facts, what
+from server.console.screens.escalations import lone_facts, raised_by, what
 from server.console.widgets import button, heading, labelled, local_hm, problem, small
 from server.errors import ServerError
 from server.services.escalation_board import EscalationPage, acknowledge, page, resolve
@@ -60,7 +60,8 @@ def render_escalation(state: EscalationState, redraw: Callable[[], None]) -> lis
         ft.Row([button("console-back", "Back", state.console.back)]),
         heading(f"{codes.EscalationType(e.type).label}: {e.level or e.severity}"),
         ft.Text(f"{what(item)} · raised {local_hm(e.raised_at, tz)} by "
-                f"{item.worker_name} · reference {e.reference}"),
+                f"{raised_by(item)} · reference {e.reference}"),
+        *([ft.Text(f"Dose: {state.page.dose}")] if state.page.dose else []),
         *([ft.Text(lone_facts(item, tz))] if e.lone_working else []),
         ft.Text(_status(state)),
         problem(state.problem),

@@ -81,7 +81,16 @@ def what(item: QueueItem) -> str:
     """The escalation's kind in words, and whom it is about."""
     e = item.escalation
     kind = codes.AlertCause(e.cause).label if e.cause else codes.EscalationType(e.type).label
+    if e.check_label:
+        kind = f"{kind}: {e.check_label}"
     return f"{kind} · {item.worker_name if e.lone_working else item.person_name}"
+
+
+def raised_by(item: QueueItem) -> str:
+    """Who raised it: a worker, or the office's own checks (naming whose record it was about)."""
+    if item.escalation.office_check:
+        return f"the office's checks after sync (record by {item.worker_name})"
+    return item.worker_name
 
 
 def lone_facts(item: QueueItem, tz: ZoneInfo) -> str:
@@ -110,7 +119,7 @@ def _row(state: EscalationsState, item: QueueItem, now: datetime) -> ft.Control:
                                 weight=ft.FontWeight.BOLD, bgcolor=colour),
                         ft.Text(what(item), weight=ft.FontWeight.BOLD),
                         ft.Text(f"{item.age_minutes(now)} min ago")], wrap=True),
-                ft.Text(f"Raised {local_hm(e.raised_at, tz)} by {item.worker_name} · "
+                ft.Text(f"Raised {local_hm(e.raised_at, tz)} by {raised_by(item)} · "
                         f"{status}{failed}"),
                 *([small(lone_facts(item, tz))] if e.lone_working else []),
                 small(e.reference),
