@@ -133,7 +133,7 @@ def news2_result(s: EscalateState) -> list[ft.Control]:
 def news2_panel(s: EscalateState) -> ft.Control:
     if not s.asks_news2:
         return widgets.body("The NEWS2 calculator is for staff trained to take observations "
-                            "(switched on in Settings).", size=15)
+                            "(your office switches it on for you).", size=15)
     return widgets.section("Observations (NEWS2)",
                            [*news2_inputs(s), *news2_result(s)], identifier="news2")
 

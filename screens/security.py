@@ -17,7 +17,11 @@ DURESS_EXPLAINED = (
     "the screen shows that it was used."
 )
 
-TRAINED_WORDS = "I am trained to take observations: show the NEWS2 calculator"
+# Display only: the office sets this per worker, and it arrives with the next sync.
+TRAINED_WORDS = ("Your office has you down as trained to take observations, so escalations "
+                 "offer the NEWS2 calculator.")
+UNTRAINED_WORDS = ("Escalations offer the soft-signs checklist. If you are trained to take "
+                   "observations, ask your office to switch on the NEWS2 calculator for you.")
 
 
 def pin_field(identifier: str, label: str) -> ft.TextField:
@@ -78,10 +82,6 @@ class SecurityScreen(nav.ScreenState):
         await self.run(lambda: self.app.services.clear_duress_pin(pin),
                        "There is no duress PIN now.")
 
-    def set_trained(self, e: Any) -> None:
-        self.app.services.escalations.set_trained(bool(e.control.value))
-        self.app.refresh()
-
     def back(self, _e: Any) -> None:
         self.app.go(nav.DAY if self.app.services.unlocked else nav.UNLOCK)
 
@@ -108,7 +108,6 @@ def render(s: SecurityScreen) -> list[ft.Control]:
         widgets.big_button("security-clear-duress", "Remove duress PIN", s.clear_duress,
                            outlined=True),
         widgets.heading("Observations", size=20),
-        widgets.labelled("settings-news2", ft.Switch(
-            label=TRAINED_WORDS, value=s.app.services.escalations.trained, height=widgets.TOUCH,
-            on_change=s.set_trained), label=TRAINED_WORDS),
+        widgets.labelled("settings-news2", widgets.body(
+            TRAINED_WORDS if s.app.services.escalations.trained else UNTRAINED_WORDS, size=15)),
     ]

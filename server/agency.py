@@ -118,6 +118,7 @@ def add_worker(engine: Engine, tenant_id: str, worker: dict[str, Any]) -> str:
         conn.execute(insert(workers).values(
             id=wid, tenant_id=tenant_id, name=worker["name"], phone=worker.get("phone", ""),
             area=worker.get("area", ""), role=worker.get("role", "care_worker"), active=True,
+            news2_trained=bool(worker.get("news2_trained", False)),
         ))
     return str(wid)
 

@@ -1,5 +1,5 @@
 """`fieldapp-server`: init, create-agency, agencies, migrate, serve, demo, enrol,
-create-coordinator, add-worker, revoke, revoked-push, reassign, oncall.
+create-coordinator, add-worker, news2-trained, revoke, revoked-push, reassign, oncall.
 
 Every per-agency command takes `--agency NAME_OR_ID`, required once the server has more than
 one agency."""
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 # Commands about one agency: each takes --agency (required once there are several).
-PER_AGENCY = ("enrol", "create-coordinator", "add-worker", "revoke", "revoked-push",
-              "reassign", "oncall")
+PER_AGENCY = ("enrol", "create-coordinator", "add-worker", "news2-trained", "revoke",
+              "revoked-push", "reassign", "oncall")
 
 
 def _settings(args: argparse.Namespace) -> ServerSettings:
@@ -180,8 +180,23 @@ def cmd_add_worker(args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     migrate(engine)
     wid = agency.add_worker(engine, _agency(args, engine),
-                            {"name": args.name, "phone": args.phone, "area": args.area})
+                            {"name": args.name, "phone": args.phone, "area": args.area,
+                             "news2_trained": args.news2_trained})
     print(wid)
+    return 0
+
+
+def cmd_news2_trained(args: argparse.Namespace) -> int:
+    from server import worker_profile
+    from server.storage import make_engine
+
+    engine = make_engine(_settings(args).database_url)
+    trained = args.setting == "on"
+    tenant_id = _agency(args, engine)
+    with engine.begin() as conn:
+        worker_profile.set_news2_trained(conn, tenant_id, args.worker_id, trained)
+    print("The worker's phone " + ("will offer" if trained else "will NOT offer")
+          + " the NEWS2 calculator after its next sync.")
     return 0
 
 
@@ -306,7 +321,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--phone", default="")
     p.add_argument("--area", default="")
+    p.add_argument("--news2-trained", action="store_true",
+                   help="trained to take observations: the phone offers the NEWS2 calculator")
     p.set_defaults(func=cmd_add_worker)
+
+    p = common(sub.add_parser("news2-trained", help="is a worker trained to take observations "
+                              "(NEWS2 calculator on their phone)?"))
+    p.add_argument("worker_id")
+    p.add_argument("setting", choices=["on", "off"])
+    p.set_defaults(func=cmd_news2_trained)
 
     p = common(sub.add_parser("revoke", help="revoke a device (it wipes itself at next contact)"))
     p.add_argument("device_id")

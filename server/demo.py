@@ -67,7 +67,8 @@ def seed_into(engine: Engine, key_file: Path,
         on_call_phone=demo.agency.get("on_call_phone", ""), timezone=tz,
     )
     for w in demo.workers:
-        agency.add_worker(engine, tid, w)
+        # The demo's workers trained to take observations get the NEWS2 calculator.
+        agency.add_worker(engine, tid, {**w, "news2_trained": w.get("trained_observations")})
     for c in demo.coordinators:
         agency.add_coordinator(engine, tid, c["name"], c["email"], DEMO_COORDINATOR_PASSWORD,
                                is_safeguarding_lead=c["is_safeguarding_lead"],

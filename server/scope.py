@@ -2,7 +2,8 @@
 
 A phone whose cursor is unknown or older than what the feed still keeps gets `reset` and the
 worker's scope as it is now: their visits from the retention window on, the people those
-visits are for, and those people's care plans and medicines.
+visits are for, those people's care plans and medicines, and the worker's own profile
+(server/worker_profile.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy import (
     update,
 )
 
-from server import datakeys, handovers, record_hooks
+from server import datakeys, handovers, record_hooks, worker_profile
 from server.clock import SYSTEM_CLOCK
 from server.schema import care_plans, feed, feed_floor, medicines, service_users, tenants, visits
 from server.sealing import open_body
@@ -82,6 +83,8 @@ def current_scope(
     out += handovers.recent_points(conn, tenant_id, people, worker_id, now or SYSTEM_CLOCK.now())
     out += [{"entity": "visit", "entity_id": v["id"], "op": "upsert", "version": v["version"],
              "body": {k: v[k] for k in _VISIT_FIELDS}} for v in rows]
+    profile = worker_profile.change(conn, tenant_id, worker_id)
+    out.append({k: v for k, v in profile.items() if k != "worker_id"})
     return out
 
 

@@ -36,7 +36,8 @@ MAX_PULL_CHANGES = 500
 RECORD_KINDS = frozenset(KINDS)
 
 # Entities the server sends down, in the worker's scope.
-ENTITY_KINDS = frozenset({"visit", "service_user", "care_plan", "medicine", "record", "agency"})
+ENTITY_KINDS = frozenset({"visit", "service_user", "care_plan", "medicine", "record", "agency",
+                          "worker"})
 
 
 def uuid7(unix_ms: int | None = None) -> str:

@@ -21,12 +21,11 @@ from fieldapp.domain.soft_signs import known_soft_signs
 from fieldapp.errors import DamagedRecord, RuleViolation
 from fieldapp.store.db import DeviceStore
 from fieldapp.store.records import Author, write_record
-from fieldapp.store.replica import open_row
+from fieldapp.store.replica import NEWS2_TRAINED_KEY, open_row
 from fieldapp.vault.dek import Sealer
 from sync.codes import EscalationState, EscalationType, Severity
 
 DETAILS_MAX_CHARS = 2000
-TRAINED_KEY = "news2_trained"  # meta: this worker takes observations (NEWS2 calculator shown)
 
 # What the worker reads for each stage, in the order an escalation moves through them.
 STAGE_WORDS = {
@@ -95,12 +94,9 @@ class EscalationService:
     # --- settings -------------------------------------------------------------------------
     @property
     def trained(self) -> bool:
-        """Whether this phone's worker is trained to take observations (NEWS2)."""
-        return self.store.get_meta(TRAINED_KEY) == "1"
-
-    def set_trained(self, trained: bool) -> None:
-        with self.store.transaction():
-            self.store.set_meta(TRAINED_KEY, "1" if trained else "0")
+        """Whether the office has this phone's worker down as trained to take observations
+        (NEWS2): a per-worker setting at the office, delivered by sync; the phone only reads it."""
+        return self.store.get_meta(NEWS2_TRAINED_KEY) == "1"
 
     # --- the flow -------------------------------------------------------------------------
     def context(self, visit_id: str | None) -> EscalationContext:

@@ -22,6 +22,9 @@ Opener = Sealer
 
 CURSOR_KEY = "sync_cursor"
 LAST_SYNC_KEY = "last_sync_at"
+# The office's per-worker setting (server/worker_profile.py): trained to take observations, so
+# the NEWS2 calculator is offered. Set only by the office's `worker` change, never on the phone.
+NEWS2_TRAINED_KEY = "office_news2_trained"
 
 # Server entities and where the phone keeps them. `visit` keeps times and status in clear.
 _SEALED_TABLES = {"service_user": "people", "care_plan": "care_plans", "medicine": "medicines"}
@@ -168,6 +171,11 @@ def _apply_change(
         return
     if entity == "welfare":
         _apply_welfare(execute, eid, op, version, body)
+        return
+    if entity == "worker":  # this phone's worker's profile, as the office keeps it
+        execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [NEWS2_TRAINED_KEY, "1" if body.get("news2_trained") is True else "0"])
         return
     table = _SEALED_TABLES.get(entity)
     if table is None:

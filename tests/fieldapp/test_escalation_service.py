@@ -136,11 +136,29 @@ def test_the_emar_automatic_escalations_are_listed_too(phone: Phone) -> None:
     assert auto.automatic and auto.type is EscalationType.MEDICATION
 
 
-def test_trained_setting_is_kept_on_the_phone(phone: Phone) -> None:
+def worker_change(trained: Any) -> dict[str, Any]:
+    return {"entity": "worker", "id": "w-1", "op": "upsert", "version": 1,
+            "body": {"news2_trained": trained}}
+
+
+def test_the_trained_setting_comes_from_the_office_and_the_latest_one_wins(
+        phone: Phone) -> None:
     assert phone.esc.trained is False
-    phone.esc.set_trained(True)
+    assert not hasattr(phone.esc, "set_trained")  # the phone cannot switch it on itself
+    replica.apply_response(phone.store, accepted=[], rejected=[],
+                           changes=[worker_change(True)], cursor="c1", reset=False,
+                           at=T0.isoformat(), sealer=phone.sealer)
     assert EscalationService(phone.store, lambda: phone.sealer, lambda: phone.author,
                              phone.clock).trained is True
+    replica.apply_response(phone.store, accepted=[], rejected=[],
+                           changes=[worker_change(True), worker_change("yes"),
+                                    worker_change(False)], cursor="c2", reset=False,
+                           at=T0.isoformat(), sealer=phone.sealer)
+    assert phone.esc.trained is False
+    # An old phone-local switch from before the office owned the setting counts for nothing.
+    with phone.store.transaction():
+        phone.store.set_meta("news2_trained", "1")
+    assert phone.esc.trained is False
 
 
 def test_context_is_prefilled_from_the_visit(phone: Phone) -> None:

@@ -10,7 +10,7 @@ from datetime import timedelta
 import flet as ft
 from flet.messaging.protocol import MessageAction
 
-from server import feed
+from server import feed, worker_profile
 from server.schema import records as office_records
 from tests.screens.conftest import NOW, Office, OpenApp, Phone
 from tests.screens.test_worker_screens import enrol, start_offline
@@ -130,7 +130,16 @@ def test_news2_is_offered_only_to_trained_staff_and_shows_the_plan_before_the_ad
     ui.tap("escalate-back")
     ui.tap("back")
     ui.tap("pin-settings")
-    tick(ui, "settings-news2")
+    assert "ask your office" in ui.text("settings-news2")
+    assert not isinstance(ui.find("settings-news2"), ft.Switch)  # display only
+    ui.tap("back")
+    # The office sets it for this worker; it reaches the phone with the next sync.
+    with office.app.state.engine.begin() as conn:
+        worker_profile.set_news2_trained(conn, office.agency.tenant_id,
+                                         office.agency.worker_id, True)
+    ui.tap("sync-now")
+    ui.tap("pin-settings")
+    assert "trained to take observations" in ui.text("settings-news2")
     ui.tap("back")
     ui.tap("visit-0")
     ui.tap("escalate")
