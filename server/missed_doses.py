@@ -8,6 +8,11 @@ time + window) with no outcome from anyone becomes an urgent medication escalati
 the dose ("dose:<medicine>:<time>", escalations.dose_key), so a repeated tick, a second server
 process or a restart never raises it twice, and a phone's own "missed" escalation about the same
 dose is the same escalation. A dose another worker recorded (a double-up visit) is not missed.
+
+The office watches each agency from its first look on (`missed_dose_watch`): a window that
+closed before then is not searched, so a new agency's or the demo's rota from earlier that day,
+which nobody was ever going to visit, raises nothing. The mark stays across restarts, so a
+window that closed while the server was down is raised at its next tick (within LOOKBACK).
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, RowMapping, select
+from sqlalchemy import Connection, Engine, RowMapping, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from server import escalations
 from server.office_checks import DEFAULT_WINDOW_MINUTES, MEDICATION, SLACK, URGENT, Check
 from server.schema import escalations as escalations_t
-from server.schema import medicines, records, tenants, visits
+from server.schema import medicines, missed_dose_watch, records, tenants, visits
 
 LOOKBACK = timedelta(hours=24)  # visits that ended longer ago than this are not searched
 DUE_MARGIN = timedelta(minutes=60)
@@ -40,8 +46,23 @@ def tick(engine: Engine, now: datetime) -> int:
     raised = 0
     for tenant_id, zone in agencies:
         with engine.begin() as conn:
-            raised += _tenant(conn, tenant_id, ZoneInfo(zone), now)
+            since = _watching_since(conn, tenant_id, now)
+            raised += _tenant(conn, tenant_id, ZoneInfo(zone), since, now)
     return raised
+
+
+def _watching_since(conn: Connection, tenant_id: str, now: datetime) -> datetime:
+    found = conn.execute(select(missed_dose_watch.c.since).where(
+        missed_dose_watch.c.tenant_id == tenant_id)).scalar()
+    if found is None:
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(missed_dose_watch).values(tenant_id=tenant_id,
+                                                              since=now.isoformat()))
+        except IntegrityError:  # another process looked first: its mark stands
+            found = conn.execute(select(missed_dose_watch.c.since).where(
+                missed_dose_watch.c.tenant_id == tenant_id)).scalar_one()
+    return datetime.fromisoformat(found) if found else now
 
 
 def due_times(med: dict[str, Any], start: datetime, end: datetime,
@@ -64,7 +85,8 @@ def due_times(med: dict[str, Any], start: datetime, end: datetime,
     return out
 
 
-def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, now: datetime) -> int:
+def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, since: datetime,
+            now: datetime) -> int:
     # Visit times are stored in UTC (+00:00), so their text order is time order.
     found = conn.execute(select(visits).where(
         visits.c.tenant_id == tenant_id, visits.c.status != CANCELLED,
@@ -89,7 +111,8 @@ def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, now: datetime) -> in
         for mid, med in critical.get(v["service_user_id"], []):
             half = timedelta(minutes=int(med.get("window_minutes") or DEFAULT_WINDOW_MINUTES))
             for at in due_times(med, start, end, tz):
-                if at + half < now:  # the window has closed (its last minute still counts)
+                # The window has closed (its last minute still counts), since we watch.
+                if since <= at + half < now:
                     missed.setdefault(escalations.dose_key(mid, at.isoformat()), (v, mid, at))
     if not missed:
         return 0

@@ -318,6 +318,15 @@ welfare_sessions = Table(
     PrimaryKeyConstraint("tenant_id", "id", name="welfare_sessions_pkey"),
 )
 
+# Since when the office has watched each agency's visits for missed time-critical doses
+# (server/missed_doses.py): set at the first look, so a new agency's (or the demo's) earlier,
+# never-visited rota raises nothing; kept across restarts, so a gap while down is still checked.
+missed_dose_watch = Table(
+    "missed_dose_watch", metadata,
+    Column("tenant_id", String(36), primary_key=True),
+    Column("since", Text, nullable=False),
+)
+
 # Per-agency timings (server/agency_settings.py); no row means DOMAIN.md's defaults.
 agency_settings = Table(
     "agency_settings", metadata,

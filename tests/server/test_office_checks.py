@@ -52,6 +52,8 @@ class Office:
         self.devices = {a.worker_id: device_for(engine, a.worker_id),
                         a.other_worker_id: device_for(engine, a.other_worker_id)}
         self.sealer = sealer_for(engine, a.tenant_id)
+        # The office has watched this agency since before the day's visits.
+        assert missed_doses.tick(engine, self.t9 - timedelta(hours=3)) == 0
 
     def record(self, kind: str, visit_: dict[str, Any], at: datetime, facts: dict[str, Any],
                corrects: str | None = None) -> PushedRecord:
@@ -268,6 +270,33 @@ def test_the_window_closing_at_an_unvisited_visit_raises_once(office: Office) ->
     assert (esc.office_check, esc.severity, esc.visit_id) == (
         "time_critical_unvisited", "urgent", office.morning["id"])
     assert esc.check_label and "nobody checked in" in esc.check_label
+
+
+def test_a_window_that_closed_before_the_office_watched_raises_nothing(
+        engine: Engine, tmp_path: Path) -> None:
+    a = shared_person_agency(engine, tmp_path, datetime.now(UTC) - timedelta(days=1))
+    t9 = datetime.fromisoformat(a.visits[0]["start"])
+    # A new agency (or the demo) whose server first looks at 09:31: the morning dose's window
+    # closed at 09:30, before anyone was watching; lunch's 13:00 dose closes while it watches.
+    assert missed_doses.tick(engine, t9 + 31 * MIN) == 0
+    assert missed_doses.tick(engine, t9 + timedelta(hours=6)) == 1
+    with engine.begin() as conn:
+        (visit_id,) = conn.execute(select(escalations_t.c.visit_id)).one()
+    assert visit_id == a.visits[1]["id"]
+
+
+def test_a_window_that_closed_while_the_server_was_down_is_raised_after_the_restart(
+        office: Office) -> None:
+    from server.storage import make_engine
+
+    url = office.engine.url.render_as_string(hide_password=False)
+    office.engine.dispose()  # down from 08:00 until 11:00; the morning window closed at 09:30
+    restarted = make_engine(url)
+    try:
+        assert missed_doses.tick(restarted, office.t9 + timedelta(hours=2)) == 1
+    finally:
+        restarted.dispose()
+    assert office.checks() == [("time_critical_unvisited", "urgent")]
 
 
 def test_a_checked_in_visit_or_a_recorded_dose_is_not_missed(office: Office) -> None:

@@ -1,4 +1,5 @@
-"""Which office-side check raised a medication escalation; a worker's NEWS2 training flag."""
+"""Which office-side check raised a medication escalation; since when the office watches for
+missed time-critical doses; a worker's NEWS2 training flag."""
 
 from __future__ import annotations
 
@@ -21,9 +22,14 @@ def upgrade() -> None:
     if "news2_trained" not in _columns("workers"):
         op.add_column("workers", sa.Column("news2_trained", sa.Boolean, nullable=False,
                                            server_default=sa.false()))
+    if not sa.inspect(op.get_bind()).has_table("missed_dose_watch"):
+        op.create_table("missed_dose_watch",
+                        sa.Column("tenant_id", sa.String(36), primary_key=True),
+                        sa.Column("since", sa.Text, nullable=False))
 
 
 def downgrade() -> None:
+    op.drop_table("missed_dose_watch")
     with op.batch_alter_table("workers") as batch:
         batch.drop_column("news2_trained")
     with op.batch_alter_table("escalations") as batch:
