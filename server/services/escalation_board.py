@@ -23,6 +23,7 @@ from server.schema import (
     devices,
     medicines,
     notices,
+    records,
     tenants,
     welfare_sessions,
     workers,
@@ -119,9 +120,15 @@ def tenant_zone_of(conn: Connection, who: Coordinator) -> ZoneInfo:
 def _dose_words(conn: Connection, tenant_id: str, esc: escalations.Escalation,
                 history: list[escalations.Event], tz: ZoneInfo) -> str | None:
     """Which dose an office-side check is about, for the coordinator (never in a notice)."""
+    if not esc.office_check:
+        return None
     raised = next((h.detail for h in history if h.event == "raised"), {})
+    if "medicine_id" not in raised and esc.source_record_id:
+        # Raised first by the phone's own eMAR escalation: its clear facts name the dose.
+        raised = conn.execute(select(records.c.facts).where(
+            records.c.tenant_id == tenant_id, records.c.id == esc.source_record_id)).scalar() or {}
     medicine, dose_at = raised.get("medicine_id"), raised.get("dose_at")
-    if not esc.office_check or not isinstance(medicine, str) or not isinstance(dose_at, str):
+    if not isinstance(medicine, str) or not isinstance(dose_at, str):
         return None
     body = conn.execute(select(medicines.c.body).where(
         medicines.c.tenant_id == tenant_id, medicines.c.id == medicine)).scalar()

@@ -18,8 +18,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from server import agency, escalations, missed_doses
+from server.escrow import load_private_key
 from server.schema import escalation_events
 from server.schema import escalations as escalations_t
+from server.services import escalation_board
+from server.services.sign_in import Coordinator
 from server.sync_service import handle_sync
 from sync.protocol import PushedRecord
 from tests.factories import SmallAgency, shared_person_agency, visit
@@ -172,6 +175,11 @@ def test_the_phones_own_escalation_about_the_dose_is_the_same_escalation(
     (esc,) = office.raised()
     assert esc.source_record_id == own.id  # the phone's record: it hears of the acknowledgement
     assert esc.office_check == "outside_window"
+    # The console names the dose from the phone's clear facts (the check found it raised).
+    who = Coordinator("c-1", office.agency.tenant_id, "Sam Office", False)
+    page = escalation_board.page(office.engine, load_private_key(str(office.agency.key_file)),
+                                 who, esc.id, datetime.now(UTC))
+    assert page.dose is not None and page.dose.startswith("Co-careldopa 25mg/100mg, the dose of")
 
 
 def test_a_phone_escalation_arriving_after_the_check_is_linked_to_it(office: Office) -> None:
