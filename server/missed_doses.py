@@ -25,7 +25,14 @@ from sqlalchemy import Connection, Engine, RowMapping, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from server import escalations
-from server.office_checks import DEFAULT_WINDOW_MINUTES, MEDICATION, SLACK, URGENT, Check
+from server.office_checks import (
+    DEFAULT_WINDOW_MINUTES,
+    MEDICATION,
+    SLACK,
+    URGENT,
+    Check,
+    medicine_bodies,
+)
 from server.schema import escalations as escalations_t
 from server.schema import medicines, missed_dose_watch, records, tenants, visits
 
@@ -100,11 +107,13 @@ def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, since: datetime,
     unvisited = [v for v in found if v["id"] not in visited]
     people = sorted({v["service_user_id"] for v in unvisited})
     critical: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for r in conn.execute(select(medicines.c.id, medicines.c.service_user_id, medicines.c.body)
-                          .where(medicines.c.tenant_id == tenant_id,
-                                 medicines.c.service_user_id.in_(people))):
-        if r.body.get("time_critical") and r.body.get("times"):
-            critical.setdefault(r.service_user_id, []).append((r.id, dict(r.body)))
+    whose = medicines.c.service_user_id.in_(people)
+    owner: dict[str, str] = {r.id: r.service_user_id for r in conn.execute(
+        select(medicines.c.id, medicines.c.service_user_id).where(
+            medicines.c.tenant_id == tenant_id, whose))}
+    for mid, body in sorted(medicine_bodies(conn, tenant_id, whose).items()):
+        if body.get("time_critical") and body.get("times"):
+            critical.setdefault(owner[mid], []).append((mid, body))
     missed: dict[str, tuple[RowMapping, str, datetime]] = {}
     for v in unvisited:
         start, end = datetime.fromisoformat(v["start"]), datetime.fromisoformat(v["end"])

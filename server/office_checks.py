@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from server import escalations
+from server import escalations, sealing
 from server.schema import medicines, records
 from sync import codes
 from sync.protocol import PushedRecord
@@ -222,9 +222,15 @@ def _dose(r: Any, corrected: str | None) -> Dose | None:
         return None  # ingest validation refuses such facts; an old record is skipped
 
 
+def medicine_bodies(conn: Connection, tenant_id: str, where: Any) -> dict[str, dict[str, Any]]:
+    """Medicines lists' clear bodies, by id (sealed at rest under the agency's data key)."""
+    rows = conn.execute(select(medicines.c.id, medicines.c.version, medicines.c.body)
+                        .where(medicines.c.tenant_id == tenant_id, where)).all()
+    return sealing.open_rows(conn, tenant_id, "medicines", list(rows)) if rows else {}
+
+
 def _medicines(conn: Connection, tenant_id: str, ids: set[str]) -> dict[str, dict[str, Any]]:
-    return {r.id: dict(r.body) for r in conn.execute(select(medicines.c.id, medicines.c.body)
-            .where(medicines.c.tenant_id == tenant_id, medicines.c.id.in_(sorted(ids))))}
+    return medicine_bodies(conn, tenant_id, medicines.c.id.in_(sorted(ids)))
 
 
 def _utc(iso: str) -> str:

@@ -18,6 +18,7 @@ from server import escalations
 from server.clock import SYSTEM_CLOCK
 from server.errors import Forbidden, NotFound
 from server.escrow import open_envelope
+from server.office_checks import medicine_bodies
 from server.schema import (
     coordinators,
     devices,
@@ -29,6 +30,7 @@ from server.schema import (
     workers,
 )
 from server.schema import escalations as escalations_t
+from server.sealing import EnvelopeDamaged
 from server.services.audit import audit
 from server.services.people import open_people
 from server.services.sign_in import Coordinator
@@ -130,8 +132,10 @@ def _dose_words(conn: Connection, tenant_id: str, esc: escalations.Escalation,
     medicine, dose_at = raised.get("medicine_id"), raised.get("dose_at")
     if not isinstance(medicine, str) or not isinstance(dose_at, str):
         return None
-    body = conn.execute(select(medicines.c.body).where(
-        medicines.c.tenant_id == tenant_id, medicines.c.id == medicine)).scalar()
+    try:
+        body = medicine_bodies(conn, tenant_id, medicines.c.id == medicine).get(medicine)
+    except EnvelopeDamaged:
+        body = None
     name = f"{body.get('name', '')} {body.get('strength', '')}".strip() if body else "a medicine"
     when = datetime.fromisoformat(dose_at).astimezone(tz)
     return f"{name}, the dose of {when:%H:%M} on {when:%d %b}"

@@ -19,7 +19,8 @@ from sqlalchemy import Engine, select
 
 from server import agency, escalations, missed_doses
 from server.escrow import load_private_key
-from server.schema import escalation_events
+from server.office_checks import medicine_bodies
+from server.schema import escalation_events, medicines
 from server.schema import escalations as escalations_t
 from server.services import escalation_board
 from server.services.sign_in import Coordinator
@@ -47,9 +48,8 @@ class Office:
         agency.add_visits(engine, a.tenant_id, [self.double_up])
         self.t9 = datetime.fromisoformat(self.morning["start"])
         with engine.begin() as conn:
-            from server.schema import medicines
-            meds = {r.body["name"]: r.id for r in conn.execute(
-                select(medicines.c.id, medicines.c.body))}
+            bodies = medicine_bodies(conn, a.tenant_id, medicines.c.tenant_id == a.tenant_id)
+        meds = {body["name"]: mid for mid, body in bodies.items()}
         self.careldopa, self.lactulose = meds["Co-careldopa"], meds["Lactulose"]
         self.paracetamol = meds["Paracetamol"]
         self.devices = {a.worker_id: device_for(engine, a.worker_id),
