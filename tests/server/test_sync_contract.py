@@ -97,7 +97,8 @@ def test_a_worker_pulls_only_their_scope_and_the_cursor_moves_on(engine: Engine,
     assert ("visit", a.visits[1]["id"]) not in entities
     assert ("service_user", a.people[1]["id"]) not in entities
     assert {c.entity for c in answer.changes} == {"visit", "service_user", "care_plan",
-                                                  "medicine"}
+                                                  "medicine", "worker"}  # + their own profile
+    assert ("worker", a.worker_id) in entities
     assert not answer.more and answer.reset  # a new phone starts from its current scope
     later = handle_sync(engine, dev, request(cursor=answer.cursor))
     assert later.changes == [] and later.cursor == answer.cursor and not later.reset
