@@ -176,7 +176,7 @@ def test_the_phones_own_escalation_about_the_dose_is_the_same_escalation(
     assert esc.source_record_id == own.id  # the phone's record: it hears of the acknowledgement
     assert esc.office_check == "outside_window"
     # The console names the dose from the phone's clear facts (the check found it raised).
-    who = Coordinator("c-1", office.agency.tenant_id, "Sam Office", False)
+    who = Coordinator("c-1", office.agency.tenant_id, "Sam Office")
     page = escalation_board.page(office.engine, load_private_key(str(office.agency.key_file)),
                                  who, esc.id, datetime.now(UTC))
     assert page.dose is not None and page.dose.startswith("Co-careldopa 25mg/100mg, the dose of")
