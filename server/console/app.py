@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from server.clock import SYSTEM_CLOCK, Clock
 from server.console.context import HOME, SIGNED_OUT, Console
+from server.console.safe_errors import shield
 from server.console.screens.day import DayState, render_day
 from server.console.screens.escalation import EscalationState, render_escalation
 from server.console.screens.escalations import EscalationsState, render_escalations
@@ -73,6 +74,7 @@ def make_console(engine: Engine, key: Callable[[], X25519PrivateKey],
     doors = doors or SignInDoors(clock)
 
     def main(page: ft.Page) -> None:
+        shield(page)
         page.title = "Field App — office console"
         page.theme_mode = ft.ThemeMode.LIGHT
         console = Console(page, engine, key, clock, doors=doors, rules=rules)

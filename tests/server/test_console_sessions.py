@@ -4,12 +4,15 @@ slowed then locked per account and per address (the same words for an unknown em
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from flet.messaging.protocol import MessageAction
 from sqlalchemy import Engine, select
 
 from fieldapp.domain.clock import FakeClock
@@ -24,7 +27,7 @@ from server.storage import make_engine, migrate
 from server.sync_service import handle_sync
 from tests.factories import PASSWORD, SmallAgency, small_agency
 from tests.server.test_sync_contract import device_for, note, request, sealer_for
-from tests.support.flet_memory import Harness, run_app
+from tests.support.flet_memory import AppCrashed, Harness, run_app
 
 NOTE = "Watered the geraniums on the sill"
 EMAIL = "office@example.org"
@@ -225,3 +228,24 @@ def test_guessing_across_many_accounts_locks_the_address(office: Office) -> None
     office.clock.advance(minutes=15)
     sign_in(office.engine, EMAIL, PASSWORD, doors=office.doors, address="10.1.2.3",
             clock=office.clock)
+
+
+def test_a_failing_page_shows_a_reference_never_a_traceback(
+        office: Office, caplog: pytest.LogCaptureFixture) -> None:
+    """The office's database fails under a coordinator signing in: the browser is told a
+    reference, in plain words, and the server log line carries the same reference."""
+    with office.open() as app:
+        with office.engine.begin() as conn:  # the database loses a table under the console
+            conn.exec_driver_sql("DROP TABLE coordinators")
+        with caplog.at_level(logging.ERROR, logger="fieldapp.console"), \
+                pytest.raises(AppCrashed):
+            try_sign_in(app)
+        shown = [s.body["message"] for s in app.client.sent
+                 if s.action is MessageAction.SESSION_CRASHED]
+    assert len(shown) == 1
+    assert "Traceback" not in shown[0] and "coordinators" not in shown[0]
+    assert "nothing already saved has been lost" in shown[0]
+    ref = re.search(r"Reference ([0-9A-F]{8})", shown[0])
+    assert ref is not None
+    logged = [r.getMessage() for r in caplog.records if r.name == "fieldapp.console"]
+    assert logged == [f"console page failed: reference {ref.group(1)} (OperationalError)"]
