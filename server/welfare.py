@@ -29,6 +29,7 @@ AMBER, RED = codes.AlertLevel.AMBER.value, codes.AlertLevel.RED.value
 WELFARE_ENTITY = "welfare"  # the phone's "Are you OK?" question, by session
 EXTEND_LIMIT = timedelta(hours=4)
 BATCH = 500
+_OPEN = (codes.EscalationState.RAISED.value, codes.EscalationState.ACKNOWLEDGED.value)
 
 
 def from_records(conn: Connection, tenant_id: str, worker_id: str,
@@ -167,7 +168,9 @@ def _red_batch(engine: Engine, now: datetime) -> tuple[int, int]:
         ambers = conn.execute(select(escalations_t).where(
             escalations_t.c.cause == OVERDUE, escalations_t.c.level == AMBER,
             escalations_t.c.answered_at.is_(None),
-            escalations_t.c.state == codes.EscalationState.RAISED.value,
+            # The worker's silence is what turns amber red: a coordinator having seen the amber
+            # does not mean the worker is safe, so an acknowledged amber still goes red.
+            escalations_t.c.state.in_(_OPEN),
         ).order_by(escalations_t.c.raised_at).limit(BATCH)).mappings().all()
         timings: dict[str, agency_settings.AgencyTimings] = {}
         ready = []
@@ -182,6 +185,8 @@ def _red_batch(engine: Engine, now: datetime) -> tuple[int, int]:
             escalations_t.c.id.in_([e["id"] for e in ready]), escalations_t.c.level == AMBER,
             escalations_t.c.answered_at.is_(None),
         ).values(level=RED, severity=codes.Severity.EMERGENCY.value,
+                 # Red is a new emergency: it needs its own acknowledgement, tier by tier.
+                 state=codes.EscalationState.RAISED.value,
                  received_at=now.isoformat(), next_call_at=now.isoformat())
             .returning(escalations_t.c.id)).scalars())
         for e in ready:

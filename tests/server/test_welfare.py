@@ -5,6 +5,7 @@ Records arrive through the real sync service; the monitor's tick is called with 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,15 @@ from tests.server.test_sync_contract import device_for, request, sealer_for
 
 S = timedelta(seconds=1)
 MIN = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Who:
+    """A coordinator looking at the console."""
+
+    id: str
+    tenant_id: str
+    is_safeguarding_lead: bool = False
 
 
 class Worker:
@@ -118,6 +128,21 @@ def test_amber_unanswered_for_ten_minutes_turns_red_and_climbs_the_ladder_tier_b
     assert tiers(worker, alert.id) == [0]
     oncall.call_due_tiers(worker.engine, red_at + 2 * MIN)  # each tier has 2 minutes
     assert tiers(worker, alert.id) == [0, 1]
+
+
+def test_an_amber_the_office_has_seen_still_turns_red_while_the_worker_is_silent(
+        worker: Worker) -> None:
+    amber_at = grace_ends(worker)
+    welfare.tick(worker.engine, amber_at)
+    (amber,) = worker.alerts()
+    with worker.engine.begin() as conn:
+        escalations.acknowledge(conn, Who("coordinator-sam", worker.agency.tenant_id),
+                                amber.id, amber_at + MIN)
+    assert welfare.tick(worker.engine, amber_at + 10 * MIN) == (0, 1)
+    (alert,) = worker.alerts()
+    assert (alert.level, alert.severity, alert.state) == ("red", "emergency", "raised")
+    oncall.call_due_tiers(worker.engine, amber_at + 10 * MIN)
+    assert tiers(worker, alert.id) == [0]  # the ladder is called for the red
 
 
 def test_checking_out_in_time_raises_nothing(worker: Worker) -> None:
