@@ -97,7 +97,7 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
     app.state.guard = Guard(engine, clock=clock)
     app.include_router(build_router(engine, engine.dialect.name, schema,
                                     settings.phone_retention_days, clock, app.state.guard,
-                                    escrow_key))
+                                    keyring.for_agency))
     # One count of failed sign-ins for the console and the office API: two doors to the same
     # accounts must not give a guesser twice the tries.
     app.state.sign_in_doors = SignInDoors(clock)

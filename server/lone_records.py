@@ -23,15 +23,28 @@ KIND = "lone_worker"
 RECORDS_TABLE = "records"
 # What the office acts on: the event code and its level, an extension's minutes.
 SAID = ("event", "level", "minutes")
-EscrowKey = Callable[[], X25519PrivateKey]
+EscrowKey = Callable[[str], X25519PrivateKey]  # an agency's escrow key, by the agency's id
 log = logging.getLogger(__name__)
+
+
+def ready(tenant_id: str, push: list[PushedRecord], escrow: EscrowKey | None
+          ) -> EscrowKey | None:
+    """`escrow` with the agency's key already found when `push` holds a sealed lone-worker
+    record (call before the write transaction: finding a key reads the database)."""
+    if escrow is None or not any(_sealed(r) for r in push):
+        return escrow
+    key = escrow(tenant_id)
+    return lambda _agency: key
+
+
+def _sealed(r: PushedRecord) -> bool:
+    return r.kind == KIND and "event" not in r.facts
 
 
 def read(tenant_id: str, stored: list[PushedRecord], escrow: EscrowKey | None
          ) -> list[PushedRecord]:
     """`stored` with each sealed lone-worker record's facts completed from its content."""
-    return [_read(tenant_id, r, escrow) if r.kind == KIND and "event" not in r.facts else r
-            for r in stored]
+    return [_read(tenant_id, r, escrow) if _sealed(r) else r for r in stored]
 
 
 def _read(tenant_id: str, r: PushedRecord, escrow: EscrowKey | None) -> PushedRecord:
@@ -39,7 +52,7 @@ def _read(tenant_id: str, r: PushedRecord, escrow: EscrowKey | None) -> PushedRe
         log.warning("a lone-worker record arrived and no escrow key was given to read it")
         return r
     try:
-        content = open_envelope(escrow(), tenant_id, RECORDS_TABLE, r.id, r.version,
+        content = open_envelope(escrow(tenant_id), tenant_id, RECORDS_TABLE, r.id, r.version,
                                 r.envelope)
     except EnvelopeDamaged:
         # Ingest checks the envelope's shape, not that it opens: never guess what it said.

@@ -251,6 +251,9 @@ def _handle_sync(
     # Hashed and serialised before the transaction: the write lock is held for database work.
     digests = [content_hash(rec) for rec in push]
     encoded = [(_json(rec.envelope), _json(rec.facts)) for rec in push]
+    # The agency's key too: finding it reads the database, which must not wait on this
+    # connection's own write transaction.
+    escrow = lone_records.ready(device.tenant_id, push, escrow)
     with connection.begin():
         if push:
             _store(connection, device, push, digests, encoded, now, accepted, rejected, escrow)

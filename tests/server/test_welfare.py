@@ -63,7 +63,9 @@ class Worker:
         record = PushedRecord(rid, "lone_worker", None, None, at.isoformat(), 1, env,
                               facts={"at": at.isoformat(), "open_visit_id": self.visit["id"]})
         key = escrow.load_private_key(str(self.agency.key_file))
-        answer = handle_sync(self.engine, self.device, request(record), escrow=lambda: key)
+        # Each agency's own key: asked for by the record's agency.
+        answer = handle_sync(self.engine, self.device, request(record),
+                             escrow=lambda agency: {self.agency.tenant_id: key}[agency])
         assert answer.accepted == [rid], answer.rejected
 
     def alerts(self) -> list[escalations.Escalation]:
@@ -231,6 +233,7 @@ def test_a_sealed_record_that_does_not_open_raises_nothing_and_is_still_stored(
     at = (worker.end - 20 * MIN).isoformat()
     record = PushedRecord(rid, "lone_worker", None, None, at, 1, env, facts={"at": at})
     key = escrow.load_private_key(str(worker.agency.key_file))
-    answer = handle_sync(worker.engine, worker.device, request(record), escrow=lambda: key)
+    answer = handle_sync(worker.engine, worker.device, request(record),
+                         escrow=lambda _agency: key)
     assert answer.accepted == [rid]
     assert worker.alerts() == []
