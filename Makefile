@@ -4,7 +4,7 @@
 #   make demo    seed a demo agency, start server + console + worker app, print URLs
 #   make test    system test deps (Debian chromium, PostgreSQL) + venv, then pytest
 #   make bench   benchmarks (writes docs/benchmarks.md)
-#   make lint    ruff on the whole tree, mypy --strict on fieldapp, sync, server (fails on errors)
+#   make lint    ruff on the whole tree, mypy --strict on fieldapp, sync, server, main.py (fails on errors)
 #   make clean   remove .venv and build output in this repo
 
 SHELL := /bin/bash

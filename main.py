@@ -6,6 +6,7 @@ Screens get one `Services` object; the sync client reaches them only through it.
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,22 @@ async def choose_keystore(page: ft.Page, key_path: Path) -> KeyStore:
     if page.platform in PHONE_PLATFORMS and not page.web:
         from flet_secure_storage import SecureStorage
 
-        store = PreloadedKeyStore(SecureStorage(), page.run_task)
+        store = PreloadedKeyStore(SecureStorage(), in_background(page))
         await store.load()
         return store
     return FileKeyStore(key_path)
+
+
+def in_background(page: ft.Page) -> Callable[[Awaitable[Any]], Any]:
+    """Run an awaitable on the page's loop without waiting for it.
+
+    `Page.run_task` takes a coroutine function (it refuses a coroutine), while the keystore
+    hands over the awaitable it wants done, so it is wrapped in one.
+    """
+    async def finish(awaitable: Awaitable[Any]) -> Any:
+        return await awaitable
+
+    return lambda awaitable: page.run_task(finish, awaitable)
 
 
 def build_main(settings: AppSettings) -> Any:
