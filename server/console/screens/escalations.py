@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import flet as ft
 
+from server.console import live
 from server.console.context import Console, escalation_route
 from server.console.widgets import button, heading, labelled, local_hm, small
 from server.services.escalation_board import QueueItem, queue, restricted_count
@@ -38,21 +38,7 @@ class EscalationsState:
 
     def keep_fresh(self, redraw: Callable[[], None]) -> None:
         """Refresh every few seconds while this screen is showing, so nothing new is missed."""
-        if self.ticking:
-            return
-        self.ticking = True
-        page = self.console.page
-
-        async def tick() -> None:
-            while self.console.showing(self):
-                await asyncio.sleep(REFRESH_SECONDS)
-                if not self.console.showing(self):
-                    break  # closed, or signed out, while it slept
-                await asyncio.to_thread(self.refresh)
-                redraw()
-            self.ticking = False
-
-        page.run_task(tick)
+        live.keep_fresh(self, redraw, REFRESH_SECONDS)
 
 
 def render_escalations(state: EscalationsState, redraw: Callable[[], None]) -> list[ft.Control]:

@@ -7,12 +7,12 @@ updating underneath them.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Callable
 
 import flet as ft
 
+from server.console import live
 from server.console.context import Console, escalation_route
 from server.console.screens.escalations import LEVEL_COLOURS, lone_facts
 from server.console.widgets import heading, labelled, local_hm, problem, small
@@ -73,21 +73,7 @@ class LoneWorkingState:
 
     def keep_fresh(self, redraw: Callable[[], None]) -> None:
         """Refresh every few seconds while this screen is showing: new alerts appear unasked."""
-        if self.ticking:
-            return
-        self.ticking = True
-        page = self.console.page
-
-        async def tick() -> None:
-            while self.console.showing(self):
-                await asyncio.sleep(REFRESH_SECONDS)
-                if not self.console.showing(self):
-                    break  # closed, or signed out, while it slept
-                await asyncio.to_thread(self.refresh)
-                redraw()
-            self.ticking = False
-
-        page.run_task(tick)
+        live.keep_fresh(self, redraw, REFRESH_SECONDS)
 
 
 def render_lone_working(state: LoneWorkingState,
