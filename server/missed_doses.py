@@ -104,7 +104,9 @@ def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, since: datetime,
     visited = set(conn.execute(select(records.c.visit_id).where(
         records.c.tenant_id == tenant_id, records.c.kind == "check_in",
         records.c.visit_id.in_([v["id"] for v in found]))).scalars())
-    unvisited = [v for v in found if v["id"] not in visited]
+    # Earliest visit first, ties (a double-up) broken by id: the same visit every tick, any backend.
+    unvisited = sorted((v for v in found if v["id"] not in visited),
+                       key=lambda v: (v["start"], v["id"]))
     people = sorted({v["service_user_id"] for v in unvisited})
     critical: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     whose = medicines.c.service_user_id.in_(people)

@@ -166,10 +166,20 @@ def tap_to(page: Page, identifier: str, arrives: str, *, attempts: int = 3,
 def focus_field(page: Page, identifier: str, *, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Locator:
     """Click a TextField's input and wait until Flutter's text editing is attached to it."""
     field = input_of(page, identifier)
-    field.wait_for(state="attached", timeout=timeout_ms)
-    field.click(timeout=timeout_ms)
-    page.wait_for_function(_IS_EDITING_JS, arg=field.element_handle(), timeout=timeout_ms)
-    return field
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        # A click that lands while the screen is rebuilt is lost, and the rebuilt input is a new
+        # element: click the current one again, as a person would, until editing attaches.
+        field.wait_for(state="attached", timeout=timeout_ms)
+        field.click(timeout=timeout_ms)
+        left_ms = int((deadline - time.monotonic()) * 1000)
+        try:
+            page.wait_for_function(_IS_EDITING_JS, arg=field.element_handle(),
+                                   timeout=max(1000, min(5000, left_ms)))
+            return field
+        except PlaywrightTimeoutError:
+            if left_ms <= 5000:
+                raise
 
 
 def fill(
