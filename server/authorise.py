@@ -10,25 +10,22 @@ other push of the agency changes them under us). Refusals name the rule, never a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import Connection, select
 
 from server.enrolment import DeviceIdentity
 from server.schema import medicines, records, visits
+from sync import kinds
 from sync.protocol import PushedRecord
 
-# Until the record-kind registry (sync/kinds.py) says it: which kinds are tied to a visit, to
-# a person, and which facts name a medicine of that person.
-NEEDS_VISIT = frozenset({"check_in", "check_out", "task_outcome", "dose_outcome"})
-NEEDS_PERSON = frozenset({"dose_outcome", "escalation"})
-MEDICINE_FACT = "medicine_id"
+# Which links a kind must carry is the registry's (sync/kinds.py), checked with the record's
+# fields (server/validation.py); here: whether what they point at is the worker's.
+OPEN_VISIT_FACT = "open_visit_id"  # a lone-worker alert's "where the worker probably is"
 
 NOT_YOUR_VISIT = "That visit is not on your rota."
 NOT_THAT_PERSON = "That person is not the person of this visit."
 NOT_YOUR_PERSON = "You have no visits with that person."
-NEEDS_A_VISIT = "This kind of record belongs to a visit."
-NEEDS_A_PERSON = "This kind of record belongs to a person."
 NOT_THEIR_MEDICINE = "That medicine is not on this person's list."
 NO_ORIGINAL = "The record it corrects is not at the office."
 NOT_YOUR_RECORD = "You may correct only your own records."
@@ -61,7 +58,7 @@ def load(conn: Connection, device: DeviceIdentity, batch: list[PushedRecord]) ->
     grants = Grants()
     tenant, worker = device.tenant_id, device.worker_id
     visit_ids = {r.visit_id for r in batch if r.visit_id}
-    visit_ids |= {v for r in batch if isinstance(v := r.facts.get("open_visit_id"), str)}
+    visit_ids |= {v for r in batch if isinstance(v := r.facts.get(OPEN_VISIT_FACT), str)}
     if visit_ids:
         grants.visits = {row.id: row.service_user_id for row in conn.execute(
             select(visits.c.id, visits.c.service_user_id)
@@ -73,7 +70,7 @@ def load(conn: Connection, device: DeviceIdentity, batch: list[PushedRecord]) ->
             select(visits.c.service_user_id).distinct()
             .where(visits.c.tenant_id == tenant, visits.c.worker_id == worker,
                    visits.c.service_user_id.in_(loose))).scalars())
-    meds = {m for r in batch if isinstance(m := r.facts.get(MEDICINE_FACT), str)}
+    meds = {m for r in batch if isinstance(m := r.facts.get(_medicine_fact(r.kind) or ""), str)}
     if meds:
         grants.medicines = {row.id: row.service_user_id for row in conn.execute(
             select(medicines.c.id, medicines.c.service_user_id)
@@ -94,10 +91,6 @@ def refusal(grants: Grants, device: DeviceIdentity, rec: PushedRecord) -> str | 
         reason = _correction(grants, device, rec)
         if reason:
             return reason
-    elif rec.visit_id is None and rec.kind in NEEDS_VISIT:
-        return NEEDS_A_VISIT
-    if rec.service_user_id is None and rec.kind in NEEDS_PERSON:
-        return NEEDS_A_PERSON
     if rec.visit_id is not None:
         person = grants.visits.get(rec.visit_id)
         if person is None:
@@ -106,7 +99,7 @@ def refusal(grants: Grants, device: DeviceIdentity, rec: PushedRecord) -> str | 
             return NOT_THAT_PERSON
     elif rec.service_user_id is not None and rec.service_user_id not in grants.people:
         return NOT_YOUR_PERSON
-    return _facts(grants, rec.facts, rec.service_user_id)
+    return _facts(grants, rec, rec.service_user_id)
 
 
 def _correction(grants: Grants, device: DeviceIdentity, rec: PushedRecord) -> str | None:
@@ -122,11 +115,17 @@ def _correction(grants: Grants, device: DeviceIdentity, rec: PushedRecord) -> st
     return None
 
 
-def _facts(grants: Grants, facts: dict[str, Any], person: str | None) -> str | None:
-    medicine = facts.get(MEDICINE_FACT)
+def _medicine_fact(kind: str) -> str | None:
+    known = kinds.KINDS.get(kind)
+    return known.medicine_fact if known else None
+
+
+def _facts(grants: Grants, rec: PushedRecord, person: str | None) -> str | None:
+    name = _medicine_fact(rec.kind)
+    medicine = rec.facts.get(name) if name else None
     if medicine is not None and (person is None or grants.medicines.get(medicine) != person):
         return NOT_THEIR_MEDICINE
-    open_visit = facts.get("open_visit_id")
+    open_visit = rec.facts.get(OPEN_VISIT_FACT)
     if open_visit is not None and open_visit not in grants.visits:
         return NOT_YOUR_VISIT
     return None

@@ -9,13 +9,12 @@ its value), and the rest of its batch goes on. Who may push what is server/autho
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sync import envelope
-from sync.protocol import RECORD_KINDS, PushedRecord, is_uuid, parse_time
+from sync import envelope, kinds
+from sync.protocol import PushedRecord, is_uuid, parse_time
 
 # A phone's clock may run a little fast; a record from further in the future is a broken clock.
 FUTURE_SLACK = timedelta(days=1)
@@ -107,97 +106,47 @@ class TimeBounds:
             raise Refused(f"{where} is more than a day ahead of the office's clock")
 
 
-# What each fact of a kind may hold. Until the record-kind registry (sync/kinds.py) lands this
-# table is the office's copy of what phones send (fieldapp/services); codes are short words.
-Check = Callable[[Any, str, TimeBounds], None]
+# Whole-number facts (counts, minutes) the office takes: a phone never needs more.
+MAX_WHOLE_FACT = 10_000
+
+_LINKS = frozenset({"kind", "visit_id", "service_user_id", "corrects"})
 
 
-def _uuid(value: Any, where: str, _bounds: TimeBounds) -> None:
-    if not is_uuid(value):
-        raise Refused(f"{where} must be a UUID")
+def _describe(kind: str, error: kinds.FactError) -> str:
+    """A registry error in words that name fields and codes, never the sender's text: a fact
+    name the kind does not have is not repeated."""
+    if error.field in _LINKS:
+        return f"{error.field} {error.problem}"
+    known = kinds.KINDS.get(kind)
+    if known is not None and known.fact(error.field) is not None:
+        return f"facts.{error.field} {error.problem}"
+    return f"facts hold a name that a {kind} record does not carry"
 
 
-def _time(value: Any, where: str, bounds: TimeBounds) -> None:
-    bounds.check(value, where)
-
-
-def _code(value: Any, where: str, _bounds: TimeBounds) -> None:
-    if not isinstance(value, str) or not value or len(value) > 40 or not all(
-            c.isascii() and (c.islower() or c.isdigit() or c == "_") for c in value):
-        raise Refused(f"{where} must be a code (lower-case letters, digits, _)")
-
-
-def _kind(value: Any, where: str, _bounds: TimeBounds) -> None:
-    if value not in RECORD_KINDS or value == "addendum":
-        raise Refused(f"{where} must name the kind of the corrected record")
-
-
-def _flag(value: Any, where: str, _bounds: TimeBounds) -> None:
-    if not isinstance(value, bool):
-        raise Refused(f"{where} must be true or false")
-
-
-def _minutes(value: Any, where: str, _bounds: TimeBounds) -> None:
-    if type(value) is not int or not 0 <= value <= 24 * 60:
-        raise Refused(f"{where} must be a number of minutes within a day")
-
-
-def _count(value: Any, where: str, _bounds: TimeBounds) -> None:
-    if type(value) is not int or not 0 <= value <= 10_000:
-        raise Refused(f"{where} must be a count from 0 to 10000")
-
-
-@dataclass(frozen=True)
-class FactsSchema:
-    """The facts a kind may carry: name -> check; `required` must be present and not null."""
-
-    fields: dict[str, Check]
-    required: frozenset[str] = frozenset()
-
-
-FACTS: dict[str, FactsSchema] = {
-    "task_outcome": FactsSchema({"task_id": _uuid, "outcome": _code}),
-    "dose_outcome": FactsSchema(
-        {"medicine_id": _uuid, "scheduled_at": _time, "actual_at": _time, "outcome": _code,
-         "prn": _flag, "controlled": _flag, "window": _code},
-        frozenset({"medicine_id", "actual_at", "outcome"})),
-    "escalation": FactsSchema(
-        {"type": _code, "severity": _code, "event": _code, "medicine_id": _uuid,
-         "dose_at": _time, "dose_record_id": _uuid},
-        frozenset({"type", "severity"})),
-    "addendum": FactsSchema(
-        {"corrects_kind": _kind, "actor": _code, "outcome": _code, "medicine_id": _uuid,
-         "scheduled_at": _time},
-        frozenset({"corrects_kind"})),
-    # `event` only from phones before lone-worker records were sealed (sync/kinds.py).
-    "lone_worker": FactsSchema(
-        {"event": _code, "level": _code, "at": _time, "open_visit_id": _uuid,
-         "expected_end": _time, "minutes": _minutes}),
-    "handover": FactsSchema(
-        {"shift_start": _time, "shift_end": _time, "has_concerns": _flag, "items": _count},
-        frozenset({"shift_start", "shift_end", "has_concerns", "items"})),
-}
-_NO_FACTS = FactsSchema({})
-
-
-def check_facts(kind: str, facts: dict[str, Any], bounds: TimeBounds) -> None:
-    schema = FACTS.get(kind, _NO_FACTS)
-    for name, value in facts.items():
-        check = schema.fields.get(name)
-        if check is None:
-            # Not echoed: an unknown name is the sender's text.
-            raise Refused(f"facts hold a name that a {kind} record does not carry")
-        if value is not None:
-            check(value, f"facts.{name}", bounds)
-    for name in schema.required:
-        if facts.get(name) is None:
-            raise Refused(f"facts.{name} is missing")
+def check_facts(record: PushedRecord, bounds: TimeBounds) -> None:
+    """The record's links and facts against its kind in the registry (sync/kinds.py), then
+    what the registry leaves to the office: ids are UUIDs, times within the office's bounds."""
+    errors = kinds.record_errors(record.kind, record.facts, visit_id=record.visit_id,
+                                 service_user_id=record.service_user_id,
+                                 corrects=record.corrects)
+    if errors:
+        raise Refused("; ".join(dict.fromkeys(_describe(record.kind, e) for e in errors)))
+    for fact in kinds.KINDS[record.kind].facts:
+        value = record.facts.get(fact.name)
+        if value is None:
+            continue
+        if fact.type is kinds.FactType.ID and not is_uuid(value):
+            raise Refused(f"facts.{fact.name} must be a UUID")
+        if fact.type is kinds.FactType.TIME:
+            bounds.check(value, f"facts.{fact.name}")
+        if fact.type is kinds.FactType.INT and not 0 <= value <= MAX_WHOLE_FACT:
+            # Counts and minutes: the registry says "a whole number", the office bounds it.
+            raise Refused(f"facts.{fact.name} must be a whole number from 0 to "
+                          f"{MAX_WHOLE_FACT}")
 
 
 def check_record(record: PushedRecord, bounds: TimeBounds) -> None:
     """Everything about one record the office can check without its database (Refused)."""
     bounds.check(record.recorded_at, "recorded_at")
     check_envelope(record.envelope)
-    check_facts(record.kind, record.facts, bounds)
-    if (record.kind == "addendum") != (record.corrects is not None):
-        raise Refused("corrects is set on addenda, and only on them")
+    check_facts(record, bounds)

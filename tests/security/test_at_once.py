@@ -18,6 +18,7 @@ from sync.protocol import ENROL_PATH
 from tests.factories import code_for
 from tests.security.pushes import (
     Office,
+    facts_for,
     gz,
     medicine_of,
     office_on_backend,
@@ -64,9 +65,8 @@ def test_copies_of_one_push_at_once_are_each_acknowledged(office: Office) -> Non
     with serve(office.app) as url:
         for _ in range(8):  # several rounds: each must hold, whichever copy wins
             batch = [record(sealer, "note", visit, person).to_dict() for _ in range(20)]
-            batch.append(record(sealer, "dose_outcome", visit, person, {
-                "medicine_id": med, "actual_at": batch[0]["recorded_at"],
-                "outcome": "taken"}).to_dict())
+            batch.append(record(sealer, "dose_outcome", visit, person,
+                                facts_for("dose_outcome", med)).to_dict())
             body = gz({"protocol": 1, "cursor": None, "push": batch})
             answers = at_once(3, lambda c, b=body: post_sync(c, token, b), url)
             ids = sorted(r["id"] for r in batch)

@@ -86,7 +86,8 @@ RECORD_CASES: list[tuple[str, Any, str]] = [
     ("unknown kind", lambda r, o: r.update(kind="payroll"), "kind"),
     ("unknown field", lambda r, o: r.update(extra=1), "not part of the protocol"),
     ("correction of nothing", lambda r, o: r.update(
-        kind="addendum", corrects=str(uuid.uuid4()), facts={"corrects_kind": "note"}),
+        kind="addendum", corrects=str(uuid.uuid4()),
+        facts={"corrects_kind": "note", "actor": "worker"}),
      "corrects is not at the office"),
     ("corrects on a note", lambda r, o: r.update(corrects=str(uuid.uuid4())), "corrects"),
 ]

@@ -187,7 +187,7 @@ def test_two_server_processes_take_pushes_from_many_phones_at_once(
     assert len(workers) == 2
     token = _enrol(url, engine, agency.worker_id)
     sealer = sealer_for(engine, agency.tenant_id)
-    batches = [[note(sealer, agency.visits[0]["id"], f"note {b}-{i}") for i in range(25)]
+    batches = [[note(sealer, agency.visits[0], f"note {b}-{i}") for i in range(25)]
                for b in range(16)]
 
     def push(batch: list) -> list[str]:  # type: ignore[type-arg]

@@ -6,6 +6,7 @@ import base64
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -35,11 +36,13 @@ def sealer_for(engine: Engine, tenant_id: str) -> Sealer:
     return Sealer(b"k" * 32, tenant_id, base64.b64decode(pub))
 
 
-def note(sealer: Sealer, visit_id: str | None, text: str, rid: str | None = None,
+def note(sealer: Sealer, visit: dict[str, Any], text: str, rid: str | None = None,
          escrow: bool = True) -> PushedRecord:
+    """A visit note about `visit` (a visit row: its id and its person's)."""
     rid = rid or str(uuid.uuid4())
     env = sealer.seal("records", rid, 1, {"text": text}, escrow=escrow)
-    return PushedRecord(rid, "note", visit_id, None, datetime.now(UTC).isoformat(), 1, env)
+    return PushedRecord(rid, "note", visit["id"], visit["service_user_id"],
+                        datetime.now(UTC).isoformat(), 1, env)
 
 
 def request(*push: PushedRecord, cursor: str | None = None) -> SyncRequest:
@@ -54,7 +57,7 @@ def stored(engine: Engine) -> int:
 def test_the_same_push_twice_has_one_effect(engine: Engine, tmp_path: Path) -> None:
     a = small_agency(engine, tmp_path)
     dev, sealer = device_for(engine, a.worker_id), sealer_for(engine, a.tenant_id)
-    rec = note(sealer, a.visits[0]["id"], "Settled and comfortable")
+    rec = note(sealer, a.visits[0], "Settled and comfortable")
     first = handle_sync(engine, dev, request(rec))
     again = handle_sync(engine, dev, request(rec))
     assert first.accepted == again.accepted == [rec.id]
@@ -66,8 +69,8 @@ def test_same_id_with_different_content_is_refused_not_merged(engine: Engine,
     a = small_agency(engine, tmp_path)
     dev, sealer = device_for(engine, a.worker_id), sealer_for(engine, a.tenant_id)
     rid = str(uuid.uuid4())
-    handle_sync(engine, dev, request(note(sealer, a.visits[0]["id"], "first", rid)))
-    answer = handle_sync(engine, dev, request(note(sealer, a.visits[0]["id"], "second", rid)))
+    handle_sync(engine, dev, request(note(sealer, a.visits[0], "first", rid)))
+    answer = handle_sync(engine, dev, request(note(sealer, a.visits[0], "second", rid)))
     assert answer.accepted == []
     assert answer.rejected[0].id == rid and "same id" in answer.rejected[0].reason
     assert stored(engine) == 1
@@ -77,8 +80,8 @@ def test_records_for_a_colleagues_visit_or_unsealed_are_refused(engine: Engine,
                                                                tmp_path: Path) -> None:
     a = small_agency(engine, tmp_path)
     dev, sealer = device_for(engine, a.worker_id), sealer_for(engine, a.tenant_id)
-    theirs = note(sealer, a.visits[1]["id"], "not my visit")
-    unsealed = note(sealer, a.visits[0]["id"], "no escrow", escrow=False)
+    theirs = note(sealer, a.visits[1], "not my visit")
+    unsealed = note(sealer, a.visits[0], "no escrow", escrow=False)
     answer = handle_sync(engine, dev, request(theirs, unsealed))
     reasons = {r.id: r.reason for r in answer.rejected}
     assert "not on your rota" in reasons[theirs.id]
@@ -179,7 +182,7 @@ def test_a_revoked_phone_still_delivers_its_records_then_is_told_to_wipe(
     enrolment.revoke(engine, dev.id, by="test")
     dev = enrolment.authenticate(engine, token)
     assert dev.revoked
-    rec = note(sealer, a.visits[0]["id"], "written before the phone was lost")
+    rec = note(sealer, a.visits[0], "written before the phone was lost")
     answer = handle_sync(engine, dev, request(rec))
     assert answer.accepted == [rec.id] and answer.wipe and answer.changes == []
 

@@ -54,7 +54,7 @@ def test_a_pull_only_sync_does_not_wait_for_a_writer(tmp_path: Path) -> None:
     a = small_agency(engine, tmp_path)
     dev, token = enrolled(engine, a.worker_id)
     sealer = sealer_for(engine, a.tenant_id)
-    cursor = handle_sync(engine, dev, SyncRequest(1, None, [note(sealer, a.visits[0]["id"],
+    cursor = handle_sync(engine, dev, SyncRequest(1, None, [note(sealer, a.visits[0],
                                                                   "Settled")], "1.4.0")).cursor
     fresh = enrolment.authenticate(engine, token)  # last seen just now
     other = sqlite3.connect(db, isolation_level=None)
@@ -78,7 +78,7 @@ def test_fields_longer_than_the_office_keeps_are_refused_by_name(
     engine: Engine, tmp_path: Path, field: str, value: str
 ) -> None:
     a = small_agency(engine, tmp_path)
-    record = note(sealer_for(engine, a.tenant_id), a.visits[0]["id"], "Ate well").to_dict()
+    record = note(sealer_for(engine, a.tenant_id), a.visits[0], "Ate well").to_dict()
     record[field] = value
     # The record is refused on its own, by field name; a record without a proper id makes
     # the whole request wrong (there is nothing to refuse it by).
