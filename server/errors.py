@@ -26,6 +26,15 @@ class ServerError(Exception):
     status = 400
     code = "bad_request"
 
+    def __init_subclass__(cls, *, status: int | None = None, code: str | None = None,
+                          **kwargs: Any) -> None:
+        # Each kind of error is its HTTP status and stable code, given on the class line.
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
+
     def __init__(self, message: str = "", *, field: str | None = None,
                  retry_after: int | None = None) -> None:
         super().__init__(message)
@@ -33,49 +42,40 @@ class ServerError(Exception):
         self.retry_after = retry_after
 
 
-class NotAuthenticated(ServerError):
-    status = 401
-    code = "not_authenticated"
+class NotAuthenticated(ServerError, status=401, code="not_authenticated"):
+    """No valid credentials (token, session)."""
 
 
-class Forbidden(ServerError):
-    status = 403
-    code = "forbidden"
+class Forbidden(ServerError, status=403, code="forbidden"):
+    """Authenticated, but not allowed to do or see this."""
 
 
-class NotFound(ServerError):
-    status = 404
-    code = "not_found"
+class NotFound(ServerError, status=404, code="not_found"):
+    """No such thing in the caller's agency (also said for what they may not know exists)."""
 
 
-class Conflict(ServerError):
-    status = 409
-    code = "conflict"
+class Conflict(ServerError, status=409, code="conflict"):
+    """The request clashes with what is already stored (a stale version, a used code)."""
 
 
-class TooLarge(ServerError):
-    status = 413
-    code = "too_large"
+class TooLarge(ServerError, status=413, code="too_large"):
+    """The body, or a part of it, is over its limit."""
 
 
-class UnsupportedEncoding(ServerError):
-    status = 415
-    code = "unsupported_encoding"
+class UnsupportedEncoding(ServerError, status=415, code="unsupported_encoding"):
+    """The body is compressed or typed in a way the API does not take."""
 
 
-class Invalid(ServerError):
-    status = 422
-    code = "invalid"
+class Invalid(ServerError, status=422, code="invalid"):
+    """The request is well-formed but its content breaks a rule."""
 
 
-class UpgradeRequired(ServerError):
-    status = 426
-    code = "upgrade_required"
+class UpgradeRequired(ServerError, status=426, code="upgrade_required"):
+    """The app speaks a protocol version the server no longer takes."""
 
 
-class TooManyAttempts(ServerError):
-    status = 429
-    code = "too_many_attempts"
+class TooManyAttempts(ServerError, status=429, code="too_many_attempts"):
+    """Rate-limited: `retry_after` says how long to wait."""
 
 
 def _http_codes() -> dict[int, str]:
