@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -21,16 +23,81 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+
+# Column builders for the shapes every table repeats. Ids are UUID strings and times are UTC ISO
+# text on both backends; there are no foreign keys (rows are scoped by tenant_id in the services).
+def key(name: str = "id") -> Column[Any]:
+    """A UUID primary key, or one part of a composite key."""
+    return Column(name, String(36), primary_key=True)
+
+
+def agency_key() -> Column[Any]:
+    """An id unique within its agency: with tenant_id, the table's primary key."""
+    return Column("id", String(36), nullable=False)
+
+
+def ref(name: str, *, required: bool = True, index: bool | None = None) -> Column[Any]:
+    """A UUID naming a row of another table."""
+    return Column(name, String(36), nullable=not required, index=index)
+
+
+def tenant(*, index: bool | None = None) -> Column[Any]:
+    """The agency a row belongs to."""
+    return ref("tenant_id", index=index)
+
+
+def when(name: str, *, required: bool = False) -> Column[Any]:
+    """A moment, as UTC ISO text."""
+    return Column(name, Text, nullable=not required)
+
+
+def code(name: str, length: int, *, required: bool = True) -> Column[Any]:
+    """A short code from a fixed set (sync/codes.py) or a name of a kind."""
+    return Column(name, String(length), nullable=not required)
+
+
+def words(name: str, default: str = "") -> Column[Any]:
+    """Required text with a default."""
+    return Column(name, Text, nullable=False, default=default)
+
+
+def flag(name: str, default: bool) -> Column[Any]:
+    return Column(name, Boolean, nullable=False, default=default)
+
+
+def counter(name: str, default: int = 0) -> Column[Any]:
+    return Column(name, Integer, nullable=False, default=default)
+
+
+def actor() -> tuple[Column[Any], Column[Any]]:
+    """Who did it: a worker, a coordinator, a device or the system, and their id."""
+    return code("actor_kind", 16), ref("actor_id")
+
+
+def serial() -> Column[Any]:
+    """An append-only table's own row number."""
+    return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+def owned(name: str, *columns: Column[Any],
+          after: tuple[Column[Any] | Index, ...] = ()) -> Table:
+    """Coordinator-owned data: server-authoritative and versioned; `body` holds the full JSON.
+    `after` comes after the body (columns added by later revisions, indexes). Ids are unique
+    per agency."""
+    return Table(name, metadata, agency_key(), *columns, counter("version", 1),
+                 Column("body", JSON, nullable=False), *after,
+                 PrimaryKeyConstraint("tenant_id", "id", name=f"{name}_pkey"))
+
 # One row per agency. `clock` is the per-tenant commit-order counter: every transaction that
 # publishes changes bumps it with UPDATE ... RETURNING, which holds the row lock until commit,
 # so sequence numbers are handed out in commit order on both backends.
 tenants = Table(
     "tenants", metadata,
-    Column("id", String(36), primary_key=True),
+    key(),
     Column("name", Text, nullable=False),
-    Column("office_phone", Text, nullable=False, default=""),
-    Column("on_call_phone", Text, nullable=False, default=""),
-    Column("timezone", Text, nullable=False, default="Europe/London"),
+    words("office_phone"),
+    words("on_call_phone"),
+    words("timezone", "Europe/London"),
     Column("escrow_public_key", Text, nullable=False),
     Column("clock", BigInteger, nullable=False, default=0),
     # May a revoked phone still deliver what it has queued before it wipes? (Default yes: a
@@ -43,100 +110,94 @@ tenants = Table(
 
 workers = Table(
     "workers", metadata,
-    Column("id", String(36), primary_key=True),
-    Column("tenant_id", String(36), nullable=False, index=True),
+    key(),
+    tenant(index=True),
     Column("name", Text, nullable=False),
-    Column("phone", Text, nullable=False, default=""),
-    Column("area", Text, nullable=False, default=""),
-    Column("role", Text, nullable=False, default="care_worker"),
-    Column("active", Boolean, nullable=False, default=True),
+    words("phone"),
+    words("area"),
+    words("role", "care_worker"),
+    flag("active", True),
     # Trained to take observations: the phone offers the NEWS2 calculator (sent in the feed).
     Column("news2_trained", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 coordinators = Table(
     "coordinators", metadata,
-    Column("id", String(36), primary_key=True),
-    Column("tenant_id", String(36), nullable=False, index=True),
+    key(),
+    tenant(index=True),
     Column("name", Text, nullable=False),
     Column("email", String(320), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
     # coordinator, safeguarding_lead or admin (server/roles.py)
     Column("role", String(32), nullable=False, default="coordinator",
            server_default="coordinator"),
-    Column("active", Boolean, nullable=False, default=True),
+    flag("active", True),
 )
 
 devices = Table(
     "devices", metadata,
-    Column("id", String(36), primary_key=True),
-    Column("tenant_id", String(36), nullable=False),
-    Column("worker_id", String(36), nullable=False, index=True),
+    key(),
+    tenant(),
+    ref("worker_id", index=True),
     Column("token_hash", String(64), nullable=False, unique=True),
-    Column("enrolled_at", Text, nullable=False),
-    Column("last_seen_at", Text),
-    Column("revoked_at", Text),
-    Column("revoked_by", String(36)),
-    Column("wiped_at", Text),
-    Column("app_version", Text, nullable=False, default=""),
+    when("enrolled_at", required=True),
+    when("last_seen_at"),
+    when("revoked_at"),
+    ref("revoked_by", required=False),
+    when("wiped_at"),
+    words("app_version"),
 )
 
 enrolment_codes = Table(
     "enrolment_codes", metadata,
     Column("code_hash", String(64), primary_key=True),
-    Column("tenant_id", String(36), nullable=False),
-    Column("worker_id", String(36), nullable=False),
-    Column("created_at", Text, nullable=False),
-    Column("expires_at", Text, nullable=False),
-    Column("used_at", Text),
-    Column("device_id", String(36)),
+    tenant(),
+    ref("worker_id"),
+    when("created_at", required=True),
+    when("expires_at", required=True),
+    when("used_at"),
+    ref("device_id", required=False),
 )
 
 # Coordinator-owned data: server-authoritative and versioned. `body` holds the full JSON,
 # sealed under the agency's data key (server/sealing.py); `name_index` is the keyed blind
 # index of the person's name, for look-ups by name.
-service_users = Table(
-    "service_users", metadata,
-    Column("id", String(36), nullable=False),
-    Column("tenant_id", String(36), nullable=False, index=True),
-    Column("version", Integer, nullable=False, default=1),
-    Column("body", JSON, nullable=False),
+service_users = owned("service_users", tenant(index=True), after=(
     Column("name_index", String(64)),
     Index("service_users_by_name", "tenant_id", "name_index"),
-    PrimaryKeyConstraint("tenant_id", "id", name="service_users_pkey"),
-)
+))
 
 care_plans = Table(
     "care_plans", metadata,
-    Column("id", String(36), nullable=False),
-    Column("tenant_id", String(36), nullable=False),
-    Column("service_user_id", String(36), nullable=False, index=True),
-    Column("version", Integer, nullable=False, default=1),
+    agency_key(),
+    tenant(),
+    ref("service_user_id", index=True),
+    counter("version", 1),
     Column("body", JSON, nullable=False),
     PrimaryKeyConstraint("tenant_id", "id", name="care_plans_pkey"),
 )
 
 medicines = Table(
     "medicines", metadata,
-    Column("id", String(36), nullable=False),
-    Column("tenant_id", String(36), nullable=False),
-    Column("service_user_id", String(36), nullable=False, index=True),
-    Column("version", Integer, nullable=False, default=1),
+    agency_key(),
+    tenant(),
+    ref("service_user_id", index=True),
+    counter("version", 1),
     Column("body", JSON, nullable=False),
     PrimaryKeyConstraint("tenant_id", "id", name="medicines_pkey"),
 )
 
 visits = Table(
     "visits", metadata,
-    Column("id", String(36), nullable=False),
-    Column("tenant_id", String(36), nullable=False),
-    Column("worker_id", String(36), nullable=False),
-    Column("service_user_id", String(36), nullable=False),
+    agency_key(),
+    tenant(),
+    ref("worker_id"),
+    ref("service_user_id"),
     Column("visit_type", Text, nullable=False),
-    Column("start", Text, nullable=False),
-    Column("end", Text, nullable=False),
-    Column("status", Text, nullable=False, default="scheduled"),
-    Column("version", Integer, nullable=False, default=1),
+    when("start", required=True),
+    when("end", required=True),
+    words("status", "scheduled"),
+    counter("version", 1),
     Index("visits_by_worker_start", "worker_id", "start"),
     Index("visits_by_start", "tenant_id", "start"),
     PrimaryKeyConstraint("tenant_id", "id", name="visits_pkey"),
@@ -145,20 +206,20 @@ visits = Table(
 # Worker records as received: clear ids/times/kind, sealed content (escrow-openable envelope).
 records = Table(
     "records", metadata,
-    Column("id", String(36), nullable=False),
-    Column("tenant_id", String(36), nullable=False),
-    Column("device_id", String(36), nullable=False),
-    Column("worker_id", String(36), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("visit_id", String(36), index=True),
-    Column("service_user_id", String(36), index=True),
-    Column("recorded_at", Text, nullable=False),
+    agency_key(),
+    tenant(),
+    ref("device_id"),
+    ref("worker_id"),
+    code("kind", 32),
+    ref("visit_id", required=False, index=True),
+    ref("service_user_id", required=False, index=True),
+    when("recorded_at", required=True),
     Column("version", Integer, nullable=False),
-    Column("corrects", String(36)),
+    ref("corrects", required=False),
     Column("envelope", JSON, nullable=False),
     Column("facts", JSON, nullable=False, default=dict),
     Column("content_hash", String(64), nullable=False),
-    Column("received_at", Text, nullable=False),
+    when("received_at", required=True),
     Column("seq", BigInteger, nullable=False),
     # Ids are unique per agency (here and in every table whose ids an agency or its phones
     # choose): the same id in two agencies is two rows, not a clash.
@@ -169,12 +230,12 @@ records = Table(
 # is sealed under the agency's data key and opened as it is served.
 feed = Table(
     "feed", metadata,
-    Column("tenant_id", String(36), primary_key=True),
+    key("tenant_id"),
     Column("seq", BigInteger, primary_key=True),
-    Column("worker_id", String(36), nullable=False),
-    Column("entity", String(32), nullable=False),
-    Column("entity_id", String(36), nullable=False),
-    Column("op", String(8), nullable=False),
+    ref("worker_id"),
+    code("entity", 32),
+    ref("entity_id"),
+    code("op", 8),
     Column("version", Integer, nullable=False),
     Column("body", JSON),
     Index("feed_by_worker", "tenant_id", "worker_id", "seq"),
@@ -183,28 +244,27 @@ feed = Table(
 # Append-only: the services only ever insert here.
 audit_log = Table(
     "audit_log", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("tenant_id", String(36), nullable=False),
-    Column("at", Text, nullable=False),
-    Column("actor_kind", String(16), nullable=False),
-    Column("actor_id", String(36), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("target_kind", String(32), nullable=False),
-    Column("target_id", String(36), nullable=False),
+    serial(),
+    tenant(),
+    when("at", required=True),
+    *actor(),
+    code("action", 64),
+    code("target_kind", 32),
+    ref("target_id"),
 )
 
 # Which server process leads the background monitors, and when it last ran them (one row).
 monitor_heartbeat = Table(
     "monitor_heartbeat", metadata,
     Column("holder", Text, primary_key=True),
-    Column("beat_at", Text, nullable=False),
+    when("beat_at", required=True),
 )
 
 # The lowest feed position still kept per agency: a cursor below it has expired (its changes
 # were compacted away), so that phone gets a full resync of its worker's current scope.
 feed_floor = Table(
     "feed_floor", metadata,
-    Column("tenant_id", String(36), primary_key=True),
+    key("tenant_id"),
     Column("seq", BigInteger, nullable=False),
 )
 
@@ -213,36 +273,36 @@ feed_floor = Table(
 # ids and times only; a resolution's notes are sealed to the agency.
 escalations = Table(
     "escalations", metadata,
-    Column("id", String(36), primary_key=True),
-    Column("tenant_id", String(36), nullable=False),
-    Column("reference", String(16), nullable=False),
-    Column("dedupe_key", String(200), nullable=False),
-    Column("type", String(32), nullable=False),
-    Column("severity", String(16), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("raised_at", Text, nullable=False),
+    key(),
+    tenant(),
+    code("reference", 16),
+    code("dedupe_key", 200),
+    code("type", 32),
+    code("severity", 16),
+    code("state", 16),
+    when("raised_at", required=True),
     # When the office learned of it (a phone may have been offline): the ladder counts from here.
-    Column("received_at", Text, nullable=False),
-    Column("worker_id", String(36)),
-    Column("service_user_id", String(36)),
-    Column("visit_id", String(36)),
-    Column("source_record_id", String(36)),
-    Column("acknowledged_at", Text),
-    Column("acknowledged_by", String(36)),
-    Column("resolved_at", Text),
-    Column("resolved_by", String(36)),
-    Column("outcome", String(32)),
+    when("received_at", required=True),
+    ref("worker_id", required=False),
+    ref("service_user_id", required=False),
+    ref("visit_id", required=False),
+    ref("source_record_id", required=False),
+    when("acknowledged_at"),
+    ref("acknowledged_by", required=False),
+    when("resolved_at"),
+    ref("resolved_by", required=False),
+    code("outcome", 32, required=False),
     Column("notes", JSON),
-    Column("tiers_called", Integer, nullable=False, default=0),
+    counter("tiers_called"),
     # Lone working (server/welfare.py): why (overdue, sos, duress), amber or red, and when the
     # worker was heard from ("I'm OK" or a check-out), which stops the climb.
-    Column("cause", String(16)),
-    Column("level", String(8)),
-    Column("answered_at", Text),
+    code("cause", 16, required=False),
+    code("level", 8, required=False),
+    when("answered_at"),
     # When the next tier of the on-call ladder is due (UTC ISO); NULL: nobody more to call.
-    Column("next_call_at", Text),
+    when("next_call_at"),
     # Which office-side check after sync raised it (sync.codes.OfficeCheck), if one did.
-    Column("office_check", String(32)),
+    code("office_check", 32, required=False),
     UniqueConstraint("tenant_id", "dedupe_key", name="escalations_once"),
     UniqueConstraint("tenant_id", "reference", name="escalations_reference"),
     Index("escalations_open", "tenant_id", "state", "raised_at"),
@@ -252,24 +312,23 @@ escalations = Table(
 # Each escalation's history, append-only: raised, tier called, notice sent, acknowledged, …
 escalation_events = Table(
     "escalation_events", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("tenant_id", String(36), nullable=False),
-    Column("escalation_id", String(36), nullable=False, index=True),
-    Column("at", Text, nullable=False),
-    Column("event", String(32), nullable=False),
-    Column("actor_kind", String(16), nullable=False),
-    Column("actor_id", String(36), nullable=False),
+    serial(),
+    tenant(),
+    ref("escalation_id", index=True),
+    when("at", required=True),
+    code("event", 32),
+    *actor(),
     Column("detail", JSON),
 )
 
 # The agency's on-call ladder: tier 0 is called first; each (channel, target) is a staff contact.
 oncall_ladder = Table(
     "oncall_ladder", metadata,
-    Column("tenant_id", String(36), primary_key=True),
+    key("tenant_id"),
     Column("tier", Integer, primary_key=True),
     Column("channel", String(16), primary_key=True),
     Column("target", String(320), primary_key=True),
-    Column("label", Text, nullable=False, default=""),
+    words("label"),
 )
 
 # One row per (escalation or lone-worker alert, tier) called: the primary key is what makes
@@ -277,43 +336,43 @@ oncall_ladder = Table(
 ladder_calls = Table(
     "ladder_calls", metadata,
     Column("subject_kind", String(16), primary_key=True),  # "escalation" or "alert"
-    Column("subject_id", String(36), primary_key=True),
+    key("subject_id"),
     Column("tier", Integer, primary_key=True),
-    Column("tenant_id", String(36), nullable=False),
-    Column("called_at", Text, nullable=False),
+    tenant(),
+    when("called_at", required=True),
 )
 
 # Notices to send (server/notifier.py), claimed by one process at a time; state is what the
 # console shows: pending, sending, sent, failed.
 notices = Table(
     "notices", metadata,
-    Column("id", String(36), primary_key=True),
-    Column("tenant_id", String(36), nullable=False),
-    Column("subject_kind", String(16), nullable=False),
-    Column("subject_id", String(36), nullable=False, index=True),
+    key(),
+    tenant(),
+    code("subject_kind", 16),
+    ref("subject_id", index=True),
     Column("tier", Integer, nullable=False),
-    Column("channel", String(16), nullable=False),
+    code("channel", 16),
     Column("target", String(320), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("attempts", Integer, nullable=False, default=0),
+    code("state", 16),
+    counter("attempts"),
     Column("last_error", Text),
-    Column("created_at", Text, nullable=False),
-    Column("claimed_at", Text),
-    Column("sent_at", Text),
+    when("created_at", required=True),
+    when("claimed_at"),
+    when("sent_at"),
     Index("notices_pending", "state", "created_at"),
 )
 
 # Lone-worker welfare sessions: from check-in to check-out, watched by the server.
 welfare_sessions = Table(
     "welfare_sessions", metadata,
-    Column("id", String(36), nullable=False),  # the check-in record's id
-    Column("tenant_id", String(36), nullable=False),
-    Column("worker_id", String(36), nullable=False),
-    Column("visit_id", String(36), nullable=False),
-    Column("started_at", Text, nullable=False),
-    Column("expected_end", Text, nullable=False),
-    Column("ended_at", Text),
-    Column("amber_at", Text),
+    agency_key(),  # the check-in record's id
+    tenant(),
+    ref("worker_id"),
+    ref("visit_id"),
+    when("started_at", required=True),
+    when("expected_end", required=True),
+    when("ended_at"),
+    when("amber_at"),
     Index("welfare_open", "ended_at", "amber_at", "expected_end"),
     PrimaryKeyConstraint("tenant_id", "id", name="welfare_sessions_pkey"),
 )
@@ -330,12 +389,10 @@ missed_dose_watch = Table(
 # Per-agency timings (server/agency_settings.py); no row means DOMAIN.md's defaults.
 agency_settings = Table(
     "agency_settings", metadata,
-    Column("tenant_id", String(36), primary_key=True),
-    Column("urgent_ack_s", Integer, nullable=False),
-    Column("emergency_ack_s", Integer, nullable=False),
-    Column("lone_grace_s", Integer, nullable=False),
-    Column("lone_amber_to_red_s", Integer, nullable=False),
-    Column("lone_tier_ack_s", Integer, nullable=False),
+    key("tenant_id"),
+    *(Column(name, Integer, nullable=False) for name in (
+        "urgent_ack_s", "emergency_ack_s", "lone_grace_s", "lone_amber_to_red_s",
+        "lone_tier_ack_s")),
     # Do a handover's points for the next worker reach the phones of the workers who visit
     # that person (server/handovers.py)? Default on.
     Column("handover_to_next_worker", Boolean, nullable=False, default=True,
@@ -348,19 +405,19 @@ agency_settings = Table(
 # once to pass its points on to the next workers (`routed_at`).
 handovers = Table(
     "handovers", metadata,
-    Column("tenant_id", String(36), primary_key=True),
-    Column("id", String(36), primary_key=True),
-    Column("worker_id", String(36), nullable=False),
-    Column("shift_start", Text, nullable=False),
-    Column("shift_end", Text, nullable=False),
+    key("tenant_id"),
+    key(),
+    ref("worker_id"),
+    when("shift_start", required=True),
+    when("shift_end", required=True),
     Column("has_concerns", Boolean, nullable=False),
     Column("items", Integer, nullable=False),
-    Column("recorded_at", Text, nullable=False),
-    Column("received_at", Text, nullable=False),
-    Column("state", String(16), nullable=False),  # unacknowledged, acknowledged
-    Column("acknowledged_at", Text),
-    Column("acknowledged_by", String(36)),
-    Column("routed_at", Text),
+    when("recorded_at", required=True),
+    when("received_at", required=True),
+    code("state", 16),  # unacknowledged, acknowledged
+    when("acknowledged_at"),
+    ref("acknowledged_by", required=False),
+    when("routed_at"),
     Index("handovers_inbox", "tenant_id", "state", "shift_end"),
     Index("handovers_by_worker", "tenant_id", "worker_id", "shift_end"),
     Index("handovers_to_route", "routed_at"),
@@ -369,11 +426,11 @@ handovers = Table(
 # The office's replies to a handover, append-only; each reply's text sealed to the agency.
 handover_replies = Table(
     "handover_replies", metadata,
-    Column("id", String(36), primary_key=True),
-    Column("tenant_id", String(36), nullable=False),
-    Column("handover_id", String(36), nullable=False, index=True),
-    Column("at", Text, nullable=False),
-    Column("by", String(36), nullable=False),
+    key(),
+    tenant(),
+    ref("handover_id", index=True),
+    when("at", required=True),
+    ref("by"),
     Column("sealed", JSON, nullable=False),
 )
 
@@ -382,12 +439,12 @@ handover_replies = Table(
 # (personal text, kept exactly as the feed keeps its own copies of office data).
 handover_points = Table(
     "handover_points", metadata,
-    Column("tenant_id", String(36), primary_key=True),
-    Column("item_id", String(36), primary_key=True),
-    Column("handover_id", String(36), nullable=False),
-    Column("author_id", String(36), nullable=False),
-    Column("service_user_id", String(36), nullable=False),
-    Column("written_at", Text, nullable=False),
+    key("tenant_id"),
+    key("item_id"),
+    ref("handover_id"),
+    ref("author_id"),
+    ref("service_user_id"),
+    when("written_at", required=True),
     Column("body", JSON, nullable=False),
     Index("handover_points_by_person", "tenant_id", "service_user_id", "written_at"),
 )
