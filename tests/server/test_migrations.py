@@ -4,7 +4,9 @@ and every revision upgrades and downgrades on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Engine, column, func, inspect, select, table, text
+from sqlalchemy import JSON, Engine, column, func, inspect, make_url, select, table, text
 
 from server import datakeys, enrolment, escrow, migrations, sealing
 from server.cli import main as cli_main
@@ -21,6 +23,7 @@ from server.schema import metadata, records
 from server.storage import make_engine, migrate
 from server.sync_service import handle_sync
 from sync.protocol import SyncRequest
+from tests.support import pg
 
 RELEASE = Path(__file__).resolve().parent / "release_db"
 # The newest revision: a new feature's revision moves it on, the tests follow.
@@ -33,24 +36,21 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'server.sqlite'}"
         return
-    from tests.support.pg import create_database
-
-    yield create_database(request.getfixturevalue("pg_url"), f"m_{uuid.uuid4().hex[:12]}")
+    yield pg.create_database(request.getfixturevalue("pg_url"), f"m_{uuid.uuid4().hex[:12]}")
 
 
 def _load_release(url: str) -> None:
-    """Restore the last release's dump (tests/server/release_db, made by make_fixtures.py)."""
+    """Put back the last release's database (tests/server/release_db, made by make_fixtures.py):
+    its SQLite file as the release wrote it, or its pg_dump archive through pg_restore."""
     if url.startswith("sqlite"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
-            db.executescript((RELEASE / "sqlite.sql").read_text())
+        shutil.copyfile(RELEASE / "release.sqlite", url.removeprefix("sqlite:///"))
         return
-    # psql meta-commands (\restrict) are not SQL; the rest runs as one script.
-    script = "\n".join(line for line in (RELEASE / "postgresql.sql").read_text().splitlines()
-                       if not line.startswith("\\"))
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(script)
-    engine.dispose()  # the dump emptied search_path on that connection
+    bindir = pg.require_bindir()
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    subprocess.run(  # noqa: S603 - the PostgreSQL tool, our own arguments
+        [str(bindir / "pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
+         "--single-transaction", "-d", libpq, str(RELEASE / "postgresql.dump")],
+        check=True, capture_output=True, timeout=120)
 
 
 def _counts(engine: Engine) -> dict[str, int]:

@@ -6,16 +6,20 @@ Run it with that release's code first on the path, from a checkout of this repos
     PYTHONPATH=/tmp/release .venv/bin/python tests/server/release_db/make_fixtures.py
 
 It builds a small agency (workers, an office login, people, plans, medicines, visits), enrols
-a phone that pushes two sealed notes, and dumps the result beside this file: `sqlite.sql`
-(SQLite's own dump), `postgresql.sql` (pg_dump of a throwaway cluster) and `release.json`
-(the phone's token and the escrow key, to show the upgraded database still serves them).
+a phone that pushes two sealed notes, and keeps the result beside this file as an agency would
+have it: `release.sqlite` (the SQLite database file itself), `postgresql.dump` (a pg_dump
+archive in custom format, the form backups take; the test puts it back with pg_restore) and
+`release.json` (the phone's token and the escrow key, to show the upgraded database still
+serves them). They are stored as those files, not as SQL text, because they are data the
+release made, not code of ours to keep tidy (the first SQL-text dumps, converted, hold the same
+schema and rows: re-dumped, they are line for line the same).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import sqlite3
+import shutil
 import tempfile
 import uuid
 from datetime import UTC, datetime
@@ -60,17 +64,17 @@ def main() -> None:
         engine = make_engine(f"sqlite:///{path}")
         facts = build(engine, Path(tmp))
         engine.dispose()
-        with sqlite3.connect(path) as db:
-            (HERE / "sqlite.sql").write_text("\n".join(db.iterdump()) + "\n")
+        shutil.copyfile(path, HERE / "release.sqlite")
     with pg.throwaway_cluster() as cluster, tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(cluster.url())
         key_dir = Path(tmp)
         pg_facts = build(engine, key_dir)
         engine.dispose()
-        dump = cluster.run("pg_dump", "--inserts", "--no-owner", "--no-privileges",
-                           "--no-comments", "-h", str(cluster.sockdir), "-p", str(cluster.port),
-                           "-U", pg.SUPERUSER, pg.DEFAULT_DB).stdout
-        (HERE / "postgresql.sql").write_text(dump)
+        archive = cluster.base / "release.dump"  # somewhere the cluster's owner may write
+        cluster.run("pg_dump", "--format=custom", "--no-owner", "--no-privileges",
+                    "--no-comments", "-h", str(cluster.sockdir), "-p", str(cluster.port),
+                    "-U", pg.SUPERUSER, "-f", str(archive), pg.DEFAULT_DB)
+        shutil.copyfile(archive, HERE / "postgresql.dump")
     (HERE / "release.json").write_text(json.dumps({"sqlite": facts, "postgresql": pg_facts},
                                                   indent=1) + "\n")
 
