@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ from tests.support.flet_memory import Harness, run_app
 NOW = datetime(2026, 3, 10, 9, 5, tzinfo=UTC)
 OFFICE_URL = "http://office"
 SETTINGS = AppSettings(data_dir=Path("unused"), server_url=OFFICE_URL)
+PIN = "258036"
 
 
 @dataclass
@@ -47,16 +49,20 @@ class Office:
         return code_for(self.app.state.engine, self.agency.worker_id)
 
 
-@pytest.fixture
-def office(tmp_path: Path) -> Office:
+def office_app(tmp_path: Path, name: str = "server") -> Any:
+    """The office server app (no console, no monitors) on its own SQLite file under tmp_path."""
     # The phone's clock is fixed in March 2026 while the server's is real: keep every visit in
     # the phones' retention window so the fixed-date rota still syncs.
-    settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'server.sqlite'}",
-                              escrow_key_file=tmp_path / "escrow.key",
+    settings = ServerSettings(database_url=f"sqlite:///{tmp_path / f'{name}.sqlite'}",
+                              escrow_key_file=tmp_path / f"{name}-escrow.key",
                               phone_retention_days=36500, run_monitors=False)
-    app = create_app(settings, with_console=False)
-    agency = small_agency(app.state.engine, tmp_path, now=NOW)
-    return Office(app, agency)
+    return create_app(settings, with_console=False)
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Office:
+    app = office_app(tmp_path)
+    return Office(app, small_agency(app.state.engine, tmp_path, now=NOW))
 
 
 def scripted_no_signal(request: httpx.Request) -> httpx.Response:
@@ -77,12 +83,16 @@ class OpenApp:
 
 
 class Phone:
-    """One phone. Closing the app keeps its SQLite file and keystore, as on a real phone."""
+    """One phone. Closing the app keeps its SQLite file and keystore, as on a real phone.
 
-    def __init__(self, root: Path, office: Office):
+    `monotonic` stands in for the inactivity lock's clock (the lock tests move it on)."""
+
+    def __init__(self, root: Path, office: Office,
+                 monotonic: Callable[[], float] = time.monotonic):
         self.db_path = root / "phone" / "fieldapp.sqlite"
         self.keystore = MemoryKeyStore()
         self.clock = FakeClock(NOW)
+        self.monotonic = monotonic
         self.office = office
         self._open: list[Harness] = []
 
@@ -95,7 +105,7 @@ class Phone:
 
         async def main(page: ft.Page) -> None:
             services = compose(SETTINGS, store, self.keystore, self.clock, http, kdf=KDF_FLOOR)
-            app = WorkerApp(page, services)
+            app = WorkerApp(page, services, monotonic=self.monotonic)
             page.on_disconnect = lambda _e: services.lock()
             made["app"] = app
             app.start()
@@ -110,6 +120,12 @@ class Phone:
         self._open.append(ui)
         return OpenApp(ui, made["app"], store)
 
+    def enrolled(self) -> OpenApp:
+        """The app opened and enrolled with its office (PIN `PIN`), on today's list."""
+        opened = self.open()
+        enrol(opened, self.office)
+        return opened
+
     def close_all(self) -> None:
         for ui in self._open:
             ui.close()
@@ -118,7 +134,27 @@ class Phone:
 @pytest.fixture
 def phone(tmp_path: Path, office: Office) -> Iterator[Phone]:
     p = Phone(tmp_path, office)
-    try:
-        yield p
-    finally:
-        p.close_all()
+    yield p  # pytest runs the rest even when the test fails
+    p.close_all()
+
+
+# --- steps a worker takes ---------------------------------------------------------------------
+def enrol(opened: OpenApp, office: Office, pin: str = PIN) -> None:
+    ui = opened.ui
+    ui.type("enrol-code", office.enrolment_code())
+    ui.type("enrol-pin", pin)
+    ui.type("enrol-pin2", pin)
+    ui.tap("enrol-submit")
+
+
+def unlock(opened: OpenApp, pin: str = PIN) -> None:
+    opened.ui.type("unlock-pin", pin)
+    opened.ui.tap("unlock-submit")
+
+
+def check_in(ui: Harness, *, then: str | None = None) -> None:
+    """From today's list: open the first visit, check in, then tap `then` (say "visit-mar")."""
+    ui.tap("visit-0")
+    ui.tap("visit-check-in")
+    if then is not None:
+        ui.tap(then)

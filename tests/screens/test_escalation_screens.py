@@ -13,7 +13,7 @@ from flet.messaging.protocol import MessageAction
 from server import feed, worker_profile
 from server.schema import records as office_records
 from tests.screens.conftest import NOW, Office, OpenApp, Phone
-from tests.screens.test_worker_screens import enrol, start_offline
+from tests.screens.test_worker_screens import start_offline
 from tests.support.flet_memory import Harness
 
 
@@ -45,8 +45,7 @@ def office_escalations(office: Office) -> list[dict]:
 
 def test_a_fall_with_soft_signs_reaches_the_office_and_its_acknowledgement_comes_back(
         phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
     assert ui.exists("escalate")  # on the day view too
     raise_fall(ui)
@@ -100,8 +99,7 @@ def test_with_no_signal_an_emergency_is_queued_and_the_app_offers_999_and_the_of
 
 
 def test_a_choice_is_needed_before_the_next_step(phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
     ui.tap("escalate")
     ui.tap("type-fall")
@@ -117,8 +115,7 @@ def test_a_choice_is_needed_before_the_next_step(phone: Phone, office: Office) -
 
 def test_news2_is_offered_only_to_trained_staff_and_shows_the_plan_before_the_advice(
         phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
     ui.tap("visit-0")
     ui.tap("escalate")

@@ -22,11 +22,16 @@ from flet.messaging.protocol import MessageAction
 from fieldapp.store.records import open_record
 from screens import looks, mar
 from server import agency
-from server.app import create_app
-from server.settings import ServerSettings
 from tests.factories import code_for, medicines_for, person, plan_for
-from tests.screens.conftest import NOW, Office, OpenApp, Phone
-from tests.screens.test_worker_screens import PIN, enrol
+from tests.screens.conftest import (
+    NOW,
+    PIN,
+    Office,
+    OpenApp,
+    Phone,
+    check_in,
+    office_app,
+)
 from tests.support.flet_memory import Harness
 
 LONDON = ZoneInfo("Europe/London")
@@ -65,10 +70,7 @@ def records(opened: OpenApp, kind: str) -> list[dict]:
 @pytest.fixture
 def medicines_office(tmp_path: Path) -> Office:
     """One person with time-critical Co-careldopa at 09:00 and a "Medicines due" task."""
-    settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'meds.sqlite'}",
-                              escrow_key_file=tmp_path / "meds-escrow.key",
-                              phone_retention_days=36500, run_monitors=False)
-    app = create_app(settings, with_console=False)
+    app = office_app(tmp_path, "meds")
     engine = app.state.engine
     tid = agency.init_tenant(engine, "Test Home Care", tmp_path / "meds-escrow.key",
                              office_phone="0113 496 0000")
@@ -96,16 +98,13 @@ def medicines_office(tmp_path: Path) -> Office:
 @pytest.fixture
 def meds_phone(tmp_path: Path, medicines_office: Office) -> Iterator[Phone]:
     p = Phone(tmp_path / "meds", medicines_office)
-    try:
-        yield p
-    finally:
-        p.close_all()
+    yield p
+    p.close_all()
 
 
 # --- routes ----------------------------------------------------------------------------------
 def test_each_screen_is_a_route_with_a_view_of_its_own(phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
     assert ui.page.route == "/day"
     day_view = ui.page.views[0]
@@ -125,8 +124,7 @@ def test_each_screen_is_a_route_with_a_view_of_its_own(phone: Phone, office: Off
 
 def test_an_address_typed_while_locked_shows_the_pin_screen(phone: Phone,
                                                             office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
     ui.tap("lock")
     browser_goes_to(ui, f"/visits/{office.agency.visits[0]['id']}")
@@ -138,8 +136,7 @@ def test_an_address_typed_while_locked_shows_the_pin_screen(phone: Phone,
 
 # --- the visit screen ------------------------------------------------------------------------
 def test_the_visit_says_a_reason_is_needed_before_the_tap(phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
     phone.clock.advance(minutes=25)  # 09:30 for a 09:00 visit
     ui.tap("visit-0")
@@ -153,15 +150,13 @@ def test_the_visit_says_a_reason_is_needed_before_the_tap(phone: Phone, office: 
 
 
 def test_on_time_there_is_no_reason_to_give(phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     opened.ui.tap("visit-0")
     assert not opened.ui.exists("checkin-timing") and not opened.ui.exists("checkin-reason")
 
 
 def test_the_address_opens_in_maps(phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
     ui.tap("visit-0-maps")
     assert ui.client.launched_urls[-1].endswith("query=14+Cardigan+Road%2C+LS6+3AG")
@@ -172,12 +167,9 @@ def test_the_address_opens_in_maps(phone: Phone, office: Office) -> None:
 
 
 def test_task_answers_look_different_from_done(phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
-    ui.tap("task-0-done")
+    check_in(ui, then="task-0-done")
     ui.tap("task-1-not-done")
     ui.type("task-1-reason", "She said no thank you")
     ui.tap("task-1-refused")
@@ -190,11 +182,10 @@ def test_task_answers_look_different_from_done(phone: Phone, office: Office) -> 
 
 def test_location_is_recorded_at_check_in_only_with_consent(phone: Phone,
                                                             office: Office) -> None:
-    opened = phone.open()
+    opened = phone.enrolled()
     ui = opened.ui
     ui.client.on_invoke("Geolocator", "request_permission", lambda _c, _a: "whileInUse")
     ui.client.on_invoke("Geolocator", "get_current_position", lambda _c, _a: dict(WHERE))
-    enrol(opened, office)
     ui.tap("visit-0")
     flip(ui, "location-consent", True)
     ui.tap("visit-check-in")
@@ -204,10 +195,9 @@ def test_location_is_recorded_at_check_in_only_with_consent(phone: Phone,
 
 
 def test_a_refused_location_permission_still_checks_in(phone: Phone, office: Office) -> None:
-    opened = phone.open()
+    opened = phone.enrolled()
     ui = opened.ui
     ui.client.on_invoke("Geolocator", "request_permission", lambda _c, _a: "denied")
-    enrol(opened, office)
     ui.tap("visit-0")
     flip(ui, "location-consent", True)
     ui.tap("visit-check-in")
@@ -218,8 +208,7 @@ def test_a_refused_location_permission_still_checks_in(phone: Phone, office: Off
 
 
 def test_without_consent_no_location_is_asked_for(phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     opened.ui.tap("visit-0")
     opened.ui.tap("visit-check-in")  # no Geolocator answer registered: it is never called
     (check_in,) = records(opened, "check_in")
@@ -228,11 +217,9 @@ def test_without_consent_no_location_is_asked_for(phone: Phone, office: Office) 
 
 # --- medicines -------------------------------------------------------------------------------
 def test_the_medicines_task_follows_the_mar(meds_phone: Phone, medicines_office: Office) -> None:
-    opened = meds_phone.open()
-    enrol(opened, medicines_office)
+    opened = meds_phone.enrolled()
     ui = opened.ui
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
+    check_in(ui)
     assert not ui.exists("task-0-done")
     assert ui.text("task-0-waits") == ("Record each dose in the MAR first: 2 of 2 still to "
                                        "record.")
@@ -247,12 +234,9 @@ def test_the_medicines_task_follows_the_mar(meds_phone: Phone, medicines_office:
 
 def test_a_dose_outside_its_window_is_confirmed_with_a_reason_and_flagged(
         meds_phone: Phone, medicines_office: Office) -> None:
-    opened = meds_phone.open()
-    enrol(opened, medicines_office)
+    opened = meds_phone.enrolled()
     ui = opened.ui
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
-    ui.tap("visit-mar")
+    check_in(ui, then="visit-mar")
     meds_phone.clock.advance(minutes=40)  # 09:45: Co-careldopa's window closed at 09:30
     ui.tap("dose-0-taken")
     assert ui.exists("dose-0-confirm-ask") and not ui.exists("dose-0-answer")
@@ -271,24 +255,18 @@ def test_a_dose_outside_its_window_is_confirmed_with_a_reason_and_flagged(
 
 
 def test_a_dose_in_its_window_saves_in_one_tap(meds_phone: Phone, medicines_office: Office) -> None:
-    opened = meds_phone.open()
-    enrol(opened, medicines_office)
+    opened = meds_phone.enrolled()
     ui = opened.ui
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
-    ui.tap("visit-mar")
+    check_in(ui, then="visit-mar")
     ui.tap("dose-0-taken")
     assert not ui.exists("dose-0-confirm-ask")
     assert icon_of(ui, "dose-0-answer").icon == ft.Icons.CHECK_CIRCLE
 
 
 def test_allergies_are_red_only_when_there_are_some(phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
-    ui.tap("visit-mar")
+    check_in(ui, then="visit-mar")
     allergy = next(c for c in ui.controls() if isinstance(c, ft.Text)
                    and str(c.value).startswith("Allergies:"))
     assert allergy.value == "Allergies: Penicillin" and allergy.color == ft.Colors.RED_900
@@ -300,12 +278,9 @@ def test_allergies_are_red_only_when_there_are_some(phone: Phone, office: Office
 
 def test_a_regular_dose_over_an_hour_late_asks_first(meds_phone: Phone,
                                                       medicines_office: Office) -> None:
-    opened = meds_phone.open()
-    enrol(opened, medicines_office)
+    opened = meds_phone.enrolled()
     ui = opened.ui
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
-    ui.tap("visit-mar")
+    check_in(ui, then="visit-mar")
     # Only the time-critical Co-careldopa card shows its window; the other card is Lactulose.
     lactulose = 1 if ui.exists("dose-0-window") else 0
     meds_phone.clock.advance(minutes=70)  # 10:15 for a 09:00 dose: more than an hour late

@@ -15,10 +15,18 @@ import pytest
 from sqlalchemy import func, select
 
 from server.schema import records as office_records
-from tests.screens.conftest import NO_SIGNAL, Office, OpenApp, Phone
+from tests.screens.conftest import (
+    NO_SIGNAL,
+    PIN,
+    Office,
+    OpenApp,
+    Phone,
+    check_in,
+    enrol,
+    unlock,
+)
 from tests.support.flet_memory import AppCrashed, NotFound, run_app
 
-PIN = "258036"
 OTHER_PIN = "258037"
 NOT_ON_PHONE_YET = "saved on phone, not yet received by the office"
 NO_CONNECTION = ("No connection to the office. Your records are safe on this phone and will be "
@@ -26,25 +34,10 @@ NO_CONNECTION = ("No connection to the office. Your records are safe on this pho
 
 
 # --- steps a worker takes ---------------------------------------------------------------------
-def enrol(opened: OpenApp, office: Office, pin: str = PIN) -> None:
-    ui = opened.ui
-    ui.type("enrol-code", office.enrolment_code())
-    ui.type("enrol-pin", pin)
-    ui.type("enrol-pin2", pin)
-    ui.tap("enrol-submit")
-
-
-def unlock(opened: OpenApp, pin: str = PIN) -> None:
-    opened.ui.type("unlock-pin", pin)
-    opened.ui.tap("unlock-submit")
-
-
 def complete_visit(opened: OpenApp, phone: Phone) -> None:
     """Today's first visit, start to finish, every task done."""
     ui = opened.ui
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
-    ui.tap("task-0-done")
+    check_in(ui, then="task-0-done")
     ui.tap("task-1-done")
     record_due_doses(ui)
     phone.clock.advance(minutes=25)
@@ -114,8 +107,7 @@ def test_enrol_shows_the_offices_message_for_a_bad_code(phone: Phone) -> None:
 
 
 def test_a_good_code_and_pin_land_on_todays_visits(phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
     texts = ui.texts()
     assert "Today, Tuesday 10 March" in texts
@@ -146,8 +138,7 @@ def test_a_weak_pin_is_refused_without_using_up_the_code(phone: Phone, office: O
 
 # --- a visit ----------------------------------------------------------------------------------
 def test_a_visit_from_check_in_to_check_out(phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
 
     ui.tap("visit-0")
@@ -212,8 +203,7 @@ def test_a_visit_from_check_in_to_check_out(phone: Phone, office: Office) -> Non
 
 
 def test_lock_returns_to_the_pin_screen(phone: Phone, office: Office) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     opened.ui.tap("lock")
     assert not opened.app.services.device.unlocked
     assert opened.ui.exists("unlock-pin") and not opened.ui.exists("visit-0")
@@ -262,9 +252,7 @@ def test_without_signal_records_stay_safe_on_the_phone(phone: Phone, office: Off
     assert says_no_connection(opened)
     assert ui.exists("visit-0")  # the rota came down while enrolling
 
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
-    ui.tap("task-0-done")
+    check_in(ui, then="task-0-done")
     assert ui.text("sync-status") == f"2 record(s) {NOT_ON_PHONE_YET}"
     assert says_no_connection(opened)
 
@@ -277,9 +265,7 @@ def test_without_signal_records_stay_safe_on_the_phone(phone: Phone, office: Off
 def test_without_signal_each_record_says_saved_on_phone(phone: Phone, office: Office) -> None:
     opened = start_offline(phone, office)
     ui = opened.ui
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
-    ui.tap("task-0-done")
+    check_in(ui, then="task-0-done")
     ui.tap("sync-now")
     assert ui.text("task-0-answer") == "Done · Saved on phone"
     ui.tap("back")
@@ -289,9 +275,7 @@ def test_without_signal_each_record_says_saved_on_phone(phone: Phone, office: Of
 def test_the_outbox_lists_each_record_and_where_it_is(phone: Phone, office: Office) -> None:
     opened = start_offline(phone, office)
     ui = opened.ui
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
-    ui.tap("task-0-done")
+    check_in(ui, then="task-0-done")
     ui.tap("outbox")
     texts = ui.texts()
     assert "Outbox" in texts
@@ -357,12 +341,9 @@ def test_harness_reports_a_failing_handler_and_a_dead_background_task() -> None:
 def test_a_recorded_dose_is_corrected_with_a_reason_and_the_original_stays(
     phone: Phone, office: Office
 ) -> None:
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
-    ui.tap("visit-mar")
+    check_in(ui, then="visit-mar")
     ui.tap("dose-0-taken")  # the 08:00 dose over an hour later: confirmed with a reason
     ui.type("dose-0-reason", "Visit booked after the dose time")
     ui.tap("dose-0-confirm")

@@ -8,6 +8,7 @@ agency. ``phone``: one phone directory (SQLite file + 0600 key file) with a fake
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -90,11 +91,10 @@ class Phone:
         self.keystore = FileKeyStore(self.dir / "device.key")
         self.clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
         self.office = office
-        self._open: list[DeviceStore] = []
+        self._closing = contextlib.ExitStack()  # every store a session opened
 
     def session(self) -> Session:
-        store = DeviceStore(self.db_path)
-        self._open.append(store)
+        store = self._closing.enter_context(contextlib.closing(DeviceStore(self.db_path)))
         device = Device(store, self.keystore, self.clock, KDF_FLOOR)
         return Session(store, device, VisitService(store, device.sealer, device.author,
                                                    self.clock))
@@ -131,14 +131,10 @@ class Phone:
         return sorted(p for p in self.dir.rglob("*") if p.is_file())
 
     def close(self) -> None:
-        for store in self._open:
-            store.close()
+        self._closing.close()
 
 
 @pytest.fixture
 def phone(tmp_path: Path, office: Office) -> Iterator[Phone]:
-    p = Phone(tmp_path, office)
-    try:
+    with contextlib.closing(Phone(tmp_path, office)) as p:
         yield p
-    finally:
-        p.close()

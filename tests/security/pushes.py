@@ -137,8 +137,11 @@ def post_sync(client: httpx.Client, token: str | None, body: bytes,
     return client.post(SYNC_PATH, content=body, headers={**headers(token), **(extra or {})})
 
 
+@pytest.fixture(name="office",
+                params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def office_on_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
-    """The office on the fixture's backend ("sqlite" or "postgresql"), disposed afterwards."""
+    """The `office` fixture of a test module that imports this: the office on each backend
+    (SQLite, then PostgreSQL), disposed afterwards."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'server.sqlite'}"
     else:

@@ -5,12 +5,10 @@ enrolling with one one-time code."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from server.schema import devices
@@ -21,16 +19,11 @@ from tests.security.pushes import (
     facts_for,
     gz,
     medicine_of,
-    office_on_backend,
+    office_on_backend,  # noqa: F401 - the `office` fixture, on each backend
     post_sync,
     record,
 )
 from tests.support.live import serve
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
-    yield from office_on_backend(request, tmp_path)
 
 
 def at_once(n: int, call: Callable[[httpx.Client], httpx.Response], url: str

@@ -12,7 +12,6 @@ import json
 import socket
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,16 +23,11 @@ from tests.security.pushes import (
     gz,
     headers,
     medicine_of,
-    office_on_backend,
+    office_on_backend,  # noqa: F401 - the `office` fixture, on each backend
     post_sync,
     record,
 )
 from tests.support.live import serve
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
-    yield from office_on_backend(request, tmp_path)
 
 
 @contextlib.contextmanager

@@ -7,23 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import flet as ft
-import httpx
 import pytest
 from sqlalchemy import select
 
-from fieldapp.domain.clock import FakeClock
-from fieldapp.store.db import DeviceStore
-from fieldapp.vault.dek import KDF_FLOOR
-from fieldapp.vault.keystore import MemoryKeyStore
-from main import compose
-from screens.app import WorkerApp
 from server import enrolment
 from server.schema import records as office_records
-from tests.screens.conftest import NOW, OFFICE_URL, SETTINGS, Office, OpenApp
+from tests.screens.conftest import PIN, Office, OpenApp, Phone, unlock
 from tests.screens.conftest import office as office  # noqa: F401 - the same office fixture
-from tests.support.flet_memory import run_app
 
-PIN = "258036"
 DURESS_PIN = "740193"
 WRONG = "901346"
 
@@ -41,61 +32,25 @@ class Ticker:
         self.now += minutes * 60
 
 
-class LockPhone:
+class LockPhone(Phone):
+    """The screens' phone with a fake clock for the inactivity lock (`ticker`)."""
+
     def __init__(self, root: Path, office: Office):
-        self.db_path = root / "phone" / "fieldapp.sqlite"
-        self.keystore = MemoryKeyStore()
-        self.clock = FakeClock(NOW)
         self.ticker = Ticker()
-        self.office = office
-        self._open: list[OpenApp] = []
-
-    def open(self) -> OpenApp:
-        store = DeviceStore(self.db_path)
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.office.app),
-                                 base_url=OFFICE_URL)
-        made: dict[str, WorkerApp] = {}
-
-        async def main(page: ft.Page) -> None:
-            services = compose(SETTINGS, store, self.keystore, self.clock, http, kdf=KDF_FLOOR)
-            made["app"] = WorkerApp(page, services, monotonic=self.ticker)
-            made["app"].start()
-
-        ui = run_app(main)
-        ui.on_close(store.close)
-        ui.on_close(http.aclose)
-        opened = OpenApp(ui, made["app"], store)
-        self._open.append(opened)
-        return opened
-
-    def close(self) -> None:
-        for o in self._open:
-            o.ui.close()
+        super().__init__(root, office, monotonic=self.ticker)
 
 
 @pytest.fixture
 def phone(tmp_path: Path, office: Office) -> Iterator[LockPhone]:  # noqa: F811
     p = LockPhone(tmp_path, office)
-    try:
-        yield p
-    finally:
-        p.close()
+    yield p
+    p.close_all()
 
 
 def enrolled(phone: LockPhone, office: Office) -> OpenApp:  # noqa: F811
-    opened = phone.open()
-    ui = opened.ui
-    ui.type("enrol-code", office.enrolment_code())
-    ui.type("enrol-pin", PIN)
-    ui.type("enrol-pin2", PIN)
-    ui.tap("enrol-submit")
-    assert ui.exists("visit-0"), ui.screen()
+    opened = phone.enrolled()
+    assert opened.ui.exists("visit-0"), opened.ui.screen()
     return opened
-
-
-def unlock(opened: OpenApp, pin: str = PIN) -> None:
-    opened.ui.type("unlock-pin", pin)
-    opened.ui.tap("unlock-submit")
 
 
 def office_kinds(office: Office) -> list[str]:  # noqa: F811
