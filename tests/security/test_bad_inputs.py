@@ -84,6 +84,11 @@ RECORD_CASES: list[tuple[str, Any, str]] = [
         facts={"corrects_kind": "note", "actor": "worker"}),
      "corrects is not at the office"),
     ("corrects on a note", lambda r, o: r.update(corrects=str(uuid.uuid4())), "corrects"),
+    ("a handover count below 0", lambda r, o: r.update(
+        kind="handover", visit_id=None, service_user_id=None,
+        facts={**facts_for("handover", ""), "items": -1}), "facts.items"),
+    ("lone-worker minutes past any bound", lambda r, o: r.update(
+        kind="lone_worker", facts={"event": "extend", "minutes": 10**6}), "facts.minutes"),
 ]
 
 
