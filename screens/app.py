@@ -1,13 +1,11 @@
-"""The worker app's shell: routes to screens, the records banner, background sync, auto-lock.
+"""The worker app's shell: routes to screens, redraws, the lock and unlock flow, the banner.
 
 main.py hands the shell one services object; screens reach everything through the `nav.Shell`
-it implements.
+it implements. The auto-lock is screens/idle.py, background sync screens/background.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime, tzinfo
@@ -25,12 +23,11 @@ from fieldapp.services import (
     SyncResult,
     SyncState,
     check_pin_policy,
-    locks_on_lifecycle,
 )
 from screens import banner, location, nav, routes, widgets
+from screens.background import BackgroundSync
 from screens.guard import guard_tree
-
-IDLE_CHECK_S = 15.0  # how often the inactivity lock looks at the clock (real seconds)
+from screens.idle import IdleLock
 
 
 class WorkerApp:
@@ -43,7 +40,6 @@ class WorkerApp:
         self.server_url = services.settings.server_url
         self.last_result: SyncResult | None = None
         self.share_location = False  # the worker's choice, asked on the visit screen
-        self._wake = asyncio.Event()
         self._screen: nav.ScreenState | None = None
         self._route = "/"
         self._body = ft.Column()
@@ -51,13 +47,11 @@ class WorkerApp:
         # The screen that was open when the app locked itself: shown again after unlock, with
         # its text fields (kept in its view state) as the worker left them.
         self._resume: tuple[str, nav.ScreenState | None] | None = None
-        # Inactivity runs on a monotonic clock: setting the phone's time back or forward must
-        # neither postpone nor skip the auto-lock.
-        self._monotonic = monotonic
-        self._last_activity = monotonic()
+        self.idle = IdleLock(services, self.lock, monotonic, on_quiet=self._remind)
+        self.background = BackgroundSync(services, self.sync_now)
         self._locator = location.Locator()
         self._reminder: EndReminder | None = None
-        page.on_app_lifecycle_state_change = self._on_lifecycle
+        page.on_app_lifecycle_state_change = self.idle.on_lifecycle
         page.on_route_change = self._on_route_change
         page.title = "Field App"
         page.theme_mode = ft.ThemeMode.LIGHT
@@ -72,10 +66,9 @@ class WorkerApp:
             unlock = routes.build(self, nav.UNLOCK)
             assert unlock is not None
             self._show(nav.UNLOCK, unlock)
-        # Signal coming back is the best moment to send what is queued.
-        self.connectivity = ft.Connectivity(on_change=self._on_connectivity)
-        self.page.run_task(self._sync_loop)
-        self.page.run_task(self._idle_loop)
+        self.connectivity = ft.Connectivity(on_change=self.background.on_connectivity)
+        self.page.run_task(self.background.run)
+        self.page.run_task(self.idle.watch)
 
     def go(self, route: str) -> None:
         """Open the screen at `route`; the address bar and the browser's back button follow."""
@@ -130,7 +123,7 @@ class WorkerApp:
             self._reminder = self._due()  # what this redraw shows: no second redraw for it
         except FieldAppError as exc:
             body, footer = [widgets.body(str(exc))], []
-        guard_tree([*body, *footer], self._guarded)
+        guard_tree([*body, *footer], self.idle.guard)
         self._body.controls = body
         self._footer.controls = footer
         self.page.update()
@@ -164,33 +157,13 @@ class WorkerApp:
         """After a lockout or a wipe nothing typed before may come back."""
         self._resume = None
 
-    # --- inactivity and the background ----------------------------------------------------
+    # --- inactivity (screens/idle.py) ------------------------------------------------------
     def touch(self) -> None:
-        self._last_activity = self._monotonic()
+        self.idle.touch()
 
     def check_idle(self) -> bool:
         """Lock if nobody has touched the app for the auto-lock time; True if it locked."""
-        if self.services.idle_expired(self._monotonic() - self._last_activity):
-            self.lock()
-            return True
-        return False
-
-    def _guarded(self) -> bool:
-        """Before any handler: a tap after the auto-lock time locks instead of acting."""
-        if self.check_idle():
-            return False
-        self.touch()
-        return True
-
-    def _on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
-        if locks_on_lifecycle(e.state.value):
-            self.lock()
-
-    async def _idle_loop(self) -> None:
-        while True:
-            await asyncio.sleep(IDLE_CHECK_S)
-            if not self.check_idle():
-                self._remind()
+        return self.idle.check()
 
     def _remind(self) -> None:
         """Redraw when the "due to end" reminder comes due (nothing else redraws at a time),
@@ -267,13 +240,9 @@ class WorkerApp:
         """Send what an old enrolment still has queued, then enrol with the office's code."""
         await self.services.enrol(server, code, pin)
 
-    def _on_connectivity(self, e: ft.ConnectivityChangeEvent) -> None:
-        if any(kind != ft.ConnectivityType.NONE for kind in e.connectivity):
-            self.request_sync()
-
     def request_sync(self) -> None:
         """Ask the background loop to sync soon (after every saved record)."""
-        self._wake.set()
+        self.background.request()
 
     async def sync_now(self) -> SyncResult:
         before = self.last_result
@@ -291,17 +260,3 @@ class WorkerApp:
         if changed:
             self.refresh()
         return result
-
-    async def _sync_loop(self) -> None:
-        failures = 0
-        while True:
-            delay = self.services.next_sync_delay(failures)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            # Cleared after waking, so a request made while the sync below runs wakes the
-            # next round instead of being folded into this one.
-            self._wake.clear()
-            if not self.services.enrolled:
-                continue
-            result = await self.sync_now()
-            failures = 0 if result.healthy else failures + 1

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 import flet as ft
 
+from fieldapp.services import SyncCounts
 from screens.widgets import DANGER, OK, WARN, Handler, labelled, link_button
 
 
-class Counts(Protocol):
-    on_phone: int
-    sent: int
-    received: int
-    rejected: int
-
-
-def records_banner(counts: Counts, last_sync: str | None, message: str,
+def records_banner(counts: SyncCounts, last_sync: str | None, message: str,
                    on_sync: Handler, on_outbox: Handler | None = None) -> ft.Container:
     """Every screen says where the worker's records are: on the phone, sent, or at the office."""
     waiting = counts.on_phone + counts.sent
