@@ -5,10 +5,11 @@ from __future__ import annotations
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.support.browser import by_id, wait_id, wait_text
+from tests.support.browser import by_id, open_flet, wait_id, wait_text
 from tests.support.browser import fill as _fill
 from tests.support.browser import tap as _tap
 
+PIN = "258036"
 OUTSIDE_WINDOW_REASON = "Rota changed this morning"
 _ANSWERED_OR_ASKED = """(card) => !!document.querySelector(
   `[flt-semantics-identifier="${card}-answer"], ` +
@@ -89,3 +90,37 @@ def record_dose(page: Page, card: str, code: str, reason: str = OUTSIDE_WINDOW_R
     wait_id(page, f"{card}-answer")
     wait_text(page, "FLAGGED")
     return True
+
+
+def fill_enrolment(page: Page, app_url: str, code: str, pin: str = PIN) -> None:
+    """First run: open the worker app and fill in the enrolment form (not sent yet)."""
+    open_flet(page, app_url)
+    wait_text(page, "Set up this phone")
+    fill(page, "enrol-code", code)
+    fill(page, "enrol-pin", pin)
+    fill(page, "enrol-pin2", pin)
+
+
+def enrol(page: Page, app_url: str, code: str, pin: str = PIN) -> None:
+    """First run, enrolment sent: the phone shows today's list."""
+    fill_enrolment(page, app_url, code, pin)
+    tap(page, "enrol-submit")
+    wait_text(page, "Today,", timeout=60)
+
+
+def answer_tasks(page: Page, tasks: list[dict[str, object]],
+                 answers: dict[int, tuple[str, str]] | None = None, drank: str = "200") -> None:
+    """Answer every care-plan task on the visit screen: "done", or for the indexes in
+    `answers` "not done" with (the button that saves it, the reason)."""
+    for i, task in enumerate(tasks):
+        if task.get("fluid"):
+            fill(page, f"task-{i}-offered", "250")
+            fill(page, f"task-{i}-taken", drank)
+        if answers and i in answers:
+            button, reason = answers[i]
+            tap(page, f"task-{i}-not-done")
+            fill(page, f"task-{i}-reason", reason)
+            tap(page, f"task-{i}-{button}")
+        else:
+            tap(page, f"task-{i}-done")
+        wait_id(page, f"task-{i}-answer")

@@ -25,7 +25,14 @@ from pypdf import PdfReader
 from fieldapp.domain.mar import Medicine, doses_due
 from fieldapp.domain.visit_rules import Visit
 from server.demo_data import build_demo_agency, demo_id
-from tests.browser.phone_steps import fill, reason_if_asked, record_dose, tap
+from tests.browser.phone_steps import (
+    PIN,
+    answer_tasks,
+    fill,
+    reason_if_asked,
+    record_dose,
+    tap,
+)
 from tests.support.browser import fill as _fill
 from tests.support.browser import open_flet, screenshot, wait_id, wait_text
 
@@ -33,7 +40,6 @@ pytestmark = pytest.mark.browser
 
 LONDON = ZoneInfo("Europe/London")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PIN = "258036"
 
 
 def plan_round() -> dict:
@@ -83,20 +89,6 @@ def open_mar(page) -> None:
         except Exception:  # noqa: BLE001, S112 - retried, then the last wait raises
             continue
     wait_text(page, "Due at this visit")
-
-
-def answer_tasks(page, tasks: list[dict], not_done: int | None = None) -> None:
-    for i, task in enumerate(tasks):
-        if task.get("fluid"):
-            fill(page, f"task-{i}-offered", "250")
-            fill(page, f"task-{i}-taken", "200")
-        if i == not_done:
-            tap(page, f"task-{i}-not-done")
-            fill(page, f"task-{i}-reason", "She had breakfast with her son before I came")
-            tap(page, f"task-{i}-save-reason")
-        else:
-            tap(page, f"task-{i}-done")
-        wait_id(page, f"task-{i}-answer")
 
 
 def check_in(page, index: int) -> None:
@@ -154,7 +146,8 @@ def test_a_medication_round_and_the_offices_mar_chart(demo, chromium) -> None:
     screenshot(page, SHOTS / "08-prn-refused.png")
     tap(page, "mar-done")
     # The medicines task follows the MAR: answerable now every dose has an outcome.
-    answer_tasks(page, plan["a_tasks"], not_done=1)
+    answer_tasks(page, plan["a_tasks"], {
+        1: ("save-reason", "She had breakfast with her son before I came")})
     reason_if_asked(page, "checkout-reason", "Rota changed this morning")
     tap(page, "visit-check-out")
     wait_text(page, "checked out")

@@ -13,13 +13,12 @@ from sqlalchemy import create_engine, select
 from server import escalations
 from server.schema import escalations as escalation_table
 from server.schema import records as office_records
-from tests.browser.phone_steps import fill, tap
-from tests.support.browser import open_flet, screenshot, wait_id, wait_text
+from tests.browser.phone_steps import enrol, fill, tap
+from tests.support.browser import screenshot, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PIN = "258036"
 PHONE = {"width": 412, "height": 860}
 
 
@@ -56,13 +55,7 @@ def tick(page, identifier: str) -> None:
 
 def test_a_fall_with_soft_signs_is_raised_sent_and_acknowledged(demo, chromium) -> None:
     page = chromium.new_context(viewport=PHONE).new_page()
-    open_flet(page, demo.app_url)
-    wait_text(page, "Set up this phone")
-    fill(page, "enrol-code", demo.logins.enrolment_code)
-    fill(page, "enrol-pin", PIN)
-    fill(page, "enrol-pin2", PIN)
-    tap(page, "enrol-submit")
-    wait_text(page, "Today,", timeout=60)
+    enrol(page, demo.app_url, demo.logins.enrolment_code)
     wait_id(page, "escalate")  # on the day view, at the bottom of the screen
 
     tap(page, "visit-0")

@@ -22,20 +22,20 @@ from server import escrow
 from server.demo_data import build_demo_agency, demo_id
 from server.schema import records as office_records
 from tests.browser.phone_steps import (
+    answer_tasks,
     bring_into_view,
-    fill,
+    enrol,
     reason_if_asked,
     record_dose,
     settle,
     tap,
 )
-from tests.support.browser import by_id, open_flet, screenshot, wait_id, wait_text
+from tests.support.browser import by_id, screenshot, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
 
 LONDON = ZoneInfo("Europe/London")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PIN = "258036"
 WHERE = {"latitude": 53.8195, "longitude": -1.5772, "accuracy": 20}
 PHONE = {"width": 412, "height": 860}
 
@@ -96,13 +96,7 @@ def test_the_phone_screens_a_new_user_hit(demo, chromium) -> None:
                   lambda route: (maps.append(route.request.url),
                                  route.fulfill(body="maps", content_type="text/plain")))
     page = context.new_page()
-    open_flet(page, demo.app_url)
-    wait_text(page, "Set up this phone")
-    fill(page, "enrol-code", demo.logins.enrolment_code)
-    fill(page, "enrol-pin", PIN)
-    fill(page, "enrol-pin2", PIN)
-    tap(page, "enrol-submit")
-    wait_text(page, "Today,", timeout=60)
+    enrol(page, demo.app_url, demo.logins.enrolment_code)
     card = f"visit-{plan['index']}"
     wait_id(page, card)
     wait_id(page, f"{card}-maps")  # the card's "Open in maps", under its address
@@ -160,18 +154,8 @@ def test_the_phone_screens_a_new_user_hit(demo, chromium) -> None:
     wait_id(page, "visit-check-out")
 
     # Answers that are not "done" read as what they are.
-    outcomes = {0: "refused", 1: "partly_done"}
-    for i, task in enumerate(plan["tasks"]):
-        if task.get("fluid"):
-            fill(page, f"task-{i}-offered", "250")
-            fill(page, f"task-{i}-taken", "100")
-        if i in outcomes:
-            tap(page, f"task-{i}-not-done")
-            fill(page, f"task-{i}-reason", "She said not today")
-            tap(page, f"task-{i}-{outcomes[i]}")
-        else:
-            tap(page, f"task-{i}-done")
-        wait_id(page, f"task-{i}-answer")
+    answer_tasks(page, plan["tasks"], {0: ("refused", "She said not today"),
+                                       1: ("partly_done", "She said not today")}, drank="100")
     settle(page)
     wait_text(page, "Refused: She said not today")
     wait_text(page, "Partly done: She said not today")

@@ -14,13 +14,19 @@ import pytest
 from fieldapp.domain.mar import Medicine, doses_due
 from fieldapp.domain.visit_rules import Visit
 from server.demo_data import build_demo_agency
-from tests.browser.phone_steps import fill, reason_if_asked, record_dose, tap
+from tests.browser.phone_steps import (
+    PIN,
+    fill,
+    fill_enrolment,
+    reason_if_asked,
+    record_dose,
+    tap,
+)
 from tests.support.browser import open_flet, screenshot, tap_to, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PIN = "258036"
 NOTE = "Cheerful this morning, walked to the window with her frame"
 
 
@@ -56,11 +62,7 @@ def test_a_worker_completes_a_visit_and_the_office_sees_it(demo, chromium) -> No
     person, tasks, doses = first_visit_tasks(demo)
     context = chromium.new_context(viewport={"width": 412, "height": 860})
     page = context.new_page()
-    open_flet(page, demo.app_url)
-    wait_text(page, "Set up this phone")
-    fill(page, "enrol-code", demo.logins.enrolment_code)
-    fill(page, "enrol-pin", PIN)
-    fill(page, "enrol-pin2", PIN)
+    fill_enrolment(page, demo.app_url, demo.logins.enrolment_code)
     screenshot(page, SHOTS / "01-enrol.png")
     tap(page, "enrol-submit")
     wait_text(page, "Today,", timeout=60)
