@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -10,6 +13,9 @@ from tests.support.browser import fill as _fill
 from tests.support.browser import tap as _tap
 
 PIN = "258036"
+PHONE = {"width": 412, "height": 860}  # the viewport of the phone the journeys use
+LONDON = ZoneInfo("Europe/London")
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"  # the README's pictures
 OUTSIDE_WINDOW_REASON = "Rota changed this morning"
 _ANSWERED_OR_ASKED = """(card) => !!document.querySelector(
   `[flt-semantics-identifier="${card}-answer"], ` +
@@ -124,3 +130,9 @@ def answer_tasks(page: Page, tasks: list[dict[str, object]],
         else:
             tap(page, f"task-{i}-done")
         wait_id(page, f"task-{i}-answer")
+
+
+def ask_prn(page: Page, button: str, reason: str) -> None:
+    """The first "as needed" medicine: give the reason, then tap `button` (taken, given)."""
+    fill(page, "prn-0-reason", reason)
+    tap(page, f"prn-0-{button}")

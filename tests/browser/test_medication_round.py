@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -26,8 +25,11 @@ from fieldapp.domain.mar import Medicine, doses_due
 from fieldapp.domain.visit_rules import Visit
 from server.demo_data import build_demo_agency, demo_id
 from tests.browser.phone_steps import (
+    LONDON,
     PIN,
+    SHOTS,
     answer_tasks,
+    ask_prn,
     fill,
     reason_if_asked,
     record_dose,
@@ -38,8 +40,6 @@ from tests.support.browser import open_flet, screenshot, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
 
-LONDON = ZoneInfo("Europe/London")
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def plan_round() -> dict:
@@ -136,11 +136,9 @@ def test_a_medication_round_and_the_offices_mar_chart(demo, chromium) -> None:
         if i != tc:
             assert dose.medicine.support_level.value == "prompt"
             record_dose(page, f"dose-{i}", "taken")
-    fill(page, "prn-0-reason", "Headache, 6 out of 10")
-    tap(page, "prn-0-taken")
+    ask_prn(page, "taken", "Headache, 6 out of 10")
     wait_id(page, "prn-0-given-0-answer")
-    fill(page, "prn-0-reason", "Headache still there")
-    tap(page, "prn-0-taken")
+    ask_prn(page, "taken", "Headache still there")
     wait_text(page, "Not given: Too soon: at least 4 hours must pass between doses.")
     wait_text(page, "The next dose can be given at")
     screenshot(page, SHOTS / "08-prn-refused.png")
@@ -157,8 +155,7 @@ def test_a_medication_round_and_the_offices_mar_chart(demo, chromium) -> None:
     check_in(page, plan["b_index"])
     open_mar(page)
     wait_text(page, "Controlled drug: needs a witness")
-    fill(page, "prn-0-reason", "Breakthrough pain")
-    tap(page, "prn-0-given")
+    ask_prn(page, "given", "Breakthrough pain")
     wait_text(page, "A controlled drug needs a named second person as witness.")
     fill(page, "prn-0-witness", "Carol Whitaker")
     tap(page, "prn-0-given")

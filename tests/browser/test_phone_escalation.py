@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -13,13 +12,17 @@ from sqlalchemy import create_engine, select
 from server import escalations
 from server.schema import escalations as escalation_table
 from server.schema import records as office_records
-from tests.browser.phone_steps import enrol, fill, tap
+from tests.browser.phone_steps import (
+    PHONE,
+    SHOTS,
+    enrol,
+    fill,
+    tap,
+)
 from tests.support.browser import screenshot, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PHONE = {"width": 412, "height": 860}
 
 
 @dataclass(frozen=True)

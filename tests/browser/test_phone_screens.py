@@ -10,8 +10,6 @@ granted); the MAR opens at its top; the medicines task waits for the MAR; answer
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -22,6 +20,9 @@ from server import escrow
 from server.demo_data import build_demo_agency, demo_id
 from server.schema import records as office_records
 from tests.browser.phone_steps import (
+    LONDON,
+    PHONE,
+    SHOTS,
     answer_tasks,
     bring_into_view,
     enrol,
@@ -34,10 +35,7 @@ from tests.support.browser import by_id, screenshot, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
 
-LONDON = ZoneInfo("Europe/London")
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WHERE = {"latitude": 53.8195, "longitude": -1.5772, "accuracy": 20}
-PHONE = {"width": 412, "height": 860}
 
 
 def peggys_last_visit() -> dict:

@@ -7,8 +7,6 @@ the office console shows the visit with its times, task outcomes and note.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from fieldapp.domain.mar import Medicine, doses_due
@@ -16,6 +14,7 @@ from fieldapp.domain.visit_rules import Visit
 from server.demo_data import build_demo_agency
 from tests.browser.phone_steps import (
     PIN,
+    SHOTS,
     fill,
     fill_enrolment,
     reason_if_asked,
@@ -26,7 +25,6 @@ from tests.support.browser import open_flet, screenshot, tap_to, wait_id, wait_t
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 NOTE = "Cheerful this morning, walked to the window with her frame"
 
 
