@@ -8,7 +8,6 @@ heartbeat so the office and the tests can see which process leads and when it la
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -19,6 +18,7 @@ from sqlalchemy import Engine, delete, insert
 
 from server.clock import SYSTEM_CLOCK, Clock
 from server.leader import Leadership
+from server.periodic import Periodic
 from server.schema import monitor_heartbeat
 
 log = logging.getLogger("fieldapp.monitors")
@@ -31,39 +31,26 @@ def process_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-class MonitorLoop:
+class MonitorLoop(Periodic):
+    # A failing monitor must not stop the others or the server.
+    failure = "background monitor tick failed"
+    log = log
+
     def __init__(self, engine: Engine, monitors: Iterable[Monitor] = (),
                  tick: float = TICK_SECONDS, clock: Clock = SYSTEM_CLOCK):
+        super().__init__(tick)
         self.engine = engine
         self.monitors: list[Monitor] = list(monitors)
-        self.tick = tick
         self.clock = clock
         self.leadership = Leadership(engine)
-        self._task: asyncio.Task[None] | None = None
 
     def register(self, monitor: Monitor) -> None:
         """Run `monitor` every tick from now on (in whichever process leads)."""
         self.monitors.append(monitor)
 
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await super().stop()
         await asyncio.to_thread(self.leadership.release)
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await asyncio.to_thread(self.run_once)
-            except Exception:
-                # A failing monitor must not stop the others or the server; say which kind failed
-                # (never what data it was looking at).
-                log.exception("background monitor tick failed")
-            await asyncio.sleep(self.tick)
 
     def run_once(self) -> bool:
         """One tick: lead if possible, and if leading run every monitor. Returns leadership."""

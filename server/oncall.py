@@ -13,8 +13,6 @@ so the console shows whether anyone was reached.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from server import agency_settings, escalations
 from server.clock import Clock
 from server.ladder import Rung, next_call_at, tiers_due
 from server.notifier import Notice, Notifier
+from server.periodic import Periodic
 from server.schema import escalations as escalations_t
 from server.schema import ladder_calls, notices, oncall_ladder
 from sync import codes
@@ -179,7 +178,7 @@ def _topic(esc: escalations.Escalation) -> str:
     return f"{codes.Severity(esc.severity).value.capitalize()} escalation"
 
 
-class NoticePump:
+class NoticePump(Periodic):
     """Each server process's loop that calls due ladder tiers and sends queued notices.
 
     It looks every `tick` seconds (two indexed queries), so an emergency reaches the on-call
@@ -188,31 +187,17 @@ class NoticePump:
     needed and none is lost with a process.
     """
 
+    # The next look tries again; never say what it was sending.
+    failure = "on-call notice run failed"
+    log = log
+
     def __init__(self, engine: Engine, notifier: Notifier, clock: Clock, console_url: str,
                  tick: float = PUMP_SECONDS) -> None:
+        super().__init__(tick)
         self.engine, self.notifier, self.clock = engine, notifier, clock
-        self.console_url, self.tick = console_url, tick
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        self.console_url = console_url
 
     def run_once(self) -> int:
         now = self.clock.now()
         call_due_tiers(self.engine, now)
         return send_pending(self.engine, self.notifier, now, self.console_url)
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await asyncio.to_thread(self.run_once)
-            except Exception:
-                # Say that it failed, never what it was sending; the next look tries again.
-                log.exception("on-call notice run failed")
-            await asyncio.sleep(self.tick)
