@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class FieldAppError(Exception):
     """Base of every error the app shows to a worker."""
@@ -9,6 +12,20 @@ class FieldAppError(Exception):
 
 class RuleViolation(FieldAppError, ValueError):
     """What the worker entered breaks a care or medication rule."""
+
+
+@contextmanager
+def reading(what: str, invalid: str) -> Iterator[None]:
+    """Turn a missing key or a bad value met while building `what` from data (a medicine, a
+    visit) into a RuleViolation: "`what` is missing 'key'.", or the `invalid` message."""
+    try:
+        yield
+    except RuleViolation:
+        raise
+    except KeyError as missing:
+        raise RuleViolation(f"{what} is missing {missing}.") from None
+    except (TypeError, ValueError):
+        raise RuleViolation(invalid) from None
 
 
 class VaultError(FieldAppError):

@@ -47,7 +47,7 @@ from typing import Any, Protocol
 
 from fieldapp.domain.clock import parse_utc
 from fieldapp.domain.prn import PrnDecision, PrnRules, prn_check
-from fieldapp.errors import RuleViolation
+from fieldapp.errors import RuleViolation, reading
 from sync import codes
 
 DUE_MARGIN = timedelta(minutes=60)
@@ -158,7 +158,7 @@ class Medicine:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Medicine:
-        try:
+        with reading("A medicine", "A medicine's support level or a number is not valid."):
             prn = data.get("prn")
             stop = data.get("stop_date")
             return cls(
@@ -179,12 +179,6 @@ class Medicine:
                 start_date=_parse_date(data["start_date"], "medicine start date"),
                 stop_date=_parse_date(stop, "medicine stop date") if stop else None,
             )
-        except RuleViolation:
-            raise
-        except KeyError as missing:
-            raise RuleViolation(f"A medicine is missing {missing}.") from None
-        except (TypeError, ValueError):
-            raise RuleViolation("A medicine's support level or a number is not valid.") from None
 
 
 @dataclass(frozen=True)

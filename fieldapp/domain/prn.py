@@ -34,7 +34,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from fieldapp.errors import RuleViolation
+from fieldapp.errors import RuleViolation, reading
 
 AGENCY_TZ_NAME = "Europe/London"
 ROLLING_WINDOW = timedelta(hours=24)
@@ -65,18 +65,12 @@ class PrnRules:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PrnRules:
-        try:
+        with reading("A PRN medicine", "A PRN medicine's limits are not numbers."):
             return cls(
                 reason_hint=str(data.get("reason_hint") or ""),
                 min_interval_hours=float(data["min_interval_hours"]),
                 max_doses_24h=int(data["max_doses_24h"]),
             )
-        except RuleViolation:
-            raise
-        except KeyError as missing:
-            raise RuleViolation(f"A PRN medicine is missing {missing}.") from None
-        except (TypeError, ValueError):
-            raise RuleViolation("A PRN medicine's limits are not numbers.") from None
 
 
 # What the PRN rules read of a medicine and of its dose records (`Medicine` and `DoseRecord`

@@ -43,7 +43,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fieldapp.domain.mar import DoseRecord, DueDose, unanswered_doses, utc
-from fieldapp.errors import RuleViolation
+from fieldapp.errors import RuleViolation, reading
 from sync import codes
 
 # The contract's code sets, under the names the visit rules have always used.
@@ -76,7 +76,7 @@ class Visit:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Visit:
-        try:
+        with reading("A visit", "A visit's start or end is not an ISO 8601 time."):
             return cls(
                 id=str(data["id"]), worker_id=str(data["worker_id"]),
                 service_user_id=str(data["service_user_id"]),
@@ -84,12 +84,6 @@ class Visit:
                 start=datetime.fromisoformat(data["start"]),
                 end=datetime.fromisoformat(data["end"]),
             )
-        except RuleViolation:
-            raise
-        except KeyError as missing:
-            raise RuleViolation(f"A visit is missing {missing}.") from None
-        except (TypeError, ValueError):
-            raise RuleViolation("A visit's start or end is not an ISO 8601 time.") from None
 
 
 @dataclass(frozen=True)
