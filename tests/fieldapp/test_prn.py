@@ -48,8 +48,7 @@ def test_dose_one_second_before_the_minimum_interval_is_refused() -> None:
 def test_dose_exactly_at_the_minimum_interval_is_allowed() -> None:
     history = [given("2026-05-01 08:00")]
     decision = prn_check(prn_medicine(), at("2026-05-01 12:00"), history)
-    assert decision.allowed
-    assert decision.doses_last_24h == 1
+    assert (decision.allowed, decision.doses_last_24h) == (True, 1)
 
 
 def test_fractional_interval_hours_are_exact() -> None:
@@ -74,8 +73,7 @@ def test_a_dose_exactly_24_hours_old_no_longer_counts() -> None:
     history = [given(f"2026-05-01 {h:02d}:00") for h in (0, 4, 8, 12)]
     assert not prn_check(prn_medicine(), at("2026-05-02 00:00") - SECOND, history).allowed
     decision = prn_check(prn_medicine(), at("2026-05-02 00:00"), history)
-    assert decision.allowed
-    assert decision.doses_last_24h == 3
+    assert (decision.allowed, decision.doses_last_24h) == (True, 3)
 
 
 def test_when_both_limits_block_the_later_time_wins() -> None:

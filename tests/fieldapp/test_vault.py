@@ -29,6 +29,7 @@ from fieldapp.vault.dek import (
     unwrap_dek,
 )
 from fieldapp.vault.sealing import canonical_json, record_aad
+from tests.support.envelopes import HEADER_DAMAGE
 
 PIN = "583029"
 TENANT = "0191f4c2-7c1e-7000-8000-000000000001"
@@ -316,9 +317,7 @@ def test_another_devices_key_cannot_open(sealer: Sealer) -> None:
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda e: e.update(v=3),
-        lambda e: e.update(v=True),
-        lambda e: e.update(v=1),  # deflated content claimed as plain JSON
+        *HEADER_DAMAGE,
         lambda e: e.update(alg="A128GCM"),
         lambda e: e.pop("dk"),
         lambda e: e.update(ct="%%%"),

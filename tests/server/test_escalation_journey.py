@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from server import escalations, feed, oncall
@@ -31,7 +32,17 @@ def offline(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("no signal", request=request)
 
 
-def office_and_phone(tmp_path: Path, smtp_server: tuple[Inbox, int]) -> tuple[Any, Any, Any]:
+class Journey(NamedTuple):
+    box: Inbox
+    app: Any
+    agency: Any
+    phone: Any
+    engine: Any
+    morning: str  # the first visit's id
+
+
+@pytest.fixture
+def journey(tmp_path: Path, smtp_server: tuple[Inbox, int]) -> Journey:
     """The real server in process with the local SMTP server as its relay and a one-tier
     ladder, a small agency, and the morning worker's enrolled and synced phone."""
     from server.app import create_app
@@ -47,15 +58,12 @@ def office_and_phone(tmp_path: Path, smtp_server: tuple[Inbox, int]) -> tuple[An
             Rung(0, "On-call coordinator", (("email", "oncall@agency.example"),))])
     phone = make_phone(app, tmp_path, agency.worker_id)
     asyncio.run(phone.sync.sync_once())
-    return app, agency, phone
+    return Journey(smtp_server[0], app, agency, phone, app.state.engine, agency.visits[0]["id"])
 
 
 def test_an_escalation_raised_offline_reaches_the_console_and_an_inbox_after_reconnecting(
-        tmp_path: Path, smtp_server: tuple[Inbox, int]) -> None:
-    box, _port = smtp_server
-    app, agency, phone = office_and_phone(tmp_path, smtp_server)
-    engine = app.state.engine
-    morning = agency.visits[0]["id"]
+        journey: Journey) -> None:
+    box, app, agency, phone, engine, morning = journey
     ids = meds_by_name(phone, morning)
 
     # No signal: the worker records that a medicine has run out. The eMAR raises an urgent
@@ -102,11 +110,8 @@ def test_an_escalation_raised_offline_reaches_the_console_and_an_inbox_after_rec
 
 
 def test_a_duress_unlock_reaches_the_on_call_inbox_and_the_phone_hears_nothing_back(
-        tmp_path: Path, smtp_server: tuple[Inbox, int]) -> None:
-    box, _port = smtp_server
-    app, agency, phone = office_and_phone(tmp_path, smtp_server)
-    engine = app.state.engine
-    morning = agency.visits[0]["id"]
+        journey: Journey) -> None:
+    box, app, agency, phone, engine, morning = journey
     phone.visits.check_in(morning)
     phone.device.set_duress_pin(PIN, "913572")
     phone.device.lock()

@@ -32,6 +32,7 @@ from server.escrow import (
     public_key_raw,
 )
 from sync.envelope import ESCROW_INFO, MAX_PLAINTEXT_BYTES, canonical_json, pack_plaintext
+from tests.support.envelopes import HEADER_DAMAGE
 
 TENANT = "0191f4c2-7c1e-7000-8000-000000000001"
 RECORD = "0191f4c2-7c1e-7000-8000-0000000000aa"
@@ -126,9 +127,7 @@ def test_escrow_copy_swapped_in_from_another_record_is_damaged() -> None:
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda e: e.update(v=3),
-        lambda e: e.update(v=True),
-        lambda e: e.update(v=1),  # deflated content claimed as plain JSON
+        *HEADER_DAMAGE,
         lambda e: e.update(alg="none"),
         lambda e: e.update(ek="x"),
         lambda e: e["ek"].update(epk=base64.b64encode(bytes(32)).decode()),  # low-order point
