@@ -209,10 +209,7 @@ def open_with_dek(
 ) -> dict[str, Any]:
     """Open the data-key copy of an envelope sealed for exactly this row."""
     aad = _address(tenant_id, table, record_id, version)
-    _check_header(envelope)
-    dk = envelope.get("dk")
-    if not isinstance(dk, dict):
-        raise EnvelopeDamaged("envelope has no data-key copy")
+    dk = _key_copy(envelope, "dk", "envelope has no data-key copy")
     try:
         record_key = AESGCM(dek).decrypt(
             b64d(dk.get("nonce"), NONCE_BYTES), b64d(dk.get("ct")), aad + b"|dek")
@@ -227,10 +224,7 @@ def open_with_escrow(
 ) -> dict[str, Any]:
     """Open the escrow (office) copy of an envelope sealed for exactly this row."""
     aad = _address(tenant_id, table, record_id, version)
-    _check_header(envelope)
-    ek = envelope.get("ek")
-    if not isinstance(ek, dict):
-        raise EnvelopeDamaged("envelope was not sealed for the office (no escrow copy)")
+    ek = _key_copy(envelope, "ek", "envelope was not sealed for the office (no escrow copy)")
     epk_raw = b64d(ek.get("epk"), 32)
     try:
         shared = private_key.exchange(X25519PublicKey.from_public_bytes(epk_raw))
@@ -247,6 +241,15 @@ def _address(tenant_id: str, table: str, record_id: str, version: int) -> bytes:
         return record_aad(tenant_id, table, record_id, version)
     except ValueError as exc:
         raise EnvelopeDamaged("record address is not valid") from exc
+
+
+def _key_copy(envelope: dict[str, Any], which: str, missing: str) -> dict[str, Any]:
+    """After the header checks, the envelope's `which` copy of the record key ("dk", "ek")."""
+    _check_header(envelope)
+    copy = envelope.get(which)
+    if not isinstance(copy, dict):
+        raise EnvelopeDamaged(missing)
+    return copy
 
 
 def _check_header(envelope: object) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import errno
 import os
 import secrets
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from fieldapp.errors import VaultError
+from sync.envelope import EnvelopeDamaged, b64d
 
 SECRET_BYTES = 32
 _POSIX = os.name == "posix"
@@ -224,12 +224,9 @@ class PreloadedKeyStore:
     @staticmethod
     def _decode(raw: str) -> bytes:
         try:
-            secret = base64.b64decode(raw.encode("ascii"), validate=True)
-        except (UnicodeEncodeError, binascii.Error, ValueError) as exc:
+            return b64d(raw, SECRET_BYTES)  # strict base64 of exactly the secret's length
+        except EnvelopeDamaged as exc:
             raise VaultError("The phone's key store holds a damaged key.") from exc
-        if len(secret) != SECRET_BYTES:
-            raise VaultError("The phone's key store holds a damaged key.")
-        return secret
 
 
 async def prepare_keystore(keystore: KeyStore) -> None:
