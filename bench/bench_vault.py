@@ -131,7 +131,7 @@ def build_history(device: Device, fake: Fake, days: int) -> dict[str, Any]:
             for i, task in enumerate(vt_tasks[:2]):
                 at = start + timedelta(minutes=5 + 5 * i)
                 steps.append(("task_outcome", at, {
-                    **visit_rules.task_outcome_payload(task, "done", None, None, None),
+                    **visit_rules.validate_task_outcome(task, "done").to_payload(),
                     "at": at.isoformat(), "title": task["title"]}))
             steps.append(("note", end - timedelta(minutes=3),
                           _note_payload(fake, (end - timedelta(minutes=3)).isoformat())))

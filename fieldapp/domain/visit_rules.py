@@ -7,7 +7,7 @@ Public API (datetimes timezone-aware):
 - `Timing`, `CheckInTiming(kind, minutes, requires_reason)` and `check_in_timing(start, at)`.
 - `TaskOutcome` (`.label`, `.needs_reason`), `TaskResult` (`.to_payload()`),
   `validate_task_outcome(task, outcome, reason, offered_ml, taken_ml) -> TaskResult` and
-  `task_outcome_payload(...)`, the same as a JSON-ready dict.
+  its `to_payload()`, the same as a JSON-ready dict.
 - `check_out_blockers(tasks, task_outcomes, due_doses=(), dose_outcomes=(), *, tz=None)`.
 - `is_medicines_task(task)`, `medicines_task_ready(due_doses, dose_outcomes)` and
   `refuse_medicines_task_before_mar(task, due_doses, dose_outcomes)`: the medicines task
@@ -221,17 +221,6 @@ def validate_task_outcome(
     if offered is not None and taken is not None and taken > offered:
         raise RuleViolation("Fluid taken cannot be more than fluid offered.")
     return TaskResult(task.id, code, reason, offered, taken)
-
-
-def task_outcome_payload(
-    task: Task | Mapping[str, Any],
-    outcome: TaskOutcome | str,
-    reason: str | None = None,
-    offered_ml: int | None = None,
-    taken_ml: int | None = None,
-) -> dict[str, Any]:
-    """`validate_task_outcome` as a JSON-ready dict for the record store."""
-    return validate_task_outcome(task, outcome, reason, offered_ml, taken_ml).to_payload()
 
 
 MEDICINES_CATEGORY = "medication"  # the care-plan category of "Medicines due (see MAR)"

@@ -281,13 +281,19 @@ class Device:
             self.store.set_meta("failed_pins", "0")
         return dek
 
+    def _another_pin(self, current_pin: str, pin: str, same: str) -> tuple[bytes, Any]:
+        """Before a PIN is changed or added: the current PIN opens the keys, the other PIN
+        passes the policy and differs from it (`same` says so). The keys and the wrapped DEK."""
+        dek = self._verify_main_pin(current_pin)
+        check_pin_policy(pin)
+        if pin == current_pin:
+            raise WeakPin(same)
+        return dek, json.loads(self.store.get_meta(WRAPPED_KEY) or "null")
+
     def change_pin(self, current_pin: str, new_pin: str) -> None:
         """Re-wrap the same DEK under a new PIN; no record is re-sealed."""
-        dek = self._verify_main_pin(current_pin)
-        check_pin_policy(new_pin)
-        if new_pin == current_pin:
-            raise WeakPin("That is the PIN you have now; choose a different one.")
-        wrapped = json.loads(self.store.get_meta(WRAPPED_KEY) or "null")
+        dek, wrapped = self._another_pin(
+            current_pin, new_pin, "That is the PIN you have now; choose a different one.")
         secret = self.keystore.device_secret()
         slot = self.store.get_json(DURESS_SLOT_KEY)
         try:
@@ -304,11 +310,8 @@ class Device:
 
     def set_duress_pin(self, current_pin: str, duress_pin: str) -> None:
         """A second PIN that opens the app normally and silently raises a red alert."""
-        dek = self._verify_main_pin(current_pin)
-        check_pin_policy(duress_pin)
-        if duress_pin == current_pin:
-            raise WeakPin("Your duress PIN must be different from your main PIN.")
-        wrapped = json.loads(self.store.get_meta(WRAPPED_KEY) or "null")
+        dek, wrapped = self._another_pin(
+            current_pin, duress_pin, "Your duress PIN must be different from your main PIN.")
         slot = wrap_slot(dek, duress_pin, self.keystore.device_secret(), wrapped, 1)
         with self.store.transaction():
             self.store.set_json(DURESS_SLOT_KEY, slot)

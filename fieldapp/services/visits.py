@@ -341,9 +341,9 @@ class VisitService:
             raise RuleViolation("That task is not part of this visit's care plan.")
         if task_id in self._answered_tasks(visit_id):
             raise RuleViolation("That task already has an answer; add a correction instead.")
-        payload = visit_rules.task_outcome_payload(
+        payload = visit_rules.validate_task_outcome(
             task, outcome, reason, fluid_offered_ml, fluid_taken_ml
-        )
+        ).to_payload()
         if visit_rules.is_medicines_task(task):
             due, history = self._doses(v)
             visit_rules.refuse_medicines_task_before_mar(task, due, history)

@@ -16,7 +16,6 @@ from fieldapp.domain.visit_rules import (
     VisitStatus,
     check_in_timing,
     check_out_blockers,
-    task_outcome_payload,
     tasks_for_visit,
     validate_correction,
     validate_task_outcome,
@@ -182,8 +181,8 @@ def test_fluid_boundaries_are_allowed() -> None:
 
 
 def test_task_outcome_payload_is_json_ready() -> None:
-    payload = task_outcome_payload({"id": "t-9", "title": "Drink", "fluid": True},
-                                   "partly_done", "felt sick", 300, 150)
+    payload = validate_task_outcome({"id": "t-9", "title": "Drink", "fluid": True},
+                                    "partly_done", "felt sick", 300, 150).to_payload()
     assert payload == {"task_id": "t-9", "outcome": "partly_done", "reason": "felt sick",
                        "fluid_offered_ml": 300, "fluid_taken_ml": 150}
     assert type(payload["outcome"]) is str
