@@ -76,7 +76,8 @@ def build(w: World, kind: str, whose: str) -> PushedRecord:
         return record(sealer, "addendum", visit, person,
                       {"corrects_kind": "note", "actor": "worker"}, corrects=original.id)
     if kind == "handover" and whose == "own":
-        return record(sealer, kind, None, None)  # a handover names no visit or person
+        # A handover names no visit or person; its facts are its shift and counts.
+        return record(sealer, kind, None, None, facts_for(kind, medicine))
     if kind == "lone_worker" and whose in ("own", "colleague", "other agency"):
         # A duress alert names no visit; where the worker probably is travels in its facts.
         return record(sealer, kind, None, None, facts_for(kind, medicine, visit))
