@@ -6,11 +6,10 @@ Runs on SQLite and PostgreSQL with a fixed clock; notices go to a real local SMT
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from sqlalchemy import Engine, select
@@ -28,8 +27,7 @@ T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 CONSOLE = "http://127.0.0.1:8700/console"
 
 
-@dataclass(frozen=True)
-class Who:
+class Who(NamedTuple):
     id: str
     tenant_id: str
     is_safeguarding_lead: bool = False

@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import httpx
 
@@ -87,14 +88,16 @@ def start_process(
     return proc
 
 
-def start_python(
-    args: Sequence[str],
-    *,
-    env: Mapping[str, str] | None = None,
-    cwd: str | os.PathLike[str] | None = None,
-) -> subprocess.Popen[bytes]:
+class StartOptions(TypedDict, total=False):
+    """:func:`start_process`'s keyword options, for the functions that pass them on."""
+
+    env: Mapping[str, str] | None
+    cwd: str | os.PathLike[str] | None
+
+
+def start_python(args: Sequence[str], **options: Unpack[StartOptions]) -> subprocess.Popen[bytes]:
     """Start ``sys.executable -u *args`` (e.g. ``["-m", "server", ...]`` or a script path)."""
-    return start_process([sys.executable, "-u", *args], env=env, cwd=cwd)
+    return start_process([sys.executable, "-u", *args], **options)
 
 
 def output_tail(proc: subprocess.Popen[bytes], lines: int = 40) -> str:
