@@ -9,18 +9,15 @@ MAR chart follow it without opening anything.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fieldapp.domain import visit_rules
-from fieldapp.domain.clock import Clock
 from fieldapp.domain.mar import parse_outcome
 from fieldapp.domain.visit_rules import TaskOutcome
 from fieldapp.errors import RuleViolation
-from fieldapp.store.db import DeviceStore
-from fieldapp.store.records import Author, open_record, write_record
-from fieldapp.vault.dek import Sealer
+from fieldapp.services.writer import RecordWriter
+from fieldapp.store.records import open_record, write_record
 
 TEXT_MAX_CHARS = 4000
 _WITH_OUTCOME = {"task_outcome", "dose_outcome"}
@@ -44,13 +41,8 @@ def correction_of(row: dict[str, Any], content: dict[str, Any]) -> Correction:
                       row["sync_state"])
 
 
-class AddendumService:
-    def __init__(self, store: DeviceStore, sealer: Callable[[], Sealer],
-                 author: Callable[[], Author], clock: Clock):
-        self.store = store
-        self._sealer = sealer
-        self._author = author
-        self.clock = clock
+class AddendumService(RecordWriter):
+    """Corrections: an addendum that says what was wrong, never an edit of the record."""
 
     def correct(self, record_id: str, reason: str | None, *, text: str | None = None,
                 outcome: str | None = None) -> str:

@@ -8,21 +8,19 @@ the soft signs, observations, NEWS2 score, the worker's words and the SBARD summ
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fieldapp.domain import news2
-from fieldapp.domain.clock import Clock, parse_utc
+from fieldapp.domain.clock import parse_utc
 from fieldapp.domain.sbard import News2Score, Sbard, build_sbard
 from fieldapp.domain.soft_signs import known_soft_signs
 from fieldapp.errors import DamagedRecord, RuleViolation
-from fieldapp.store.db import DeviceStore
-from fieldapp.store.records import Author, write_record
+from fieldapp.services.writer import RecordWriter
+from fieldapp.store.records import write_record
 from fieldapp.store.replica import NEWS2_TRAINED_KEY, open_row
-from fieldapp.vault.dek import Sealer
 from sync.codes import EscalationState, EscalationType, Severity
 
 DETAILS_MAX_CHARS = 2000
@@ -82,14 +80,8 @@ class EscalationStatus:
         return STAGE_WORDS.get(self.stage, self.stage)
 
 
-class EscalationService:
-    def __init__(self, store: DeviceStore, sealer: Callable[[], Sealer],
-                 author: Callable[[], Author], clock: Clock, tz: str = "Europe/London"):
-        self.store = store
-        self._sealer = sealer
-        self._author = author
-        self.clock = clock
-        self.tz = ZoneInfo(tz)
+class EscalationService(RecordWriter):
+    """Raising escalations from the phone and following what the office does with them."""
 
     # --- settings -------------------------------------------------------------------------
     @property

@@ -9,15 +9,13 @@ A dose outcome and any escalation it raises are saved in ONE transaction with th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fieldapp.domain import mar
 from fieldapp.domain.answer_status import AnswerStatus, dose_status
-from fieldapp.domain.clock import Clock, parse_utc
+from fieldapp.domain.clock import parse_utc
 from fieldapp.domain.mar import (
     DoseRecord,
     DoseTiming,
@@ -30,7 +28,7 @@ from fieldapp.domain.med_escalations import EscalationDraft, medication_escalati
 from fieldapp.domain.prn import PrnDecision, prn_check
 from fieldapp.domain.visit_rules import Visit
 from fieldapp.errors import DoseRefused, NeedsConfirmation, RuleViolation
-from fieldapp.store.db import DeviceStore
+from fieldapp.services.writer import RecordWriter
 from fieldapp.store.records import Author, open_record, write_record
 from fieldapp.store.replica import open_row
 from fieldapp.vault.dek import Sealer
@@ -96,14 +94,8 @@ class DoseSaved:
     prn: PrnDecision | None
 
 
-class MedicationService:
-    def __init__(self, store: DeviceStore, sealer: Callable[[], Sealer],
-                 author: Callable[[], Author], clock: Clock, tz: str = "Europe/London"):
-        self.store = store
-        self._sealer = sealer
-        self._author = author
-        self.clock = clock
-        self.tz = ZoneInfo(tz)
+class MedicationService(RecordWriter):
+    """The MAR at a visit: what is due, PRN decisions, and recording dose outcomes."""
 
     # --- reading --------------------------------------------------------------------------
     def visit_of(self, visit_id: str) -> Visit:
@@ -134,6 +126,16 @@ class MedicationService:
         ):
             found.setdefault(r["kind"], parse_utc(r["recorded_at"]))
         return found.get("check_in"), found.get("check_out")
+
+    def checked_in_at(self, visit_id: str, not_yet: str) -> datetime:
+        """When the worker checked in to a visit still open for records; RuleViolation
+        (`not_yet` before the check-in) otherwise."""
+        checked_in, checked_out = self.times(visit_id)
+        if checked_in is None:
+            raise RuleViolation(not_yet)
+        if checked_out is not None:
+            raise RuleViolation("This visit is checked out; add a correction instead.")
+        return checked_in
 
     def due(self, visit: Visit, medicines: list[Medicine] | None = None) -> list[DueDose]:
         meds = self.medicines(visit.service_user_id) if medicines is None else medicines
@@ -218,11 +220,8 @@ class MedicationService:
         Reads the medicines list and the person's dose facts; opens no record of the visit.
         """
         visit = self.visit_of(visit_id)
-        checked_in, checked_out = self.times(visit_id)
-        if checked_in is None:
-            raise RuleViolation("Check in to the visit before recording medicines.")
-        if checked_out is not None:
-            raise RuleViolation("This visit is checked out; add a correction instead.")
+        checked_in = self.checked_in_at(visit_id,
+                                        "Check in to the visit before recording medicines.")
         now = self.clock.now()
         actual = actual_at or now
         if actual > now:

@@ -402,11 +402,7 @@ class VisitService:
 
     def _in_visit(self, visit_id: str) -> dict[str, Any]:
         v = self._visit_row(visit_id)
-        checked_in, checked_out = self._times(visit_id)
-        if checked_in is None:
-            raise RuleViolation("Check in to the visit first.")
-        if checked_out is not None:
-            raise RuleViolation("This visit is checked out; add a correction instead.")
+        self.medication.checked_in_at(visit_id, "Check in to the visit first.")
         return v
 
     def _doses(self, v: dict[str, Any]) -> tuple[list[DueDose], list[DoseRecord]]:
