@@ -67,13 +67,14 @@ def score(observations: Mapping[str, object]) -> News2Score:
     avpu = _consciousness(observations)
     temp = _temperature(observations)
     parts = {
-        "respiration_rate": _respiration(rr),
-        "spo2": _spo2_scale_2(spo2, oxygen) if scale == 2 else _spo2_scale_1(spo2),
+        "respiration_rate": _points(rr, RESPIRATION),
+        "spo2": _points(spo2, SPO2_SCALE_1 if scale == 1 else
+                        SPO2_SCALE_2_ON_OXYGEN if oxygen else SPO2_SCALE_2_ON_AIR),
         "air_or_oxygen": 2 if oxygen else 0,
-        "systolic_bp": _systolic(sbp),
-        "pulse": _pulse(pulse),
+        "systolic_bp": _points(sbp, SYSTOLIC),
+        "pulse": _points(pulse, PULSE),
         "consciousness": 0 if avpu == "A" else 3,
-        "temperature": _temp(temp),
+        "temperature": _points(temp, TEMPERATURE),
     }
     total = sum(parts.values())
     return News2Score(parts, total, band(total, any_part_three=3 in parts.values()))
@@ -93,80 +94,25 @@ def band(total: int, *, any_part_three: bool = False) -> News2Band:
 
 # --- the table -----------------------------------------------------------------------------
 
-def _respiration(rr: int) -> int:
-    if rr <= 8:
-        return 3
-    if rr <= 11:
-        return 1
-    if rr <= 20:
-        return 0
-    if rr <= 24:
-        return 2
-    return 3
+# Each parameter's chart (RCP NEWS2, 2017) as bands of (highest value, points), lowest first,
+# and the points above the last band.
+Chart = tuple[tuple[tuple[Decimal | int, int], ...], int]
+RESPIRATION: Chart = (((8, 3), (11, 1), (20, 0), (24, 2)), 3)
+SPO2_SCALE_1: Chart = (((91, 3), (93, 2), (95, 1)), 0)
+SPO2_SCALE_2_ON_AIR: Chart = (((83, 3), (85, 2), (87, 1)), 0)  # 88 and above on air: 0
+SPO2_SCALE_2_ON_OXYGEN: Chart = (((83, 3), (85, 2), (87, 1), (92, 0), (94, 1), (96, 2)), 3)
+SYSTOLIC: Chart = (((90, 3), (100, 2), (110, 1), (219, 0)), 3)
+PULSE: Chart = (((40, 3), (50, 1), (90, 0), (110, 1), (130, 2)), 3)
+TEMPERATURE: Chart = (((Decimal("35.0"), 3), (Decimal("36.0"), 1), (Decimal("38.0"), 0),
+                       (Decimal("39.0"), 1)), 2)
 
 
-def _spo2_scale_1(spo2: int) -> int:
-    if spo2 <= 91:
-        return 3
-    if spo2 <= 93:
-        return 2
-    if spo2 <= 95:
-        return 1
-    return 0
-
-
-def _spo2_scale_2(spo2: int, oxygen: bool) -> int:
-    if spo2 <= 83:
-        return 3
-    if spo2 <= 85:
-        return 2
-    if spo2 <= 87:
-        return 1
-    if spo2 <= 92 or not oxygen:
-        return 0  # 88–92, or 93 and above on air
-    if spo2 <= 94:
-        return 1
-    if spo2 <= 96:
-        return 2
-    return 3
-
-
-def _systolic(sbp: int) -> int:
-    if sbp <= 90:
-        return 3
-    if sbp <= 100:
-        return 2
-    if sbp <= 110:
-        return 1
-    if sbp <= 219:
-        return 0
-    return 3
-
-
-def _pulse(pulse: int) -> int:
-    if pulse <= 40:
-        return 3
-    if pulse <= 50:
-        return 1
-    if pulse <= 90:
-        return 0
-    if pulse <= 110:
-        return 1
-    if pulse <= 130:
-        return 2
-    return 3
-
-
-def _temp(celsius: Decimal) -> int:
-    if celsius <= Decimal("35.0"):
-        return 3
-    if celsius <= Decimal("36.0"):
-        return 1
-    if celsius <= Decimal("38.0"):
-        return 0
-    if celsius <= Decimal("39.0"):
-        return 1
-    return 2
+def _points(value: Decimal | int, chart: Chart) -> int:
+    bands, above = chart
+    for highest, points in bands:
+        if value <= highest:
+            return points
+    return above
 
 
 # --- reading the observations ----------------------------------------------------------------
