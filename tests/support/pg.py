@@ -25,7 +25,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PG_GLOB = "/usr/lib/postgresql/*/bin"
@@ -81,17 +81,14 @@ class PgCluster:
     port: int
     run_as: str | None  # user to runuser to (when we are root), else None
 
-    @property
-    def datadir(self) -> Path:
-        return self.base / "data"
+    # Where the cluster keeps its data, its Unix socket and its log, all under `base`.
+    datadir: Path = field(init=False)
+    sockdir: Path = field(init=False)
+    logfile: Path = field(init=False)
 
-    @property
-    def sockdir(self) -> Path:
-        return self.base / "sock"
-
-    @property
-    def logfile(self) -> Path:
-        return self.base / "server.log"
+    def __post_init__(self) -> None:
+        self.datadir, self.sockdir = self.base / "data", self.base / "sock"
+        self.logfile = self.base / "server.log"
 
     def url(self, database: str = DEFAULT_DB, driver: str = "psycopg") -> str:
         """SQLAlchemy URL of ``database`` on this cluster (TCP on 127.0.0.1)."""
