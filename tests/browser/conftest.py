@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +13,26 @@ from server.demo import DemoLogins, seed
 from tests.support.procs import free_port, start_python, stop, wait_http
 
 
+@contextlib.contextmanager
+def office_server(logins: DemoLogins, **env: str) -> Iterator[str]:
+    """The real server command on a free loopback port over the seeded database; its URL once
+    /health answers. `env` adds settings (FIELDAPP_SMTP_HOST, ...)."""
+    port = free_port()
+    server = start_python(["-m", "server.cli", "serve", "--port", str(port)], env={
+        "FIELDAPP_DATABASE_URL": logins.database_url,
+        "FIELDAPP_ESCROW_KEY_FILE": str(logins.key_file), **env})
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_http(f"{url}/health", proc=server, timeout=60)
+        yield url
+    finally:
+        stop(server)
+
+
 @dataclass(frozen=True)
 class RunningDemo:
+    """The demo agency served: the office server and the worker app (Flet web) beside it."""
+
     logins: DemoLogins
     server_url: str
     app_url: str
@@ -24,21 +43,15 @@ class RunningDemo:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDemo]:
     directory = tmp_path_factory.mktemp("demo")
     logins = seed(directory)
-    server_port, app_port = free_port(), free_port()
-    server_url = f"http://127.0.0.1:{server_port}"
-    env = {
-        "FIELDAPP_DATABASE_URL": logins.database_url,
-        "FIELDAPP_ESCROW_KEY_FILE": str(logins.key_file),
-        "FIELDAPP_SERVER_URL": server_url,
-        "FIELDAPP_DATA_DIR": str(directory / "phone"),
-        "FIELDAPP_WEB_PORT": str(app_port),
-    }
-    server = start_python(["-m", "server.cli", "serve", "--port", str(server_port)], env=env)
-    app = start_python(["main.py"], env=env)
-    try:
-        wait_http(f"{server_url}/health", proc=server, timeout=60)
-        wait_http(f"http://127.0.0.1:{app_port}/", proc=app, timeout=60)
-        yield RunningDemo(logins, server_url, f"http://127.0.0.1:{app_port}/", directory)
-    finally:
-        stop(app)
-        stop(server)
+    app_port = free_port()
+    with office_server(logins) as server_url:
+        app = start_python(["main.py"], env={
+            "FIELDAPP_SERVER_URL": server_url,
+            "FIELDAPP_DATA_DIR": str(directory / "phone"),
+            "FIELDAPP_WEB_PORT": str(app_port),
+        })
+        try:
+            wait_http(f"http://127.0.0.1:{app_port}/", proc=app, timeout=60)
+            yield RunningDemo(logins, server_url, f"http://127.0.0.1:{app_port}/", directory)
+        finally:
+            stop(app)

@@ -32,9 +32,10 @@ from server.demo import DemoLogins, seed
 from server.ladder import Rung
 from server.storage import make_engine
 from sync.client import SyncClient, enrol
+from tests.browser.conftest import office_server
 from tests.support.browser import fill, open_flet, screenshot, tap, wait_text
 from tests.support.mail import Inbox
-from tests.support.procs import free_port, start_python, stop, wait_http
+from tests.support.procs import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -57,18 +58,14 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
         oncall.set_ladder(conn, tenant, [
             Rung(0, "On-call coordinator", (("email", "oncall@riverside.example"),))])
     engine.dispose()
-    inbox, smtp_port, port = Inbox(), free_port(), free_port()
+    inbox, smtp_port = Inbox(), free_port()
     mail = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     mail.start()
-    env = {"FIELDAPP_DATABASE_URL": logins.database_url,
-           "FIELDAPP_ESCROW_KEY_FILE": str(logins.key_file),
-           "FIELDAPP_SMTP_HOST": "127.0.0.1", "FIELDAPP_SMTP_PORT": str(smtp_port)}
-    server = start_python(["-m", "server.cli", "serve", "--port", str(port)], env=env)
     try:
-        wait_http(f"http://127.0.0.1:{port}/health", proc=server, timeout=60)
-        yield Office(f"http://127.0.0.1:{port}", logins, inbox, tmp)
+        with office_server(logins, FIELDAPP_SMTP_HOST="127.0.0.1",
+                           FIELDAPP_SMTP_PORT=str(smtp_port)) as url:
+            yield Office(url, logins, inbox, tmp)
     finally:
-        stop(server)
         mail.stop()
 
 
