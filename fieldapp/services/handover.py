@@ -9,21 +9,19 @@ the names of the shift's people. docs/handover.md describes the payload.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fieldapp.domain.clock import Clock, parse_utc
+from fieldapp.domain.clock import parse_utc
 from fieldapp.domain.handover import OfficeAnswers, Shift, ShiftRecord, ShiftVisit, draft_handover
 from fieldapp.domain.ids import uuid7
 from fieldapp.errors import DamagedRecord, RuleViolation
 from fieldapp.services.duress import visible_counts
-from fieldapp.store.db import DeviceStore
-from fieldapp.store.records import Author, open_record, write_record
+from fieldapp.services.writer import RecordWriter
+from fieldapp.store.records import open_record, write_record
 from fieldapp.store.replica import open_row
-from fieldapp.vault.dek import Sealer
 from sync.codes import HandoverAckState, HandoverCategory
 from sync.handover import (
     POINT_MAX_AGE_DAYS,
@@ -104,14 +102,9 @@ class HandoverPoint:
     written_at: datetime
 
 
-class HandoverService:
-    def __init__(self, store: DeviceStore, sealer: Callable[[], Sealer],
-                 author: Callable[[], Author], clock: Clock, tz: str = "Europe/London"):
-        self.store = store
-        self._sealer = sealer
-        self._author = author
-        self.clock = clock
-        self.tz = ZoneInfo(tz)
+class HandoverService(RecordWriter):
+    """The end-of-shift handover: the draft from the shift's records, sending it, the office's
+    answers."""
 
     # --- when ---------------------------------------------------------------------------------
     def _day_visits(self, day: date) -> list[dict[str, Any]]:
