@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.support.browser import by_id, open_flet, wait_id, wait_text
+from tests.support.browser import by_id, open_flet, tap_to, wait_id, wait_text
 from tests.support.browser import fill as _fill
 from tests.support.browser import tap as _tap
 
@@ -115,9 +117,11 @@ def enrol(page: Page, app_url: str, code: str, pin: str = PIN) -> None:
 
 
 def answer_tasks(page: Page, tasks: list[dict[str, object]],
-                 answers: dict[int, tuple[str, str]] | None = None, drank: str = "200") -> None:
+                 answers: dict[int, tuple[str, str]] | None = None, drank: str = "200",
+                 until: str | None = None) -> None:
     """Answer every care-plan task on the visit screen: "done", or for the indexes in
-    `answers` "not done" with (the button that saves it, the reason)."""
+    `answers` "not done" with (the button that saves it, the reason). With `until`, wait
+    for each answer's line to say it (say "Received by the office")."""
     for i, task in enumerate(tasks):
         if task.get("fluid"):
             fill(page, f"task-{i}-offered", "250")
@@ -129,10 +133,56 @@ def answer_tasks(page: Page, tasks: list[dict[str, object]],
             tap(page, f"task-{i}-{button}")
         else:
             tap(page, f"task-{i}-done")
-        wait_id(page, f"task-{i}-answer")
+        if until is None:
+            wait_id(page, f"task-{i}-answer")
+        else:  # the line then stops changing under the thumb
+            wait_attr_text(page, f"task-{i}-answer", until)
 
 
 def ask_prn(page: Page, button: str, reason: str) -> None:
     """The first "as needed" medicine: give the reason, then tap `button` (taken, given)."""
     fill(page, "prn-0-reason", reason)
     tap(page, f"prn-0-{button}")
+
+
+def wait_attr_text(page: Page, identifier: str, text: str, timeout_ms: int = 30_000) -> None:
+    """Wait until the control's text or accessible labels include `text`."""
+    wait_id(page, identifier)
+    page.wait_for_function(
+        """([id, text]) => {
+            const el = document.querySelector(`[flt-semantics-identifier="${id}"]`);
+            return !!el && (el.innerText + " " + (el.getAttribute("aria-label") || "") +
+                Array.from(el.querySelectorAll("[aria-label]")).map(e =>
+                    e.getAttribute("aria-label")).join(" ")).includes(text);
+        }""",
+        arg=[identifier, text], timeout=timeout_ms)
+
+
+def check_in_first_visit(page: Page) -> None:
+    """Open today's first visit and check in. The demo rota is today's real times, so the
+    worker may be early or late: the visit asks for a reason before the tap."""
+    tap(page, "visit-0")
+    wait_id(page, "visit-check-in")
+    reason_if_asked(page, "checkin-reason", "Previous visit ran over")
+    tap(page, "visit-check-in")
+    wait_text(page, "Checked in")
+
+
+def record_doses_due(page: Page, doses: Sequence[Any]) -> None:
+    """Every dose due at the visit gets an outcome on the MAR (given where the worker
+    administers it, else taken); the medicines task follows the MAR."""
+    if not doses:
+        return
+    tap_to(page, "visit-mar", "mar-summary")
+    for i, dose in enumerate(doses):
+        given = dose.medicine.support_level.value == "administer"
+        record_dose(page, f"dose-{i}", "given" if given else "taken")
+    tap(page, "mar-done")
+    wait_id(page, "visit-check-out")
+
+
+def check_out(page: Page) -> None:
+    """Check out of the open visit, giving a reason when it ends early or late."""
+    reason_if_asked(page, "checkout-reason", OUTSIDE_WINDOW_REASON)
+    tap(page, "visit-check-out")
+    wait_text(page, "checked out")

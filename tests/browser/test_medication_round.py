@@ -30,6 +30,7 @@ from tests.browser.phone_steps import (
     SHOTS,
     answer_tasks,
     ask_prn,
+    check_out,
     fill,
     reason_if_asked,
     record_dose,
@@ -146,9 +147,7 @@ def test_a_medication_round_and_the_offices_mar_chart(demo, chromium) -> None:
     # The medicines task follows the MAR: answerable now every dose has an outcome.
     answer_tasks(page, plan["a_tasks"], {
         1: ("save-reason", "She had breakfast with her son before I came")})
-    reason_if_asked(page, "checkout-reason", "Rota changed this morning")
-    tap(page, "visit-check-out")
-    wait_text(page, "checked out")
+    check_out(page)
 
     # --- visit B: Dot, a controlled drug -----------------------------------------------------
     tap(page, "back")
@@ -164,9 +163,7 @@ def test_a_medication_round_and_the_offices_mar_chart(demo, chromium) -> None:
         record_dose(page, f"dose-{i}", "taken")
     tap(page, "mar-done")
     answer_tasks(page, plan["b_tasks"])
-    reason_if_asked(page, "checkout-reason", "Rota changed this morning")
-    tap(page, "visit-check-out")
-    wait_text(page, "checked out")
+    check_out(page)
     tap(page, "sync-now")
     wait_text(page, "All records received by the office", timeout=60)
     context.close()

@@ -25,6 +25,7 @@ from tests.browser.phone_steps import (
     SHOTS,
     answer_tasks,
     bring_into_view,
+    check_out,
     enrol,
     reason_if_asked,
     record_dose,
@@ -159,7 +160,5 @@ def test_the_phone_screens_a_new_user_hit(demo, chromium) -> None:
     wait_text(page, "Partly done: She said not today")
     bring_into_view(page, "task-0-answer")
     screenshot(page, SHOTS / "13-task-outcomes.png")
-    reason_if_asked(page, "checkout-reason", "Rota changed this morning")
-    tap(page, "visit-check-out")
-    wait_text(page, "checked out")
+    check_out(page)
     context.close()

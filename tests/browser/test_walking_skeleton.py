@@ -15,29 +15,19 @@ from server.demo_data import build_demo_agency
 from tests.browser.phone_steps import (
     PIN,
     SHOTS,
+    answer_tasks,
+    check_in_first_visit,
+    check_out,
     fill,
     fill_enrolment,
-    reason_if_asked,
-    record_dose,
+    record_doses_due,
     tap,
 )
-from tests.support.browser import open_flet, screenshot, tap_to, wait_id, wait_text
+from tests.support.browser import open_flet, screenshot, wait_text
 
 pytestmark = pytest.mark.browser
 
 NOTE = "Cheerful this morning, walked to the window with her frame"
-
-
-def wait_attr_text(page, identifier: str, text: str, timeout_ms: int = 30_000) -> None:
-    wait_id(page, identifier)
-    page.wait_for_function(
-        """([id, text]) => {
-            const el = document.querySelector(`[flt-semantics-identifier="${id}"]`);
-            return !!el && (el.innerText + " " + (el.getAttribute("aria-label") || "") +
-                Array.from(el.querySelectorAll("[aria-label]")).map(e =>
-                    e.getAttribute("aria-label")).join(" ")).includes(text);
-        }""",
-        arg=[identifier, text], timeout=timeout_ms)
 
 
 def first_visit_tasks(demo) -> tuple[dict, list[dict], list]:
@@ -67,41 +57,17 @@ def test_a_worker_completes_a_visit_and_the_office_sees_it(demo, chromium) -> No
     wait_text(page, person["preferred_name"] or person["name"])
     screenshot(page, SHOTS / "02-today.png")
 
-    tap(page, "visit-0")
-    wait_id(page, "visit-check-in")
-    # The rota is today's real times, so the worker may be early or late: the visit asks for
-    # a reason before the tap.
-    reason_if_asked(page, "checkin-reason", "Previous visit ran over")
-    tap(page, "visit-check-in")
-    wait_text(page, "Checked in")
+    check_in_first_visit(page)
     # Every dose due at this visit needs an outcome (the eMAR); the medicines task follows it.
-    if doses:
-        tap_to(page, "visit-mar", "mar-summary")
-        for i, dose in enumerate(doses):
-            given = dose.medicine.support_level.value == "administer"
-            record_dose(page, f"dose-{i}", "given" if given else "taken")
-        tap(page, "mar-done")
-        wait_id(page, "visit-check-out")
-    for i, task in enumerate(tasks):
-        if task.get("fluid"):
-            fill(page, f"task-{i}-offered", "250")
-            fill(page, f"task-{i}-taken", "200")
-        if i == 1:
-            tap(page, f"task-{i}-not-done")
-            fill(page, f"task-{i}-reason", "Daughter had already done it")
-            tap(page, f"task-{i}-save-reason")
-        else:
-            tap(page, f"task-{i}-done")
-        # Wait until the office has it: the answer's line then stops changing under the thumb.
-        wait_attr_text(page, f"task-{i}-answer", "Received by the office")
+    record_doses_due(page, doses)
+    answer_tasks(page, tasks, {1: ("save-reason", "Daughter had already done it")},
+                 until="Received by the office")
     screenshot(page, SHOTS / "03-visit-tasks.png")
     fill(page, "note-text", NOTE)
     tap(page, "note-save")
     wait_text(page, NOTE)
     # The visit may be ending early or late: the footer asks why before the tap.
-    reason_if_asked(page, "checkout-reason", "Rota changed this morning")
-    tap(page, "visit-check-out")
-    wait_text(page, "checked out")
+    check_out(page)
     tap(page, "sync-now")
     wait_text(page, "All records received by the office", timeout=60)
     page.mouse.move(200, 400)
