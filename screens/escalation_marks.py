@@ -29,10 +29,5 @@ def status_words(app: nav.Shell, e: EscalationStatus) -> str:
 
 def escalation_lines(app: nav.Shell, escalations: list[EscalationStatus]) -> list[ft.Control]:
     """One line per escalation, newest first; green once the office has it in hand."""
-    out: list[ft.Control] = []
-    for i, e in enumerate(escalations):
-        done = e.stage in DONE_STAGES
-        out.append(widgets.marked_line(
-            f"escalation-{i}", ft.Icons.CHECK_CIRCLE if done else ft.Icons.REPORT,
-            widgets.OK if done else widgets.WARN, status_words(app, e)))
-    return out
+    return [widgets.progress_line(f"escalation-{i}", e.stage in DONE_STAGES, ft.Icons.REPORT,
+                                  status_words(app, e)) for i, e in enumerate(escalations)]

@@ -35,10 +35,8 @@ def status_lines(app: nav.Shell, handovers: list[HandoverStatus]) -> list[ft.Con
     """One line per handover (green once the office answered), and the office's reply."""
     out: list[ft.Control] = []
     for i, h in enumerate(handovers):
-        answered = h.stage in ANSWERED
-        out.append(widgets.marked_line(
-            f"handover-status-{i}", ft.Icons.CHECK_CIRCLE if answered else ft.Icons.SCHEDULE,
-            widgets.OK if answered else widgets.WARN, status_words(app, h)))
+        out.append(widgets.progress_line(f"handover-status-{i}", h.stage in ANSWERED,
+                                         ft.Icons.SCHEDULE, status_words(app, h)))
         if h.reply:
             out.append(widgets.labelled(f"handover-reply-{i}", widgets.body(
                 f"Reply from the office: {h.reply}", weight=ft.FontWeight.W_600)))

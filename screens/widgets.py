@@ -100,6 +100,14 @@ def marked_line(identifier: str, icon: ft.IconData, colour: str, text: str) -> f
     ], vertical_alignment=ft.CrossAxisAlignment.START))
 
 
+def progress_line(identifier: str, settled: bool, waiting_icon: ft.IconData,
+                  text: str) -> ft.Semantics:
+    """Where something sent to the office stands: a green tick once the office has it in
+    hand (`settled`), else amber with `waiting_icon`."""
+    return marked_line(identifier, ft.Icons.CHECK_CIRCLE if settled else waiting_icon,
+                       OK if settled else WARN, text)
+
+
 STATUS_STYLE = {
     "due": ("Due", ft.Colors.BLUE_900, ft.Colors.BLUE_50),
     "late": ("Late", ft.Colors.RED_900, ft.Colors.RED_50),
