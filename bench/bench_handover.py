@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import tempfile
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from bench.bench_vault import PIN, TODAY, _enrol, build_history
+from bench.bench_vault import PIN, TODAY, build_history, calibrated_phone
 from bench.common import Figure, median, percentile, rnd, time_ms
 from bench.data import DAY_SLOTS, EIGHT_SLOTS, LONDON, UTC, Fake, change
 from fieldapp.domain.clock import FakeClock
@@ -27,7 +26,6 @@ from fieldapp.services.handover import HandoverService
 from fieldapp.store import replica
 from fieldapp.store.db import DeviceStore
 from fieldapp.store.records import write_record
-from fieldapp.vault.dek import calibrate_kdf, generate_agency_keypair
 from sync.handover import items_of
 
 ORDER = 15
@@ -120,9 +118,7 @@ def build_shift(device: Device, fake: Fake) -> int:
 def run(quick: bool = False) -> dict[str, Any]:
     fake = Fake(15)
     with tempfile.TemporaryDirectory(prefix="bench-handover-") as tmp:
-        params = calibrate_kdf()
-        _, escrow_public = generate_agency_keypair()
-        device = _enrol(Path(tmp) / "phone.sqlite", params, escrow_public, fake)
+        device, params = calibrated_phone(tmp, fake)
         out: dict[str, Any] = build_history(device, fake, 30 if quick else 365)
         out["shift_records_written"] = build_shift(device, fake)
         store = device.store

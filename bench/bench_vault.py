@@ -67,6 +67,14 @@ NOW = datetime(2026, 3, 18, 10, 30, tzinfo=LONDON).astimezone(UTC)
 PEOPLE_ON_ROUND = 10
 
 
+def calibrated_phone(tmp: str, fake: Fake) -> tuple[Device, KdfParams]:
+    """A phone enrolled in `tmp` with this machine's calibrated key derivation (what a real
+    first enrolment does), and those parameters."""
+    params = calibrate_kdf()
+    _, escrow_public = generate_agency_keypair()
+    return _enrol(Path(tmp) / "phone.sqlite", params, escrow_public, fake), params
+
+
 def _enrol(path: Path, params: KdfParams, escrow_public: bytes, fake: Fake) -> Device:
     store = DeviceStore(path)
     device = Device(store, MemoryKeyStore(b"k" * 32), FakeClock(NOW), params)
@@ -151,9 +159,7 @@ def build_history(device: Device, fake: Fake, days: int) -> dict[str, Any]:
 def run(quick: bool = False) -> dict[str, Any]:
     fake = Fake(3)
     with tempfile.TemporaryDirectory(prefix="bench-vault-") as tmp:
-        params = calibrate_kdf()
-        _, escrow_public = generate_agency_keypair()
-        device = _enrol(Path(tmp) / "phone.sqlite", params, escrow_public, fake)
+        device, params = calibrated_phone(tmp, fake)
 
         def relock() -> None:
             device.lock()

@@ -13,6 +13,16 @@ from server.storage import make_engine, migrate
 from tests.support.mail import Inbox, local_smtp
 
 
+def migrated_pg(pg_url: str, prefix: str) -> tuple[str, Engine]:
+    """A new database on the session's PostgreSQL cluster, migrated: its URL and an engine."""
+    from tests.support.pg import create_database
+
+    url = create_database(pg_url, f"{prefix}_{uuid.uuid4().hex[:10]}")
+    eng = make_engine(url)
+    migrate(eng)
+    return url, eng
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":

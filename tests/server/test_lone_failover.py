@@ -17,9 +17,8 @@ from sqlalchemy import Engine, func, insert, select
 
 from server import agency_settings
 from server.schema import escalation_events, escalations, monitor_heartbeat, welfare_sessions
-from server.storage import make_engine, migrate
 from tests.factories import SmallAgency, small_agency
-from tests.support.pg import create_database
+from tests.server.conftest import migrated_pg
 from tests.support.procs import free_port, output_tail, start_python, stop, wait_http
 
 pytestmark = pytest.mark.postgres
@@ -59,9 +58,7 @@ def ambers(engine: Engine) -> int:
 
 def test_a_leader_killed_mid_wave_loses_no_alert_and_doubles_none(pg_url: str,
                                                                    tmp_path: Path) -> None:
-    url = create_database(pg_url, f"failover_{uuid.uuid4().hex[:10]}")
-    engine = make_engine(url)
-    migrate(engine)
+    url, engine = migrated_pg(pg_url, "failover")
     a = small_agency(engine, tmp_path)
     with engine.begin() as conn:
         agency_settings.set_timings(conn, a.tenant_id, lone_grace_s=1, lone_amber_to_red_s=2)

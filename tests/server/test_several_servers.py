@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import time
-import uuid
 from pathlib import Path
 
 import httpx
@@ -16,9 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from server.schema import monitor_heartbeat
-from server.storage import make_engine, migrate
 from tests.factories import code_for, small_agency
-from tests.support.pg import create_database
+from tests.server.conftest import migrated_pg
 from tests.support.procs import free_port, output_tail, start_python, stop, wait_http
 
 pytestmark = pytest.mark.postgres
@@ -41,9 +39,7 @@ def sync(url: str, token: str) -> dict:
 
 def test_two_servers_share_one_database_and_elect_one_monitor_leader(pg_url: str,
                                                                       tmp_path: Path) -> None:
-    url = create_database(pg_url, f"multi_{uuid.uuid4().hex[:10]}")
-    engine = make_engine(url)
-    migrate(engine)
+    url, engine = migrated_pg(pg_url, "multi")
     agency = small_agency(engine, tmp_path)
     env = {"FIELDAPP_DATABASE_URL": url, "FIELDAPP_ESCROW_KEY_FILE": str(agency.key_file),
            "FIELDAPP_MONITOR_TICK": "1"}
