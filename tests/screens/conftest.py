@@ -49,12 +49,13 @@ class Office:
         return code_for(self.app.state.engine, self.agency.worker_id)
 
 
-def office_app(tmp_path: Path, name: str = "server") -> Any:
-    """The office server app (no console, no monitors) on its own SQLite file under tmp_path."""
+def office_app(tmp_path: Path, name: str = "server", key_file: str = "escrow.key") -> Any:
+    """The office server app (no console, no monitors) on its own SQLite file under tmp_path,
+    with the escrow key its agency is (or will be) made with: tmp_path / key_file."""
     # The phone's clock is fixed in March 2026 while the server's is real: keep every visit in
     # the phones' retention window so the fixed-date rota still syncs.
     settings = ServerSettings(database_url=f"sqlite:///{tmp_path / f'{name}.sqlite'}",
-                              escrow_key_file=tmp_path / f"{name}-escrow.key",
+                              escrow_key_file=tmp_path / key_file,
                               phone_retention_days=36500, run_monitors=False)
     return create_app(settings, with_console=False)
 

@@ -70,7 +70,7 @@ def records(opened: OpenApp, kind: str) -> list[dict]:
 @pytest.fixture
 def medicines_office(tmp_path: Path) -> Office:
     """One person with time-critical Co-careldopa at 09:00 and a "Medicines due" task."""
-    app = office_app(tmp_path, "meds")
+    app = office_app(tmp_path, "meds", "meds-escrow.key")
     engine = app.state.engine
     tid = agency.init_tenant(engine, "Test Home Care", tmp_path / "meds-escrow.key",
                              office_phone="0113 496 0000")
