@@ -64,7 +64,7 @@ def fill(engine: Engine, tid: str, label: str, person_name: str) -> Side:
     v["id"] = SHARED_VISIT
     agency.add_visits(engine, tid, [v])
     text = f"{label}: settled with a cup of tea"
-    sent = note(sealer(engine, tid), SHARED_VISIT, text, rid=SHARED_RECORD)
+    sent = note(sealer(engine, tid), v, text, rid=SHARED_RECORD)
     answer = handle_sync(engine, device_for(engine, wid), request(sent))
     assert answer.accepted == [SHARED_RECORD] and not answer.rejected
     return Side(tid, wid, email, person_name, text, sent)

@@ -76,7 +76,7 @@ def office(tmp_path: Path) -> Iterator[Office]:
         sealer.seal("records", rid, 1, {"type": "safeguarding", "severity": "urgent",
                                         "summary": CONCERN}, escrow=True),
         None, {"type": "safeguarding", "severity": "urgent"})
-    told = note(sealer, visit, NOTE)
+    told = note(sealer, a.visits[0], NOTE)
     answer = handle_sync(engine, device_for(engine, a.worker_id), request(concern, told))
     assert sorted(answer.accepted) == sorted([rid, told.id])
     yield Office(engine, a, rid, told.id)

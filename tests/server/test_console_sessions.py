@@ -64,7 +64,7 @@ def office(tmp_path: Path) -> Iterator[Office]:
     agency = small_agency(engine, tmp_path, START)
     sealer = sealer_for(engine, agency.tenant_id)
     handle_sync(engine, device_for(engine, agency.worker_id),
-                request(note(sealer, agency.visits[0]["id"], NOTE)))
+                request(note(sealer, agency.visits[0], NOTE)))
     clock = FakeClock(START)
     yield Office(engine, agency, clock, SignInDoors(clock))
     engine.dispose()
