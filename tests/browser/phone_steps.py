@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.support.browser import by_id, open_flet, tap_to, wait_id, wait_text
+from tests.support.browser import by_id, open_flet, screenshot, tap_to, wait_id, wait_text
 from tests.support.browser import fill as _fill
 from tests.support.browser import tap as _tap
 
@@ -186,3 +186,33 @@ def check_out(page: Page) -> None:
     reason_if_asked(page, "checkout-reason", OUTSIDE_WINDOW_REASON)
     tap(page, "visit-check-out")
     wait_text(page, "checked out")
+
+
+def tick(page: Page, identifier: str) -> None:
+    """Tick a checklist box and wait until Flutter reports it ticked."""
+    checked = f'[flt-semantics-identifier="{identifier}"] [aria-checked="true"], ' \
+              f'[flt-semantics-identifier="{identifier}"][aria-checked="true"]'
+    tap(page, identifier)
+    page.locator(checked).first.wait_for(state="attached", timeout=10_000)
+
+
+def raise_fall(page: Page, sbard_shot: Path | None = None) -> None:
+    """From the day view: an urgent fall with two soft signs raised at the first visit and
+    sent, until the office has it. With `sbard_shot`, the SBARD summary is photographed."""
+    tap(page, "visit-0")
+    tap(page, "escalate")
+    wait_text(page, "Step 1 of 3")
+    tap(page, "type-fall")
+    tap(page, "severity-urgent")
+    tap(page, "escalate-next")
+    wait_text(page, "Soft signs")
+    fill(page, "escalate-details", "Found on the bedroom floor, says her hip hurts")
+    tick(page, "sign-unsteady")
+    tick(page, "sign-family")
+    tap(page, "escalate-next")
+    wait_text(page, "read this out")
+    if sbard_shot is not None:
+        wait_text(page, "family concerned")
+        screenshot(page, sbard_shot)
+    tap(page, "escalate-send")
+    wait_text(page, "Received by the office", timeout=60)

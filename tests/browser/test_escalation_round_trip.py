@@ -11,8 +11,7 @@ from sqlalchemy import create_engine, select
 
 from server.schema import escalations as escalation_table
 from server.schema import records as office_records
-from tests.browser.phone_steps import fill, tap
-from tests.browser.test_phone_escalation import PHONE, PIN, tick
+from tests.browser.phone_steps import PHONE, enrol, raise_fall, tap
 from tests.support.browser import fill as desk_fill
 from tests.support.browser import open_flet, screenshot, wait_id, wait_text
 from tests.support.browser import tap as desk_tap
@@ -38,13 +37,7 @@ def reference_of_the_fall(database_url: str) -> str:
 def test_a_fall_raised_on_the_phone_is_acknowledged_in_the_console_and_the_phone_sees_it(
         demo, chromium, artifacts_dir: Path) -> None:
     phone = chromium.new_context(viewport=PHONE).new_page()
-    open_flet(phone, demo.app_url)
-    wait_text(phone, "Set up this phone")
-    fill(phone, "enrol-code", demo.logins.enrolment_code)
-    fill(phone, "enrol-pin", PIN)
-    fill(phone, "enrol-pin2", PIN)
-    tap(phone, "enrol-submit")
-    wait_text(phone, "Today,", timeout=60)
+    enrol(phone, demo.app_url, demo.logins.enrolment_code)
 
     desk = chromium.new_context(viewport=DESK).new_page()
     open_flet(desk, f"{demo.server_url}/console/escalations")
@@ -53,20 +46,7 @@ def test_a_fall_raised_on_the_phone_is_acknowledged_in_the_console_and_the_phone
     desk_tap(desk, "console-sign-in")
     wait_text(desk, "Nothing is waiting for the office.", timeout=60)
 
-    tap(phone, "visit-0")
-    tap(phone, "escalate")
-    wait_text(phone, "Step 1 of 3")
-    tap(phone, "type-fall")
-    tap(phone, "severity-urgent")
-    tap(phone, "escalate-next")
-    wait_text(phone, "Soft signs")
-    fill(phone, "escalate-details", "Found on the bedroom floor, says her hip hurts")
-    tick(phone, "sign-unsteady")
-    tick(phone, "sign-family")
-    tap(phone, "escalate-next")
-    wait_text(phone, "read this out")
-    tap(phone, "escalate-send")
-    wait_text(phone, "Received by the office", timeout=60)
+    raise_fall(phone)
 
     # The queue refreshes itself: no reload.
     reference = reference_of_the_fall(demo.logins.database_url)

@@ -12,17 +12,10 @@ from sqlalchemy import create_engine, select
 from server import escalations
 from server.schema import escalations as escalation_table
 from server.schema import records as office_records
-from tests.browser.phone_steps import (
-    PHONE,
-    SHOTS,
-    enrol,
-    fill,
-    tap,
-)
+from tests.browser.phone_steps import PHONE, SHOTS, enrol, raise_fall, tap
 from tests.support.browser import screenshot, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
-
 
 
 @dataclass(frozen=True)
@@ -48,35 +41,12 @@ def office_acknowledges(demo) -> None:
         engine.dispose()
 
 
-def tick(page, identifier: str) -> None:
-    """Tick a checklist box and wait until Flutter reports it ticked."""
-    checked = f'[flt-semantics-identifier="{identifier}"] [aria-checked="true"], ' \
-              f'[flt-semantics-identifier="{identifier}"][aria-checked="true"]'
-    tap(page, identifier)
-    page.locator(checked).first.wait_for(state="attached", timeout=10_000)
-
-
 def test_a_fall_with_soft_signs_is_raised_sent_and_acknowledged(demo, chromium) -> None:
     page = chromium.new_context(viewport=PHONE).new_page()
     enrol(page, demo.app_url, demo.logins.enrolment_code)
     wait_id(page, "escalate")  # on the day view, at the bottom of the screen
 
-    tap(page, "visit-0")
-    tap(page, "escalate")
-    wait_text(page, "Step 1 of 3")
-    tap(page, "type-fall")
-    tap(page, "severity-urgent")
-    tap(page, "escalate-next")
-    wait_text(page, "Soft signs")
-    fill(page, "escalate-details", "Found on the bedroom floor, says her hip hurts")
-    tick(page, "sign-unsteady")
-    tick(page, "sign-family")
-    tap(page, "escalate-next")
-    wait_text(page, "read this out")
-    wait_text(page, "family concerned")
-    screenshot(page, SHOTS / "20-escalation-sbard.png")
-    tap(page, "escalate-send")
-    wait_text(page, "Received by the office", timeout=60)
+    raise_fall(page, sbard_shot=SHOTS / "20-escalation-sbard.png")
 
     office_acknowledges(demo)
     tap(page, "escalate-done")

@@ -31,8 +31,8 @@ from tests.browser.phone_steps import (
     fill,
     record_doses_due,
     tap,
+    tick,
 )
-from tests.browser.test_phone_escalation import tick
 from tests.browser.test_walking_skeleton import first_visit_tasks
 from tests.support.browser import open_flet, screenshot, wait_id, wait_text
 from tests.support.browser import tap as raw_tap
