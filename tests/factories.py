@@ -91,7 +91,11 @@ def small_agency(engine: Engine, tmp: Path, now: datetime | None = None) -> Smal
     people = [person(), person("Arthur Pennington", area="Kirkstall")]
     agency.add_people(engine, tid, people, [plan_for(p) for p in people],
                       [medicine_for(p) for p in people])
-    start = now.replace(microsecond=0) - timedelta(minutes=5)
+    # Started five minutes ago, but never before the agency's local midnight: a test run just
+    # after midnight still finds the visit on the phone's "today".
+    midnight = datetime.combine(now.astimezone(ZoneInfo("Europe/London")).date(), time.min,
+                                ZoneInfo("Europe/London"))
+    start = max(now.replace(microsecond=0) - timedelta(minutes=5), midnight.astimezone(UTC))
     visits = [
         visit(wid, people[0]["id"], "morning", start),
         visit(other, people[1]["id"], "morning", start + timedelta(hours=1)),
