@@ -12,7 +12,14 @@ from sqlalchemy import create_engine, select
 from server import escalations
 from server.schema import escalations as escalation_table
 from server.schema import records as office_records
-from tests.browser.phone_steps import PHONE, SHOTS, enrol, raise_fall, tap
+from tests.browser.phone_steps import (
+    PHONE,
+    SHOTS,
+    enrol,
+    raise_fall,
+    tap,
+    tick,  # noqa: F401  (the handover journeys import it from here)
+)
 from tests.support.browser import screenshot, wait_id, wait_text
 
 pytestmark = pytest.mark.browser

@@ -23,18 +23,10 @@ from server.demo_data import build_demo_agency
 from server.schema import records as office_records
 from server.schema import visits as office_visits
 from tests.browser.conftest import RunningDemo
-from tests.browser.phone_steps import (
-    answer_tasks,
-    bring_into_view,
-    check_in_first_visit,
-    check_out,
-    fill,
-    record_doses_due,
-    tap,
-    tick,
-)
+from tests.browser.phone_steps import bring_into_view, fill, reason_if_asked, record_dose, tap
+from tests.browser.test_phone_escalation import tick
 from tests.browser.test_walking_skeleton import first_visit_tasks
-from tests.support.browser import open_flet, screenshot, wait_id, wait_text
+from tests.support.browser import open_flet, screenshot, tap_to, wait_id, wait_text
 from tests.support.browser import tap as raw_tap
 from tests.support.procs import free_port, start_python, stop, wait_http
 
@@ -104,14 +96,36 @@ def demo_rota() -> tuple[str, str, str]:
 def finish_the_shift(page, demo: RunningDemo) -> None:
     """The one visit: check in, every dose and task (the second not done), a flagged note."""
     _person, tasks, doses = first_visit_tasks(demo)
-    check_in_first_visit(page)
-    record_doses_due(page, doses)
-    answer_tasks(page, tasks, {1: ("save-reason", "Said she was too tired")})
+    tap(page, "visit-0")
+    wait_id(page, "visit-check-in")
+    reason_if_asked(page, "checkin-reason", "Previous visit ran over")
+    tap(page, "visit-check-in")
+    wait_text(page, "Checked in")
+    if doses:
+        tap_to(page, "visit-mar", "mar-summary")
+        for i, dose in enumerate(doses):
+            given = dose.medicine.support_level.value == "administer"
+            record_dose(page, f"dose-{i}", "given" if given else "taken")
+        tap(page, "mar-done")
+        wait_id(page, "visit-check-out")
+    for i, task in enumerate(tasks):
+        if task.get("fluid"):
+            fill(page, f"task-{i}-offered", "250")
+            fill(page, f"task-{i}-taken", "200")
+        if i == 1:
+            tap(page, f"task-{i}-not-done")
+            fill(page, f"task-{i}-reason", "Said she was too tired")
+            tap(page, f"task-{i}-save-reason")
+        else:
+            tap(page, f"task-{i}-done")
+        wait_id(page, f"task-{i}-answer")
     fill(page, "note-text", NOTE)
     tick(page, "note-for-handover")
     tap(page, "note-save")
     wait_text(page, NOTE)
-    check_out(page)
+    reason_if_asked(page, "checkout-reason", "Rota changed this morning")
+    tap(page, "visit-check-out")
+    wait_text(page, "checked out")
     tap(page, "back")
 
 
