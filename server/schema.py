@@ -167,25 +167,9 @@ service_users = owned("service_users", tenant(index=True), after=(
     Index("service_users_by_name", "tenant_id", "name_index"),
 ))
 
-care_plans = Table(
-    "care_plans", metadata,
-    agency_key(),
-    tenant(),
-    ref("service_user_id", index=True),
-    counter("version", 1),
-    Column("body", JSON, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "id", name="care_plans_pkey"),
-)
+care_plans = owned("care_plans", tenant(), ref("service_user_id", index=True))
 
-medicines = Table(
-    "medicines", metadata,
-    agency_key(),
-    tenant(),
-    ref("service_user_id", index=True),
-    counter("version", 1),
-    Column("body", JSON, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "id", name="medicines_pkey"),
-)
+medicines = owned("medicines", tenant(), ref("service_user_id", index=True))
 
 visits = Table(
     "visits", metadata,
