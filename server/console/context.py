@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from server.clock import Clock, local_today
 from server.console.session import SessionRules, SessionTimes
+from server.errors import ServerError
 from server.services.sign_in import Coordinator, record
 from server.services.sign_in_doors import SignInDoors
 
@@ -34,6 +35,17 @@ def handover_route(handover_id: str) -> str:
 
 def mar_route(service_user_id: str) -> str:
     return f"/people/{service_user_id}/mar"
+
+
+
+def attempt(action: Callable[[], object]) -> str:
+    """Run a coordinator's action: "" when the office did it, else its refusal, for the
+    page's problem line (a page re-reads what it shows either way)."""
+    try:
+        action()
+    except ServerError as exc:
+        return str(exc)
+    return ""
 
 
 @dataclass

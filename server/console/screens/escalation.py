@@ -6,10 +6,9 @@ from collections.abc import Callable
 
 import flet as ft
 
-from server.console.context import Console
+from server.console.context import Console, attempt
 from server.console.screens.escalations import lone_facts, raised_by, what
 from server.console.widgets import button, heading, labelled, local_hm, problem, small
-from server.errors import ServerError
 from server.services.escalation_board import EscalationPage, acknowledge, page, resolve
 from sync import codes
 
@@ -32,11 +31,7 @@ class EscalationState:
         return page(c.engine, c.key(), c.coordinator, self.escalation_id, c.clock.now())
 
     def _act(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-            self.problem = ""
-        except ServerError as exc:
-            self.problem = str(exc)
+        self.problem = attempt(action)
         self.page = self._read()
 
     def acknowledge(self) -> None:

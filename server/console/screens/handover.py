@@ -7,10 +7,9 @@ from collections.abc import Callable
 
 import flet as ft
 
-from server.console.context import Console, escalation_route, mar_route, visit_route
+from server.console.context import Console, attempt, escalation_route, mar_route, visit_route
 from server.console.screens.handovers import shift_words, status_words
 from server.console.widgets import button, heading, labelled, local_hm, problem, small
-from server.errors import ServerError
 from server.pdf import handover_pdf
 from server.services.handovers import (
     HandoverReport,
@@ -40,11 +39,7 @@ class HandoverState:
         return read(c.engine, c.key(), c.coordinator, self.handover_id, c.clock)
 
     def _act(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-            self.problem = ""
-        except ServerError as exc:
-            self.problem = str(exc)
+        self.problem = attempt(action)
         self.report = self._read()
 
     def acknowledge(self) -> None:

@@ -13,10 +13,9 @@ from collections.abc import Callable
 import flet as ft
 
 from server.console import live
-from server.console.context import Console, escalation_route
+from server.console.context import Console, attempt, escalation_route
 from server.console.screens.escalations import LEVEL_COLOURS, lone_facts
 from server.console.widgets import heading, labelled, local_hm, problem, small
-from server.errors import ServerError
 from server.services.escalation_board import QueueItem, acknowledge, resolve
 from server.services.lone_board import LoneBoard, OnVisit, board
 from sync import codes
@@ -53,11 +52,7 @@ class LoneWorkingState:
         return self.forms.setdefault(escalation_id, CloseForm())
 
     def _act(self, escalation_id: str, action: Callable[[], None]) -> None:
-        try:
-            action()
-            self.problems.pop(escalation_id, None)
-        except ServerError as exc:
-            self.problems[escalation_id] = str(exc)
+        self.problems[escalation_id] = attempt(action)
         self.refresh()
 
     def acknowledge(self, escalation_id: str) -> None:
