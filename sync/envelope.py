@@ -16,6 +16,7 @@ import binascii
 import json
 import os
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -208,14 +209,12 @@ def open_with_dek(
     envelope: dict[str, Any],
 ) -> dict[str, Any]:
     """Open the data-key copy of an envelope sealed for exactly this row."""
-    aad = _address(tenant_id, table, record_id, version)
-    dk = _key_copy(envelope, "dk", "envelope has no data-key copy")
-    try:
-        record_key = AESGCM(dek).decrypt(
+    def unwrap(dk: dict[str, Any], aad: bytes) -> bytes:
+        return AESGCM(dek).decrypt(
             b64d(dk.get("nonce"), NONCE_BYTES), b64d(dk.get("ct")), aad + b"|dek")
-    except (InvalidTag, ValueError) as exc:
-        raise EnvelopeDamaged("envelope failed its integrity check") from exc
-    return _open_content(record_key, aad, envelope)
+
+    return _open(envelope, _address(tenant_id, table, record_id, version), "dk",
+                 "envelope has no data-key copy", unwrap)
 
 
 def open_with_escrow(
@@ -223,13 +222,22 @@ def open_with_escrow(
     envelope: dict[str, Any],
 ) -> dict[str, Any]:
     """Open the escrow (office) copy of an envelope sealed for exactly this row."""
-    aad = _address(tenant_id, table, record_id, version)
-    ek = _key_copy(envelope, "ek", "envelope was not sealed for the office (no escrow copy)")
-    epk_raw = b64d(ek.get("epk"), 32)
-    try:
+    def unwrap(ek: dict[str, Any], aad: bytes) -> bytes:
+        epk_raw = b64d(ek.get("epk"), 32)
         shared = private_key.exchange(X25519PublicKey.from_public_bytes(epk_raw))
-        record_key = AESGCM(_escrow_key(shared, epk_raw)).decrypt(
+        return AESGCM(_escrow_key(shared, epk_raw)).decrypt(
             b64d(ek.get("nonce"), NONCE_BYTES), b64d(ek.get("ct")), aad + b"|escrow")
+
+    return _open(envelope, _address(tenant_id, table, record_id, version), "ek",
+                 "envelope was not sealed for the office (no escrow copy)", unwrap)
+
+
+def _open(envelope: dict[str, Any], aad: bytes, which: str, missing: str,
+          unwrap: Callable[[dict[str, Any], bytes], bytes]) -> dict[str, Any]:
+    """Unwrap the record key from the envelope's `which` copy, then open the content."""
+    copy = _key_copy(envelope, which, missing)
+    try:
+        record_key = unwrap(copy, aad)
     except (InvalidTag, ValueError) as exc:
         # ValueError also covers a low-order ephemeral key (all-zero shared secret).
         raise EnvelopeDamaged("envelope failed its integrity check") from exc

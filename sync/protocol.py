@@ -16,7 +16,7 @@ import re
 import time
 import uuid
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, TypeGuard
 
@@ -56,6 +56,12 @@ def uuid7(unix_ms: int | None = None) -> str:
     return str(uuid.UUID(int=value))
 
 
+def _flat(message: Any) -> dict[str, Any]:
+    """A message's fields as they travel, in the order they are declared (values as they are,
+    not copied)."""
+    return {f.name: getattr(message, f.name) for f in fields(message)}
+
+
 class ProtocolError(ValueError):
     """A sync message does not follow this protocol; the message says which part."""
 
@@ -77,17 +83,7 @@ class PushedRecord:
     facts: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "visit_id": self.visit_id,
-            "service_user_id": self.service_user_id,
-            "recorded_at": self.recorded_at,
-            "version": self.version,
-            "envelope": self.envelope,
-            "corrects": self.corrects,
-            "facts": self.facts,
-        }
+        return _flat(self)
 
     @classmethod
     def from_dict(cls, data: Any) -> PushedRecord:
@@ -198,13 +194,7 @@ class Change:
     body: dict[str, Any] | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "entity": self.entity,
-            "id": self.id,
-            "op": self.op,
-            "version": self.version,
-            "body": self.body,
-        }
+        return _flat(self)
 
     @classmethod
     def from_dict(cls, data: Any) -> Change:
@@ -231,7 +221,7 @@ class Rejection:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "reason": self.reason}
+        return _flat(self)
 
 
 @dataclass(frozen=True)
@@ -248,18 +238,8 @@ class SyncResponse:
     retention_days: int | None = None  # purge acknowledged records older than this
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "protocol": self.protocol,
-            "accepted": self.accepted,
-            "rejected": [r.to_dict() for r in self.rejected],
-            "changes": [c.to_dict() for c in self.changes],
-            "cursor": self.cursor,
-            "more": self.more,
-            "server_time": self.server_time,
-            "reset": self.reset,
-            "wipe": self.wipe,
-            "retention_days": self.retention_days,
-        }
+        return {**_flat(self), "rejected": [r.to_dict() for r in self.rejected],
+                "changes": [c.to_dict() for c in self.changes]}
 
     @classmethod
     def from_dict(cls, data: Any) -> SyncResponse:
