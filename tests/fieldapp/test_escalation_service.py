@@ -3,56 +3,32 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fieldapp.domain.clock import FakeClock
 from fieldapp.errors import RuleViolation
 from fieldapp.services.escalations import Concern, EscalationService
-from fieldapp.services.visits import VisitService
 from fieldapp.store import replica
-from fieldapp.store.db import DeviceStore
-from fieldapp.store.records import Author, open_record, write_record
-from fieldapp.vault.dek import Sealer, generate_agency_keypair
+from fieldapp.store.records import open_record, write_record
 from sync import kinds
 from sync.codes import EscalationType, News2Band, Severity
 from tests.factories import person
+from tests.fieldapp.phones import StorePhone
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-TENANT = "t-1"
 NORMAL = {"respiration_rate": 16, "spo2": 97, "scale": 1, "oxygen": False, "systolic_bp": 130,
           "pulse": 70, "consciousness": "A", "temperature": 36.8}
 
 
-class Phone:
+class Phone(StorePhone):
     def __init__(self, tmp: Path):
-        self.store = DeviceStore(tmp / "w-1.sqlite")
-        self.sealer = Sealer(os.urandom(32), TENANT, generate_agency_keypair()[1])
-        self.author = Author(TENANT, "w-1", "dev-w-1")
-        self.clock = FakeClock(T0 + timedelta(minutes=5))
-        self.visits = VisitService(self.store, lambda: self.sealer, lambda: self.author,
-                                   self.clock)
-        self.esc = EscalationService(self.store, lambda: self.sealer, lambda: self.author,
-                                     self.clock)
+        super().__init__(tmp, T0 + timedelta(minutes=5), synced_at=T0)
+        self.esc = EscalationService(*self.parts())
         self.person = person(dnacpr="DNACPR in place (purple form in kitchen drawer)")
-        visit = {"worker_id": "w-1", "service_user_id": self.person["id"],
-                 "visit_type": "morning", "start": T0.isoformat(),
-                 "end": (T0 + timedelta(minutes=30)).isoformat()}
-        self.load([{"entity": "service_user", "id": self.person["id"], "op": "upsert",
-                    "body": self.person},
-                   {"entity": "visit", "id": "v-1", "op": "upsert", "body": visit}])
-
-    def load(self, changes: list[dict[str, Any]], accepted: list[str] | None = None) -> None:
-        replica.apply_response(self.store, accepted=accepted or [], rejected=[],
-                               changes=changes, cursor="c1.1", reset=False,
-                               at=T0.isoformat(), sealer=self.sealer)
-
-    def record(self, rid: str) -> dict[str, Any]:
-        return self.store.rows("SELECT * FROM records WHERE id = ?", [rid])[0]
+        self.load_visit(self.person, T0)
 
 
 @pytest.fixture

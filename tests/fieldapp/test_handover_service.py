@@ -4,7 +4,6 @@ the office's acknowledgement and other workers' points arriving by sync, sealed 
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,34 +11,25 @@ from typing import Any
 
 import pytest
 
-from fieldapp.domain.clock import FakeClock
 from fieldapp.errors import RuleViolation
 from fieldapp.services.escalations import Concern, EscalationService
 from fieldapp.services.handover import HandoverService
-from fieldapp.services.visits import VisitService
-from fieldapp.store import replica
-from fieldapp.store.db import DeviceStore
-from fieldapp.store.records import Author, open_record
-from fieldapp.vault.dek import Sealer, generate_agency_keypair
+from fieldapp.store.records import open_record
 from sync import kinds
 from sync.codes import EscalationType, Severity
 from sync.handover import items_of
 from tests.factories import person, plan_for, visit
+from tests.fieldapp.phones import StorePhone
 
 T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
-TENANT, ME = "t-1", "w-1"
+ME = "w-1"
 
 
-class Phone:
+class Phone(StorePhone):
     def __init__(self, tmp: Path):
-        self.store = DeviceStore(tmp / "w-1.sqlite")
-        self.sealer = Sealer(os.urandom(32), TENANT, generate_agency_keypair()[1])
-        self.author = Author(TENANT, ME, "dev-w-1")
-        self.clock = FakeClock(T0)
-        args = (self.store, lambda: self.sealer, lambda: self.author, self.clock)
-        self.visits = VisitService(*args)
-        self.esc = EscalationService(*args)
-        self.handover = HandoverService(*args)
+        super().__init__(tmp, T0, ME)
+        self.esc = EscalationService(*self.parts())
+        self.handover = HandoverService(*self.parts())
         self.ann, self.bob = person("Ann Example"), person("Bob Example")
         self.plans = {p["id"]: plan_for(p) for p in (self.ann, self.bob)}
         self.v1 = visit(ME, self.ann["id"], "morning", T0)
@@ -50,11 +40,6 @@ class Phone:
             ("service_user", self.ann), ("service_user", self.bob),
             *(("care_plan", p) for p in self.plans.values()),
             *(("visit", v) for v in (self.v1, self.v2, self.v3, self.yesterday)))])
-
-    def load(self, changes: list[dict[str, Any]], accepted: list[str] | None = None) -> None:
-        replica.apply_response(self.store, accepted=accepted or [], rejected=[],
-                               changes=changes, cursor="c1.1", reset=False,
-                               at=self.clock.now().isoformat(), sealer=self.sealer)
 
     def visit_through(self, v: dict[str, Any], *, late: int = 0, reason: str | None = None,
                       outcomes: tuple[str, str] = ("done", "done")) -> None:

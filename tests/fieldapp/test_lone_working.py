@@ -3,59 +3,31 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from fieldapp.domain.clock import FakeClock
 from fieldapp.domain.lone_working import HOLD_SECONDS, Hold, expected_end, reminder_due
 from fieldapp.errors import RuleViolation
 from fieldapp.services.duress import visible_counts
 from fieldapp.services.lone_records import SEALED_SIZE
 from fieldapp.services.lone_working import LoneWorkingService
-from fieldapp.services.visits import VisitService
 from fieldapp.store import replica
-from fieldapp.store.db import DeviceStore
-from fieldapp.store.records import Author, open_record
-from fieldapp.vault.dek import Sealer, generate_agency_keypair
 from sync import kinds
 from tests.factories import person
+from tests.fieldapp.phones import StorePhone
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 END = T0 + timedelta(minutes=30)
-TENANT = "t-1"
 MIN = timedelta(minutes=1)
 
 
-class Phone:
+class Phone(StorePhone):
     def __init__(self, tmp: Path):
-        self.store = DeviceStore(tmp / "w-1.sqlite")
-        self.sealer = Sealer(os.urandom(32), TENANT, generate_agency_keypair()[1])
-        self.author = Author(TENANT, "w-1", "dev-w-1")
-        self.clock = FakeClock(T0 + timedelta(minutes=2))
-        self.visits = VisitService(self.store, lambda: self.sealer, lambda: self.author,
-                                   self.clock)
-        self.lone = LoneWorkingService(self.store, lambda: self.sealer, lambda: self.author,
-                                       self.clock)
-        p = person()
-        visit = {"worker_id": "w-1", "service_user_id": p["id"], "visit_type": "morning",
-                 "start": T0.isoformat(), "end": END.isoformat()}
-        self.load([{"entity": "service_user", "id": p["id"], "op": "upsert", "body": p},
-                   {"entity": "visit", "id": "v-1", "op": "upsert", "body": visit}])
-
-    def load(self, changes: list[dict[str, Any]]) -> None:
-        replica.apply_response(self.store, accepted=[], rejected=[], changes=changes,
-                               cursor="c1.1", reset=False, at=T0.isoformat(),
-                               sealer=self.sealer)
-
-    def record(self, rid: str) -> dict[str, Any]:
-        return self.store.rows("SELECT * FROM records WHERE id = ?", [rid])[0]
-
-    def said(self, rid: str) -> dict[str, Any]:
-        return open_record(self.sealer, self.record(rid))
+        super().__init__(tmp, T0 + timedelta(minutes=2), synced_at=T0)
+        self.lone = LoneWorkingService(*self.parts())
+        self.load_visit(person(), T0)
 
     def ask(self, session: str = "s-1", visit: str = "v-1") -> None:
         self.load([{"entity": "welfare", "id": session, "op": "upsert", "version": 1,

@@ -9,7 +9,6 @@ Oramorph (controlled) are PRN.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,35 +16,19 @@ from typing import Any
 import pytest
 
 from fieldapp.domain.answer_status import AnswerStatus
-from fieldapp.domain.clock import FakeClock
 from fieldapp.domain.mar import DoseTiming
 from fieldapp.errors import CheckOutBlocked, DoseRefused, NeedsConfirmation, RuleViolation
-from fieldapp.services.visits import VisitService
-from fieldapp.store import replica
-from fieldapp.store.db import DeviceStore
-from fieldapp.store.records import Author
-from fieldapp.vault.dek import Sealer, generate_agency_keypair
 from sync import kinds
 from tests.factories import medicines_for, person, plan_for
+from tests.fieldapp.phones import StorePhone
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-TENANT = "t-1"
 
 
-class Phone:
+class Phone(StorePhone):
     def __init__(self, tmp: Path, worker: str = "w-1"):
-        self.store = DeviceStore(tmp / f"{worker}.sqlite")
-        self.sealer = Sealer(os.urandom(32), TENANT, generate_agency_keypair()[1])
-        self.author = Author(TENANT, worker, f"dev-{worker}")
-        self.clock = FakeClock(T0 + timedelta(minutes=5))
-        self.visits = VisitService(self.store, lambda: self.sealer, lambda: self.author,
-                                   self.clock)
+        super().__init__(tmp, T0 + timedelta(minutes=5), worker, synced_at=T0)
         self.meds = self.visits.medication
-
-    def load(self, changes: list[dict[str, Any]]) -> None:
-        replica.apply_response(self.store, accepted=[], rejected=[], changes=changes,
-                               cursor="c1.1", reset=False, at=T0.isoformat(),
-                               sealer=self.sealer)
 
 
 def office_changes(worker: str = "w-1") -> tuple[list[dict[str, Any]], dict[str, Any]]:
