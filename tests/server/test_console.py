@@ -4,20 +4,22 @@ records again, amendments, and the MAR chart's unrecorded slots."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import flet as ft
 import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine, func, select
 
 from server import escrow
-from server.clock import SystemClock
+from server.clock import Clock, SystemClock
 from server.console.app import make_console
+from server.console.session import SessionRules
 from server.schema import audit_log
 from server.services.mar_chart import NOT_RECORDED
-from server.storage import make_engine, migrate
+from server.services.sign_in_doors import SignInDoors
 from server.sync_service import handle_sync
 from tests.factories import PASSWORD, SmallAgency, small_agency
 from tests.server.test_sync_contract import device_for, note, request, sealer_for
@@ -28,6 +30,8 @@ NOTE = "Settled in her chair with a cup of tea"
 
 @dataclass
 class Office:
+    """The small agency's office; `open` runs the console in memory at `route`."""
+
     engine: Engine
     agency: SmallAgency
 
@@ -39,30 +43,41 @@ class Office:
     def person_id(self) -> str:
         return str(self.agency.people[0]["id"])
 
+    def key(self) -> X25519PrivateKey:
+        return escrow.load_private_key(str(self.agency.key_file))
+
     def open(self, route: str = "/") -> Harness:
-        key = escrow.load_private_key(str(self.agency.key_file))
-        main = make_console(self.engine, lambda: key, SystemClock())
-        return run_app(main, page_props={"route": route, "web": True, "width": 1300.0})
+        return self.run(route, SystemClock())
+
+    def run(self, route: str, clock: Clock, rules: SessionRules | None = None,
+            doors: SignInDoors | None = None, width: float = 1300.0) -> Harness:
+        key = self.key()
+        main = make_console(self.engine, lambda: key, clock, rules, doors)
+        return run_app(main, page_props={"route": route, "web": True, "width": width})
 
     def audited(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(audit_log)).scalar_one())
 
 
-@pytest.fixture
-def office(tmp_path: Path) -> Iterator[Office]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'office.sqlite'}")
-    migrate(engine)
-    agency = small_agency(engine, tmp_path)
+def noted(engine: Engine, tmp_path: Path, text: str, now: datetime | None = None
+          ) -> SmallAgency:
+    """The small agency, its worker's phone having synced one note (`text`) on the first
+    visit."""
+    agency = small_agency(engine, tmp_path, now)
     sealer = sealer_for(engine, agency.tenant_id)
     handle_sync(engine, device_for(engine, agency.worker_id),
-                request(note(sealer, agency.visits[0], NOTE)))
-    yield Office(engine, agency)
-    engine.dispose()
+                request(note(sealer, agency.visits[0], text)))
+    return agency
 
 
-def sign_in(app: Harness) -> None:
-    app.type("console-email", "office@example.org")
+@pytest.fixture
+def office(sqlite_engine: Engine, tmp_path: Path) -> Office:
+    return Office(sqlite_engine, noted(sqlite_engine, tmp_path, NOTE))
+
+
+def sign_in(app: Harness, email: str = "office@example.org") -> None:
+    app.type("console-email", email)
     app.type("console-password", PASSWORD)
     app.tap("console-sign-in")
 

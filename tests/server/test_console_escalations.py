@@ -2,43 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import flet as ft
 import pytest
 from flet.messaging.protocol import MessageAction
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from server import agency, escalations
 from server import feed as feed_module
 from server.schema import audit_log, medicines
-from server.storage import make_engine, migrate
 from tests.factories import PASSWORD, small_agency
 from tests.server.test_console import Office, on_top, routes, sign_in
 from tests.support.flet_memory import Harness
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Iterator[Office]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'office.sqlite'}")
-    migrate(engine)
-    yield Office(engine, small_agency(engine, tmp_path))
-    engine.dispose()
+def office(sqlite_engine: Engine, tmp_path: Path) -> Office:
+    return Office(sqlite_engine, small_agency(sqlite_engine, tmp_path))
 
 
 def raise_one(office: Office, type_: str, severity: str, minutes_ago: int,
               record_id: str | None = None) -> escalations.Escalation:
+    """Raised by the worker's phone `minutes_ago`, about the first visit."""
+    a = office.agency
+    return raised(office, dedupe_key=f"record:{record_id or type_ + severity}", type_=type_,
+                  severity=severity,
+                  raised_at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
+                  actor_kind="worker", actor_id=a.worker_id,
+                  service_user_id=a.people[0]["id"], source_record_id=record_id)
+
+
+def raised(office: Office, **fields: Any) -> escalations.Escalation:
+    """An escalation about the worker's first visit, raised now unless `fields` say else."""
     a = office.agency
     with office.engine.begin() as conn:
-        esc = escalations.raise_escalation(
-            conn, a.tenant_id, dedupe_key=f"record:{record_id or type_ + severity}",
-            type_=type_, severity=severity,
-            raised_at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
-            actor_kind="worker", actor_id=a.worker_id, worker_id=a.worker_id,
-            service_user_id=a.people[0]["id"], visit_id=a.visits[0]["id"],
-            source_record_id=record_id)
+        esc = escalations.raise_escalation(conn, a.tenant_id, **{
+            "raised_at": datetime.now(UTC), "worker_id": a.worker_id,
+            "visit_id": a.visits[0]["id"], **fields})
     assert esc is not None
     return esc
 
@@ -113,22 +116,14 @@ def test_a_safeguarding_concern_is_hidden_from_a_coordinator_who_is_not_a_lead(
     agency.add_coordinator(office.engine, office.agency.tenant_id, "Lee Lead",
                            "lead@example.org", PASSWORD, is_safeguarding_lead=True)
     with office.open(f"/escalations/{concern.id}") as app:
-        app.type("console-email", "lead@example.org")
-        app.type("console-password", PASSWORD)
-        app.tap("console-sign-in")
+        sign_in(app, "lead@example.org")
         assert "Safeguarding concern: urgent" in on_top(app)
 
 
 def test_a_lone_worker_alert_shows_when_the_worker_last_synced_and_closes_as_safe(
         office: Office) -> None:
-    a = office.agency
-    with office.engine.begin() as conn:
-        alert = escalations.raise_escalation(
-            conn, a.tenant_id, dedupe_key="overdue:s1", type_="worker_safety",
-            severity="urgent", raised_at=datetime.now(UTC), actor_kind="office",
-            actor_id="monitor", worker_id=a.worker_id, visit_id=a.visits[0]["id"],
-            cause="overdue", level="amber")
-    assert alert is not None
+    alert = raised(office, dedupe_key="overdue:s1", type_="worker_safety", severity="urgent",
+                   actor_kind="office", actor_id="monitor", cause="overdue", level="amber")
     with office.open("/escalations") as app:
         sign_in(app)
         shown = on_top(app)
@@ -143,18 +138,15 @@ def test_a_lone_worker_alert_shows_when_the_worker_last_synced_and_closes_as_saf
 
 def test_an_office_check_shows_what_it_found_who_recorded_it_and_the_dose(
         office: Office) -> None:
-    a = office.agency
+    person = office.agency.people[0]["id"]
     with office.engine.begin() as conn:
         medicine = conn.execute(select(medicines.c.id).where(
-            medicines.c.service_user_id == a.people[0]["id"])).scalar_one()
-        esc = escalations.raise_escalation(
-            conn, a.tenant_id, dedupe_key="double:m:t", type_="medication", severity="urgent",
-            raised_at=datetime.now(UTC), actor_kind="office", actor_id="office_check",
-            worker_id=a.worker_id, service_user_id=a.people[0]["id"],
-            visit_id=a.visits[0]["id"], office_check="double_outcome",
-            detail={"check": "double_outcome", "medicine_id": medicine,
-                    "dose_at": "2026-06-01T07:00:00+00:00"})
-    assert esc is not None
+            medicines.c.service_user_id == person)).scalar_one()
+    esc = raised(office, dedupe_key="double:m:t", type_="medication", severity="urgent",
+                 actor_kind="office", actor_id="office_check", service_user_id=person,
+                 office_check="double_outcome",
+                 detail={"check": "double_outcome", "medicine_id": medicine,
+                         "dose_at": "2026-06-01T07:00:00+00:00"})
     with office.open() as app:
         sign_in(app)
         app.tap("console-escalations")

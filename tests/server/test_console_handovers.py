@@ -3,16 +3,14 @@ acknowledge and reply (told to the worker's feed), links to the source records, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from server import feed
 from server.schema import feed as feed_t
-from server.storage import make_engine, migrate
 from sync.protocol import PushedRecord
 from tests.factories import small_agency
 from tests.screens.test_escalation_screens import tick
@@ -23,11 +21,8 @@ from tests.server.test_handovers import refused_dose, store
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Iterator[Office]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'office.sqlite'}")
-    migrate(engine)
-    yield Office(engine, small_agency(engine, tmp_path))
-    engine.dispose()
+def office(sqlite_engine: Engine, tmp_path: Path) -> Office:
+    return Office(sqlite_engine, small_agency(sqlite_engine, tmp_path))
 
 
 def handed_over(office: Office, *, concerns: bool = True) -> tuple[PushedRecord, PushedRecord]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,17 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from server import escrow, welfare
-from server.console.app import make_console
+from server import welfare
 from server.console.screens import lone_working
 from server.console.session import SessionRules
 from server.schema import audit_log
 from server.schema import escalations as escalations_t
-from server.storage import make_engine, migrate
-from tests.factories import SmallAgency
-from tests.server.test_console import on_top, routes, sign_in
+from tests.server.test_console import Office, on_top, routes, sign_in
 from tests.server.test_lone_board import both_checked_in
-from tests.support.flet_memory import Harness, run_app
+from tests.support.flet_memory import Harness
 
 MIN = timedelta(minutes=1)
 NOTES = "Rang her: phone had died, she was with a neighbour"
@@ -38,9 +34,7 @@ class HeldClock:
 
 
 @dataclass
-class Desk:
-    engine: Engine
-    agency: SmallAgency
+class Desk(Office):
     clock: HeldClock
 
     @property
@@ -48,11 +42,8 @@ class Desk:
         return datetime.fromisoformat(self.agency.visits[0]["end"])
 
     def open(self, route: str = "/") -> Harness:
-        key = escrow.load_private_key(str(self.agency.key_file))
         # The board is watched without a touch for longer than the default idle timeout.
-        main = make_console(self.engine, lambda: key, self.clock,
-                            SessionRules(idle=timedelta(hours=2)))
-        return run_app(main, page_props={"route": route, "web": True, "width": 1280.0})
+        return self.run(route, self.clock, SessionRules(idle=timedelta(hours=2)), width=1280.0)
 
     def at(self, when: datetime) -> None:
         """Time moves on, and the leader's monitor ticks."""
@@ -61,14 +52,11 @@ class Desk:
 
 
 @pytest.fixture
-def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
+def desk(sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Desk:
     monkeypatch.setattr(lone_working, "REFRESH_SECONDS", 0.05)
-    engine = make_engine(f"sqlite:///{tmp_path / 'office.sqlite'}")
-    migrate(engine)
-    agency = both_checked_in(engine, tmp_path)
+    agency = both_checked_in(sqlite_engine, tmp_path)
     start = datetime.fromisoformat(agency.visits[0]["start"])
-    yield Desk(engine, agency, HeldClock(start + 5 * MIN))
-    engine.dispose()
+    return Desk(sqlite_engine, agency, HeldClock(start + 5 * MIN))
 
 
 def wait_for_refresh(app: Harness) -> None:

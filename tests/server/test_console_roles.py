@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine, select
 
-from server import agency, escrow
+from server import agency
 from server.clock import SystemClock
 from server.console.app import make_console
 from server.errors import Forbidden
@@ -27,11 +26,11 @@ from server.services.amendments import amend_record
 from server.services.mar_chart import build_mar_chart
 from server.services.sign_in import sign_in
 from server.services.visit_record import visit_record
-from server.storage import make_engine, migrate
 from server.sync_service import handle_sync
 from sync.protocol import PushedRecord
-from tests.factories import PASSWORD, SmallAgency, small_agency
+from tests.factories import PASSWORD, small_agency
 from tests.security.pushes import sealer_of
+from tests.server.test_console import Office as ConsoleOffice
 from tests.server.test_sync_contract import device_for, note, request
 from tests.support.flet_memory import run_app
 
@@ -42,27 +41,17 @@ EMAILS = {Role.COORDINATOR: "office@example.org", Role.SAFEGUARDING_LEAD: "lead@
 
 
 @dataclass
-class Office:
-    engine: Engine
-    agency: SmallAgency
+class Office(ConsoleOffice):
     concern_id: str
     note_id: str
-
-    @property
-    def visit_id(self) -> str:
-        return str(self.agency.visits[0]["id"])
-
-    def key(self):  # type: ignore[no-untyped-def]
-        return escrow.load_private_key(str(self.agency.key_file))
 
     def who(self, role: Role):  # type: ignore[no-untyped-def]
         return sign_in(self.engine, EMAILS[role], PASSWORD)
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Iterator[Office]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'office.sqlite'}")
-    migrate(engine)
+def office(sqlite_engine: Engine, tmp_path: Path) -> Office:
+    engine = sqlite_engine
     a = small_agency(engine, tmp_path)
     agency.add_coordinator(engine, a.tenant_id, "Lee Lead", EMAILS[Role.SAFEGUARDING_LEAD],
                            PASSWORD, role="safeguarding_lead")
@@ -79,8 +68,7 @@ def office(tmp_path: Path) -> Iterator[Office]:
     told = note(sealer, a.visits[0], NOTE)
     answer = handle_sync(engine, device_for(engine, a.worker_id), request(concern, told))
     assert sorted(answer.accepted) == sorted([rid, told.id])
-    yield Office(engine, a, rid, told.id)
-    engine.dispose()
+    return Office(engine, a, rid, told.id)
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,18 +15,15 @@ from flet.messaging.protocol import MessageAction
 from sqlalchemy import Engine, select
 
 from fieldapp.domain.clock import FakeClock
-from server import escrow
-from server.console.app import make_console
 from server.console.session import SessionRules
 from server.errors import NotAuthenticated, TooManyAttempts
 from server.schema import audit_log
 from server.services.sign_in import WRONG, sign_in
 from server.services.sign_in_doors import SignInDoors
-from server.storage import make_engine, migrate
-from server.sync_service import handle_sync
-from tests.factories import PASSWORD, SmallAgency, small_agency
-from tests.server.test_sync_contract import device_for, note, request, sealer_for
-from tests.support.flet_memory import AppCrashed, Harness, run_app
+from tests.factories import PASSWORD
+from tests.server.test_console import Office as ConsoleOffice
+from tests.server.test_console import noted
+from tests.support.flet_memory import AppCrashed, Harness
 
 NOTE = "Watered the geraniums on the sill"
 EMAIL = "office@example.org"
@@ -35,20 +31,12 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @dataclass
-class Office:
-    engine: Engine
-    agency: SmallAgency
+class Office(ConsoleOffice):
     clock: FakeClock
     doors: SignInDoors
 
-    @property
-    def visit_id(self) -> str:
-        return str(self.agency.visits[0]["id"])
-
     def open(self, route: str = "/", rules: SessionRules | None = None) -> Harness:
-        key = escrow.load_private_key(str(self.agency.key_file))
-        main = make_console(self.engine, lambda: key, self.clock, rules, self.doors)
-        return run_app(main, page_props={"route": route, "web": True, "width": 1300.0})
+        return self.run(route, self.clock, rules, self.doors)
 
     def audit(self) -> list[tuple[str, str, str]]:
         with self.engine.connect() as conn:
@@ -58,16 +46,10 @@ class Office:
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Iterator[Office]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'office.sqlite'}")
-    migrate(engine)
-    agency = small_agency(engine, tmp_path, START)
-    sealer = sealer_for(engine, agency.tenant_id)
-    handle_sync(engine, device_for(engine, agency.worker_id),
-                request(note(sealer, agency.visits[0], NOTE)))
+def office(sqlite_engine: Engine, tmp_path: Path) -> Office:
     clock = FakeClock(START)
-    yield Office(engine, agency, clock, SignInDoors(clock))
-    engine.dispose()
+    return Office(sqlite_engine, noted(sqlite_engine, tmp_path, NOTE, START), clock,
+                  SignInDoors(clock))
 
 
 def try_sign_in(app: Harness, password: str = PASSWORD, email: str = EMAIL) -> None:

@@ -51,6 +51,17 @@ def shift(a: SmallAgency) -> tuple[datetime, datetime]:
     return start - timedelta(minutes=30), start + timedelta(hours=3)
 
 
+def hand_over(engine: Engine, a: SmallAgency, body: dict[str, Any] | None = None
+              ) -> PushedRecord:
+    """The morning worker's handover of their shift (`body`, else one with nothing in it),
+    stored at the office."""
+    start, end = shift(a)
+    rec = handover_record(sealer_of(engine, a.tenant_id), body or payload(),
+                          shift_start=start, shift_end=end)
+    store(engine, a.worker_id, rec)
+    return rec
+
+
 def route(engine: Engine, a: SmallAgency, now: datetime = NOW) -> int:
     return handovers.route_pending(engine, lambda _agency: key_of(a), now, RETENTION)
 
@@ -85,17 +96,14 @@ def coordinator(engine: Engine, a: SmallAgency) -> Coordinator:
 def test_a_stored_handover_waits_in_the_inbox_from_its_clear_facts_once(
         engine: Engine, tmp_path: Path) -> None:
     a = small_agency(engine, tmp_path, NOW)
-    start, end = shift(a)
-    rec = handover_record(sealer_of(engine, a.tenant_id), payload(situation=[
-        item("dose_refused", "Refused her evening tablets", person_id=a.people[0]["id"])]),
-        shift_start=start, shift_end=end)
-    store(engine, a.worker_id, rec)
+    rec = hand_over(engine, a, payload(situation=[
+        item("dose_refused", "Refused her evening tablets", person_id=a.people[0]["id"])]))
     store(engine, a.worker_id, rec)  # a retry after a lost answer
     who = coordinator(engine, a)
     (found,) = office.inbox(engine, who)
     assert (found.id, found.worker_name, found.has_concerns, found.items, found.state) == (
         rec.id, "Amira Khan", True, 1, "unacknowledged")
-    assert datetime.fromisoformat(found.shift_end) == end
+    assert datetime.fromisoformat(found.shift_end) == shift(a)[1]
     assert office.unacknowledged_count(engine, who) == 1
     assert office.authors(engine, who) == [(a.worker_id, "Amira Khan")]
 
@@ -139,7 +147,6 @@ def agency_zone() -> Any:
 def test_reading_a_handover_opens_its_sections_with_links_to_their_records_and_is_audited(
         engine: Engine, tmp_path: Path) -> None:
     a = small_agency(engine, tmp_path, NOW)
-    start, end = shift(a)
     dose, esc = refused_dose(engine, a), escalation(engine, a, "fall")
     store(engine, a.worker_id, dose, esc)
     pid, vid = a.people[0]["id"], a.visits[0]["id"]
@@ -149,9 +156,7 @@ def test_reading_a_handover_opens_its_sections_with_links_to_their_records_and_i
                         source_ids=(dose.id,))],
         assessment=[item("escalation_open", "Fall escalation still open", person_id=pid,
                          source_ids=(esc.id, str(uuid.uuid4())))])
-    rec = handover_record(sealer_of(engine, a.tenant_id), body, shift_start=start,
-                          shift_end=end)
-    store(engine, a.worker_id, rec)
+    rec = hand_over(engine, a, body)
     who = coordinator(engine, a)
     report = office.read(engine, key_of(a), who, rec.id)
     assert report.text == "Busy morning." and not report.damaged
@@ -176,10 +181,7 @@ def test_reading_a_handover_opens_its_sections_with_links_to_their_records_and_i
 def test_acknowledge_and_reply_reach_the_authors_feed_and_the_reply_is_sealed(
         engine: Engine, tmp_path: Path) -> None:
     a = small_agency(engine, tmp_path, NOW)
-    start, end = shift(a)
-    rec = handover_record(sealer_of(engine, a.tenant_id), payload(), shift_start=start,
-                          shift_end=end)
-    store(engine, a.worker_id, rec)
+    rec = hand_over(engine, a)
     who = coordinator(engine, a)
     office.acknowledge(engine, who, rec.id)
     with pytest.raises(Invalid):
@@ -206,10 +208,7 @@ def test_acknowledge_and_reply_reach_the_authors_feed_and_the_reply_is_sealed(
 
 def test_a_reply_acknowledges_a_handover_nobody_had(engine: Engine, tmp_path: Path) -> None:
     a = small_agency(engine, tmp_path, NOW)
-    start, end = shift(a)
-    rec = handover_record(sealer_of(engine, a.tenant_id), payload(), shift_start=start,
-                          shift_end=end)
-    store(engine, a.worker_id, rec)
+    rec = hand_over(engine, a)
     who = coordinator(engine, a)
     office.reply(engine, who, rec.id, "Noted, thank you.")
     (found,) = office.inbox(engine, who)
@@ -297,10 +296,7 @@ def test_no_points_when_the_agency_keeps_them_or_they_are_over_a_week_old(
 
 def test_another_agency_sees_and_touches_nothing(engine: Engine, tmp_path: Path) -> None:
     a = small_agency(engine, tmp_path, NOW)
-    start, end = shift(a)
-    rec = handover_record(sealer_of(engine, a.tenant_id), payload(), shift_start=start,
-                          shift_end=end)
-    store(engine, a.worker_id, rec)
+    rec = hand_over(engine, a)
     b = second_agency(engine, tmp_path)
     cid = agency.add_coordinator(engine, b.tenant_id, "Bea Other", "bea@other.example",
                                  PASSWORD)
@@ -319,14 +315,11 @@ def test_another_agency_sees_and_touches_nothing(engine: Engine, tmp_path: Path)
 def test_a_safeguarding_item_shows_only_to_a_safeguarding_lead(
         engine: Engine, tmp_path: Path) -> None:
     a = small_agency(engine, tmp_path, NOW)
-    start, end = shift(a)
     concern = escalation(engine, a, "safeguarding")
     store(engine, a.worker_id, concern)
-    body = payload(situation=[item("escalation_open", "Bruise she would not explain",
-                                   person_id=a.people[0]["id"], source_ids=(concern.id,))])
-    rec = handover_record(sealer_of(engine, a.tenant_id), body, shift_start=start,
-                          shift_end=end)
-    store(engine, a.worker_id, rec)
+    rec = hand_over(engine, a, payload(situation=[
+        item("escalation_open", "Bruise she would not explain", person_id=a.people[0]["id"],
+             source_ids=(concern.id,))]))
     who = coordinator(engine, a)
     (hidden,) = office.read(engine, key_of(a), who, rec.id).sections[0].items
     assert hidden.restricted and hidden.text == office.RESTRICTED
