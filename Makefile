@@ -15,6 +15,7 @@ VENV       := .venv
 VPY        := $(VENV)/bin/python
 STAMP      := $(VENV)/.installed
 PYTEST_ARGS ?=
+TEST_PROCS  ?= 2
 DEMO_ARGS  ?=
 BENCH_ARGS ?=
 
@@ -35,6 +36,7 @@ endif
 help:
 	@echo "Targets: venv demo test test-deps bench lint clean"
 	@echo "  make test PYTEST_ARGS='-k sync -x'   pass options to pytest"
+	@echo "  make test NO_BROWSER=1 TEST_PROCS=4    skip the browser journeys; more test processes"
 	@echo "  make demo DEMO_ARGS='--port 8080'    pass options to fieldapp-server demo"
 
 venv: $(STAMP)
@@ -53,7 +55,11 @@ demo: venv
 	$(VENV)/bin/fieldapp-server demo $(DEMO_ARGS)
 
 test: venv test-deps
-	$(VPY) -m pytest $(PYTEST_ARGS)
+	@# Everything but the browser journeys in two processes (whole files each), then the journeys
+	@# one at a time (each drives a real server, app and Chromium). Exit 5 (nothing selected) is
+	@# fine only when PYTEST_ARGS narrowed the run to one half.
+	$(VPY) -m pytest -n $(TEST_PROCS) --dist loadfile -m "not browser" $(PYTEST_ARGS) || { s=$$?; [ -n "$(PYTEST_ARGS)" ] && [ $$s -eq 5 ]; }
+	$(if $(NO_BROWSER),@echo "make test: browser journeys not run (NO_BROWSER)",$(VPY) -m pytest -m browser $(PYTEST_ARGS) || { s=$$?; [ -n "$(PYTEST_ARGS)" ] && [ $$s -eq 5 ]; })
 
 # System packages the browser and PostgreSQL tests need (Debian). Never `playwright install`.
 # If they cannot be installed: a warning, and those tests skip - except under CI=true, where

@@ -110,4 +110,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     Playwright's sync API keeps an event loop running in the main thread for as long as the
     session-wide browser lives; any test after it that calls ``asyncio.run`` would fail.
     """
+    browser_dir = Path(__file__).parent / "browser"
+    for item in items:  # every journey under tests/browser is a browser test, marked or not
+        if browser_dir in item.path.parents:
+            item.add_marker(pytest.mark.browser)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
