@@ -109,7 +109,9 @@ def record_aad(tenant_id: str, table: str, record_id: str, version: int) -> byte
 
 def pack_plaintext(plaintext: bytes) -> bytes:
     """Version 2 plaintext: raw DEFLATE (RFC 1951) with the version 2 preset dictionary."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zdict=PAYLOAD_DICTIONARY_V2)
+    # memLevel 5 (not 9): the same size for record-sized inputs (measured), and setting up the
+    # preset dictionary costs ~12 µs instead of ~110 µs (most of a seal); window still 32 KiB.
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15, 5, zdict=PAYLOAD_DICTIONARY_V2)
     return packer.compress(plaintext) + packer.flush()
 
 

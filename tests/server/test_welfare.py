@@ -237,3 +237,35 @@ def test_a_sealed_record_that_does_not_open_raises_nothing_and_is_still_stored(
                          escrow=lambda _agency: key)
     assert answer.accepted == [rid]
     assert worker.alerts() == []
+
+
+def _records(w: Worker, kinds_at: list[tuple[str, datetime]]) -> list[PushedRecord]:
+    out = []
+    for kind, at in kinds_at:
+        rid = uuid7()
+        out.append(PushedRecord(rid, kind, w.visit["id"], w.visit["service_user_id"],
+                                at.isoformat(), 1,
+                                w.sealer.seal("records", rid, 1, {"at": at.isoformat()},
+                                              escrow=True)))
+    return out
+
+
+def test_a_day_pushed_at_once_ends_the_session_its_check_out_closes(worker: Worker) -> None:
+    # A phone back from a dead zone pushes a second visit's check-in and check-out together.
+    second = _records(worker, [("check_in", worker.end + 30 * MIN),
+                               ("check_out", worker.end + 50 * MIN),
+                               ("check_out", worker.end + 55 * MIN)])
+    answer = handle_sync(worker.engine, worker.device, request(*second))
+    assert sorted(answer.accepted) == sorted(r.id for r in second)
+    # Both sessions of the visit (the fixture's check-in too) ended at the first check-out.
+    assert welfare.tick(worker.engine, worker.end + timedelta(hours=3)) == (0, 0)
+    assert worker.alerts() == []
+
+
+def test_checking_in_again_after_checking_out_in_one_push_keeps_the_new_session_watched(
+        worker: Worker) -> None:
+    back = _records(worker, [("check_out", worker.end - 5 * MIN),
+                             ("check_in", worker.end - 2 * MIN)])  # went back in
+    answer = handle_sync(worker.engine, worker.device, request(*back))
+    assert sorted(answer.accepted) == sorted(r.id for r in back)
+    assert welfare.tick(worker.engine, grace_ends(worker)) == (1, 0)
