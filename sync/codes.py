@@ -207,6 +207,7 @@ class MedicationEvent(StrEnum):
     NOT_AVAILABLE = "not_available"
     OUTSIDE_WINDOW = "outside_window"
     MISSED = "missed"
+    NO_DOSE_SET = "no_dose_set"  # a per-date dose (warfarin, insulin) with none entered for the day
 
     @property
     def label(self) -> str:
@@ -218,6 +219,7 @@ _EVENT_LABELS = {
     MedicationEvent.NOT_AVAILABLE: "Not available (out of stock)",
     MedicationEvent.OUTSIDE_WINDOW: "Time-critical dose outside its window",
     MedicationEvent.MISSED: "Time-critical dose missed",
+    MedicationEvent.NO_DOSE_SET: "No dose set for today by the office",
 }
 
 
@@ -416,6 +418,9 @@ class OfficeCheck(StrEnum):
     PRN_LIMIT = "prn_limit"  # PRN interval or 24 h maximum broken, counting every phone's doses
     DOUBLE_OUTCOME = "double_outcome"  # two outcomes for one dose (a double-up visit)
     OUTSIDE_WINDOW = "outside_window"  # a dose recorded outside its window
+    NO_DOSE_SET = "no_dose_set"  # a per-date dose due on a day with no dose entered
+    MIN_GAP = "min_gap"  # two regular doses of one medicine closer than its minimum gap
+    INGREDIENT_LIMIT = "ingredient_limit"  # one active ingredient over its interval or 24 h amount
 
     @property
     def label(self) -> str:
@@ -428,6 +433,117 @@ _OFFICE_CHECK_LABELS = {
     OfficeCheck.PRN_LIMIT: "As-needed (PRN) limit broken across workers",
     OfficeCheck.DOUBLE_OUTCOME: "Two outcomes recorded for one dose",
     OfficeCheck.OUTSIDE_WINDOW: "Dose recorded outside its window",
+    OfficeCheck.NO_DOSE_SET: "No dose set for the day (per-date dose)",
+    OfficeCheck.MIN_GAP: "Doses of one medicine too close together",
+    OfficeCheck.INGREDIENT_LIMIT: "Same medicine on two lines: interval or 24 h amount broken",
+}
+
+
+class Frequency(StrEnum):
+    """How often a scheduled medicine is due (DOMAIN.md "Frequency"); docs/medication.md."""
+
+    DAILY = "daily"  # every day at its times
+    WEEKDAYS = "weekdays"  # on the given weekdays, at its times
+    EVERY_N_DAYS = "every_n_days"  # every N days counted from a start date, at its times
+    WEEKLY = "weekly"  # once a week on one weekday (methotrexate), at its time
+    EVERY_HOURS = "every_hours"  # every N elapsed hours from a first time (patches: 72 h)
+
+    @property
+    def label(self) -> str:
+        return _FREQUENCY_LABELS[self]
+
+
+_FREQUENCY_LABELS = {
+    Frequency.DAILY: "Every day",
+    Frequency.WEEKDAYS: "On set days of the week",
+    Frequency.EVERY_N_DAYS: "Every few days",
+    Frequency.WEEKLY: "Once a week",
+    Frequency.EVERY_HOURS: "Every few hours (e.g. a 72-hour patch)",
+}
+
+
+class Weekday(StrEnum):
+    """A day of the week in a frequency; `number` is Python's date.weekday() (Monday 0)."""
+
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+    @property
+    def label(self) -> str:
+        return _WEEKDAY_LABELS[self]
+
+    @property
+    def number(self) -> int:
+        return list(Weekday).index(self)
+
+
+_WEEKDAY_LABELS = {
+    Weekday.MON: "Monday", Weekday.TUE: "Tuesday", Weekday.WED: "Wednesday",
+    Weekday.THU: "Thursday", Weekday.FRI: "Friday", Weekday.SAT: "Saturday",
+    Weekday.SUN: "Sunday",
+}
+
+
+class DoseKind(StrEnum):
+    """How a medicine's dose is set (DOMAIN.md "Dose")."""
+
+    FIXED = "fixed"  # the same amount every time
+    RANGE = "range"  # "1 or 2 tablets": the worker records the amount given
+    PER_DATE = "per_date"  # set for each date by a clinician (warfarin by INR, insulin units)
+
+    @property
+    def label(self) -> str:
+        return _DOSE_KIND_LABELS[self]
+
+
+_DOSE_KIND_LABELS = {
+    DoseKind.FIXED: "Fixed dose",
+    DoseKind.RANGE: "Dose range (record the amount given)",
+    DoseKind.PER_DATE: "Dose set for each date by a clinician",
+}
+
+
+class PatchSite(StrEnum):
+    """Where a skin patch is applied; sites rotate (the same site is not used twice running)."""
+
+    LEFT_UPPER_ARM = "left_upper_arm"
+    RIGHT_UPPER_ARM = "right_upper_arm"
+    LEFT_CHEST = "left_chest"
+    RIGHT_CHEST = "right_chest"
+    LEFT_UPPER_BACK = "left_upper_back"
+    RIGHT_UPPER_BACK = "right_upper_back"
+    LEFT_THIGH = "left_thigh"
+    RIGHT_THIGH = "right_thigh"
+
+    @property
+    def label(self) -> str:
+        side, _, place = self.value.partition("_")
+        return f"{side.capitalize()} {place.replace('_', ' ')}"
+
+
+class DoseEffect(StrEnum):
+    """The effect of an as-needed (PRN) dose, recorded later and linked to the dose."""
+
+    EFFECTIVE = "effective"
+    PARTLY_EFFECTIVE = "partly_effective"
+    NOT_EFFECTIVE = "not_effective"
+    UNABLE_TO_TELL = "unable_to_tell"
+
+    @property
+    def label(self) -> str:
+        return _EFFECT_LABELS[self]
+
+
+_EFFECT_LABELS = {
+    DoseEffect.EFFECTIVE: "Worked",
+    DoseEffect.PARTLY_EFFECTIVE: "Partly worked",
+    DoseEffect.NOT_EFFECTIVE: "Did not work",
+    DoseEffect.UNABLE_TO_TELL: "Unable to tell",
 }
 
 # Every code set above, for tests and tools that must see them all.
@@ -435,4 +551,5 @@ CODE_SETS: tuple[type[StrEnum], ...] = (
     DoseOutcome, TaskOutcome, SupportLevel, Timing, Actor, EscalationType, Severity,
     EscalationState, MedicationEvent, LoneWorkerEvent, AlertLevel, AlertState, AlertOutcome,
     News2Band, EscalationOutcome, AlertCause, HandoverCategory, HandoverAckState, OfficeCheck,
+    Frequency, Weekday, DoseKind, PatchSite, DoseEffect,
 )

@@ -10,6 +10,7 @@ record), which is what the office must authorise before storing it. Pure and std
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,10 +19,12 @@ from enum import StrEnum
 from sync.codes import (
     Actor,
     AlertLevel,
+    DoseEffect,
     DoseOutcome,
     EscalationType,
     LoneWorkerEvent,
     MedicationEvent,
+    PatchSite,
     Severity,
     TaskOutcome,
     Timing,
@@ -29,6 +32,7 @@ from sync.codes import (
 
 MAX_ID_CHARS = 36  # a UUID as text: what the office's id columns hold
 MAX_TIME_CHARS = 40  # an ISO 8601 time with its offset, with room to spare
+MAX_NUMBER = 1_000_000  # above any amount of a medicine, in units or milligrams
 
 
 class Audience(StrEnum):
@@ -53,6 +57,7 @@ class FactType(StrEnum):
     CODE = "code"  # one of the fact's `codes`
     BOOL = "bool"
     INT = "int"
+    NUMBER = "number"  # a finite number from 0 to MAX_NUMBER (an amount: 1.5 tablets, 500 mg)
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,23 @@ KINDS: Mapping[str, Kind] = {k.code: k for k in (
         Fact("prn", FactType.BOOL, required=True),
         Fact("controlled", FactType.BOOL, required=True),
         Fact("window", FactType.CODE, codes=(Timing.EARLY.value, Timing.LATE.value)),
+        # The amount given in the medicine's dose unit (a range or per-date dose), and the
+        # active ingredient in mg it holds: what the 24 h maximum by amount counts.
+        Fact("amount", FactType.NUMBER),
+        Fact("mg", FactType.NUMBER),
+        # A patch: where it went on, and whether the old one was taken off.
+        Fact("patch_site", FactType.CODE, codes=_codes(PatchSite)),
+        Fact("old_patch_removed", FactType.BOOL),
     ), Audience.WORKER_OWN, {"text": None, "outcome": _codes(DoseOutcome)}, True,
+        visit=Need.REQUIRED, person=Need.REQUIRED, medicine_fact="medicine_id"),
+    # The effect of an as-needed dose, recorded 30-60 min later or at the next visit (maybe by
+    # another worker): linked to the dose by its record id and time, never a correction of it.
+    Kind("dose_effect", "Effect of a medicine", (
+        Fact("dose_record_id", FactType.ID, required=True),
+        Fact("medicine_id", FactType.ID, required=True),
+        Fact("dose_at", FactType.TIME, required=True),
+        Fact("effect", FactType.CODE, required=True, codes=_codes(DoseEffect)),
+    ), Audience.WORKER_OWN, _TEXT_ONLY, True,
         visit=Need.REQUIRED, person=Need.REQUIRED, medicine_fact="medicine_id"),
     Kind("note", "Visit note", (), Audience.WORKER_OWN, _TEXT_ONLY, True,
          visit=Need.REQUIRED, person=Need.REQUIRED),
@@ -294,6 +315,10 @@ def _type_problem(f: Fact, value: object) -> str | None:
     if f.type is FactType.INT:
         return None if isinstance(value, int) and not isinstance(value, bool) \
             else "must be a whole number"
+    if f.type is FactType.NUMBER:
+        ok = isinstance(value, int | float) and not isinstance(value, bool) \
+            and math.isfinite(value) and 0 <= value <= MAX_NUMBER
+        return None if ok else f"must be a number from 0 to {MAX_NUMBER}"
     if f.codes and value not in f.codes:
         return "must be one of " + ", ".join(f.codes)
     return None if isinstance(value, str) else "must be a code"

@@ -44,9 +44,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from fieldapp.domain.clock import parse_utc
-from fieldapp.domain.prn import PrnDecision, PrnRules, prn_check
+from fieldapp.domain.doses import DoseAmount, Ingredient
+from fieldapp.domain.frequency import DAILY, Schedule
+from fieldapp.domain.patches import check_application
+from fieldapp.domain.prn import AGENCY_TZ_NAME, PrnDecision, PrnRules, prn_check
 from fieldapp.errors import RuleViolation, reading
 from sync import codes
 
@@ -134,6 +138,12 @@ class Medicine:
     instructions: str
     start_date: date
     stop_date: date | None
+    # How often, how much, shared ingredient, spacing and patch (sync/medicine_body.py).
+    schedule: Schedule = DAILY
+    amount: DoseAmount = field(default_factory=DoseAmount)
+    ingredient: Ingredient | None = None
+    min_gap_hours: float | None = None
+    patch_sites: tuple[codes.PatchSite, ...] | None = None  # None: not a patch
 
     def __post_init__(self) -> None:
         if not 0 < self.window_minutes <= MAX_WINDOW_MINUTES:
@@ -144,6 +154,34 @@ class Medicine:
             raise RuleViolation("An as-needed (PRN) medicine cannot also have set times.")
         if self.stop_date is not None and self.stop_date < self.start_date:
             raise RuleViolation("A medicine's stop date is before its start date.")
+        if self.times and not self.schedule.needs_times:
+            raise RuleViolation("An every-N-hours medicine has no set clock times.")
+        if self.prn is not None and self.schedule.kind is codes.Frequency.EVERY_HOURS:
+            raise RuleViolation("An as-needed (PRN) medicine cannot also have a frequency.")
+
+    @property
+    def is_scheduled(self) -> bool:
+        """True for a medicine with doses due at set times (not PRN)."""
+        return self.prn is None and (bool(self.times) or not self.schedule.needs_times)
+
+    @property
+    def is_patch(self) -> bool:
+        return self.patch_sites is not None
+
+    def due_at(self, lo: datetime, hi: datetime, tz: tzinfo) -> list[datetime]:
+        """Its scheduled doses (UTC) in [lo, hi]: never on a day it is not due."""
+        if not self.is_scheduled:
+            return []
+        return self.schedule.slots(self.times, self.start_date, self.stop_date, lo, hi, tz)
+
+    def dose_number(self, at: datetime, tz: tzinfo) -> int | None:
+        """Dose N of a course (None without a course)."""
+        return self.schedule.dose_number(self.times, self.start_date, at, tz)
+
+    def frequency_words(self) -> str:
+        if self.is_prn:
+            return "When needed"
+        return self.schedule.describe(self.times)
 
     @property
     def is_prn(self) -> bool:
@@ -161,6 +199,8 @@ class Medicine:
         with reading("A medicine", "A medicine's support level or a number is not valid."):
             prn = data.get("prn")
             stop = data.get("stop_date")
+            patch = data.get("patch")
+            gap = data.get("min_gap_hours")
             return cls(
                 id=str(data["id"]),
                 service_user_id=str(data["service_user_id"]),
@@ -178,6 +218,12 @@ class Medicine:
                 instructions=str(data.get("instructions") or ""),
                 start_date=_parse_date(data["start_date"], "medicine start date"),
                 stop_date=_parse_date(stop, "medicine stop date") if stop else None,
+                schedule=Schedule.from_body(data),
+                amount=DoseAmount.from_body(data),
+                ingredient=Ingredient.from_body(data),
+                min_gap_hours=None if gap is None else float(gap),
+                patch_sites=None if patch is None else tuple(
+                    codes.PatchSite(x) for x in patch.get("sites") or list(codes.PatchSite)),
             )
 
 
@@ -192,6 +238,9 @@ class DoseRecord:
     worker_id: str
     reason: str = ""
     witness: str | None = None
+    amount: float | None = None  # in the medicine's dose unit, when known
+    mg: float | None = None  # of its active ingredient, when known
+    patch_site: str | None = None
 
     def __post_init__(self) -> None:
         # Records arrive from other phones; comparing them needs one zone, so store UTC only.
@@ -216,6 +265,9 @@ class DoseRecord:
                 worker_id=str(data["worker_id"]),
                 reason=str(data.get("reason") or ""),
                 witness=data.get("witness") or None,
+                amount=_opt_number(data.get("amount")),
+                mg=_opt_number(data.get("mg")),
+                patch_site=data.get("patch_site") or None,
             )
         except KeyError as missing:
             raise RuleViolation(f"A dose record is missing {missing}.") from None
@@ -305,21 +357,24 @@ def doses_due(medicines: Iterable[Medicine], visit: VisitTimes, tz: tzinfo) -> l
     start, end = utc(visit.start, "visit start"), utc(visit.end, "visit end")
     due: list[DueDose] = []
     for medicine in medicines:
-        if medicine.service_user_id != visit.service_user_id or not medicine.times:
+        if medicine.service_user_id != visit.service_user_id or not medicine.is_scheduled:
             continue
         margin = DUE_MARGIN
         if medicine.time_critical:
             margin = max(margin, timedelta(minutes=medicine.window_minutes))
-        lo, hi = start - margin, end + margin
-        day, last = lo.astimezone(tz).date(), hi.astimezone(tz).date()
-        while day <= last:
-            if medicine.is_active_on(day):
-                for at in medicine.times:
-                    scheduled = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
-                    if lo <= scheduled <= hi:
-                        due.append(DueDose(medicine, scheduled))
-            day += timedelta(days=1)
+        # The frequency decides the days (weekly, every N days, every 72 h, a course's end).
+        due += [DueDose(medicine, at)
+                for at in medicine.due_at(start - margin, end + margin, tz)]
     return sorted(due, key=lambda d: (d.scheduled_at, d.medicine.name, d.medicine.id))
+
+
+def _opt_number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise RuleViolation("A dose record's amount is not a number.") from None
 
 
 def window_state(due: DueDose, now: datetime) -> WindowState:
@@ -359,12 +414,17 @@ def validate_dose(
     worker_id: str,
     worker_name: str = "",
     tz: tzinfo | None = None,
+    amount: float | None = None,
+    patch_site: str | None = None,
+    old_patch_removed: bool | None = None,
 ) -> DoseCheck:
     """Check one dose outcome before it is recorded; raise RuleViolation if it breaks a rule.
 
     Pass the `DueDose` for a scheduled dose, the `Medicine` for a PRN dose. `history` holds every
     outcome already recorded for the person (any worker). `tz` is the agency zone for PRN stop
-    dates (default Europe/London).
+    dates and per-date doses (default Europe/London). `amount` is what was given in the dose's
+    unit (needed for a range; a fixed or per-date dose fills it in); a patch needs `patch_site`
+    and, after the first, `old_patch_removed`.
     """
     if isinstance(due_or_medicine, DueDose):
         due, medicine = due_or_medicine, due_or_medicine.medicine
@@ -407,6 +467,16 @@ def validate_dose(
         if witness.casefold() in same_person:
             raise RuleViolation("The witness for a controlled drug must be someone else.")
 
+    zone = tz or ZoneInfo(AGENCY_TZ_NAME)
+    day = (due.scheduled_at if due else actual_at).astimezone(zone).date()
+    given = medicine.amount.amount_given(code.counts_as_dose, code is Outcome.PARTIAL, amount,
+                                         day)
+    mg = medicine.ingredient.mg(given, medicine.amount.unit) if medicine.ingredient else None
+    site = None
+    if medicine.patch_sites is not None and code.counts_as_dose:
+        site = check_application(medicine.patch_sites, history, medicine.id, patch_site,
+                                 old_patch_removed).value
+
     decision = None
     if medicine.is_prn and code.counts_as_dose:
         decision = prn_check(medicine, actual_at, history, tz=tz)
@@ -425,6 +495,9 @@ def validate_dose(
         worker_id=worker_id,
         reason=reason,
         witness=witness or None,
+        amount=given,
+        mg=mg,
+        patch_site=site,
     )
     return DoseCheck(record=record, flags=flags, prn=decision)
 

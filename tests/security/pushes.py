@@ -117,6 +117,8 @@ def facts_for(kind: str, medicine_id: str, visit_id: str | None = None) -> dict[
                        "medicine_id": medicine_id, "dose_at": now, "dose_record_id": None},
         "lone_worker": {"event": "duress", "level": "red", "at": now,
                         **({"open_visit_id": visit_id} if visit_id else {})},
+        "dose_effect": {"dose_record_id": str(uuid.uuid4()), "medicine_id": medicine_id,
+                        "dose_at": now, "effect": "effective"},
         "handover": {"shift_start": now, "shift_end": now, "has_concerns": False, "items": 0},
     }.get(kind, {})
 

@@ -36,7 +36,11 @@ VALID: dict[str, list[dict[str, Any]]] = {
                  {"shift_start": AT, "shift_end": AT, "has_concerns": False, "items": 0}],
     "task_outcome": [{}, {"task_id": ID, "outcome": "partly_done"}],
     "dose_outcome": [DOSE, {**DOSE, "scheduled_at": None, "prn": True, "outcome": "given"},
-                     {**DOSE, "window": "late"}],
+                     {**DOSE, "window": "late"},
+                     {**DOSE, "amount": 1.5, "mg": 750, "patch_site": "left_chest",
+                      "old_patch_removed": True}],
+    "dose_effect": [{"dose_record_id": ID, "medicine_id": ID, "dose_at": AT,
+                     "effect": "partly_effective"}],
     "addendum": [{"corrects_kind": "note", "actor": "worker"},
                  {"corrects_kind": "dose_outcome", "actor": "coordinator", "outcome": "taken",
                   "medicine_id": ID, "scheduled_at": AT},
@@ -88,6 +92,12 @@ def test_facts_written_today_are_valid(kind: str, facts: dict[str, Any]) -> None
     ({**DOSE, "medicine_id": "two words"}, "medicine_id", "an id"),
     ({**DOSE, "medicine_id": 12}, "medicine_id", "an id"),
     ({**DOSE, "window": "on_time"}, "window", "must be one of early, late"),
+    ({**DOSE, "amount": -1}, "amount", "must be a number from 0"),
+    ({**DOSE, "amount": float("nan")}, "amount", "must be a number from 0"),
+    ({**DOSE, "mg": True}, "mg", "must be a number from 0"),
+    ({**DOSE, "mg": "500"}, "mg", "must be a number from 0"),
+    ({**DOSE, "patch_site": "forehead"}, "patch_site", "must be one of left_upper_arm"),
+    ({**DOSE, "old_patch_removed": "yes"}, "old_patch_removed", "must be true or false"),
 ])
 def test_each_wrong_fact_is_named(facts: dict[str, Any], field: str, problem: str) -> None:
     errors = facts_errors("dose_outcome", facts)
