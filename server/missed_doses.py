@@ -17,7 +17,7 @@ window that closed while the server was down is raised at its next tick (within 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ from server.office_checks import (
 )
 from server.schema import escalations as escalations_t
 from server.schema import medicines, missed_dose_watch, records, tenants, visits
+from sync.schedule import due_between
 
 LOOKBACK = timedelta(hours=24)  # visits that ended longer ago than this are not searched
 DUE_MARGIN = timedelta(minutes=60)
@@ -74,22 +75,14 @@ def _watching_since(conn: Connection, tenant_id: str, now: datetime) -> datetime
 
 def due_times(med: dict[str, Any], start: datetime, end: datetime,
               tz: ZoneInfo) -> list[datetime]:
-    """A time-critical medicine's scheduled doses (UTC) that belong to a visit (see module)."""
+    """A time-critical medicine's scheduled doses (UTC) that belong to a visit (see module),
+    on the days its frequency is due only (sync/schedule.py, the phone's own rule)."""
     half = timedelta(minutes=int(med.get("window_minutes") or DEFAULT_WINDOW_MINUTES))
     margin = max(DUE_MARGIN, half)
-    lo, hi = start - margin, end + margin
-    first = date.fromisoformat(med["start_date"]) if med.get("start_date") else date.min
-    last = date.fromisoformat(med["stop_date"]) if med.get("stop_date") else date.max
-    out = []
-    day, final = lo.astimezone(tz).date(), hi.astimezone(tz).date()
-    while day <= final:
-        if first <= day <= last:
-            for text in med.get("times") or []:
-                at = datetime.combine(day, time.fromisoformat(text), tzinfo=tz).astimezone(UTC)
-                if lo <= at <= hi:
-                    out.append(at)
-        day += timedelta(days=1)
-    return out
+    try:
+        return due_between(med, start - margin, end + margin, tz)
+    except ValueError:
+        return []  # a body the console would refuse: nothing can be due at set times
 
 
 def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, since: datetime,
@@ -114,7 +107,7 @@ def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, since: datetime,
         select(medicines.c.id, medicines.c.service_user_id).where(
             medicines.c.tenant_id == tenant_id, whose))}
     for mid, body in sorted(medicine_bodies(conn, tenant_id, whose).items()):
-        if body.get("time_critical") and body.get("times"):
+        if body.get("time_critical") and not body.get("prn"):
             critical.setdefault(owner[mid], []).append((mid, body))
     missed: dict[str, tuple[RowMapping, str, datetime]] = {}
     for v in unvisited:

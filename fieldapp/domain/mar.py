@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 
 from fieldapp.domain.clock import parse_utc
 from fieldapp.domain.doses import DoseAmount, Ingredient
-from fieldapp.domain.frequency import DAILY, Schedule
+from fieldapp.domain.frequency import DAILY, Schedule, schedule_of
 from fieldapp.domain.patches import check_application
 from fieldapp.domain.prn import AGENCY_TZ_NAME, PrnDecision, PrnRules, prn_check
 from fieldapp.errors import RuleViolation, reading
@@ -218,7 +218,7 @@ class Medicine:
                 instructions=str(data.get("instructions") or ""),
                 start_date=_parse_date(data["start_date"], "medicine start date"),
                 stop_date=_parse_date(stop, "medicine stop date") if stop else None,
-                schedule=Schedule.from_body(data),
+                schedule=schedule_of(data),
                 amount=DoseAmount.from_body(data),
                 ingredient=Ingredient.from_body(data),
                 min_gap_hours=None if gap is None else float(gap),

@@ -58,3 +58,25 @@ def test_each_bad_field_is_named_without_its_value(body: dict[str, Any], field: 
 def test_two_lines_share_an_ingredient_whatever_its_case() -> None:
     assert ingredient_key({"ingredient": {"name": " Paracetamol "}}) == "paracetamol"
     assert ingredient_key({}) is None and ingredient_key({"ingredient": {"name": " "}}) is None
+
+
+def test_the_office_counts_due_doses_by_the_same_schedule() -> None:
+    # server/missed_doses.py reads bodies through due_between: a weekly time-critical
+    # medicine is due on its day only, a PRN one never, a 72 h patch on real hours.
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from sync.schedule import due_between
+
+    london = ZoneInfo("Europe/London")
+    lo = datetime(2026, 3, 23, tzinfo=UTC)
+    hi = datetime(2026, 4, 1, tzinfo=UTC)
+    weekly = {"times": ["08:00"], "start_date": "2026-01-01",
+              "frequency": {"kind": "weekly", "days": ["mon"]}}
+    assert due_between(weekly, lo, hi, london) == [datetime(2026, 3, 23, 8, tzinfo=UTC),
+                                                   datetime(2026, 3, 30, 7, tzinfo=UTC)]
+    assert due_between({**weekly, "prn": {"min_interval_hours": 4}}, lo, hi, london) == []
+    patch = {"times": [], "start_date": "2026-03-27", "frequency": {
+        "kind": "every_hours", "every_hours": 72, "first_at": "2026-03-27T09:00:00+00:00"}}
+    assert due_between(patch, lo, hi, london) == [datetime(2026, 3, 27, 9, tzinfo=UTC),
+                                                  datetime(2026, 3, 30, 9, tzinfo=UTC)]
