@@ -36,7 +36,7 @@ fieldapp/domain/frequency.py, doses.py and spacing.py.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -49,6 +49,37 @@ DEFAULT_MIN_GAP_HOURS = 4.0
 MAX_EVERY_DAYS = 366
 MAX_EVERY_HOURS = 24 * 28
 MAX_COURSE_DOSES = 10_000
+
+
+def min_gap_hours(explicit: float | None, clock_minutes: Sequence[int],
+                  every_hours: int | None, critical_window: int | None = None) -> float:
+    """A regular medicine's least gap between two doses, in hours: its own `min_gap_hours`,
+    else DEFAULT_MIN_GAP_HOURS, never more than the shortest gap between its daily times
+    (minutes after midnight; wrapping to the next day) or its every-N-hours period. A
+    time-critical medicine (`critical_window` minutes either side) keeps the shortest gap less
+    both windows, so two doses each on time are never too close."""
+    if explicit is not None:
+        return float(explicit)
+    gap = DEFAULT_MIN_GAP_HOURS
+    if every_hours:
+        return min(gap, float(every_hours))
+    minutes = sorted(clock_minutes)
+    if len(minutes) > 1:
+        steps = [b - a for a, b in zip(minutes, minutes[1:], strict=False)]
+        steps.append(minutes[0] + 24 * 60 - minutes[-1])
+        shortest = min(steps) - 2 * (critical_window or 0)
+        gap = max(0.0, min(gap, shortest / 60))
+    return gap
+
+
+def body_min_gap_hours(body: Mapping[str, Any]) -> float:
+    """`min_gap_hours` for a medicine body (the office's checks)."""
+    freq = body.get("frequency") or {}
+    every = freq.get("every_hours") if freq.get("kind") == Frequency.EVERY_HOURS else None
+    clock = [int(t[:2]) * 60 + int(t[3:5]) for t in body.get("times") or []]
+    gap = body.get("min_gap_hours")
+    window = int(body.get("window_minutes") or 30) if body.get("time_critical") else None
+    return min_gap_hours(None if gap is None else float(gap), clock, every, window)
 
 
 def ingredient_key(body: Mapping[str, Any]) -> str | None:

@@ -51,6 +51,7 @@ from fieldapp.domain.doses import DoseAmount, Ingredient
 from fieldapp.domain.frequency import DAILY, Schedule, schedule_of
 from fieldapp.domain.patches import check_application
 from fieldapp.domain.prn import AGENCY_TZ_NAME, PrnDecision, PrnRules, prn_check
+from fieldapp.domain.spacing import spacing_check
 from fieldapp.errors import RuleViolation, reading
 from sync import codes
 
@@ -417,6 +418,7 @@ def validate_dose(
     amount: float | None = None,
     patch_site: str | None = None,
     old_patch_removed: bool | None = None,
+    medicines: Sequence[Medicine] = (),
 ) -> DoseCheck:
     """Check one dose outcome before it is recorded; raise RuleViolation if it breaks a rule.
 
@@ -424,7 +426,9 @@ def validate_dose(
     outcome already recorded for the person (any worker). `tz` is the agency zone for PRN stop
     dates and per-date doses (default Europe/London). `amount` is what was given in the dose's
     unit (needed for a range; a fixed or per-date dose fills it in); a patch needs `patch_site`
-    and, after the first, `old_patch_removed`.
+    and, after the first, `old_patch_removed`. `medicines` is the person's list, for the lines
+    sharing an active ingredient (fieldapp/domain/spacing.py); every dose counting as given is
+    checked against its spacing and amounts.
     """
     if isinstance(due_or_medicine, DueDose):
         due, medicine = due_or_medicine, due_or_medicine.medicine
@@ -482,6 +486,10 @@ def validate_dose(
         decision = prn_check(medicine, actual_at, history, tz=tz)
         if not decision.allowed:
             raise RuleViolation(decision.reason)
+    if code.counts_as_dose:
+        spaced = spacing_check(medicine, actual_at, mg, given, medicines, history)
+        if not spaced.allowed:
+            raise RuleViolation(spaced.reason)
 
     flags: list[str] = []
     flag = due.flag_for(actual_at) if due else None

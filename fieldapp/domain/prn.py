@@ -2,8 +2,10 @@
 
 Public API (re-exported by `fieldapp.domain.mar`):
 
-- `PrnRules(reason_hint, min_interval_hours, max_doses_24h)`: the prescriber's limits;
-  `PrnRules.from_dict(data)`.
+- `PrnRules(reason_hint, min_interval_hours, max_doses_24h, max_amount_24h)`: the prescriber's
+  protocol (the indication is `reason_hint`; a body may call it `indication`);
+  `PrnRules.from_dict(data)`. `max_amount_24h` (units of the dose, optional) is enforced with
+  the active ingredient's mg maximum in fieldapp/domain/spacing.py.
 - `PrnDecision(allowed, reason, next_allowed_at, doses_last_24h)`: the answer to
   "may a dose be given at `now`?".
 - `prn_check(medicine, now, history, *, tz=None) -> PrnDecision`.
@@ -50,6 +52,7 @@ class PrnRules:
     reason_hint: str
     min_interval_hours: float
     max_doses_24h: int
+    max_amount_24h: float | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_interval_hours <= MAX_INTERVAL_HOURS:
@@ -58,6 +61,8 @@ class PrnRules:
             )
         if isinstance(self.max_doses_24h, bool) or self.max_doses_24h < 1:
             raise RuleViolation("A PRN medicine must allow at least 1 dose in 24 hours.")
+        if self.max_amount_24h is not None and not self.max_amount_24h > 0:
+            raise RuleViolation("A PRN medicine's 24-hour maximum amount must be above 0.")
 
     @property
     def min_interval(self) -> timedelta:
@@ -66,10 +71,12 @@ class PrnRules:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PrnRules:
         with reading("A PRN medicine", "A PRN medicine's limits are not numbers."):
+            most = data.get("max_amount_24h")
             return cls(
-                reason_hint=str(data.get("reason_hint") or ""),
+                reason_hint=str(data.get("reason_hint") or data.get("indication") or ""),
                 min_interval_hours=float(data["min_interval_hours"]),
                 max_doses_24h=int(data["max_doses_24h"]),
+                max_amount_24h=None if most is None else float(most),
             )
 
 
