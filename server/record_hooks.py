@@ -81,10 +81,16 @@ def _dose_facts_ok(facts: dict[str, Any]) -> bool:
     return bool(facts.get("medicine_id") and facts.get("actual_at") and facts.get("outcome"))
 
 
+# Clear dose facts shared only when the dose has them: the amount given, the active
+# ingredient's mg (24 h maximum by amount) and a patch's site (rotation), offline.
+_AMOUNT_FACTS = ("amount", "mg", "patch_site")
+
+
 def _body(su: str, facts: dict[str, Any], worker_id: str) -> dict[str, Any]:
     return {"service_user_id": su, "medicine_id": facts["medicine_id"],
             "scheduled_at": facts.get("scheduled_at"), "actual_at": facts["actual_at"],
-            "outcome": facts["outcome"], "worker_id": worker_id}
+            "outcome": facts["outcome"], "worker_id": worker_id,
+            **{k: facts[k] for k in _AMOUNT_FACTS if facts.get(k) is not None}}
 
 
 def _to_others(conn: Connection, tenant_id: str, su: str, author_id: str, entity_id: str,

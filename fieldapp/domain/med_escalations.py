@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from fieldapp.domain.mar import (
     DoseRecord,
@@ -50,13 +51,17 @@ def medication_escalations(
     now: datetime,
     *,
     medicines: Iterable[Medicine] = (),
+    tz: tzinfo | None = None,
 ) -> list[EscalationDraft]:
     """What the office must be told after `new_dose` (or on a timer, with None).
 
     Urgent: refused twice in a row (this outcome and the previous one recorded for the medicine,
     ordered by dose time), not available, a time-critical dose missed or taken outside its
     window. Routine: a regular dose taken outside its window (DueDose.flag_for). `medicines`
-    supplies names for PRN doses (not in `due_doses`).
+    supplies names for PRN doses (not in `due_doses`). Routine: a dose set per date
+    (warfarin, insulin) due with no dose entered for its local date in `tz` (default
+    Europe/London) and no outcome yet: the phone shows nothing to give, and the office must
+    enter one.
     """
     now = utc(now, "current time")
     known = {m.id: m for m in medicines} | {d.medicine.id: d.medicine for d in due_doses}
@@ -93,6 +98,13 @@ def medication_escalations(
                       f"{name}: dose recorded outside its window.")
 
     recorded = [*history, new_dose] if new_dose else list(history)
+    zone = tz or ZoneInfo("Europe/London")
+    for due in unanswered_doses(due_doses, recorded):
+        if due.medicine.amount.missing_on(due.scheduled_at.astimezone(zone).date()):
+            draft(Severity.URGENT if due.time_critical else Severity.ROUTINE,
+                  MedicationEvent.NO_DOSE_SET, due.medicine.id, due.scheduled_at,
+                  f"{due.medicine.display_name}: no dose has been set for this date; the "
+                  "care worker has nothing to give until the office enters one.")
     for due in missed_time_critical(due_doses, recorded, now):
         draft(Severity.URGENT, MedicationEvent.MISSED, due.medicine.id, due.scheduled_at,
               f"Time-critical {due.medicine.display_name} was missed: its window closed with "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fieldapp.domain import mar
@@ -25,13 +25,22 @@ from fieldapp.domain.mar import (
     parse_outcome,
 )
 from fieldapp.domain.med_escalations import EscalationDraft, medication_escalations
+from fieldapp.domain.patches import next_site
 from fieldapp.domain.prn import PrnDecision, prn_check
+from fieldapp.domain.spacing import spacing_check
 from fieldapp.domain.visit_rules import Visit
 from fieldapp.errors import DoseRefused, NeedsConfirmation, RuleViolation
 from fieldapp.services.writer import RecordWriter
 from fieldapp.store.records import Author, open_record, write_record
 from fieldapp.store.replica import open_row
 from fieldapp.vault.dek import Sealer
+from sync.codes import DoseEffect, PatchSite
+
+# The effect of an as-needed dose is asked for from 30 min after it (DOMAIN.md "PRN protocol"),
+# due by 60 min, and asked again at any visit within EFFECT_ASKED_FOR of the dose.
+EFFECT_FROM = timedelta(minutes=30)
+EFFECT_BY = timedelta(minutes=60)
+EFFECT_ASKED_FOR = timedelta(hours=24)
 
 # Flag codes kept in a record's clear facts (the sealed content keeps the worded flag).
 _FLAG_CODES = {mar.FLAG_TOO_EARLY: "early", mar.FLAG_TOO_LATE: "late",
@@ -45,6 +54,10 @@ class DoseLine:
     due: DueDose
     window: WindowState
     answer: dict[str, Any] | None  # own record content, or {"outcome", "actual_at", "other": True}
+    dose_text: str = ""  # the amount to give ("1 to 2 tablet", "3 mg (set for the day)")
+    no_dose_set: bool = False  # set per date, none entered: nothing to give, the office told
+    course: str = ""  # "Dose 3 of 14" for a course
+    next_site: PatchSite | None = None  # a patch: the site to use (rotation)
 
     @property
     def status(self) -> AnswerStatus:
@@ -64,8 +77,25 @@ class DoseLine:
 @dataclass(frozen=True)
 class PrnLine:
     medicine: Medicine
-    decision: PrnDecision
+    decision: PrnDecision  # its own limits and those it shares with other lines (spacing.py)
     given: list[dict[str, Any]]  # this visit's own PRN records, oldest first
+
+
+@dataclass(frozen=True)
+class EffectPrompt:
+    """An as-needed dose (any worker's) whose effect is not recorded yet."""
+
+    dose_record_id: str
+    medicine: Medicine
+    given_at: datetime
+    ask_from: datetime  # 30 min after the dose
+    due_by: datetime  # 60 min after the dose
+
+    def state(self, now: datetime) -> str:
+        """"wait" (too soon to tell), "now" (30-60 min after) or "overdue"."""
+        if now < self.ask_from:
+            return "wait"
+        return "now" if now <= self.due_by else "overdue"
 
 
 @dataclass
@@ -80,6 +110,7 @@ class MedicationRound:
     prn: list[PrnLine] = field(default_factory=list)
     history: list[DoseRecord] = field(default_factory=list)
     record_states: dict[str, str] = field(default_factory=dict)
+    effects_due: list[EffectPrompt] = field(default_factory=list)
 
     @property
     def unanswered(self) -> list[DueDose]:
@@ -200,24 +231,84 @@ class MedicationService(RecordWriter):
             answer = mine or (None if other is None else {
                 "outcome": other.outcome.value, "actual_at": other.actual_at.isoformat(),
                 "other": True})
-            result.doses.append(DoseLine(due, mar.window_state(due, now), answer))
+            result.doses.append(self._line(due, mar.window_state(due, now), answer, history))
         for m in medicines:
             if m.is_prn and m.is_active_on(now.astimezone(self.tz).date()):
-                result.prn.append(PrnLine(m, prn_check(m, now, history, tz=self.tz),
+                result.prn.append(PrnLine(m, self._prn_decision(m, now, history, medicines),
                                           prn_given.get(m.id, [])))
+        result.effects_due = self.effects_due(visit.service_user_id, medicines, now)
         return result
+
+    def _line(self, due: DueDose, window: WindowState, answer: dict[str, Any] | None,
+              history: list[DoseRecord]) -> DoseLine:
+        med = due.medicine
+        day = due.scheduled_at.astimezone(self.tz).date()
+        number = med.dose_number(due.scheduled_at, self.tz)
+        course = med.schedule.course_doses
+        return DoseLine(
+            due, window, answer, dose_text=med.amount.describe(day) or med.dose,
+            no_dose_set=med.amount.missing_on(day),
+            course=f"Dose {number} of {course}" if number and course else "",
+            next_site=next_site(med.patch_sites, history, med.id) if med.patch_sites else None)
+
+    def _prn_decision(self, medicine: Medicine, now: datetime, history: list[DoseRecord],
+                      medicines: list[Medicine]) -> PrnDecision:
+        """Its own limits, then those it shares with other lines (smallest dose assumed)."""
+        own = prn_check(medicine, now, history, tz=self.tz)
+        if not own.allowed:
+            return own
+        shared = spacing_check(medicine, now, None, None, medicines, history)
+        if shared.allowed:
+            return own
+        return PrnDecision(False, shared.reason, shared.next_allowed_at, own.doses_last_24h)
+
+    def effects_due(self, service_user_id: str, medicines: list[Medicine],
+                    now: datetime) -> list[EffectPrompt]:
+        """As-needed doses of the last EFFECT_ASKED_FOR (any worker's, as given or taken) whose
+        effect nobody on this phone has recorded, oldest first."""
+        prn = {m.id: m for m in medicines if m.is_prn}
+        since = (now - EFFECT_ASKED_FOR).isoformat()
+        doses: dict[str, tuple[str, str]] = {}
+        for r in self.store.rows(
+            "SELECT id, facts FROM records WHERE service_user_id = ? AND kind = 'dose_outcome' "
+            "AND recorded_at >= ?", [service_user_id, since]
+        ):
+            facts = json.loads(r["facts"])
+            if parse_outcome(facts["outcome"]).counts_as_dose:
+                doses[r["id"]] = (facts["medicine_id"], facts["actual_at"])
+        for r in self.store.rows(
+            "SELECT record_id, medicine_id, actual_at, outcome FROM dose_facts "
+            "WHERE service_user_id = ? AND actual_at >= ?", [service_user_id, since]
+        ):
+            if parse_outcome(r["outcome"]).counts_as_dose:
+                doses.setdefault(r["record_id"], (r["medicine_id"], r["actual_at"]))
+        done = {json.loads(r["facts"]).get("dose_record_id") for r in self.store.rows(
+            "SELECT facts FROM records WHERE service_user_id = ? AND kind = 'dose_effect'",
+            [service_user_id])}
+        out = []
+        for rid, (mid, at) in doses.items():
+            if mid in prn and rid not in done:
+                given = parse_utc(at)
+                out.append(EffectPrompt(rid, prn[mid], given, given + EFFECT_FROM,
+                                        given + EFFECT_BY))
+        return sorted(out, key=lambda e: (e.given_at, e.dose_record_id))
 
     # --- writing --------------------------------------------------------------------------
     def record_dose(
         self, visit_id: str, medicine_id: str, scheduled_at: datetime | None, outcome: str,
         reason: str | None = None, *, actual_at: datetime | None = None,
         witness: str | None = None, worker_name: str = "", confirm_reason: str | None = None,
+        amount: float | None = None, patch_site: str | None = None,
+        old_patch_removed: bool | None = None,
     ) -> DoseSaved:
         """Record one dose outcome (scheduled: pass its `scheduled_at`; PRN: None).
 
         A scheduled dose outside its window raises NeedsConfirmation and saves nothing until
         it is recorded again with `confirm_reason`; it is then flagged and the office told.
         Reads the medicines list and the person's dose facts; opens no record of the visit.
+        `amount` is what was given (a range dose needs it); a patch needs `patch_site` and,
+        after the first, `old_patch_removed`. Spacing and shared-ingredient limits refuse
+        with DoseRefused (when it may be given next), like PRN limits.
         """
         visit = self.visit_of(visit_id)
         checked_in = self.checked_in_at(visit_id,
@@ -251,21 +342,64 @@ class MedicationService(RecordWriter):
             if not decision.allowed:
                 raise DoseRefused(decision.reason, self._next_words(decision.next_allowed_at),
                                   decision.next_allowed_at)
+        if code.counts_as_dose:
+            # Amount first (a range needs one), then spacing: refused with when it may be next.
+            day = (scheduled_at or actual).astimezone(self.tz).date()
+            given = medicine.amount.amount_given(True, code is mar.Outcome.PARTIAL, amount, day)
+            mg = medicine.ingredient.mg(given, medicine.amount.unit) \
+                if medicine.ingredient else None
+            spaced = spacing_check(medicine, actual, mg, given, medicines, history)
+            if not spaced.allowed:
+                raise DoseRefused(spaced.reason, self._next_words(spaced.next_allowed_at),
+                                  spaced.next_allowed_at)
         author = self._author()
         check = mar.validate_dose(
             target, code, reason, actual, witness, now, history,
-            worker_id=author.worker_id, worker_name=worker_name, tz=self.tz)
+            worker_id=author.worker_id, worker_name=worker_name, tz=self.tz,
+            amount=amount, patch_site=patch_site, old_patch_removed=old_patch_removed,
+            medicines=medicines)
         drafts = medication_escalations(check.record, history, due_doses, now,
-                                        medicines=medicines)
+                                        medicines=medicines, tz=self.tz)
         return self._save(visit, medicine, check, drafts, now,
-                          confirmed if check.flags else None)
+                          confirmed if check.flags else None, old_patch_removed)
+
+    def record_effect(self, visit_id: str, dose_record_id: str, effect: str,
+                      note: str | None = None) -> str:
+        """Record the effect of an as-needed dose (this worker's or a colleague's, 30-60 min
+        after or at a later visit), linked to the dose; returns the new record's id."""
+        visit = self.visit_of(visit_id)
+        checked_in, checked_out = self.times(visit_id)
+        if checked_in is None or checked_out is not None:
+            raise RuleViolation("Record an effect during a visit you are checked in to.")
+        try:
+            code = DoseEffect(effect)
+        except ValueError:
+            raise RuleViolation(f"'{effect}' is not an effect code.") from None
+        medicines = self.medicines(visit.service_user_id)
+        now = self.clock.now()
+        prompt = next((e for e in self.effects_due(visit.service_user_id, medicines, now)
+                       if e.dose_record_id == dose_record_id), None)
+        if prompt is None:
+            raise RuleViolation("That as-needed dose is not waiting for its effect.")
+        payload = {"dose_record_id": dose_record_id, "medicine_id": prompt.medicine.id,
+                   "medicine": prompt.medicine.display_name,
+                   "dose_at": prompt.given_at.isoformat(), "effect": code.value,
+                   "text": (note or "").strip() or None, "at": now.isoformat()}
+        facts = {"dose_record_id": dose_record_id, "medicine_id": prompt.medicine.id,
+                 "dose_at": prompt.given_at.isoformat(), "effect": code.value}
+        sealer, author = self._sealer(), self._author()
+        with self.store.transaction() as db:
+            return write_record(db, sealer, author, kind="dose_effect",
+                                recorded_at=now.isoformat(), payload=payload, facts=facts,
+                                visit_id=visit.id, service_user_id=visit.service_user_id)
 
     def raise_due_escalations(self, visit_id: str) -> list[EscalationDraft]:
         """Tell the office about time-critical doses of this visit whose window has closed."""
         current = self.round(visit_id)
         drafts = medication_escalations(None, current.history,
-                                            [line.due for line in current.doses],
-                                            self.clock.now(), medicines=current.medicines)
+                                        [line.due for line in current.doses],
+                                        self.clock.now(), medicines=current.medicines,
+                                        tz=self.tz)
         sealer, author = self._sealer(), self._author()
         with self.store.transaction() as db:
             fresh = [d for d in drafts if not self._already_raised(d)]
@@ -275,7 +409,7 @@ class MedicationService(RecordWriter):
 
     def _save(self, visit: Visit, medicine: Medicine, check: mar.DoseCheck,
               drafts: list[EscalationDraft], now: datetime,
-              window_reason: str | None) -> DoseSaved:
+              window_reason: str | None, old_patch_removed: bool | None = None) -> DoseSaved:
         rec = check.record
         payload = {
             "medicine_id": medicine.id, "medicine": medicine.display_name,
@@ -286,6 +420,11 @@ class MedicationService(RecordWriter):
             "reason": rec.reason or None, "witness": rec.witness, "flags": check.flags,
             "prn": medicine.is_prn, "controlled": medicine.controlled, "at": now.isoformat(),
             "window_reason": window_reason,
+            "amount": rec.amount, "unit": medicine.amount.unit or None, "mg": rec.mg,
+            "patch_site": rec.patch_site,
+            "old_patch_removed": bool(old_patch_removed) if rec.patch_site else None,
+            "dose_number": medicine.dose_number(rec.scheduled_at, self.tz)
+            if rec.scheduled_at else None,
         }
         facts: dict[str, Any] = {
             "medicine_id": medicine.id, "scheduled_at": payload["scheduled_at"],
@@ -295,6 +434,9 @@ class MedicationService(RecordWriter):
         window = next((_FLAG_CODES[f] for f in check.flags if f in _FLAG_CODES), None)
         if window:
             facts["window"] = window
+        for name in ("amount", "mg", "patch_site", "old_patch_removed"):
+            if payload[name] is not None:
+                facts[name] = payload[name]
         sealer, author = self._sealer(), self._author()
         with self.store.transaction() as db:
             rid = write_record(db, sealer, author, kind="dose_outcome",
@@ -343,10 +485,17 @@ def _iso(when: datetime | None) -> str | None:
 
 
 def _dose(facts: dict[str, Any], worker_id: str, corrected: str | None) -> DoseRecord:
+    """A dose record from a record's clear facts or a synced dose_facts row."""
     scheduled = facts.get("scheduled_at")
     return DoseRecord(
         medicine_id=str(facts["medicine_id"]),
         scheduled_at=parse_utc(scheduled) if scheduled else None,
         outcome=parse_outcome(corrected or facts["outcome"]),
         actual_at=parse_utc(facts["actual_at"]), worker_id=worker_id,
+        amount=_opt(facts.get("amount")), mg=_opt(facts.get("mg")),
+        patch_site=facts.get("patch_site") or None,
     )
+
+
+def _opt(value: Any) -> float | None:
+    return float(value) if type(value) in (int, float) else None

@@ -137,6 +137,14 @@ def m007_welfare_questions(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_dose_amounts(db: Database) -> None:
+    # Other workers' doses with the amount given, the active ingredient in mg and a patch's
+    # site (clear facts): the 24 h maximum by amount and patch rotation hold offline.
+    for column in ("amount REAL", "mg REAL", "patch_site TEXT"):
+        db.execute(f"ALTER TABLE dose_facts ADD COLUMN {column}")
+
+
 class DeviceStore:
     """One worker's SQLite file. Every write goes through `transaction()`."""
 

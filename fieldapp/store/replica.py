@@ -193,6 +193,11 @@ def _apply_change(
     )
 
 
+def _number(value: Any) -> float | None:
+    """A feed body's amount: a number, or None (an older office sends none)."""
+    return float(value) if type(value) in (int, float) else None
+
+
 def _apply_dose(
     execute: Callable[..., Any], eid: str, op: str, version: int, body: dict[str, Any]
 ) -> None:
@@ -202,12 +207,15 @@ def _apply_dose(
         return
     execute(
         "INSERT INTO dose_facts (record_id, service_user_id, medicine_id, scheduled_at, "
-        "actual_at, outcome, worker_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "actual_at, outcome, worker_id, version, amount, mg, patch_site) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(record_id) DO UPDATE SET outcome = excluded.outcome, "
         "actual_at = excluded.actual_at, scheduled_at = excluded.scheduled_at, "
-        "version = excluded.version WHERE excluded.version >= dose_facts.version",
+        "version = excluded.version, amount = excluded.amount, mg = excluded.mg, "
+        "patch_site = excluded.patch_site WHERE excluded.version >= dose_facts.version",
         [eid, body["service_user_id"], body["medicine_id"], body.get("scheduled_at"),
-         body["actual_at"], body["outcome"], body.get("worker_id", ""), version],
+         body["actual_at"], body["outcome"], body.get("worker_id", ""), version,
+         _number(body.get("amount")), _number(body.get("mg")), body.get("patch_site")],
     )
 
 
