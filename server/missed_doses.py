@@ -13,6 +13,9 @@ The office watches each agency from its first look on (`missed_dose_watch`): a w
 closed before then is not searched, so a new agency's or the demo's rota from earlier that day,
 which nobody was ever going to visit, raises nothing. The mark stays across restarts, so a
 window that closed while the server was down is raised at its next tick (within LOOKBACK).
+
+Each tick also asks server/dose_limits.py for per-date doses (warfarin, insulin) due soon with no
+dose entered for their date ("no dose set"), so the office can enter one before the visit.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, RowMapping, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from server import escalations
+from server import dose_limits, escalations
 from server.office_checks import (
     DEFAULT_WINDOW_MINUTES,
     MEDICATION,
@@ -56,6 +59,9 @@ def tick(engine: Engine, now: datetime) -> int:
         with engine.begin() as conn:
             since = _watching_since(conn, tenant_id, now)
             raised += _tenant(conn, tenant_id, ZoneInfo(zone), since, now)
+            # Per-date doses (warfarin, insulin) with none entered: the office enters one.
+            raised += dose_limits.no_dose_set(conn, tenant_id, ZoneInfo(zone), now,
+                                              medicine_bodies, _answered)
     return raised
 
 

@@ -13,6 +13,8 @@ changes one), in the same transaction as storing them:
 - a PRN limit broken, counting every worker's doses: a dose sooner than the minimum interval
   after the one before, or more than the 24 h maximum in (t - 24 h, t]: urgent.
 
+Spacing and amounts (a regular dose sooner than its minimum gap; one active ingredient on
+several lines over its shared interval or 24 h mg maximum) are server/dose_limits.py's, run here.
 The time-critical window closing at a visit nobody checked in to is the monitor's
 (server/missed_doses.py). Each is raised once per dedupe key (escalations are unique per agency
 and key): the dose ("dose:<medicine>:<time>", shared with the phone's own eMAR escalation about
@@ -27,11 +29,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from server import escalations, sealing
+from server import dose_limits, escalations, sealing
 from server.schema import medicines, records
 from sync import codes
 from sync.protocol import PushedRecord
@@ -63,6 +66,7 @@ class Dose:
     outcome: codes.DoseOutcome
     window: str | None
     seq: int
+    mg: float | None = None  # of its active ingredient, when the phone knew it
 
 
 def from_records(conn: Connection, tenant_id: str, stored: list[PushedRecord],
@@ -89,7 +93,20 @@ def from_records(conn: Connection, tenant_id: str, stored: list[PushedRecord],
             raised.append(_double(conn, tenant_id, d, same, now))
         if med.get("prn") and d.outcome.counts_as_dose:
             raised += _prn(conn, tenant_id, d, same, med["prn"], now)
+        raised += dose_limits.check(conn, tenant_id, d, med, same,
+                                    partial(_person_bodies, conn, tenant_id, d.service_user_id),
+                                    partial(_lines_doses, conn, tenant_id, d.service_user_id),
+                                    now, _raise)
     return [e for e in raised if e is not None]
+
+
+def _person_bodies(conn: Connection, tenant_id: str, su: str) -> dict[str, dict[str, Any]]:
+    return medicine_bodies(conn, tenant_id, medicines.c.service_user_id == su)
+
+
+def _lines_doses(conn: Connection, tenant_id: str, su: str, ids: list[str], lo: datetime,
+                 hi: datetime) -> list[Dose]:
+    return [x for mid in ids for x in _doses_of(conn, tenant_id, su, mid, lo, hi)]
 
 
 def window_of(med: dict[str, Any], scheduled_at: datetime) -> tuple[datetime, datetime]:
@@ -217,7 +234,8 @@ def _dose(r: Any, corrected: str | None) -> Dose | None:
             scheduled_at=_utc(scheduled) if scheduled else None,
             actual_at=datetime.fromisoformat(facts["actual_at"]).astimezone(UTC),
             outcome=codes.DoseOutcome(corrected or facts["outcome"]),
-            window=facts.get("window"), seq=r["seq"])
+            window=facts.get("window"), seq=r["seq"],
+            mg=float(facts["mg"]) if type(facts.get("mg")) in (int, float) else None)
     except (KeyError, TypeError, ValueError):
         return None  # ingest validation refuses such facts; an old record is skipped
 
