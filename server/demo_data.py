@@ -35,6 +35,8 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sync.codes import Weekday
+
 JSONDict = dict[str, Any]
 
 __all__ = [
@@ -172,7 +174,32 @@ def _service_user(row: JSONDict, agency: JSONDict) -> JSONDict:
 # ------------------------------------------------------------------------ plans and medicines
 
 
-def _medicines(row: JSONDict, today: dt.date) -> list[JSONDict]:
+# Medicine fields passed through as they are (sync/medicine_body.py).
+BODY_FIELDS = ("frequency", "course", "review_date", "amount", "ingredient", "min_gap_hours",
+               "patch")
+
+
+def _relative_fields(med: JSONDict, today: dt.date, tz: str) -> JSONDict:
+    """Frequencies and per-date doses the data gives relative to "today" (docs/medication.md):
+    `weekly_on_today` (a weekly medicine due today), `dose_mg_by_day` ({days from today: mg},
+    a per-date dose), `patch_every_hours_due_today_at` (["HH:MM", hours]: a patch due today)."""
+    out: JSONDict = {}
+    if med.get("weekly_on_today"):
+        out["frequency"] = {"kind": "weekly", "days": [list(Weekday)[today.weekday()].value]}
+    if "dose_mg_by_day" in med:
+        out["amount"] = {"kind": "per_date", "unit": "mg", "by_date": {
+            (today + dt.timedelta(days=int(d))).isoformat(): mg
+            for d, mg in med["dose_mg_by_day"].items()}}
+    if "patch_every_hours_due_today_at" in med:
+        at, hours = med["patch_every_hours_due_today_at"]
+        first = local_to_utc(today, at, tz) - dt.timedelta(hours=hours)
+        out["frequency"] = {"kind": "every_hours", "every_hours": hours,
+                            "first_at": first.isoformat()}
+        out["patch"] = {}
+    return out
+
+
+def _medicines(row: JSONDict, today: dt.date, tz: str = "Europe/London") -> list[JSONDict]:
     out: list[JSONDict] = []
     for n, med in enumerate(row["medicines"], start=1):
         start = today - dt.timedelta(days=med["started_days_ago"])
@@ -195,6 +222,8 @@ def _medicines(row: JSONDict, today: dt.date) -> list[JSONDict]:
             "instructions": med["instructions"],
             "start_date": start.isoformat(),
             "stop_date": stop,
+            **{k: med[k] for k in BODY_FIELDS if k in med},
+            **_relative_fields(med, today, tz),
         })
     return out
 
@@ -204,10 +233,14 @@ def _doses_due(meds: list[JSONDict], start: str, minutes: int) -> list[str]:
     lo, hi = _minutes(start) - WINDOW_MINUTES, _minutes(start) + minutes + WINDOW_MINUTES
     due: list[str] = []
     for med in meds:
+        # A weekly medicine's task says its day: the plan's tasks are the same every day.
+        freq = med.get("frequency") or {}
+        when = f" ({Weekday(freq['days'][0]).label}s only)" \
+            if freq.get("kind") == "weekly" else ""
         for t in med["times"]:
             if lo <= _minutes(t) <= hi:
-                due.append(f"{med['name']} {t}" + (" (time-critical)" if med["time_critical"]
-                                                   else ""))
+                due.append(f"{med['name']} {t}{when}" + (" (time-critical)"
+                                                          if med["time_critical"] else ""))
     return due
 
 
@@ -336,7 +369,7 @@ def build_demo_agency(today: dt.date, tz: str = "Europe/London", seed: int = 7) 
     medicines: list[JSONDict] = []
     for row in _people_data():
         service_users.append(_service_user(row, data))
-        meds = _medicines(row, today)
+        meds = _medicines(row, today, tz)
         medicines.extend(meds)
         care_plans.append(_care_plan(row, meds, today))
     return DemoAgency(

@@ -166,7 +166,9 @@ def test_medicines_shape(demo: DemoAgency) -> None:
         assert m["window_minutes"] == 30
         assert m["stop_date"] is None or m["stop_date"] > m["start_date"]
         assert dt.date.fromisoformat(m["start_date"]) <= SUMMER
-        if m["prn"] is None:
+        if m.get("patch") is not None:  # a patch runs on real hours, not clock times
+            assert m["times"] == [] and m["frequency"]["kind"] == "every_hours"
+        elif m["prn"] is None:
             assert m["times"] and all(re.fullmatch(r"\d\d:\d\d", t) for t in m["times"])
         else:
             assert m["times"] == []
@@ -176,6 +178,37 @@ def test_medicines_shape(demo: DemoAgency) -> None:
             assert m[key]
     assert any(m["time_critical"] for m in demo.medicines)
     assert any(m["controlled"] for m in demo.medicines)
+
+
+def test_the_demo_shows_frequencies_doses_patches_and_shared_ingredients(
+        demo: DemoAgency) -> None:
+    """A weekly methotrexate due today, warfarin with today's INR dose, a 72 h patch due today
+    and paracetamol on two lines (docs/medication.md), each a valid body."""
+    from sync.medicine_body import body_errors
+    from sync.schedule import due_between
+
+    london = ZoneInfo("Europe/London")
+    today = dt.date.fromisoformat(demo.today)
+    lo = dt.datetime.combine(today, dt.time(0), london)
+    hi = lo + dt.timedelta(hours=23, minutes=59)
+    by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for m in demo.medicines:
+        assert body_errors(m) == [], m["name"]
+        by_name[m["name"]].append(m)
+    (mtx,) = by_name["Methotrexate"]
+    assert mtx["frequency"]["kind"] == "weekly" and len(due_between(mtx, lo, hi, london)) == 1
+    assert len(due_between(mtx, lo + dt.timedelta(days=1), hi + dt.timedelta(days=6),
+                           london)) == 0
+    (warfarin,) = by_name["Warfarin"]
+    assert warfarin["amount"]["by_date"][demo.today] == 3.5
+    (patch,) = by_name["Fentanyl (Matrifen)"]
+    assert patch["frequency"]["every_hours"] == 72 and patch["controlled"]
+    assert [t.astimezone(london).strftime("%H:%M") for t in due_between(patch, lo, hi, london)
+            ] == ["18:15"]
+    shared = [m for m in demo.medicines if (m.get("ingredient") or {}).get("name")
+              == "paracetamol"]
+    assert len({m["service_user_id"] for m in shared}) == 1 and len(shared) == 2
+    assert {m["prn"] is None for m in shared} == {True, False}
 
 
 def test_worker_one_rota_shows_time_critical_prn_and_controlled(demo: DemoAgency) -> None:
