@@ -8,6 +8,7 @@ import flet as ft
 
 from screens import looks, nav, widgets
 from screens.mar_cards import dose_card, prn_card
+from screens.mar_doses import effect_cards
 from screens.mar_state import MarState
 
 
@@ -54,6 +55,7 @@ def render(s: MarState) -> list[ft.Control]:
         out.append(widgets.heading("As needed (PRN)", size=20))
         out += [prn_card(s, j, line, in_visit, rnd.record_states)
                 for j, line in enumerate(rnd.prn)]
+    out += effect_cards(s, rnd.effects_due, app.now(), in_visit)
     out.append(widgets.big_button("mar-done", "Back to the visit", lambda _e: app.go(back),
                                   outlined=True))
     return out

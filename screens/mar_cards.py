@@ -16,7 +16,7 @@ from fieldapp.services import (
     SupportLevel,
     WindowState,
 )
-from screens import looks, widgets
+from screens import looks, mar_doses, widgets
 from screens.mar_state import OTHER_CODES, MarState, primary_code
 
 SUPPORT_WORDS = {s: f"{s.label}: {s.description}" for s in SupportLevel}
@@ -70,6 +70,7 @@ def answer_text(s: MarState, card: str, answer: dict[str, Any],
             text += f": {answer['reason']}"
         if answer.get("witness"):
             text += f" · witness {answer['witness']}"
+        text += mar_doses.amount_words(answer) + mar_doses.site_words(answer.get("patch_site"))
         if flags:
             text += " · FLAGGED: " + "; ".join(flags)
         text += f" · {widgets.STATE_WORDS[states.get(answer['record_id'], 'phone')]}"
@@ -136,11 +137,15 @@ def answer_controls(s: MarState, card: str, m: Medicine, line: DoseLine | None
     if m.controlled:
         out.append(widgets.labelled(f"{card}-witness", s.field(
             f"{card}-witness", "Witness (second person's full name)")))
+    out += mar_doses.amount_field(s, card, m)
+    if line is not None:
+        out += mar_doses.patch_controls(s, card, m, line)
     out.append(widgets.labelled(f"{card}-time", s.field(
         f"{card}-time", "Time (blank = now, or an earlier HH:MM)")))
-    out.append(widgets.big_button(f"{card}-{primary.value}", primary.value.capitalize(),
-                                  lambda _e: s.record(card, m, line, primary),
-                                  color=widgets.OK, icon=ft.Icons.CHECK))
+    if line is None or not line.no_dose_set:  # nothing to give without today's dose
+        out.append(widgets.big_button(f"{card}-{primary.value}", primary.value.capitalize(),
+                                      lambda _e: s.record(card, m, line, primary),
+                                      color=widgets.OK, icon=ft.Icons.CHECK))
     if m.is_prn:
         return out
     out.append(ft.Row([
@@ -171,7 +176,9 @@ def dose_card(s: MarState, i: int, line: DoseLine, in_visit: bool,
     lines: list[ft.Control] = [
         ft.Text(f"{s.local(due.scheduled_at)} · {m.display_name}", size=18,
                 weight=ft.FontWeight.BOLD, color=ft.Colors.BLACK),
-        widgets.body(f"{m.dose}, {m.route} · {SUPPORT_WORDS[m.support_level]}", size=15),
+        widgets.body(f"{m.dose if line.no_dose_set else line.dose_text or m.dose}, {m.route} · "
+                     f"{SUPPORT_WORDS[m.support_level]}", size=15),
+        *mar_doses.detail_lines(s, card, m, line),
     ]
     if m.instructions:
         lines.append(widgets.body(m.instructions, size=15, color=ft.Colors.BLACK_87))

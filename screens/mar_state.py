@@ -17,6 +17,7 @@ from fieldapp.services import (
     SupportLevel,
 )
 from screens import nav, widgets
+from sync.codes import DoseEffect, PatchSite
 
 # Everything in the stable code set that is not the big buttons (given/taken, refused).
 OTHER_CODES = [Outcome.PARTIAL, Outcome.NOT_AVAILABLE, Outcome.ASLEEP, Outcome.NAUSEA_VOMITING,
@@ -50,6 +51,8 @@ class MarState(nav.ScreenState):
         self.fixing: dict[str, str] = {}  # card -> the dose record being corrected
         self.fix_code: dict[str, Outcome] = {}
         self.fixes: dict[str, list[Any]] = {}
+        self.sites: dict[str, PatchSite] = {}  # card -> the patch site picked
+        self.removed: set[str] = set()  # cards whose old patch is confirmed off
 
     def opened(self) -> None:
         # The office hears about missed time-critical doses as soon as the round is opened.
@@ -74,9 +77,51 @@ class MarState(nav.ScreenState):
         at = self.app.services.time_today(self.value(f"{card}-time")) or self.app.now()
         return line.needs_confirmation(at) is not None
 
+    def amount(self, card: str) -> float | None:
+        """The amount typed on a card ("1", "1.5", "2,5"); None when blank; a RuleViolation-
+        like message when it is not a number."""
+        text = self.value(f"{card}-amount").strip().replace(",", ".")
+        if not text:
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError("Type the amount given as a number, e.g. 1 or 1.5.") from None
+
+    def pick_site(self, card: str, site: PatchSite) -> None:
+        self.sites[card] = site
+        self.app.refresh()
+
+    def toggle_removed(self, card: str, on: bool) -> None:
+        if on:
+            self.removed.add(card)
+        else:
+            self.removed.discard(card)
+
+    def record_effect(self, card: str, dose_record_id: str, effect: DoseEffect) -> None:
+        try:
+            self.app.services.medication.record_effect(
+                self.visit_id, dose_record_id, effect.value,
+                self.value(f"{card}-note") or None)
+        except FieldAppError as exc:
+            self.say(card, str(exc))
+        else:
+            if f"{card}-note" in self.fields:
+                self.fields[f"{card}-note"].value = ""
+            self.say("effects", f"Effect saved: {effect.label}.", widgets.OK)
+            self.app.request_sync()
+        self.app.refresh()
+
     def record(self, card: str, m: Medicine, line: DoseLine | None, code: Outcome,
                confirmed: bool = False) -> None:
         scheduled = line.due.scheduled_at if line is not None else None
+        try:
+            amount = self.amount(card)
+        except ValueError as exc:
+            self.say(card, str(exc))
+            self.app.refresh()
+            return
+        site = self.sites.get(card) or (line.next_site if line is not None else None)
         try:
             if (code.counts_as_dose and not confirmed and card not in self.confirming
                     and self.outside_window(card, line)):
@@ -91,7 +136,9 @@ class MarState(nav.ScreenState):
                 actual_at=self.app.services.time_today(self.value(f"{card}-time")),
                 witness=self.value(f"{card}-witness") or None,
                 worker_name=self.app.services.identity().worker_name,
-                confirm_reason=self.value(f"{card}-reason") if confirmed else None)
+                confirm_reason=self.value(f"{card}-reason") if confirmed else None,
+                amount=amount, patch_site=site.value if site and m.is_patch else None,
+                old_patch_removed=card in self.removed if m.is_patch else None)
         except NeedsConfirmation:
             # The service knows the window too (a typed time may have moved the dose out).
             self.confirming[card] = code
@@ -103,7 +150,9 @@ class MarState(nav.ScreenState):
             self.chosen.pop(card, None)
             self.confirming.pop(card, None)
             self.others_open.discard(card)
-            for suffix in ("reason", "witness", "time"):
+            self.sites.pop(card, None)
+            self.removed.discard(card)
+            for suffix in ("reason", "witness", "time", "amount"):
                 if f"{card}-{suffix}" in self.fields:
                     self.fields[f"{card}-{suffix}"].value = ""
             self.say(card, saved_words(saved), widgets.OK if not saved.flags else widgets.WARN)

@@ -61,6 +61,7 @@ from fieldapp.services.lone_working import (
 from fieldapp.services.medication import (
     DoseLine,
     DoseSaved,
+    EffectPrompt,
     MedicationRound,
     MedicationService,
     PrnLine,
@@ -113,6 +114,7 @@ __all__ = [
     "DoseSaved",
     "DoseTiming",
     "DueDose",
+    "EffectPrompt",
     "EnrolmentFailed",
     "Enrolment",
     "FieldAppError",

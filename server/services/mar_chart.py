@@ -25,7 +25,8 @@ from server.schema import coordinators, medicines, records, service_users, worke
 from server.services.audit import audit
 from server.services.people import open_people
 from server.services.sign_in import Coordinator, tenant_zone
-from sync.codes import DoseOutcome
+from sync.codes import DoseEffect, DoseOutcome, Frequency, PatchSite, Weekday
+from sync.schedule import due_between
 
 # The stable code set printed on every chart (sync.codes: never renamed, old charts stay readable).
 CODE_KEY: dict[str, str] = {o.value: o.label for o in DoseOutcome}
@@ -43,10 +44,12 @@ class Cell:
     initials: str
     marks: str = ""
     note: int | None = None  # number in the chart's notes
+    amount: str = ""  # the amount given ("2 tablet"), when recorded
 
     @property
     def text(self) -> str:
-        return f"{self.code}{self.marks} {self.at} {self.initials}".strip()
+        given = f" {self.amount}" if self.amount else ""
+        return f"{self.code}{self.marks}{given} {self.at} {self.initials}".strip()
 
 
 @dataclass(frozen=True)
@@ -144,12 +147,14 @@ def _read(conn: Connection, key: X25519PrivateKey, who: Coordinator, service_use
     recs = conn.execute(
         select(records).where(records.c.tenant_id == who.tenant_id,
                               records.c.service_user_id == service_user_id,
-                              records.c.kind.in_(["dose_outcome", "addendum"]))
+                              records.c.kind.in_(["dose_outcome", "addendum", "dose_effect"]))
         .order_by(records.c.recorded_at, records.c.id)).mappings().all()
     doses = [r for r in recs if r["kind"] == "dose_outcome"
              and between[0] <= _dose_time(r["facts"]) < between[1]]
     dose_ids = {r["id"] for r in doses}
-    fixes = [r for r in recs if r["kind"] == "addendum" and r["corrects"] in dose_ids]
+    fixes = [r for r in recs if r["kind"] == "addendum" and r["corrects"] in dose_ids
+             or r["kind"] == "dose_effect"
+             and (r["facts"] or {}).get("dose_record_id") in dose_ids]
     opened: dict[str, Mapping[str, Any]] = {}
     for r in [*doses, *fixes]:
         try:
@@ -164,6 +169,8 @@ def _read(conn: Connection, key: X25519PrivateKey, who: Coordinator, service_use
 def _fill(rows: list[Row], read: _Read, tz: ZoneInfo) -> tuple[list[Row], list[str]]:
     """Each dose into its row's day, with its marks and numbered notes."""
     by_key = {(r.medicine_id, r.time): r for r in rows}
+    # A patch every N hours has one row for its changing times.
+    every = {m["id"]: _every_label(m) for m in read.meds if _every_label(m)}
     cells: dict[tuple[str, str], dict[str, list[Cell]]] = {}
     notes: list[str] = []
     for d in read.doses:
@@ -171,12 +178,16 @@ def _fill(rows: list[Row], read: _Read, tz: ZoneInfo) -> tuple[list[Row], list[s
         at = datetime.fromisoformat(facts["actual_at"]).astimezone(tz)
         scheduled = facts.get("scheduled_at")
         slot = datetime.fromisoformat(scheduled).astimezone(tz) if scheduled else at
-        row = by_key.get((facts["medicine_id"], slot.strftime("%H:%M") if scheduled else "PRN"))
+        label = every.get(facts["medicine_id"]) or slot.strftime("%H:%M")
+        row = by_key.get((facts["medicine_id"], label if scheduled else "PRN"))
         if row is None:
             continue  # a medicine taken off the list since: its doses stay in the records
+        amount = read.opened[d["id"]].get("amount")
         cell = Cell(facts["outcome"], at.strftime("%H:%M"),
-                    _initials(read.names.get(d["worker_id"])))
-        cell, said = _explain(cell, d, read)
+                    _initials(read.names.get(d["worker_id"])),
+                    amount=f"{amount:g} {read.opened[d['id']].get('unit') or ''}".strip()
+                    if isinstance(amount, int | float) else "")
+        cell, said = _explain(cell, d, read, tz)
         if said:
             notes.append(f"{slot:%a %d %b} {row.time} {row.medicine}: {cell.code} — "
                          + "; ".join(said) + f" ({read.names.get(d['worker_id'], 'unknown')})")
@@ -189,8 +200,10 @@ def _fill(rows: list[Row], read: _Read, tz: ZoneInfo) -> tuple[list[Row], list[s
     return filled, notes
 
 
-def _explain(cell: Cell, dose: RowMapping, read: _Read) -> tuple[Cell, list[str]]:
-    """The cell's marks and what its note says: window, reason, witness, corrections."""
+def _explain(cell: Cell, dose: RowMapping, read: _Read, tz: ZoneInfo
+             ) -> tuple[Cell, list[str]]:
+    """The cell's marks and what its note says: window, reason, witness, patch site, the
+    effect of an as-needed dose, corrections."""
     facts, content = dose["facts"], read.opened[dose["id"]]
     said: list[str] = []
     if facts.get("window"):
@@ -201,6 +214,19 @@ def _explain(cell: Cell, dose: RowMapping, read: _Read) -> tuple[Cell, list[str]
         said.append(("reason for giving: " if gave else "") + str(content["reason"]))
     if content.get("witness"):
         said.append(f"witness: {content['witness']}")
+    site = facts.get("patch_site")
+    if site in PatchSite.__members__.values():
+        said.append(f"patch applied: {PatchSite(site).label}"
+                    + ("; old patch removed" if facts.get("old_patch_removed") else ""))
+    for effect in (f for f in read.fixes if f["kind"] == "dose_effect"
+                   and (f["facts"] or {}).get("dose_record_id") == dose["id"]):
+        code = (effect["facts"] or {}).get("effect", "")
+        words = DoseEffect(code).label if code in DoseEffect.__members__.values() else code
+        text = read.opened[effect["id"]].get("text")
+        when = datetime.fromisoformat(effect["recorded_at"]).astimezone(tz)
+        said.append(f"effect: {words} (recorded {when:%H:%M} by "
+                    f"{read.names.get(effect['worker_id'], 'unknown')})"
+                    + (f": {text}" if text else ""))
     for fix in (f for f in read.fixes if f["corrects"] == dose["id"]):
         fc = read.opened[fix["id"]]
         new = (fix["facts"] or {}).get("outcome")
@@ -218,21 +244,47 @@ def _mark_unrecorded(row: Row, meds: Sequence[Mapping[str, Any]], span: Sequence
     if row.time == "PRN":
         return row
     med = next(m for m in meds if m["id"] == row.medicine_id)
-    hour, minute = (int(part) for part in row.time.split(":"))
     window = timedelta(minutes=(med.get("window_minutes") or REGULAR_WINDOW_MINUTES)
                        if med.get("time_critical") else REGULAR_WINDOW_MINUTES)
-    first, last = med.get("start_date") or "", med.get("stop_date") or "9999-12-31"
-    missing = frozenset(
-        day.isoformat() for day in span
-        if not row.entries(day) and first <= day.isoformat() <= last
-        and datetime.combine(day, time(hour, minute), tz) + window < now)
-    return replace(row, unrecorded=missing)
+    every = _every_label(med)
+    missing = set()
+    for day in span:
+        lo = datetime.combine(day, time.min, tz)
+        try:
+            # Only days its frequency is due (a weekly medicine's other days are blank).
+            due = due_between(med, lo, datetime.combine(day, time.max, tz), tz)
+        except ValueError:
+            continue
+        slots = [at for at in due if every or at.astimezone(tz).strftime("%H:%M") == row.time]
+        if slots and not row.entries(day) and slots[0] + window < now:
+            missing.add(day.isoformat())
+    return replace(row, unrecorded=frozenset(missing))
+
+
+def _every_label(med: Mapping[str, Any]) -> str:
+    """The time column of a medicine due every N hours ("every 72 h"), else ""."""
+    freq = med.get("frequency") or {}
+    return f"every {freq.get('every_hours')} h" if freq.get("kind") == Frequency.EVERY_HOURS \
+        else ""
+
+
+def _frequency_words(med: Mapping[str, Any]) -> str:
+    """Weekly, given weekdays or every N days, as the chart's details say it ("" daily)."""
+    freq = med.get("frequency") or {}
+    days = ", ".join(Weekday(d).label for d in freq.get("days") or []
+                     if d in Weekday.__members__.values())
+    words = {Frequency.WEEKLY.value: f"ONCE A WEEK on {days}",
+             Frequency.WEEKDAYS.value: f"on {days}",
+             Frequency.EVERY_N_DAYS.value: f"every {freq.get('every_days')} days"}
+    return words.get(str(freq.get("kind")), "")
+
 
 
 def _rows(meds: list[dict[str, Any]]) -> list[Row]:
     rows: list[Row] = []
     for m in sorted(meds, key=lambda m: (bool(m.get("prn")), m.get("name", ""))):
-        flags = [m.get("dose", ""), m.get("route", ""), m.get("support_level", "")]
+        flags = [m.get("dose", ""), m.get("route", ""), m.get("support_level", ""),
+                 _frequency_words(m)]
         if m.get("time_critical"):
             flags.append(f"TIME-CRITICAL ±{m.get('window_minutes', 30)} min")
         if m.get("controlled"):
@@ -243,7 +295,7 @@ def _rows(meds: list[dict[str, Any]]) -> list[Row]:
                          f"max {p['max_doses_24h']} in 24 h")
         details = " · ".join(f for f in flags if f)
         name = f"{m.get('name', '')} {m.get('strength', '')}".strip()
-        for t in (m.get("times") or ["PRN"]):
+        for t in (m.get("times") or [_every_label(m) or "PRN"]):
             rows.append(Row(m["id"], name, details, t))
     return rows
 

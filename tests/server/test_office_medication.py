@@ -245,3 +245,76 @@ def test_a_worker_newly_rostered_for_the_person_gets_the_recent_doses(world, tmp
     asyncio.run(c.sync.sync_once())
     facts = c.store.rows("SELECT outcome FROM dose_facts ORDER BY outcome")
     assert [f["outcome"] for f in facts] == ["refused", "taken", "taken"]
+
+
+@pytest.fixture
+def world_with_new_medicines(tmp_path: Path):
+    """The world above plus a range PRN, a 72 h patch due at 09:00 today and a weekly medicine
+    due on yesterday's weekday, added before the phones first sync."""
+    from server import agency as agency_admin
+    from sync.codes import Weekday
+
+    settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'server.sqlite'}",
+                              escrow_key_file=tmp_path / "escrow.key")
+    app = create_app(settings, with_console=False)
+    agency = shared_person_agency(app.state.engine, tmp_path, NOW)
+    person = agency.people[0]["id"]
+    base = {"service_user_id": person, "form": "tablet", "route": "oral", "window_minutes": 30,
+            "controlled": False, "time_critical": False, "instructions": "", "prn": None,
+            "start_date": "2026-01-01", "stop_date": None, "support_level": "assist",
+            "times": []}
+    yesterday = list(Weekday)[(TODAY - timedelta(days=1)).weekday()].value
+    agency_admin.add_people(app.state.engine, agency.tenant_id, [], [], [
+        {**base, "id": str(uuid.uuid4()), "name": "Ibuprofen", "strength": "200mg",
+         "dose": "1 or 2 tablets",
+         "prn": {"reason_hint": "Pain", "min_interval_hours": 6, "max_doses_24h": 3},
+         "amount": {"kind": "range", "min": 1, "max": 2, "unit": "tablet"}},
+        {**base, "id": str(uuid.uuid4()), "name": "Hyoscine", "strength": "1.5mg",
+         "form": "patch", "dose": "1 patch", "route": "transdermal", "patch": {},
+         "frequency": {"kind": "every_hours", "every_hours": 72,
+                       "first_at": (T9 - timedelta(hours=72)).isoformat()}},
+        {**base, "id": str(uuid.uuid4()), "name": "Methotrexate", "strength": "2.5mg",
+         "dose": "4 tablets", "times": ["09:00"],
+         "frequency": {"kind": "weekly", "days": [yesterday]}},
+    ])
+    a = make_phone(app, tmp_path, agency.worker_id)
+    asyncio.run(a.sync.sync_once())
+    return app, agency, a
+
+
+def test_the_mar_chart_shows_amounts_patch_sites_prn_effects_and_due_days(
+        world_with_new_medicines) -> None:
+    app, agency, a = world_with_new_medicines
+    morning = agency.visits[0]["id"]
+    ids = meds_by_name(a, morning)
+    a.visits.check_in(morning)
+    a.clock.set(T9 + timedelta(minutes=10))
+    a.meds.record_dose(morning, ids["Hyoscine"], T9, "taken", patch_site="left_upper_arm")
+    ibuprofen = a.meds.record_dose(morning, ids["Ibuprofen"], None, "taken", "Back ache",
+                                   amount=2)
+    a.clock.set(T9 + timedelta(minutes=50))
+    a.meds.record_effect(morning, ibuprofen.record_id, "partly_effective", "Easier to sit")
+    asyncio.run(a.sync.sync_once())
+
+    engine = app.state.engine
+    who = sign_in(engine, agency.coordinator_email, PASSWORD)
+    key = escrow.load_private_key(str(agency.key_file))
+    evening = FakeClock(datetime.combine(TODAY, time(18), LONDON).astimezone(UTC))
+    chart = build_mar_chart(engine, key, who, agency.people[0]["id"],
+                            TODAY - timedelta(days=1), 2, clock=evening)
+    rows = {(r.medicine.split()[0], r.time): r for r in chart.rows}
+    day = TODAY.isoformat()
+    assert [c.text for c in rows[("Ibuprofen", "PRN")].cells[day]] == [
+        "taken 2 tablet 09:10 AK"]
+    assert [c.code for c in rows[("Hyoscine", "every 72 h")].cells[day]] == ["taken"]
+    weekly = rows[("Methotrexate", "09:00")]
+    assert "ONCE A WEEK on" in weekly.details
+    # Due yesterday and not recorded; not due today, so not "not recorded" today.
+    assert weekly.missing(TODAY - timedelta(days=1)) and not weekly.missing(TODAY)
+    notes = " ".join(chart.notes)
+    assert "patch applied: Left upper arm" in notes
+    assert "effect: Partly worked (recorded 09:50 by" in notes and "Easier to sit" in notes
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(mar_chart_pdf(chart))).pages)
+    for expected in ("taken 2 tablet 09:10 AK", "every 72 h", "Partly worked",
+                     "Left upper arm"):
+        assert expected in text, expected
