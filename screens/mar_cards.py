@@ -201,8 +201,11 @@ def prn_card(s: MarState, j: int, line: PrnLine, in_visit: bool,
     lines: list[ft.Control] = [
         ft.Text(m.display_name, size=18, weight=ft.FontWeight.BOLD, color=ft.Colors.BLACK),
         widgets.body(f"{m.dose}, {m.route} · {SUPPORT_WORDS[m.support_level]}", size=15),
-        widgets.body(f"As needed: at least {rules.min_interval_hours:g} hours apart, at "
+        widgets.body((f"For: {rules.reason_hint} · " if rules.reason_hint else "")
+                     + f"As needed: at least {rules.min_interval_hours:g} hours apart, at "
                      f"most {rules.max_doses_24h} in 24 hours"
+                     + (f" and {rules.max_amount_24h:g} {m.amount.unit}".rstrip()
+                        if rules.max_amount_24h else "")
                      + (" · Controlled drug: needs a witness" if m.controlled else ""),
                      size=15),
         widgets.labelled(f"{card}-status", widgets.body(

@@ -29,15 +29,46 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, time, timedelta
+from typing import Protocol
 
-from fieldapp.domain.prn import CLOCK_SKEW, ROLLING_WINDOW
+from fieldapp.domain.doses import DoseAmount, Ingredient
+from fieldapp.domain.frequency import Schedule
+from fieldapp.domain.prn import CLOCK_SKEW, ROLLING_WINDOW, PrnDose, PrnRules
 from sync.codes import Frequency
 from sync.medicine_body import min_gap_hours
 
-if TYPE_CHECKING:
-    from fieldapp.domain.mar import DoseRecord, Medicine
+
+# What the spacing rules read of a medicine and of its dose records (`Medicine` and
+# `DoseRecord` in fieldapp.domain.mar): named here, so mar can build on this module.
+class Medicine(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def times(self) -> tuple[time, ...]: ...
+    @property
+    def time_critical(self) -> bool: ...
+    @property
+    def window_minutes(self) -> int: ...
+    @property
+    def prn(self) -> PrnRules | None: ...
+    @property
+    def schedule(self) -> Schedule: ...
+    @property
+    def amount(self) -> DoseAmount: ...
+    @property
+    def ingredient(self) -> Ingredient | None: ...
+    @property
+    def min_gap_hours(self) -> float | None: ...
+    @property
+    def is_scheduled(self) -> bool: ...
+
+
+class DoseRecord(PrnDose, Protocol):
+    @property
+    def amount(self) -> float | None: ...
+    @property
+    def mg(self) -> float | None: ...
 
 
 

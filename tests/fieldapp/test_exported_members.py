@@ -6,7 +6,7 @@ import fieldapp.services
 
 EXPECTED = {
     "CLOSING_SOON", "LOCKED_OUT_MESSAGE", "PIN_RULES", "AddendumService", "AnswerStatus",
-    "CheckOutBlocked", "DoseTiming", "NeedsConfirmation",
+    "CheckOutBlocked", "DoseTiming", "NeedsConfirmation", "EffectPrompt",
     "Correction", "Device", "DeviceWithdrawn", "DoseLine", "DoseRefused", "DoseSaved", "DueDose",
     "EnrolmentFailed", "Enrolment", "FieldAppError", "LeaseExpired", "LockStatus", "LockedOut",
     "MedicationRound", "MedicationService", "Medicine", "Outcome", "OutboxEntry", "OutboxView",
