@@ -109,7 +109,12 @@ def spacing_check(medicine: Medicine, at: datetime, mg: float | None, amount: fl
                   medicines: Sequence[Medicine], history: Iterable[DoseRecord]) -> SpacingDecision:
     """Decide whether a dose of `medicine` at `at` (of `mg` ingredient / `amount` units, if
     known) keeps every spacing and amount rule (see module)."""
-    doses = sorted((r for r in history if r.outcome.counts_as_dose
+    # Only this line's doses and those of lines sharing its ingredient matter: a year of the
+    # person's history is filtered before it is sorted.
+    name = medicine.ingredient.name if medicine.ingredient else None
+    wanted = {medicine.id} | {m.id for m in medicines
+                              if name and m.ingredient and m.ingredient.name == name}
+    doses = sorted((r for r in history if r.medicine_id in wanted and r.outcome.counts_as_dose
                     and r.actual_at <= at + CLOCK_SKEW), key=lambda r: r.actual_at)
     blocks: list[tuple[datetime | None, str]] = []
     if medicine.is_scheduled:
