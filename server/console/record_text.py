@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from server.console.widgets import local_hm
 from server.services.visit_record import OpenedRecord
+from sync.codes import DoseEffect, PatchSite
 from sync.kinds import KINDS
 
 KIND_LABELS = {code: kind.label for code, kind in KINDS.items()}
@@ -47,12 +48,24 @@ def _check_out(c: Mapping[str, Any], _tz: ZoneInfo) -> str:
 def _dose(c: Mapping[str, Any], tz: ZoneInfo) -> str:
     text = f"{c.get('medicine', 'Medicine')}: {c.get('outcome', '')} at " \
            f"{local_hm(c.get('actual_at'), tz)}"
+    if isinstance(c.get("amount"), int | float):
+        text += f" · amount given: {c['amount']:g} {c.get('unit') or ''}".rstrip()
+    if c.get("patch_site") in PatchSite.__members__.values():
+        text += f" · patch site: {PatchSite(c['patch_site']).label}"
     for key, word in (("reason", "reason"), ("witness", "witness")):
         if c.get(key):
             text += f" · {word}: {c[key]}"
     if c.get("flags"):
         text += " · FLAGGED: " + "; ".join(c["flags"])
     return text
+
+
+def _effect(c: Mapping[str, Any], tz: ZoneInfo) -> str:
+    code = c.get("effect", "")
+    words = DoseEffect(code).label if code in DoseEffect.__members__.values() else code
+    text = f"{c.get('medicine', 'Medicine')} given at {local_hm(c.get('dose_at'), tz)}: " \
+           f"effect — {words}"
+    return text + (f" · {c['text']}" if c.get("text") else "")
 
 
 def _escalation(c: Mapping[str, Any], _tz: ZoneInfo) -> str:
@@ -72,4 +85,4 @@ def _other(c: Mapping[str, Any], _tz: ZoneInfo) -> str:
 
 _DESCRIBE = {"task_outcome": _task, "note": _note, "check_in": _check_in,
              "check_out": _check_out, "dose_outcome": _dose, "escalation": _escalation,
-             "addendum": _addendum}
+             "addendum": _addendum, "dose_effect": _effect}
