@@ -16,13 +16,16 @@ LIMIT_S = 24 * 3600  # no timing may be longer than a day
 
 @dataclass(frozen=True)
 class AgencyTimings:
-    """DOMAIN.md's defaults: urgent 15 min, emergency 5 min; lone worker 10 + 10, tiers 2 min."""
+    """DOMAIN.md's defaults: urgent 15 min, emergency 5 min; lone worker 10 + 10, tiers 2 min;
+    a phone silent for an hour on shift shows on the risk board."""
 
     urgent_ack_s: int = 15 * 60
     emergency_ack_s: int = 5 * 60
     lone_grace_s: int = 10 * 60
     lone_amber_to_red_s: int = 10 * 60
     lone_tier_ack_s: int = 2 * 60
+    # The risk board lists a worker on shift whose phone has not synced for longer than this.
+    sync_stale_s: int = 60 * 60
 
     def ack_wait(self, severity: str, lone_working: bool = False) -> timedelta | None:
         """How long an escalation of `severity` waits for acknowledgement per ladder tier (a

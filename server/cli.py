@@ -1,5 +1,6 @@
 """`fieldapp-server`: init, create-agency, agencies, migrate, serve, demo, enrol,
-create-coordinator, add-worker, news2-trained, revoke, revoked-push, reassign, oncall.
+create-coordinator, add-worker, news2-trained, revoke, revoked-push, reassign, oncall,
+stale-sync.
 
 Every per-agency command takes `--agency NAME_OR_ID`, required once the server has more than
 one agency."""
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 # Commands about one agency: each takes --agency (required once there are several).
 PER_AGENCY = ("enrol", "create-coordinator", "add-worker", "news2-trained", "revoke",
-              "revoked-push", "reassign", "oncall")
+              "revoked-push", "reassign", "oncall", "stale-sync")
 
 
 def _settings(args: argparse.Namespace) -> ServerSettings:
@@ -222,6 +223,19 @@ def cmd_revoked_push(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stale_sync(args: argparse.Namespace) -> int:
+    from server import agency_settings
+    from server.storage import make_engine
+
+    engine = make_engine(_settings(args).database_url)
+    tenant_id = _agency(args, engine)
+    with engine.begin() as conn:
+        agency_settings.set_timings(conn, tenant_id, sync_stale_s=args.minutes * 60)
+    print(f"The risk board lists a worker on shift whose phone has not synced for more than "
+          f"{args.minutes} minutes.")
+    return 0
+
+
 def cmd_reassign(args: argparse.Namespace) -> int:
     from server import agency
     from server.storage import make_engine
@@ -339,6 +353,11 @@ def build_parser() -> argparse.ArgumentParser:
                               "holds before wiping? (default: allow)"))
     p.add_argument("policy", choices=["allow", "refuse"])
     p.set_defaults(func=cmd_revoked_push)
+
+    p = common(sub.add_parser("stale-sync", help="after how many minutes without a sync the "
+                              "risk board lists a worker on shift (default 60)"))
+    p.add_argument("minutes", type=int)
+    p.set_defaults(func=cmd_stale_sync)
 
     p = common(sub.add_parser("reassign", help="move a visit to another worker"))
     p.add_argument("visit_id")

@@ -205,6 +205,10 @@ records = Table(
     Column("content_hash", String(64), nullable=False),
     when("received_at", required=True),
     Column("seq", BigInteger, nullable=False),
+    # The notes search (server/services/notes_search.py) reads by agency and time.
+    Index("records_by_time", "tenant_id", "recorded_at"),
+    Index("records_by_worker_time", "tenant_id", "worker_id", "recorded_at"),
+    Index("records_by_person_time", "tenant_id", "service_user_id", "recorded_at"),
     # Ids are unique per agency (here and in every table whose ids an agency or its phones
     # choose): the same id in two agencies is two rows, not a clash.
     PrimaryKeyConstraint("tenant_id", "id", name="records_pkey"),
@@ -377,6 +381,8 @@ agency_settings = Table(
     *(Column(name, Integer, nullable=False) for name in (
         "urgent_ack_s", "emergency_ack_s", "lone_grace_s", "lone_amber_to_red_s",
         "lone_tier_ack_s")),
+    # How long a phone on shift may go without syncing before the risk board lists its worker.
+    Column("sync_stale_s", Integer, nullable=False, default=3600, server_default="3600"),
     # Do a handover's points for the next worker reach the phones of the workers who visit
     # that person (server/handovers.py)? Default on.
     Column("handover_to_next_worker", Boolean, nullable=False, default=True,

@@ -1,10 +1,11 @@
 """The coordinator console: a Flet web app on the same services, authorisation and audit.
 
-Each screen has its own address under the console's path: `/` the day board,
+Each screen has its own address under the console's path: `/` the risk board beside the day's
+visits,
 `/visits/<id>` a visit's record, `/people/<id>/mar` a person's MAR chart, `/escalations` the
 escalation queue, `/lone-working` the live board of lone working, `/handovers` the handover
 inbox (`/escalations/<id>` and `/handovers/<id>` for one). Screens open on top
-of the day board, so back (the app bar's arrow, a Back button or the browser's) returns to the
+of the first screen, so back (the app bar's arrow, a Back button or the browser's) returns to the
 screen below. An address opened before signing in is shown once the coordinator has.
 """
 
@@ -21,7 +22,7 @@ from sqlalchemy import Engine
 from server.clock import SYSTEM_CLOCK, Clock
 from server.console.context import HOME, SIGNED_OUT, Console
 from server.console.safe_errors import shield
-from server.console.screens.day import DayState, render_day
+from server.console.screens.board import HomeState, render_home
 from server.console.screens.escalation import EscalationState, render_escalation
 from server.console.screens.escalations import EscalationsState, render_escalations
 from server.console.screens.handover import HandoverState, render_handover
@@ -58,7 +59,7 @@ SCREENS = (
     Screen("/handovers", "Handovers", HandoversState, render_handovers),
     Screen("/visits/:visit_id", "Visit record", VisitState, render_visit),
     Screen("/people/:service_user_id/mar", "MAR chart", MarState, render_mar),
-    Screen(HOME, "Office console", DayState, render_day),
+    Screen(HOME, "Office console", HomeState, render_home),
 )
 
 
@@ -86,9 +87,10 @@ def make_console(engine: Engine, key: Callable[[], X25519PrivateKey],
 
 
 class Navigator:
-    """Keeps the page's views in step with its route: the day board at the bottom, the
-    screen the route names on top. A view already built (a visit below its MAR chart) is kept
-    as it is, so going back does not open its records again."""
+    """Keeps the page's views in step with its route: the first screen (the risk board and the
+    day's visits) at the bottom, the screen the route names on top. A view already built (a
+    visit below its MAR chart) is kept as it is, so going back does not open its records
+    again."""
 
     def __init__(self, console: Console):
         self.console = console

@@ -100,7 +100,8 @@ def test_a_deep_link_opens_after_sign_in_above_the_day_board(office: Office) -> 
         sign_in(app)
         assert routes(app) == ["/", f"/visits/{office.visit_id}"]
         assert NOTE in on_top(app)
-        assert "Visits on" in app.texts(app.page.views[0])[0]
+        below = app.texts(app.page.views[0])
+        assert below[0] == "Risk board" and any("Visits on" in t for t in below)
 
 
 def test_back_returns_to_the_screen_below_without_opening_it_again(office: Office) -> None:

@@ -1,8 +1,8 @@
-"""The day board: the agency's visits on one day, each opening its visit record."""
+"""The day's visits (the first screen's right-hand pane), each opening its visit record, and
+the links to the console's other screens."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 import flet as ft
@@ -11,7 +11,7 @@ from server.console.context import Console, visit_route
 from server.console.screens.escalations import escalations_link
 from server.console.screens.handovers import handovers_link, waiting_count
 from server.console.screens.lone_working import lone_working_link
-from server.console.widgets import button, heading, labelled, local_hm
+from server.console.widgets import heading, labelled, local_hm
 from server.services.day_board import DayVisit, day_visits
 from server.services.escalation_board import queue
 
@@ -43,18 +43,18 @@ class DayState:
         self.console.go(visit_route(visit_id))
 
 
-def render_day(state: DayState, redraw: Callable[[], None]) -> list[ft.Control]:
-    def refresh() -> None:
-        state.refresh()
-        redraw()
+def day_links(state: DayState) -> list[ft.Control]:
+    """The console's other screens, each with how much waits there."""
+    return [escalations_link(state.console, state.open_escalations),
+            lone_working_link(state.console, state.lone_alerts),
+            handovers_link(state.console, state.waiting_handovers)]
 
+
+def day_pane(state: DayState) -> list[ft.Control]:
+    """The day's visits, each opening its record (beside the risk board on the first screen)."""
     who = state.console.coordinator
     return [
-        ft.Row([heading(f"Visits on {state.day:%A %d %B %Y}"),
-                button("console-refresh", "Refresh", refresh),
-                escalations_link(state.console, state.open_escalations),
-                lone_working_link(state.console, state.lone_alerts),
-                handovers_link(state.console, state.waiting_handovers)], wrap=True),
+        heading(f"Visits on {state.day:%A %d %B %Y}"),
         ft.Text(f"Signed in as {who.name}. {len(state.visits)} visits, "
                 f"{state.done} completed."),
         *[_visit_card(state, v) for v in state.visits],
