@@ -20,7 +20,7 @@ from server.console.widgets import button, heading, labelled, local_hm, small
 from server.services.risk_board import Part, Risk, RiskBoard, Section, Target, risk_board
 
 REFRESH_SECONDS = 5.0
-DAY_PANE_WIDTH = 560
+DAY_PANE_WIDTH = 480
 SECTION_COLOURS = {
     Section.LONE_WORKING: ft.Colors.RED_800, Section.DOSES: ft.Colors.DEEP_ORANGE_800,
     Section.ESCALATIONS: ft.Colors.ORANGE_800, Section.VISITS: ft.Colors.AMBER_900,
@@ -34,6 +34,7 @@ class HomeState:
         self.ticking = False
         self.day = DayState(console)
         self.board: RiskBoard = self._read()
+        self.changed = False  # did the last refresh change what the board shows?
 
     def _read(self) -> RiskBoard:
         c = self.console
@@ -41,7 +42,9 @@ class HomeState:
 
     def refresh(self) -> None:
         """The board only (what the ticker calls)."""
-        self.board = self._read()
+        board = self._read()
+        self.changed = _face(board, self.console) != _face(self.board, self.console)
+        self.board = board
 
     def refresh_all(self) -> None:
         self.day.refresh()
@@ -51,7 +54,20 @@ class HomeState:
         self.console.go(route_of(risk))
 
     def keep_fresh(self, redraw: Callable[[], None]) -> None:
-        live.keep_fresh(self, redraw, REFRESH_SECONDS)
+        """Refresh every few seconds; redraw only when something shown changed (a redraw
+        rebuilds the screen under the coordinator's pointer)."""
+        def when_changed() -> None:
+            if self.changed:
+                redraw()
+
+        live.keep_fresh(self, when_changed, REFRESH_SECONDS)
+
+
+def _face(b: RiskBoard, console: Console) -> object:
+    """What the board shows, to tell whether a refresh changed it."""
+    return (local_hm(b.now.isoformat(), console.tz), b.restricted,
+            [(p.total, [(r.key, r.age_minutes(b.now), r.what, r.detail) for r in p.rows])
+             for p in b.parts])
 
 
 def route_of(risk: Risk) -> str:
@@ -81,11 +97,11 @@ def render_home(state: HomeState, redraw: Callable[[], None]) -> list[ft.Control
         ft.Row([heading("Risk board"), button("console-refresh", "Refresh", refresh),
                 *day_links(state.day)], wrap=True),
         labelled("risk-summary", ft.Text(
-            f"{b.total} things need the office. Updated "
+            f"{b.total} {'thing needs' if b.total == 1 else 'things need'} the office. Updated "
             f"{local_hm(b.now.isoformat(), state.console.tz)}; this board updates by itself.")),
         ft.Row([
             ft.Column([*_restricted(b), *[_part(state, p) for p in b.parts]], expand=True,
-                      spacing=12),
+                      spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
             ft.Container(ft.Column(day_pane(state.day), spacing=8), width=DAY_PANE_WIDTH),
         ], vertical_alignment=ft.CrossAxisAlignment.START, spacing=24),
     ]
@@ -110,7 +126,8 @@ def _part(state: HomeState, part: Part) -> ft.Control:
     if more > 0:
         body.append(small(f"… and {more} more, oldest first above."))
     return labelled(f"risk-section-{part.section.value}", ft.Container(
-        ft.Column(body, spacing=4), padding=12, border_radius=8,
+        ft.Column(body, spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
+        padding=12, border_radius=8,
         border=ft.Border.all(1, ft.Colors.GREY_400)),
         label=f"{part.section.heading}: {part.total}")
 
@@ -119,10 +136,11 @@ def _row(state: HomeState, risk: Risk, colour: ft.ColorValue) -> ft.Control:
     age = age_words(risk.age_minutes(state.board.now))
     words = f"{risk.what}, {risk.worker}, {age}"
     return labelled(f"risk-{risk.key}", ft.Container(ft.Row([
-        ft.Text(age, width=90, weight=ft.FontWeight.BOLD, color=colour),
-        ft.Text(risk.what, width=300, weight=ft.FontWeight.BOLD),
-        ft.Text(risk.worker, width=170),
-        ft.Text(risk.detail, expand=True),
+        ft.Column([
+            ft.Row([ft.Text(age, weight=ft.FontWeight.BOLD, color=colour),
+                    ft.Text(risk.what, weight=ft.FontWeight.BOLD)], wrap=True),
+            ft.Text(f"{risk.worker} · {risk.detail}"),
+        ], spacing=0, expand=True),
         labelled(f"risk-open-{risk.key}", ft.OutlinedButton(
             "Open", icon=ft.Icons.OPEN_IN_NEW, on_click=lambda _e: state.act(risk)),
             label=f"Open: {words}"),
