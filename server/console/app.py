@@ -4,7 +4,8 @@ Each screen has its own address under the console's path: `/` the risk board bes
 visits,
 `/visits/<id>` a visit's record, `/people/<id>/mar` a person's MAR chart, `/escalations` the
 escalation queue, `/lone-working` the live board of lone working, `/handovers` the handover
-inbox (`/escalations/<id>` and `/handovers/<id>` for one). Screens open on top
+inbox (`/escalations/<id>` and `/handovers/<id>` for one), `/notes` the visit notes review,
+`/audit` the audit log (admins only). Screens open on top
 of the first screen, so back (the app bar's arrow, a Back button or the browser's) returns to the
 screen below. An address opened before signing in is shown once the coordinator has.
 """
@@ -22,6 +23,7 @@ from sqlalchemy import Engine
 from server.clock import SYSTEM_CLOCK, Clock
 from server.console.context import HOME, SIGNED_OUT, Console
 from server.console.safe_errors import shield
+from server.console.screens.audit import AUDIT, AuditState, render_audit
 from server.console.screens.board import HomeState, render_home
 from server.console.screens.escalation import EscalationState, render_escalation
 from server.console.screens.escalations import EscalationsState, render_escalations
@@ -33,6 +35,7 @@ from server.console.screens.lone_working import (
     render_lone_working,
 )
 from server.console.screens.mar import MarState, render_mar
+from server.console.screens.notes import NOTES, NotesState, render_notes
 from server.console.screens.sign_in import SignInState, render_sign_in
 from server.console.screens.visit import VisitState, render_visit
 from server.console.session import SessionRules, guard_events, watch
@@ -58,6 +61,8 @@ SCREENS = (
     Screen("/handovers/:handover_id", "Handover", HandoverState, render_handover),
     Screen("/handovers", "Handovers", HandoversState, render_handovers),
     Screen("/visits/:visit_id", "Visit record", VisitState, render_visit),
+    Screen(NOTES, "Visit notes review", NotesState, render_notes),
+    Screen(AUDIT, "Audit log", AuditState, render_audit),
     Screen("/people/:service_user_id/mar", "MAR chart", MarState, render_mar),
     Screen(HOME, "Office console", HomeState, render_home),
 )

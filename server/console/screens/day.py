@@ -8,9 +8,11 @@ from datetime import date
 import flet as ft
 
 from server.console.context import Console, visit_route
+from server.console.screens.audit import audit_link
 from server.console.screens.escalations import escalations_link
 from server.console.screens.handovers import handovers_link, waiting_count
 from server.console.screens.lone_working import lone_working_link
+from server.console.screens.notes import notes_link
 from server.console.widgets import heading, labelled, local_hm
 from server.services.day_board import DayVisit, day_visits
 from server.services.escalation_board import queue
@@ -47,7 +49,8 @@ def day_links(state: DayState) -> list[ft.Control]:
     """The console's other screens, each with how much waits there."""
     return [escalations_link(state.console, state.open_escalations),
             lone_working_link(state.console, state.lone_alerts),
-            handovers_link(state.console, state.waiting_handovers)]
+            handovers_link(state.console, state.waiting_handovers),
+            notes_link(state.console), *audit_link(state.console)]
 
 
 def day_pane(state: DayState) -> list[ft.Control]:
