@@ -19,3 +19,12 @@ def audit(conn: Connection, who: Coordinator, action: str, kind: str, target: st
     conn.execute(insert(audit_log).values(
         tenant_id=who.tenant_id, at=at.isoformat(), actor_kind="coordinator",
         actor_id=who.id, action=action, target_kind=kind, target_id=target))
+
+
+def audit_many(conn: Connection, who: Coordinator, action: str, kind: str,
+               targets: list[str], at: datetime) -> None:
+    """One row per target, in one statement (a page of search results names many people)."""
+    if targets:
+        conn.execute(insert(audit_log), [dict(
+            tenant_id=who.tenant_id, at=at.isoformat(), actor_kind="coordinator",
+            actor_id=who.id, action=action, target_kind=kind, target_id=t) for t in targets])

@@ -27,7 +27,7 @@ from server.errors import Forbidden, Invalid, NotFound
 from server.escrow import EnvelopeDamaged, open_envelope
 from server.schema import records, service_users, workers
 from server.services.amendments import OFFICE_DEVICE
-from server.services.audit import audit
+from server.services.audit import audit, audit_many
 from server.services.people import open_people
 from server.services.sign_in import Coordinator
 from server.services.visit_record import OpenedRecord, readable_ids
@@ -138,9 +138,8 @@ def search(engine: Engine, who: Coordinator, q: NotesQuery, now: datetime,
         readable = readable_ids(conn, who, rows)
         rows = [r for r in rows if r["id"] in readable]
         names = _worker_names(conn, who, {r["worker_id"] for r in rows})
-        people_names = {pid: p.get("name", "") for pid, p in open_people(
-            conn, who, [r["service_user_id"] for r in rows if r["service_user_id"]],
-            now).items()}
+        people_names = _person_names(conn, who, [r["service_user_id"] for r in rows
+                                                 if r["service_user_id"]], now)
     hits = [Hit(r["id"], r["kind"], kinds.label(r["kind"]), r["recorded_at"],
                 names.get(r["worker_id"], "the office"),
                 people_names.get(r["service_user_id"] or "", "—"), r["visit_id"],
@@ -187,6 +186,28 @@ def _workers_named(conn: Connection, who: Coordinator, part: str) -> list[str]:
         workers.c.tenant_id == who.tenant_id,
         func.lower(workers.c.name).contains(part.strip().lower(), autoescape=True))
         .limit(PAGE)).scalars())
+
+
+def _person_names(conn: Connection, who: Coordinator, ids: list[str],
+                  now: datetime) -> dict[str, str]:
+    """The names of the people in a page of results: each person opened is an audited read
+    of their record (as server/services/people.py), written in one statement."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    keys = datakeys.keys_for(conn, who.tenant_id)
+    names: dict[str, str] = {}
+    for r in conn.execute(select(service_users.c.id, service_users.c.version,
+                                 service_users.c.body).where(
+            service_users.c.tenant_id == who.tenant_id,
+            service_users.c.id.in_(wanted))).all():
+        try:
+            names[r.id] = str(sealing.open_body(keys, who.tenant_id, "service_users", r.id,
+                                                r.version, r.body).get("name", ""))
+        except sealing.EnvelopeDamaged:
+            continue  # shown as unknown, never a crash
+    audit_many(conn, who, "read_person", "service_user", sorted(names), now)
+    return names
 
 
 def _worker_names(conn: Connection, who: Coordinator, ids: set[str]) -> dict[str, str]:

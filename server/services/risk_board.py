@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, exists, func, null, or_, select
 
-from server import agency_settings, escalations, sealing
+from server import agency_settings, datakeys, escalations, sealing
 from server.handovers import State as HandoverState
 from server.missed_doses import CANCELLED, due_times
 from server.office_checks import DEFAULT_WINDOW_MINUTES
@@ -169,7 +169,7 @@ def _open_escalations(conn: Connection, who: Coordinator, *where: Any) -> list[A
         escalations_t.c.id, escalations_t.c.reference, escalations_t.c.type,
         escalations_t.c.severity, escalations_t.c.state, escalations_t.c.raised_at,
         escalations_t.c.worker_id, escalations_t.c.visit_id, escalations_t.c.cause,
-        escalations_t.c.level, escalations_t.c.office_check).where(and_(*clauses))))
+        escalations_t.c.level, escalations_t.c.office_check).where(and_(*clauses))).all())
 
 
 def _state_words(state: str) -> str:
@@ -184,7 +184,8 @@ def _lone_working(conn: Connection, who: Coordinator, now: datetime,
         welfare_sessions.c.id, welfare_sessions.c.worker_id, welfare_sessions.c.visit_id,
         welfare_sessions.c.expected_end).where(
         welfare_sessions.c.tenant_id == who.tenant_id, welfare_sessions.c.ended_at.is_(None),
-        welfare_sessions.c.expected_end < now.isoformat())) if s.visit_id not in alerted]
+        welfare_sessions.c.expected_end < now.isoformat())).all()
+        if s.visit_id not in alerted]
     names.load({a.worker_id for a in alerts} | {s.worker_id for s in overdue})
     out = [Risk(
         key=f"alert-{a.reference}",
@@ -244,7 +245,7 @@ def _visits_around(conn: Connection, who: Coordinator, lo: datetime, hi: datetim
         visits.c.id, visits.c.worker_id, visits.c.service_user_id, visits.c.start,
         visits.c.end).where(
         visits.c.tenant_id == who.tenant_id, visits.c.start >= lo.isoformat(),
-        visits.c.start <= hi.isoformat(), visits.c.status != CANCELLED, *where)))
+        visits.c.start <= hi.isoformat(), visits.c.status != CANCELLED, *where)).all())
 
 
 def _checked_in() -> Any:
@@ -289,6 +290,7 @@ def _not_synced(conn: Connection, who: Coordinator, now: datetime,
                devices.c.revoked_at.is_(None), workers.c.id.in_(select(on_shift)))
         .group_by(workers.c.id, workers.c.name, workers.c.phone)
         .having(or_(last.is_(None), last < (now - stale).isoformat()))).all()
+    latest = _latest_visits(conn, who, [w.id for w in rows], now)
     out = []
     for w in rows:
         pending = "pending records not reported" if w.pending is None \
@@ -297,14 +299,23 @@ def _not_synced(conn: Connection, who: Coordinator, now: datetime,
         out.append(Risk(
             key=f"sync-{w.id}", what="Not synced" if w.last_seen else "Never synced",
             worker=w.name, detail=pending + phone, since=w.last_seen or (now - stale).isoformat(),
-            target=Target.VISIT, target_id=_latest_visit(conn, who, w.id, now), rank=2))
+            target=Target.VISIT, target_id=latest.get(w.id, ""), rank=2))
     return out
 
 
-def _latest_visit(conn: Connection, who: Coordinator, worker_id: str, now: datetime) -> str:
-    return str(conn.execute(select(visits.c.id).where(
-        visits.c.tenant_id == who.tenant_id, visits.c.worker_id == worker_id,
-        visits.c.start <= now.isoformat()).order_by(visits.c.start.desc()).limit(1)).scalar())
+def _latest_visits(conn: Connection, who: Coordinator, worker_ids: list[str],
+                   now: datetime) -> dict[str, str]:
+    """Each worker's latest visit that has started (in the last day): where to act."""
+    latest: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(worker_ids), 500):
+        for v in conn.execute(select(visits.c.worker_id, visits.c.start, visits.c.id).where(
+                visits.c.tenant_id == who.tenant_id,
+                visits.c.worker_id.in_(worker_ids[start:start + 500]),
+                visits.c.start >= (now - LOOKBACK).isoformat(),
+                visits.c.start <= now.isoformat())).all():
+            if v.worker_id not in latest or (v.start, v.id) > latest[v.worker_id]:
+                latest[v.worker_id] = (v.start, v.id)
+    return {w: visit_id for w, (_, visit_id) in latest.items()}
 
 
 def _handovers(conn: Connection, who: Coordinator, names: _Names) -> list[Risk]:
@@ -324,20 +335,30 @@ def _handovers(conn: Connection, who: Coordinator, names: _Names) -> list[Risk]:
 def _due_doses(conn: Connection, who: Coordinator, now: datetime, tz: ZoneInfo,
                names: _Names) -> list[Risk]:
     """Time-critical doses whose window is open now at a visit around now, with no outcome
-    recorded for them yet."""
-    around = _visits_around(conn, who, now - LONGEST_VISIT, now + DOSE_MARGIN)
-    around = [v for v in around if v.end >= (now - DOSE_MARGIN).isoformat()]
-    if not around:
+    recorded for them yet. One query pairs the visits around now with their people's
+    medicines (ids and versions only); the schedules come from the cache."""
+    rows = conn.execute(
+        select(visits.c.id, visits.c.worker_id, visits.c.service_user_id, visits.c.start,
+               visits.c.end, medicines.c.id.label("medicine_id"), medicines.c.version)
+        .join(medicines, and_(medicines.c.tenant_id == visits.c.tenant_id,
+                              medicines.c.service_user_id == visits.c.service_user_id))
+        .where(visits.c.tenant_id == who.tenant_id,
+               visits.c.start >= (now - LONGEST_VISIT).isoformat(),
+               visits.c.start <= (now + DOSE_MARGIN).isoformat(),
+               visits.c.end >= (now - DOSE_MARGIN).isoformat(),
+               visits.c.status != CANCELLED)).all()
+    if not rows:
         return []
-    people = sorted({v.service_user_id for v in around})
-    schedules = _schedules(conn, who.tenant_id, people)
+    schedules = _schedules(conn, who.tenant_id, {(r.medicine_id, r.version) for r in rows})
     due: dict[tuple[str, str], tuple[Any, Schedule]] = {}
-    for v in sorted(around, key=lambda v: (v.start, v.id)):
+    for v in sorted(rows, key=lambda r: (r.start, r.id)):
+        s = schedules.get((v.medicine_id, v.version))
+        if s is None:
+            continue
         start, end = datetime.fromisoformat(v.start), datetime.fromisoformat(v.end)
-        for s in schedules.get(v.service_user_id, []):
-            for at in due_times(s.body, start, end, tz):
-                if at - s.half <= now <= at + s.half:
-                    due.setdefault((s.medicine_id, at.isoformat()), (v, s))
+        for at in due_times(s.body, start, end, tz):
+            if at - s.half <= now <= at + s.half:
+                due.setdefault((s.medicine_id, at.isoformat()), (v, s))
     if not due:
         return []
     answered = _answered(conn, who.tenant_id, sorted({v.service_user_id for v, _ in
@@ -372,30 +393,22 @@ _cache: OrderedDict[tuple[str, str, int], Schedule | None] = OrderedDict()
 
 
 def _schedules(conn: Connection, tenant_id: str,
-               people: list[str]) -> dict[str, list[Schedule]]:
-    """Time-critical medicines of these people, by person; opens only the lists not yet seen
-    at their current version."""
-    rows: list[Any] = []
-    for start in range(0, len(people), 500):
-        rows += conn.execute(select(
-            medicines.c.id, medicines.c.version, medicines.c.service_user_id).where(
-            medicines.c.tenant_id == tenant_id,
-            medicines.c.service_user_id.in_(people[start:start + 500]))).all()
-    unseen = [r.id for r in rows if (tenant_id, r.id, r.version) not in _cache]
+               wanted: set[tuple[str, int]]) -> dict[tuple[str, int], Schedule | None]:
+    """The time-critical schedule (None: not time-critical) of each (medicine, version);
+    opens only the lists not yet seen at that version."""
+    unseen = sorted(mid for mid, version in wanted if (tenant_id, mid, version) not in _cache)
+    keys = datakeys.keys_for(conn, tenant_id) if unseen else None
     for start in range(0, len(unseen), 500):
-        chunk = conn.execute(select(medicines.c.id, medicines.c.version, medicines.c.body)
-                             .where(medicines.c.tenant_id == tenant_id,
-                                    medicines.c.id.in_(unseen[start:start + 500]))).all()
-        for mid, body in sealing.open_rows(conn, tenant_id, "medicines", list(chunk)).items():
-            version = next(r.version for r in chunk if r.id == mid)
-            _remember((tenant_id, mid, version), _schedule_of(mid, body))
-    out: dict[str, list[Schedule]] = {}
-    for r in rows:
-        found = _cache.get((tenant_id, r.id, r.version))
-        if found is not None:
-            _cache.move_to_end((tenant_id, r.id, r.version))
-            out.setdefault(r.service_user_id, []).append(found)
-    return out
+        for m in conn.execute(select(medicines.c.id, medicines.c.version, medicines.c.body)
+                              .where(medicines.c.tenant_id == tenant_id,
+                                     medicines.c.id.in_(unseen[start:start + 500]))).all():
+            assert keys is not None
+            try:
+                body = sealing.open_body(keys, tenant_id, "medicines", m.id, m.version, m.body)
+            except sealing.EnvelopeDamaged:
+                continue  # a damaged list is the medicines screen's to show, not the board's
+            _remember((tenant_id, m.id, m.version), _schedule_of(m.id, body))
+    return {(mid, version): _cache.get((tenant_id, mid, version)) for mid, version in wanted}
 
 
 def _schedule_of(medicine_id: str, body: dict[str, Any]) -> Schedule | None:
@@ -421,7 +434,7 @@ def _answered(conn: Connection, tenant_id: str, people: list[str],
         for (facts,) in conn.execute(select(records.c.facts).where(
                 records.c.tenant_id == tenant_id, records.c.kind == "dose_outcome",
                 records.c.service_user_id.in_(people[start:start + 500]),
-                records.c.recorded_at >= (now - LONGEST_VISIT).isoformat())):
+                records.c.recorded_at >= (now - LONGEST_VISIT).isoformat())).all():
             try:
                 out.add((str(facts["medicine_id"]),
                          datetime.fromisoformat(facts["scheduled_at"]).astimezone(UTC)))
