@@ -128,7 +128,7 @@ def risk_board(engine: Engine, who: Coordinator, now: datetime, tz: ZoneInfo) ->
             Section.DOSES: _missed_doses(conn, who, names) + _due_doses(conn, who, now, tz,
                                                                         names),
             Section.ESCALATIONS: _unacknowledged(conn, who, names),
-            Section.VISITS: _missed_visits(conn, who, now, names),
+            Section.VISITS: _missed_visits(conn, who, now, tz, names),
             Section.SYNC: _not_synced(conn, who, now, stale),
             Section.HANDOVERS: _handovers(conn, who, names),
         }
@@ -253,7 +253,7 @@ def _checked_in() -> Any:
                           records.c.visit_id == visits.c.id, records.c.kind == "check_in")
 
 
-def _missed_visits(conn: Connection, who: Coordinator, now: datetime,
+def _missed_visits(conn: Connection, who: Coordinator, now: datetime, tz: ZoneInfo,
                    names: _Names) -> list[Risk]:
     found = _visits_around(conn, who, now - LOOKBACK, now - LATE_AFTER, ~_checked_in())
     names.load({v.worker_id for v in found})
@@ -263,9 +263,13 @@ def _missed_visits(conn: Connection, who: Coordinator, now: datetime,
         out.append(Risk(
             key=f"visit-{v.id}", what="Missed visit: ended with no check-in" if missed
             else "Late visit: not checked in yet", worker=names.of(v.worker_id),
-            detail=f"due {v.start[11:16]}–{v.end[11:16]} UTC", since=v.start,
+            detail=f"due {_local(v.start, tz):%H:%M}–{_local(v.end, tz):%H:%M}", since=v.start,
             target=Target.VISIT, target_id=v.id, rank=1 if missed else 2))
     return out
+
+
+def _local(iso: str, tz: ZoneInfo) -> datetime:
+    return datetime.fromisoformat(iso).astimezone(tz)
 
 
 def _not_synced(conn: Connection, who: Coordinator, now: datetime,
