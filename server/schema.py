@@ -210,6 +210,8 @@ records = Table(
     Index("records_by_worker_time", "tenant_id", "worker_id", "recorded_at"),
     Index("records_by_person_time", "tenant_id", "service_user_id", "recorded_at"),
     Index("records_by_kind_time", "tenant_id", "kind", "recorded_at"),
+    # The risk board: was a visit checked in to?
+    Index("records_by_visit_kind", "tenant_id", "visit_id", "kind"),
     # Ids are unique per agency (here and in every table whose ids an agency or its phones
     # choose): the same id in two agencies is two rows, not a clash.
     PrimaryKeyConstraint("tenant_id", "id", name="records_pkey"),

@@ -39,7 +39,9 @@ from sync import codes
 LOOKBACK = timedelta(hours=24)  # missed visits and who is on shift: the last day
 LATE_AFTER = timedelta(minutes=15)  # a visit not checked in to this long after its start is late
 LONGEST_VISIT = timedelta(hours=12)  # bounds the search for visits around now
-DOSE_MARGIN = timedelta(minutes=60)  # doses belong to a visit from this long before its start
+# Doses belong to a visit from this long before its start to as long after its end (windows of
+# time-critical medicines are shorter), so a dose due now is at a visit within twice it of now.
+DOSE_MARGIN = timedelta(minutes=60)
 PENDING_COLUMN = "pending_count"
 ROWS = 50  # per section; the section still says how many there are in all
 MISSED_DOSE_CHECKS = (codes.OfficeCheck.NOT_GIVEN.value, codes.OfficeCheck.UNVISITED.value)
@@ -276,10 +278,12 @@ def _not_synced(conn: Connection, who: Coordinator, now: datetime,
                 stale: timedelta) -> list[Risk]:
     """Workers with a visit in the last day whose phones (not revoked) were last heard from
     more than `stale` ago (or never)."""
-    on_shift = select(visits.c.worker_id).where(
-        visits.c.tenant_id == who.tenant_id,
+    # Silent phones first (a pass over the agency's devices), then which of their workers
+    # are on shift (an index probe each): the silent are few, the visits of a day many.
+    on_shift = exists().where(
+        visits.c.worker_id == workers.c.id, visits.c.tenant_id == workers.c.tenant_id,
         visits.c.start >= (now - LOOKBACK).isoformat(), visits.c.start <= now.isoformat(),
-        visits.c.status != CANCELLED).distinct().subquery()
+        visits.c.status != CANCELLED)
     last = func.max(devices.c.last_seen_at)
     # What a phone reports at sync about the records it still holds (the devices screen's
     # column): until phones report it, the board says it is not reported.
@@ -291,9 +295,14 @@ def _not_synced(conn: Connection, who: Coordinator, now: datetime,
         .join(devices, and_(devices.c.worker_id == workers.c.id,
                             devices.c.tenant_id == workers.c.tenant_id))
         .where(workers.c.tenant_id == who.tenant_id, workers.c.active,
-               devices.c.revoked_at.is_(None), workers.c.id.in_(select(on_shift)))
+               devices.c.revoked_at.is_(None))
         .group_by(workers.c.id, workers.c.name, workers.c.phone)
         .having(or_(last.is_(None), last < (now - stale).isoformat()))).all()
+    if rows:
+        busy = set(conn.execute(select(workers.c.id).where(
+            workers.c.tenant_id == who.tenant_id,
+            workers.c.id.in_([w.id for w in rows]), on_shift)).scalars())
+        rows = [w for w in rows if w.id in busy]
     latest = _latest_visits(conn, who, [w.id for w in rows], now)
     out = []
     for w in rows:
@@ -348,17 +357,16 @@ def _due_doses(conn: Connection, who: Coordinator, now: datetime, tz: ZoneInfo,
                               medicines.c.service_user_id == visits.c.service_user_id))
         .where(visits.c.tenant_id == who.tenant_id,
                visits.c.start >= (now - LONGEST_VISIT).isoformat(),
-               visits.c.start <= (now + DOSE_MARGIN).isoformat(),
-               visits.c.end >= (now - DOSE_MARGIN).isoformat(),
+               visits.c.start <= (now + 2 * DOSE_MARGIN).isoformat(),
+               visits.c.end >= (now - 2 * DOSE_MARGIN).isoformat(),
                visits.c.status != CANCELLED)).all()
     if not rows:
         return []
     schedules = _schedules(conn, who.tenant_id, {(r.medicine_id, r.version) for r in rows})
+    critical = [(r, s) for r in rows
+                if (s := schedules.get((r.medicine_id, r.version))) is not None]
     due: dict[tuple[str, str], tuple[Any, Schedule]] = {}
-    for v in sorted(rows, key=lambda r: (r.start, r.id)):
-        s = schedules.get((v.medicine_id, v.version))
-        if s is None:
-            continue
+    for v, s in sorted(critical, key=lambda pair: (pair[0].start, pair[0].id)):
         start, end = datetime.fromisoformat(v.start), datetime.fromisoformat(v.end)
         for at in due_times(s.body, start, end, tz):
             if at - s.half <= now <= at + s.half:

@@ -1,6 +1,6 @@
 """The risk board's setting (how long a phone on shift may go without syncing) and the indexes
 the notes search reads records by (agency and time; with the worker, the person or the
-kind)."""
+kind), and the board's "was this visit checked in to?" (agency, visit, kind)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ INDEXES = {
     "records_by_worker_time": ["tenant_id", "worker_id", "recorded_at"],
     "records_by_person_time": ["tenant_id", "service_user_id", "recorded_at"],
     "records_by_kind_time": ["tenant_id", "kind", "recorded_at"],
+    "records_by_visit_kind": ["tenant_id", "visit_id", "kind"],
 }
 
 
