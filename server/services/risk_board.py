@@ -10,15 +10,13 @@ phone said it still holds), and unacknowledged handovers.
 The board is built from clear columns only (ids, codes, times, staff names): it opens no
 person's sealed record, so refreshing it every few seconds writes no audit rows and names no
 one; the coordinator opens the visit, escalation or handover it links to (audited there). The
-one sealed thing it reads is the medicines lists of people with a visit around now, to know which
-doses are time-critical; their schedules are kept in memory by (agency, medicine, version), so
-a refresh opens only lists that changed. Every query is bounded in time (LOOKBACK, the visits
+one sealed thing it reads is which medicines are time-critical (server/services/due_doses.py,
+opened once per version). Every query is bounded in time (LOOKBACK, the visits
 around now) so the board's cost follows the day's activity, not the size of the agency's history.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -27,21 +25,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, exists, func, null, or_, select
 
-from server import agency_settings, datakeys, escalations, sealing
+from server import agency_settings, escalations
 from server.handovers import State as HandoverState
-from server.missed_doses import CANCELLED, due_times
-from server.office_checks import DEFAULT_WINDOW_MINUTES
-from server.schema import devices, handovers, medicines, records, visits, welfare_sessions, workers
+from server.missed_doses import CANCELLED
+from server.schema import devices, handovers, records, visits, welfare_sessions, workers
 from server.schema import escalations as escalations_t
+from server.services.due_doses import due_now
 from server.services.sign_in import Coordinator
 from sync import codes
 
 LOOKBACK = timedelta(hours=24)  # missed visits and who is on shift: the last day
 LATE_AFTER = timedelta(minutes=15)  # a visit not checked in to this long after its start is late
-LONGEST_VISIT = timedelta(hours=12)  # bounds the search for visits around now
-# Doses belong to a visit from this long before its start to as long after its end (windows of
-# time-critical medicines are shorter), so a dose due now is at a visit within twice it of now.
-DOSE_MARGIN = timedelta(minutes=60)
 PENDING_COLUMN = "pending_count"
 ROWS = 50  # per section; the section still says how many there are in all
 MISSED_DOSE_CHECKS = (codes.OfficeCheck.NOT_GIVEN.value, codes.OfficeCheck.UNVISITED.value)
@@ -347,109 +341,12 @@ def _handovers(conn: Connection, who: Coordinator, names: _Names) -> list[Risk]:
 
 def _due_doses(conn: Connection, who: Coordinator, now: datetime, tz: ZoneInfo,
                names: _Names) -> list[Risk]:
-    """Time-critical doses whose window is open now at a visit around now, with no outcome
-    recorded for them yet. One query pairs the visits around now with their people's
-    medicines (ids and versions only); the schedules come from the cache."""
-    rows = conn.execute(
-        select(visits.c.id, visits.c.worker_id, visits.c.service_user_id, visits.c.start,
-               visits.c.end, medicines.c.id.label("medicine_id"), medicines.c.version)
-        .join(medicines, and_(medicines.c.tenant_id == visits.c.tenant_id,
-                              medicines.c.service_user_id == visits.c.service_user_id))
-        .where(visits.c.tenant_id == who.tenant_id,
-               visits.c.start >= (now - LONGEST_VISIT).isoformat(),
-               visits.c.start <= (now + 2 * DOSE_MARGIN).isoformat(),
-               visits.c.end >= (now - 2 * DOSE_MARGIN).isoformat(),
-               visits.c.status != CANCELLED)).all()
-    if not rows:
-        return []
-    schedules = _schedules(conn, who.tenant_id, {(r.medicine_id, r.version) for r in rows})
-    critical = [(r, s) for r in rows
-                if (s := schedules.get((r.medicine_id, r.version))) is not None]
-    due: dict[tuple[str, str], tuple[Any, Schedule]] = {}
-    for v, s in sorted(critical, key=lambda pair: (pair[0].start, pair[0].id)):
-        start, end = datetime.fromisoformat(v.start), datetime.fromisoformat(v.end)
-        for at in due_times(s.body, start, end, tz):
-            if at - s.half <= now <= at + s.half:
-                due.setdefault((s.medicine_id, at.isoformat()), (v, s))
-    if not due:
-        return []
-    answered = _answered(conn, who.tenant_id, sorted({v.service_user_id for v, _ in
-                                                      due.values()}), now)
-    names.load({v.worker_id for v, _ in due.values()})
-    out = []
-    for (mid, at_iso), (v, s) in sorted(due.items()):
-        at = datetime.fromisoformat(at_iso)
-        if (mid, at) in answered:
-            continue
-        out.append(Risk(
-            key=f"dose-{mid}-{at:%Y%m%d%H%M}", what="Time-critical dose due now",
-            worker=names.of(v.worker_id),
-            detail=f"{s.label}, due {at.astimezone(tz):%H:%M}, window closes "
-                   f"{(at + s.half).astimezone(tz):%H:%M}",
-            since=(at - s.half).isoformat(), target=Target.VISIT, target_id=v.id, rank=1))
-    return out
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """What the board needs of one time-critical medicine."""
-
-    medicine_id: str
-    label: str  # the medicine and strength, shown only to the office
-    half: timedelta  # the window, either side of the prescribed time
-    body: dict[str, Any]  # times, start and stop dates (what due_times reads)
-
-
-CACHE_SIZE = 200_000
-_cache: OrderedDict[tuple[str, str, int], Schedule | None] = OrderedDict()
-
-
-def _schedules(conn: Connection, tenant_id: str,
-               wanted: set[tuple[str, int]]) -> dict[tuple[str, int], Schedule | None]:
-    """The time-critical schedule (None: not time-critical) of each (medicine, version);
-    opens only the lists not yet seen at that version."""
-    unseen = sorted(mid for mid, version in wanted if (tenant_id, mid, version) not in _cache)
-    keys = datakeys.keys_for(conn, tenant_id) if unseen else None
-    for start in range(0, len(unseen), 500):
-        for m in conn.execute(select(medicines.c.id, medicines.c.version, medicines.c.body)
-                              .where(medicines.c.tenant_id == tenant_id,
-                                     medicines.c.id.in_(unseen[start:start + 500]))).all():
-            assert keys is not None
-            try:
-                body = sealing.open_body(keys, tenant_id, "medicines", m.id, m.version, m.body)
-            except sealing.EnvelopeDamaged:
-                continue  # a damaged list is the medicines screen's to show, not the board's
-            _remember((tenant_id, m.id, m.version), _schedule_of(m.id, body))
-    return {(mid, version): _cache.get((tenant_id, mid, version)) for mid, version in wanted}
-
-
-def _schedule_of(medicine_id: str, body: dict[str, Any]) -> Schedule | None:
-    if not body.get("time_critical") or not body.get("times"):
-        return None
-    minutes = int(body.get("window_minutes") or DEFAULT_WINDOW_MINUTES)
-    label = f"{body.get('name', '')} {body.get('strength', '')}".strip() or "a medicine"
-    keep = {k: body.get(k) for k in ("times", "window_minutes", "start_date", "stop_date")}
-    return Schedule(medicine_id, label, timedelta(minutes=minutes), keep)
-
-
-def _remember(key: tuple[str, str, int], value: Schedule | None) -> None:
-    _cache[key] = value
-    while len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
-
-
-def _answered(conn: Connection, tenant_id: str, people: list[str],
-              now: datetime) -> set[tuple[str, datetime]]:
-    """(medicine, scheduled time) of dose outcomes recorded lately for these people."""
-    out = set()
-    for start in range(0, len(people), 500):
-        for (facts,) in conn.execute(select(records.c.facts).where(
-                records.c.tenant_id == tenant_id, records.c.kind == "dose_outcome",
-                records.c.service_user_id.in_(people[start:start + 500]),
-                records.c.recorded_at >= (now - LONGEST_VISIT).isoformat())).all():
-            try:
-                out.add((str(facts["medicine_id"]),
-                         datetime.fromisoformat(facts["scheduled_at"]).astimezone(UTC)))
-            except (KeyError, TypeError, ValueError):
-                continue  # a PRN dose (no scheduled time)
-    return out
+    found = due_now(conn, who.tenant_id, now, tz)
+    names.load({d.worker_id for d in found})
+    return [Risk(
+        key=f"dose-{d.medicine_id}-{d.at:%Y%m%d%H%M}", what="Time-critical dose due now",
+        worker=names.of(d.worker_id),
+        detail=f"{d.label}, due {d.at.astimezone(tz):%H:%M}, window closes "
+               f"{d.closes.astimezone(tz):%H:%M}",
+        since=d.opens.isoformat(), target=Target.VISIT, target_id=d.visit_id, rank=1)
+        for d in found]
