@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from server.schema import service_users, visits, workers
 from server.storage import make_engine
 from server.sync_service import handle_sync
 from sync.protocol import PushedRecord
-from tests.server.test_sync_contract import note, request, sealer_for
+from tests.server.test_sync_contract import request, sealer_for
 from tests.support.browser import fill, open_flet, screenshot, tap, wait_text
 from tests.support.procs import free_port, start_python, stop, wait_http
 
@@ -61,8 +61,10 @@ def synced_from_the_phone(logins: DemoLogins) -> tuple[str, str]:
         device = enrolment.authenticate(engine, enrolment.enrol(
             engine, logins.enrolment_code)["device_token"])
         sealer = sealer_for(engine, wid.tenant_id)
-        told = replace(note(sealer, visit.id, NOTE), service_user_id=visit.service_user_id)
-        fid = str(uuid.uuid4())
+        nid, fid = str(uuid.uuid4()), str(uuid.uuid4())
+        told = PushedRecord(nid, "note", visit.id, visit.service_user_id,
+                            datetime.now(UTC).isoformat(), 1,
+                            sealer.seal("records", nid, 1, {"text": NOTE}, escrow=True))
         fall = PushedRecord(fid, "escalation", visit.id, visit.service_user_id,
                             datetime.now(UTC).isoformat(), 1, sealer.seal(
                                 "records", fid, 1, {"type": "fall", "severity": "urgent",

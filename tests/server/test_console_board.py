@@ -10,9 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from server import agency
 from server.console.screens import board
+from server.schema import visits
 from server.storage import make_engine, migrate
 from tests.factories import PASSWORD, small_agency
 from tests.server.test_console import Office, on_top, routes, sign_in
@@ -25,9 +27,13 @@ def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
     monkeypatch.setattr(board, "REFRESH_SECONDS", 0.05)
     engine = make_engine(f"sqlite:///{tmp_path / 'office.sqlite'}")
     migrate(engine)
-    # Amira's visit started 40 minutes ago and nobody checked in: missed.
-    yield Office(engine, small_agency(engine, tmp_path, datetime.now(UTC) - timedelta(
-        minutes=35)))
+    a = small_agency(engine, tmp_path)
+    # Amira's visit ran from 40 to 10 minutes ago and nobody checked in: missed.
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=40)
+    with engine.begin() as conn:
+        conn.execute(update(visits).where(visits.c.id == a.visits[0]["id"]).values(
+            start=start.isoformat(), end=(start + timedelta(minutes=30)).isoformat()))
+    yield Office(engine, a)
     engine.dispose()
 
 

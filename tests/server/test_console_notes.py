@@ -5,7 +5,7 @@ the audit log refused to other roles and its button shown to admins only."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,10 +15,9 @@ from server import agency
 from server.console.screens.audit import AuditState
 from server.schema import records
 from server.storage import make_engine, migrate
-from server.sync_service import handle_sync
 from tests.factories import PASSWORD, small_agency
 from tests.server.test_console import NOTE, Office, on_top, routes
-from tests.server.test_sync_contract import device_for, note, request, sealer_for
+from tests.server.test_notes_search import _push
 from tests.support.flet_memory import Harness
 
 ADMIN, LEAD = "admin@example.org", "lead@example.org"
@@ -32,10 +31,8 @@ def office(tmp_path: Path) -> Iterator[Office]:
     agency.add_coordinator(engine, a.tenant_id, "Ada Admin", ADMIN, PASSWORD, role="admin")
     agency.add_coordinator(engine, a.tenant_id, "Lee Lead", LEAD, PASSWORD,
                            role="safeguarding_lead")
-    told = replace(note(sealer_for(engine, a.tenant_id), a.visits[0]["id"], NOTE),
-                   service_user_id=a.people[0]["id"])  # as a phone sends it
-    assert handle_sync(engine, device_for(engine, a.worker_id),
-                       request(told)).accepted == [told.id]
+    _push(engine, a, a.worker_id, a.visits[0], "note", {"text": NOTE}, {},
+          datetime.fromisoformat(a.visits[0]["start"]))
     yield Office(engine, a)
     engine.dispose()
 
