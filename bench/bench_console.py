@@ -51,7 +51,12 @@ The risk board (`server/services/risk_board.py`) and a notes search
 2,000 workers and 40,000 people on SQLite and on PostgreSQL (a throwaway local cluster).
 The data is written in bulk: the last 8 days at full density (8 visits per worker a day, six
 records per past visit) and the rest of a year thinner (one note per worker a day), about 1.4
-million records in all; see the notes for the exact counts. The notes search figure is the
+million records in all; see the notes for the exact counts. A whole year at full density would be
+about 35 million records, far more than a few minutes of writing on this machine; the board
+reads only the last day and the visits around now, and a search at most 31 days, through
+indexes that the thin year still makes a year deep. Records the bench never opens share one
+envelope (sealing 1.4 million would take longer than the rest). Measured while other test
+suites ran on the same 2 cores (see the load average). The notes search figure is the
 slowest of five typical searches (the last week; a person by name over 31 days; a worker over
 31 days; refusals in the last week; concerns over 31 days), each a warm median.
 """
