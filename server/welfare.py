@@ -113,7 +113,12 @@ def _extend(conn: Connection, tenant_id: str, worker_id: str, minutes: Any) -> N
     if row is None:
         return
     longer = datetime.fromisoformat(row["expected_end"]) + timedelta(minutes=minutes)
-    cap = datetime.fromisoformat(row["started_at"]) + EXTEND_LIMIT
+    # At most EXTEND_LIMIT past the booked end (a worker who checked in hours early still
+    # gets their extension; nobody silences the checks for longer than that).
+    booked = conn.execute(select(visits.c.end).where(
+        visits.c.tenant_id == tenant_id, visits.c.id == row["visit_id"])).scalar()
+    cap = (datetime.fromisoformat(_utc(booked)) if booked
+           else datetime.fromisoformat(row["started_at"])) + EXTEND_LIMIT
     conn.execute(update(welfare_sessions).where(
         welfare_sessions.c.tenant_id == tenant_id, welfare_sessions.c.id == row["id"]).values(
         expected_end=min(longer, max(cap, datetime.fromisoformat(row["expected_end"])))

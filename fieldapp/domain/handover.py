@@ -6,7 +6,8 @@
 - `shift` (`Shift`): the worker, the window [start, end) and the people in the worker's sync
   scope, plus the agency's time zone for the times an item's text shows.
 - `visits` (`ShiftVisit`) and `records` (`ShiftRecord`, with their opened sealed `content`) may
-  hold more than the shift: only visits of this worker starting inside the window count, and
+  hold more than the shift: only visits of this worker starting (or checked in to) inside the
+  window count, and
   only this worker's records of those visits, or with no visit and written inside the window.
   Nothing about a person outside `shift.scope` is drafted.
 - `office` (`OfficeAnswers`): what the office has said so far (escalation states by record id,
@@ -123,8 +124,13 @@ def draft_handover(shift: Shift, visits: Iterable[ShiftVisit], records: Iterable
     """The shift's open items as an SBAR payload (module docstring); the worker edits it."""
     office = office or OfficeAnswers()
     ctx = _Ctx(shift, uuid.UUID(seed), names or {})
+    records = list(records)
+    # A visit checked in to early (before its booked start) is part of the shift too.
+    checked_in = {r.visit_id for r in records if r.kind == "check_in"
+                  and r.author == shift.worker_id and shift.start <= r.recorded_at <= shift.end}
     mine = sorted((v for v in visits if v.worker_id == shift.worker_id
-                   and shift.start <= v.start < shift.end and v.person_id in shift.scope),
+                   and (shift.start <= v.start < shift.end or v.id in checked_in)
+                   and v.person_id in shift.scope),
                   key=lambda v: (v.start, v.id))
     by_id = {v.id: v for v in mine}
     own = sorted((r for r in records if r.author == shift.worker_id and (

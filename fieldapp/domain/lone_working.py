@@ -13,15 +13,17 @@ from datetime import datetime, timedelta
 HOLD_SECONDS = 3.0  # SOS needs a press held this long: no alarms from a pocket or a brush
 EXTEND_CHOICES = (15, 30, 60)  # minutes the worker may add at a time
 REMIND_BEFORE = timedelta(minutes=10)
-EXTEND_LIMIT = timedelta(hours=4)  # the office never runs a session longer (server/welfare.py)
+# The office never moves a visit's expected end more than this past its booked end
+# (server/welfare.py), however early the worker checked in.
+EXTEND_LIMIT = timedelta(hours=4)
 HOLD_HINT = "Hold the SOS button for 3 seconds to send an alert."
 
 
-def expected_end(scheduled_end: datetime, started: datetime,
-                 extensions: Iterable[int]) -> datetime:
-    """The visit's scheduled end plus every extension, capped as the office caps it."""
+def expected_end(scheduled_end: datetime, extensions: Iterable[int]) -> datetime:
+    """The visit's scheduled end plus every extension, capped as the office caps it (from
+    the booked end, not from the check-in: an early check-in still gets its extension)."""
     end = scheduled_end + timedelta(minutes=sum(extensions))
-    return min(end, max(started + EXTEND_LIMIT, scheduled_end))
+    return min(end, scheduled_end + EXTEND_LIMIT)
 
 
 def reminder_due(end: datetime, now: datetime) -> bool:

@@ -138,13 +138,16 @@ class HandoverService(RecordWriter):
             "SELECT * FROM records WHERE kind IN ('escalation', 'lone_worker') "
             "AND recorded_at >= ? AND recorded_at <= ? AND visit_id IS NULL",
             [midnight.astimezone(_UTC).isoformat(), now.isoformat()])
-        starts = [parse_utc(v["start"]) for v in visits if parse_utc(v["start"]) <= now]
-        starts += [parse_utc(r["recorded_at"]) for r in loose]
-        start = min(starts, default=midnight.astimezone(_UTC))
         ids = [v["id"] for v in visits]
         marks = ",".join("?" * len(ids))
         rows = loose + (self.store.rows(
             f"SELECT * FROM records WHERE visit_id IN ({marks})", ids) if ids else [])  # noqa: S608
+        # The shift began at its first visit's start, or earlier with an early check-in.
+        checked_in = {r["visit_id"] for r in rows if r["kind"] == "check_in"}
+        starts = [parse_utc(v["start"]) for v in visits if parse_utc(v["start"]) <= now]
+        starts += [parse_utc(r["recorded_at"]) for r in loose]
+        starts += [parse_utc(r["recorded_at"]) for r in rows if r["kind"] == "check_in"]
+        start = min(starts, default=midnight.astimezone(_UTC))
         scope = frozenset(r["id"] for r in self.store.rows("SELECT id FROM people"))
         shift = Shift(author.worker_id, start, now, scope, self.tz)
         record_id = uuid7()
@@ -152,7 +155,7 @@ class HandoverService(RecordWriter):
             shift, [_visit(v) for v in visits], self._opened(rows), now=now, seed=record_id,
             office=self._office(rows),
             names=self._names({v["service_user_id"] for v in visits
-                               if parse_utc(v["start"]) <= now}))
+                               if parse_utc(v["start"]) <= now or v["id"] in checked_in}))
         return HandoverDraft(record_id, payload, start, now, self.unsynced())
 
     def _opened(self, rows: list[dict[str, Any]]) -> list[ShiftRecord]:

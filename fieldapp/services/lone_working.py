@@ -134,8 +134,7 @@ class LoneWorkingService:
         rows = self.store.rows('SELECT "end" FROM visits WHERE id = ?', [visit_id])
         if checked_in is None or not rows:
             return None
-        return lone_working.expected_end(parse_utc(rows[0]["end"]), checked_in,
-                                         self._extensions(visit_id))
+        return lone_working.expected_end(parse_utc(rows[0]["end"]), self._extensions(visit_id))
 
     def reminder(self, visit_id: str | None = None) -> EndReminder | None:
         """A reminder from 10 minutes before the open visit's expected end (or `visit_id`'s)."""

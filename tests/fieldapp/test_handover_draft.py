@@ -208,3 +208,13 @@ def test_the_draft_is_reproducible_and_its_item_ids_belong_to_its_seed() -> None
     other = draft_handover(SHIFT, [a], records, now=NOW, seed=str(uuid.uuid4()))
     assert {i["id"] for i in items_of(one)}.isdisjoint(  # type: ignore[arg-type]
         i["id"] for i in items_of(other))
+
+
+def test_a_visit_checked_in_to_before_its_booked_start_is_part_of_the_shift() -> None:
+    # The shift ends at 18:00; the 19:00 visit was started early at 17:30 and finished.
+    evening = visit(BOB, 19)
+    early = [rec("check_in", evening, NOW - timedelta(minutes=30), content={"reason": "Rota"}),
+             rec("check_out", evening, NOW - timedelta(minutes=5))]
+    later = visit(CAT, 20)  # booked later and not started: not this shift's
+    payload = draft([evening, later], early)
+    assert "1 visit(s), 1 done, 0 not visited" in payload["sections"]["situation"]["text"]

@@ -127,8 +127,10 @@ def test_extending_moves_the_reminder_on(phone: Phone) -> None:
 
 
 def test_the_rules_cap_extensions_and_time_the_hold() -> None:
-    assert expected_end(END, T0, [60] * 10) == T0 + timedelta(hours=4)
-    assert expected_end(END, T0, []) == END
+    assert expected_end(END, [60] * 10) == END + timedelta(hours=4)
+    # However early the check-in was (the cap counts from the booked end):
+    assert expected_end(END, [30]) == END + 30 * MIN
+    assert expected_end(END, []) == END
     assert not reminder_due(END, END - 11 * MIN) and reminder_due(END, END - 10 * MIN)
     hold = Hold()
     assert not hold.done(100.0) and hold.progress(100.0) == 0.0

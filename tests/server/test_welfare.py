@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from server import agency_settings, escalations, escrow, oncall, welfare
 from server import feed as feed_module
 from server.errors import Invalid
 from server.ladder import Rung
 from server.schema import escalations as escalations_t
-from server.schema import ladder_calls
+from server.schema import ladder_calls, welfare_sessions
 from server.sync_service import handle_sync
 from sync.protocol import PushedRecord, uuid7
 from tests.factories import SmallAgency, small_agency
@@ -213,6 +213,23 @@ def test_a_sealed_extension_moves_the_expected_end_on(worker: Worker) -> None:
     worker.push_sealed(worker.end - 5 * MIN, {"event": "extend", "minutes": 30})
     assert welfare.tick(worker.engine, grace_ends(worker) + 30 * MIN - S) == (0, 0)
     assert welfare.tick(worker.engine, grace_ends(worker) + 30 * MIN) == (1, 0)
+
+
+def test_an_extension_after_checking_in_hours_early_still_moves_the_end_on(
+        worker: Worker) -> None:
+    with worker.engine.begin() as conn:  # the session began seven hours before the booked end
+        conn.execute(update(welfare_sessions).values(
+            started_at=(worker.end - timedelta(hours=7)).isoformat()))
+    worker.push_sealed(worker.end - 5 * MIN, {"event": "extend", "minutes": 30})
+    assert welfare.tick(worker.engine, grace_ends(worker) + 30 * MIN - S) == (0, 0)
+    assert welfare.tick(worker.engine, grace_ends(worker) + 30 * MIN) == (1, 0)
+
+
+def test_extensions_stop_four_hours_past_the_booked_end(worker: Worker) -> None:
+    for _ in range(6):
+        worker.push_sealed(worker.end - 5 * MIN, {"event": "extend", "minutes": 60})
+    assert welfare.tick(worker.engine, grace_ends(worker) + timedelta(hours=4) - S) == (0, 0)
+    assert welfare.tick(worker.engine, grace_ends(worker) + timedelta(hours=4)) == (1, 0)
 
 
 def test_a_sealed_sos_is_red_at_once_and_calls_the_ladder(worker: Worker) -> None:
