@@ -24,6 +24,7 @@ class DeviceIdentity:
     revoked: bool
     last_seen_at: str | None = None  # as the office last wrote it (sync decides when to again)
     app_version: str = ""
+    pending: int | None = None  # what the phone last reported still waiting (after that sync)
 
 
 def issue_code(engine: Engine, worker_id: str, minutes: int, now: datetime | None = None,
@@ -114,14 +115,14 @@ def device_in(conn: Connection, token: str | None) -> DeviceIdentity:
         raise NotAuthenticated("This phone is not signed in. Enrol it again.")
     row = conn.execute(
         select(devices.c.id, devices.c.tenant_id, devices.c.worker_id, devices.c.revoked_at,
-               devices.c.last_seen_at, devices.c.app_version)
+               devices.c.last_seen_at, devices.c.app_version, devices.c.pending_count)
         .where(devices.c.token_hash == auth.token_hash(token), devices.c.wiped_at.is_(None))
     ).first()
     # A phone that confirmed its wipe has no data left to deliver: its token is dead.
     if row is None:
         raise NotAuthenticated("This phone is not recognised by the office. Enrol it again.")
     return DeviceIdentity(row.id, row.tenant_id, row.worker_id, row.revoked_at is not None,
-                          row.last_seen_at, row.app_version or "")
+                          row.last_seen_at, row.app_version or "", row.pending_count)
 
 
 def revoke(engine: Engine, device_id: str, by: str, *, clock: Clock = SYSTEM_CLOCK,

@@ -102,6 +102,9 @@ SYNC_REQUEST: dict[str, Any] = {
         "cursor": {"type": ["string", "null"], "maxLength": MAX_CURSOR_CHARS,
                    "pattern": ASCII_TEXT, "description": "As the last answer gave it"},
         "app_version": {**_TEXT, "maxLength": MAX_APP_VERSION_CHARS},
+        "pending": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_VERSION,
+                    "description": "Records on the phone the office has not acknowledged, "
+                                   "this push included (older apps leave it out)"},
         "push": {
             "type": "array", "maxItems": MAX_PUSH_RECORDS,
             "description": "Each item must be an object with a UUID `id`; the rest of each "

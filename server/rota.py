@@ -127,6 +127,25 @@ def reassign_visit(conn: Connection, tenant_id: str, visit_id: str, new_worker_i
     feed.publish(conn, tenant_id, changes)
 
 
+def move_visit(conn: Connection, tenant_id: str, visit_id: str, start: str, end: str) -> None:
+    """New times for a visit: its worker's phone gets the visit's next version at next sync."""
+    visit = conn.execute(
+        select(visits).where(visits.c.id == visit_id, visits.c.tenant_id == tenant_id)
+    ).mappings().first()
+    if visit is None:
+        raise NotFound("No visit with that id in this agency.")
+    start, end = utc_iso(start), utc_iso(end)
+    if end <= start:
+        raise Invalid("A visit must end after it starts.", field="end")
+    version = visit["version"] + 1
+    conn.execute(update(visits).where(visits.c.id == visit_id, visits.c.tenant_id == tenant_id)
+                 .values(start=start, end=end, version=version))
+    body = {k: visit[k] for k in _VISIT_FIELDS} | {"start": start, "end": end}
+    feed.publish(conn, tenant_id, [
+        {"worker_id": visit["worker_id"], "entity": "visit", "entity_id": visit_id,
+         "op": "upsert", "version": version, "body": body}])
+
+
 def _person_entities(conn: Connection, tenant_id: str,
                      service_user_id: str) -> list[tuple[str, str]]:
     out = [("service_user", service_user_id)]

@@ -146,6 +146,9 @@ devices = Table(
     ref("revoked_by", required=False),
     when("wiped_at"),
     words("app_version"),
+    # Records the phone said were still waiting for the office after its last sync (None:
+    # an app that does not say).
+    Column("pending_count", Integer),
 )
 
 enrolment_codes = Table(

@@ -89,16 +89,26 @@ def _seen_recently(last_seen: str | None, now: datetime) -> bool:
     return last_seen is not None and last_seen >= (now - LAST_SEEN_GRANULARITY).isoformat()
 
 
-def _stale(device: DeviceIdentity, request: SyncRequest, now: datetime) -> bool:
-    """Does the office's "last seen" (or app version) of this phone need writing?"""
-    return device.app_version != request.app_version or not _seen_recently(
+def _still_waiting(request: SyncRequest, accepted: int) -> int | None:
+    """What stays on the phone once this sync's accepted records are acknowledged."""
+    return None if request.pending is None else max(0, request.pending - accepted)
+
+
+def _stale(device: DeviceIdentity, request: SyncRequest, now: datetime,
+           accepted: int = 0) -> bool:
+    """Does the office's "last seen" (app version, pending count) of this phone need writing?"""
+    waiting = _still_waiting(request, accepted)
+    return device.app_version != request.app_version or (
+        waiting is not None and waiting != device.pending) or not _seen_recently(
         device.last_seen_at, now)
 
 
 def _mark_seen(conn: Connection, device: DeviceIdentity, request: SyncRequest,
-               now: str) -> None:
+               now: str, accepted: int = 0) -> None:
+    waiting = _still_waiting(request, accepted)
     conn.execute(update(devices).where(devices.c.id == device.id)
-                 .values(last_seen_at=now, app_version=request.app_version))
+                 .values(last_seen_at=now, app_version=request.app_version,
+                         **({} if waiting is None else {"pending_count": waiting})))
 
 
 def _store(conn: Connection, device: DeviceIdentity, push: list[PushedRecord],
@@ -257,8 +267,9 @@ def _handle_sync(
     with connection.begin():
         if push:
             _store(connection, device, push, digests, encoded, now, accepted, rejected, escrow)
-        if _stale(device, request, at):  # "last seen" is kept to 5 minutes, pushes or not
-            _mark_seen(connection, device, request, now)
+        # "Last seen" is kept to 5 minutes, pushes or not; the pending count as reported.
+        if _stale(device, request, at, len(accepted)):
+            _mark_seen(connection, device, request, now, len(accepted))
         pulled = None if device.revoked else _pull(connection, device, request,
                                                    retention_days, at)
     return _answer(accepted, rejected, pulled, now, retention_days)

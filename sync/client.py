@@ -127,11 +127,14 @@ class SyncClient:
             items = replica.pending(self.store, MAX_PUSH_RECORDS, MAX_PUSH_BYTES)
             now = self.clock.now().isoformat()
             replica.mark_sent(self.store, [i.record.id for i in items], now)
+            waiting = replica.counts(self.store)
             request = SyncRequest(
                 protocol=PROTOCOL_VERSION,
                 cursor=replica.cursor(self.store),
                 push=[i.record for i in items],
                 app_version=APP_VERSION,
+                # What the office's devices page shows as still on this phone.
+                pending=waiting.on_phone + waiting.sent,
             )
             try:
                 resp = await self.http.post(

@@ -124,6 +124,9 @@ class SyncRequest:
     cursor: str | None
     push: list[PushedRecord] = field(default_factory=list)
     app_version: str = ""
+    # How many records the phone holds that the office has not acknowledged, this push
+    # included (None: an older app that does not say). The office shows it on its devices page.
+    pending: int | None = None
     # Records the office refused for their shape while reading the request (never sent: the
     # office answers them in `rejected`, and keeps the rest of the batch).
     refused: list[Rejection] = field(default_factory=list)
@@ -134,6 +137,7 @@ class SyncRequest:
             "cursor": self.cursor,
             "push": [r.to_dict() for r in self.push],
             "app_version": self.app_version,
+            **({} if self.pending is None else {"pending": self.pending}),
         }
 
     @classmethod
@@ -170,6 +174,11 @@ class SyncRequest:
             raise ProtocolError(
                 f"field 'app_version' must be at most {MAX_APP_VERSION_CHARS} printable ASCII "
                 "characters")
+        pending = data.get("pending")
+        if isinstance(pending, float) and pending.is_integer():
+            pending = int(pending)  # 3.0 is the JSON number 3
+        if pending is not None and not (is_int(pending) and 0 <= pending <= MAX_VERSION):
+            raise ProtocolError("field 'pending' must be a whole number, 0 or more")
         cursor = data.get("cursor")
         if cursor is not None and not is_ascii_text(cursor, MAX_CURSOR_CHARS):
             raise ProtocolError(
@@ -179,6 +188,7 @@ class SyncRequest:
             cursor=cursor,
             push=records,
             app_version=app_version,
+            pending=pending,
             refused=refused,
         )
 
@@ -349,7 +359,7 @@ _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d
 _ASCII = re.compile(r"[ -~]*")
 _RECORD_FIELDS = frozenset({"id", "kind", "visit_id", "service_user_id", "recorded_at",
                             "version", "envelope", "corrects", "facts"})
-_REQUEST_FIELDS = frozenset({"protocol", "cursor", "push", "app_version"})
+_REQUEST_FIELDS = frozenset({"protocol", "cursor", "push", "app_version", "pending"})
 
 
 def is_int(value: Any) -> TypeGuard[int]:

@@ -54,7 +54,7 @@ def may(rooms: str = "", modules: str = "", external: str = "") -> May:
 PHONE_LOW = "contract fieldapp domain"  # the contract, the pure rules and the leaves
 SERVER_PACKAGES = (
     "fastapi starlette uvicorn pydantic sqlalchemy alembic psycopg orjson argon2 cryptography "
-    "reportlab flet flet_web httpx"
+    "reportlab flet flet_web flet_charts httpx"
 )
 RULES: dict[str, May] = {
     "contract": may("contract", external="cryptography"),

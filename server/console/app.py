@@ -5,7 +5,8 @@ visits,
 `/visits/<id>` a visit's record, `/people/<id>/mar` a person's MAR chart, `/escalations` the
 escalation queue, `/lone-working` the live board of lone working, `/handovers` the handover
 inbox (`/escalations/<id>` and `/handovers/<id>` for one), `/notes` the visit notes review,
-`/audit` the audit log (admins only). Screens open on top
+`/audit` the audit log (admins only), `/rota` the rota, `/devices` the phones, `/exports` the CSV
+exports, `/charts` the weekly charts. Screens open on top
 of the first screen, so back (the app bar's arrow, a Back button or the browser's) returns to the
 screen below. An address opened before signing in is shown once the coordinator has.
 """
@@ -25,8 +26,11 @@ from server.console.context import HOME, SIGNED_OUT, Console
 from server.console.safe_errors import shield
 from server.console.screens.audit import AUDIT, AuditState, render_audit
 from server.console.screens.board import HomeState, render_home
+from server.console.screens.charts import CHARTS, ChartsState, render_charts
+from server.console.screens.devices import DEVICES, DevicesState, render_devices
 from server.console.screens.escalation import EscalationState, render_escalation
 from server.console.screens.escalations import EscalationsState, render_escalations
+from server.console.screens.exports import EXPORTS, ExportsState, render_exports
 from server.console.screens.handover import HandoverState, render_handover
 from server.console.screens.handovers import HandoversState, render_handovers
 from server.console.screens.lone_working import (
@@ -36,6 +40,7 @@ from server.console.screens.lone_working import (
 )
 from server.console.screens.mar import MarState, render_mar
 from server.console.screens.notes import NOTES, NotesState, render_notes
+from server.console.screens.rota import ROTA, RotaState, render_rota
 from server.console.screens.sign_in import SignInState, render_sign_in
 from server.console.screens.visit import VisitState, render_visit
 from server.console.session import SessionRules, guard_events, watch
@@ -64,6 +69,10 @@ SCREENS = (
     Screen(NOTES, "Visit notes review", NotesState, render_notes),
     Screen(AUDIT, "Audit log", AuditState, render_audit),
     Screen("/people/:service_user_id/mar", "MAR chart", MarState, render_mar),
+    Screen(ROTA, "Rota", RotaState, render_rota),
+    Screen(DEVICES, "Phones", DevicesState, render_devices),
+    Screen(EXPORTS, "Exports", ExportsState, render_exports),
+    Screen(CHARTS, "Charts", ChartsState, render_charts),
     Screen(HOME, "Office console", HomeState, render_home),
 )
 

@@ -587,6 +587,16 @@ class Harness:
         if submit:
             self.fire(target, "submit", text)
 
+    def choose(self, identifier: str, key: str) -> None:
+        """Pick the option `key` of the dropdown inside ``identifier``."""
+        target = self._target(identifier, lambda c: isinstance(c, ft.Dropdown), "choose in")
+        assert isinstance(target, ft.Dropdown)
+        if key not in {o.key for o in target.options or []}:
+            raise NotFound(f"{identifier!r} offers no option {key!r}")
+        self.client.receive(MessageAction.UPDATE_CONTROL_PROPS,
+                            {"id": target._i, "props": {"value": key}})
+        self.fire(target, "select", key)
+
     def fire(self, control: BaseControl, event: str, data: Any = None) -> None:
         """Send a control event from the client and run its handler to completion."""
         dispatch = self.client.receive(MessageAction.CONTROL_EVENT,

@@ -13,7 +13,7 @@ from server.console.screens.escalations import escalations_link
 from server.console.screens.handovers import handovers_link, waiting_count
 from server.console.screens.lone_working import lone_working_link
 from server.console.screens.notes import notes_link
-from server.console.widgets import heading, labelled, local_hm
+from server.console.widgets import button, heading, labelled, local_hm
 from server.services.day_board import DayVisit, day_visits
 from server.services.escalation_board import queue
 
@@ -50,7 +50,15 @@ def day_links(state: DayState) -> list[ft.Control]:
     return [escalations_link(state.console, state.open_escalations),
             lone_working_link(state.console, state.lone_alerts),
             handovers_link(state.console, state.waiting_handovers),
-            notes_link(state.console), *audit_link(state.console)]
+            notes_link(state.console), *audit_link(state.console),
+            button("console-rota", "Rota", lambda: state.console.go("/rota"),
+                   icon=ft.Icons.CALENDAR_VIEW_WEEK),
+            button("console-devices", "Phones", lambda: state.console.go("/devices"),
+                   icon=ft.Icons.PHONE_ANDROID),
+            button("console-exports", "Exports", lambda: state.console.go("/exports"),
+                   icon=ft.Icons.DOWNLOAD),
+            button("console-charts", "Charts", lambda: state.console.go("/charts"),
+                   icon=ft.Icons.BAR_CHART)]
 
 
 def day_pane(state: DayState) -> list[ft.Control]:

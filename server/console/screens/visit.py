@@ -13,6 +13,7 @@ import flet as ft
 
 from server.console.context import HOME, Console, mar_route
 from server.console.record_text import KIND_LABELS, describe
+from server.console.visit_pdf import visit_record_pdf
 from server.console.widgets import button, heading, labelled, local_hm, problem, small
 from server.errors import ServerError
 from server.services.amendments import CORRECTABLE_OUTCOMES, amend_record
@@ -57,18 +58,34 @@ class VisitState:
         self.amending, self.message, self.problem = None, SAVED, ""
         self.visit = self._read()
 
+    def pdf(self) -> tuple[str, bytes]:
+        """The record to print, and a file name that says nothing about the person."""
+        c = self.console
+        printed = c.clock.now().astimezone(c.tz).strftime("%d %b %Y %H:%M")
+        return (f"visit-record-{self.visit.start[:10]}.pdf",
+                visit_record_pdf(self.visit, c.tz, c.coordinator.name, printed))
+
     def open_mar(self) -> None:
         self.console.go(mar_route(self.visit.service_user_id))
 
 
 def render_visit(state: VisitState, redraw: Callable[[], None]) -> list[ft.Control]:
     v, tz = state.visit, state.console.tz
+    async def download(_e: object) -> None:
+        name, pdf = state.pdf()
+        await ft.FilePicker().save_file(file_name=name, src_bytes=pdf)
+        state.message = "PDF ready: check your downloads."
+        redraw()
+
     cards = [_card(state, i, r, redraw) for i, r in enumerate(v.originals)] or [
         ft.Text("Nothing recorded for this visit has reached the office yet.")]
     return [
         ft.Row([button("console-back", "Back to the day", lambda: state.console.go(HOME)),
                 button("console-mar-open", "MAR chart", state.open_mar,
-                       icon=ft.Icons.MEDICATION)], wrap=True),
+                       icon=ft.Icons.MEDICATION),
+                labelled("console-visit-pdf", ft.Button("Download PDF to print",
+                                                        icon=ft.Icons.PICTURE_AS_PDF,
+                                                        on_click=download))], wrap=True),
         heading(f"{v.person_name} · {v.area}"),
         ft.Text(f"{v.visit_type.capitalize()} visit {local_hm(v.start, tz)}–"
                 f"{local_hm(v.end, tz)} by {v.worker_name}"),
