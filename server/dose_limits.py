@@ -137,16 +137,17 @@ def check(conn: Connection, tenant_id: str, d: Any, med: dict[str, Any], same: l
 def no_dose_set(conn: Connection, tenant_id: str, tz: tzinfo, now: datetime,
                 bodies: Callable[[Connection, str, Any], dict[str, dict[str, Any]]],
                 answered: Callable[[Connection, str, list[str], datetime],
-                                   set[tuple[str, datetime]]]) -> int:
+                                   set[tuple[str, datetime]]]) -> list[dict[str, Any]]:
     """Raise "no dose set" for per-date doses due at visits from now - LOOKBACK to now +
     NO_DOSE_AHEAD with none entered (see module); `bodies` is office_checks.medicine_bodies,
-    `answered` gives the (medicine, UTC time) of recorded outcomes. Returns how many were new."""
+    `answered` gives the (medicine, UTC time) of recorded outcomes. Returns what to raise
+    (escalations.raise_escalation's keywords), for a writing transaction to raise."""
     found = conn.execute(select(visits).where(
         visits.c.tenant_id == tenant_id, visits.c.status != "cancelled",
         visits.c.end >= (now - LOOKBACK).isoformat(),
         visits.c.start <= (now + NO_DOSE_AHEAD).isoformat())).mappings().all()
     if not found:
-        return 0
+        return []
     people = sorted({v["service_user_id"] for v in found})
     owner = {r.id: r.service_user_id for r in conn.execute(
         select(medicines.c.id, medicines.c.service_user_id).where(
@@ -157,7 +158,7 @@ def no_dose_set(conn: Connection, tenant_id: str, tz: tzinfo, now: datetime,
         if (body.get("amount") or {}).get("kind") == codes.DoseKind.PER_DATE:
             per_date.setdefault(owner[mid], []).append((mid, body))
     if not per_date:
-        return 0
+        return []
     missing: dict[str, tuple[Any, str, datetime, bool]] = {}
     for v in sorted(found, key=lambda v: (v["start"], v["id"])):
         start, end = datetime.fromisoformat(v["start"]), datetime.fromisoformat(v["end"])
@@ -173,19 +174,11 @@ def no_dose_set(conn: Connection, tenant_id: str, tz: tzinfo, now: datetime,
                     missing.setdefault(escalations.dose_key(mid, at.isoformat()),
                                        (v, mid, at, bool(body.get("time_critical"))))
     if not missing:
-        return 0
+        return []
     done = answered(conn, tenant_id, people, min(at for _, _, at, _ in missing.values()))
-    raised = 0
-    for key, (v, mid, at, critical) in sorted(missing.items()):
-        if (mid, at) in done:
-            continue
-        esc = escalations.raise_escalation(
-            conn, tenant_id, dedupe_key=key, type_=MEDICATION,
-            severity=URGENT if critical else ROUTINE, raised_at=now, received_at=now,
-            actor_kind="office", actor_id="office_check", worker_id=v["worker_id"],
-            service_user_id=v["service_user_id"], visit_id=v["id"],
-            office_check=Check.NO_DOSE_SET.value,
-            detail={"check": Check.NO_DOSE_SET.value, "medicine_id": mid,
-                    "dose_at": at.isoformat()})
-        raised += esc is not None
-    return raised
+    return [dict(dedupe_key=key, type_=MEDICATION, severity=URGENT if critical else ROUTINE,
+                 worker_id=v["worker_id"], service_user_id=v["service_user_id"],
+                 visit_id=v["id"], office_check=Check.NO_DOSE_SET.value,
+                 detail={"check": Check.NO_DOSE_SET.value, "medicine_id": mid,
+                         "dose_at": at.isoformat()})
+            for key, (v, mid, at, critical) in sorted(missing.items()) if (mid, at) not in done]

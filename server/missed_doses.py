@@ -38,6 +38,8 @@ from server.office_checks import (
 )
 from server.schema import escalations as escalations_t
 from server.schema import medicines, missed_dose_watch, records, tenants, visits
+from server.storage import read_only
+from sync import codes
 from sync.schedule import due_between
 
 LOOKBACK = timedelta(hours=24)  # visits that ended longer ago than this are not searched
@@ -58,11 +60,58 @@ def tick(engine: Engine, now: datetime) -> int:
     for tenant_id, zone in agencies:
         with engine.begin() as conn:
             since = _watching_since(conn, tenant_id, now)
-            raised += _tenant(conn, tenant_id, ZoneInfo(zone), since, now)
+        # Finding them reads (and opens) a whole day of medicines: a reading transaction,
+        # which on SQLite holds no writer's lock, so phones' syncs are not kept waiting.
+        with read_only(engine) as conn:
+            todo = _tenant(conn, tenant_id, ZoneInfo(zone), since, now)
             # Per-date doses (warfarin, insulin) with none entered: the office enters one.
-            raised += dose_limits.no_dose_set(conn, tenant_id, ZoneInfo(zone), now,
-                                              medicine_bodies, _answered)
+            todo += dose_limits.no_dose_set(conn, tenant_id, ZoneInfo(zone), now,
+                                            watched_bodies, _answered)
+        if todo:
+            with engine.begin() as conn:  # each once: the dedupe key decides, in any process
+                for found in todo:
+                    raised += escalations.raise_escalation(
+                        conn, tenant_id, raised_at=now, received_at=now, actor_kind="office",
+                        actor_id="office_check", **found) is not None
     return raised
+
+
+# What the monitor can act on, by (agency, medicine, version): the body when the medicine is
+# time-critical or dosed per date, else None. A body is opened once per version, not on every
+# tick (a day of an agency's medicines is hundreds of thousands of envelopes).
+_WATCHED: dict[tuple[str, str, int], dict[str, Any] | None] = {}
+_WATCHED_MAX = 1_000_000
+_CHUNK = 500
+
+
+def _watched(body: dict[str, Any]) -> bool:
+    return bool(body.get("time_critical") and body.get("times")) or \
+        (body.get("amount") or {}).get("kind") == codes.DoseKind.PER_DATE
+
+
+def watched_bodies(conn: Connection, tenant_id: str, where: Any) -> dict[str, dict[str, Any]]:
+    """The clear bodies, by id, of the medicines matching `where` that the monitor watches
+    (time-critical, or a dose set per date); the rest are left out."""
+    versions = {r.id: int(r.version) for r in conn.execute(
+        select(medicines.c.id, medicines.c.version).where(medicines.c.tenant_id == tenant_id,
+                                                          where))}
+    unknown = sorted(m for m, v in versions.items() if (tenant_id, m, v) not in _WATCHED)
+    if len(_WATCHED) + len(unknown) > _WATCHED_MAX:
+        _WATCHED.clear()  # old versions pile up over months: start again
+        unknown = sorted(versions)
+    for i in range(0, len(unknown), _CHUNK):
+        chunk = unknown[i:i + _CHUNK]
+        opened = medicine_bodies(conn, tenant_id, medicines.c.id.in_(chunk))
+        for mid in chunk:
+            body = opened.get(mid)
+            _WATCHED[(tenant_id, mid, versions[mid])] = \
+                body if body is not None and _watched(body) else None
+    out = {}
+    for mid, version in versions.items():
+        body = _WATCHED.get((tenant_id, mid, version))
+        if body is not None:
+            out[mid] = body
+    return out
 
 
 def _watching_since(conn: Connection, tenant_id: str, now: datetime) -> datetime:
@@ -92,14 +141,14 @@ def due_times(med: dict[str, Any], start: datetime, end: datetime,
 
 
 def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, since: datetime,
-            now: datetime) -> int:
+            now: datetime) -> list[dict[str, Any]]:
     # Visit times are stored in UTC (+00:00), so their text order is time order.
     found = conn.execute(select(visits).where(
         visits.c.tenant_id == tenant_id, visits.c.status != CANCELLED,
         visits.c.end >= (now - LOOKBACK).isoformat(),
         visits.c.start <= now.isoformat())).mappings().all()
     if not found:
-        return 0
+        return []
     visited = set(conn.execute(select(records.c.visit_id).where(
         records.c.tenant_id == tenant_id, records.c.kind == "check_in",
         records.c.visit_id.in_([v["id"] for v in found]))).scalars())
@@ -112,7 +161,7 @@ def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, since: datetime,
     owner: dict[str, str] = {r.id: r.service_user_id for r in conn.execute(
         select(medicines.c.id, medicines.c.service_user_id).where(
             medicines.c.tenant_id == tenant_id, whose))}
-    for mid, body in sorted(medicine_bodies(conn, tenant_id, whose).items()):
+    for mid, body in sorted(watched_bodies(conn, tenant_id, whose).items()):
         if body.get("time_critical") and not body.get("prn"):
             critical.setdefault(owner[mid], []).append((mid, body))
     missed: dict[str, tuple[RowMapping, str, datetime]] = {}
@@ -125,24 +174,18 @@ def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, since: datetime,
                 if since <= at + half < now:
                     missed.setdefault(escalations.dose_key(mid, at.isoformat()), (v, mid, at))
     if not missed:
-        return 0
+        return []
     known = set(conn.execute(select(escalations_t.c.dedupe_key).where(
         escalations_t.c.tenant_id == tenant_id,
         escalations_t.c.dedupe_key.in_(sorted(missed)))).scalars())
     answered = _answered(conn, tenant_id, people, min(at for _, _, at in missed.values()))
-    raised = 0
-    for key, (v, mid, at) in sorted(missed.items()):
-        if key in known or (mid, at) in answered:
-            continue
-        esc = escalations.raise_escalation(
-            conn, tenant_id, dedupe_key=key, type_=MEDICATION, severity=URGENT, raised_at=now,
-            received_at=now, actor_kind="office", actor_id="office_check",
-            worker_id=v["worker_id"], service_user_id=v["service_user_id"], visit_id=v["id"],
-            office_check=Check.UNVISITED.value,
-            detail={"check": Check.UNVISITED.value, "medicine_id": mid,
-                    "dose_at": at.isoformat()})
-        raised += esc is not None
-    return raised
+    return [dict(dedupe_key=key, type_=MEDICATION, severity=URGENT,
+                 worker_id=v["worker_id"], service_user_id=v["service_user_id"],
+                 visit_id=v["id"], office_check=Check.UNVISITED.value,
+                 detail={"check": Check.UNVISITED.value, "medicine_id": mid,
+                         "dose_at": at.isoformat()})
+            for key, (v, mid, at) in sorted(missed.items())
+            if key not in known and (mid, at) not in answered]
 
 
 def _answered(conn: Connection, tenant_id: str, people: list[str],
