@@ -87,8 +87,7 @@ def test_sos_im_ok_and_extend_reach_the_office(demo, chromium) -> None:
         tap(page, "back")
         tap(page, "visit-0")
         reason_if_asked(page, "checkin-reason", "Rota changed this morning")
-        tap(page, "visit-check-in")
-        wait_id(page, "need-more-time", timeout_ms=60_000)
+        tap_until(page, "visit-check-in", lambda: by_id(page, "need-more-time").count() > 0)
         with engine.connect() as conn:
             [end] = eventually(lambda: conn.execute(
                 select(welfare_sessions.c.expected_end)).scalars().all())
