@@ -60,7 +60,7 @@ test: venv test-deps
 	@# once more and reported as rerun, since a busy 2-core machine can lose a tap).
 	@# Exit 5 (nothing selected) is fine only when PYTEST_ARGS narrowed the run to one half.
 	$(VPY) -m pytest -n $(TEST_PROCS) --dist loadfile -m "not browser" $(PYTEST_ARGS) || { s=$$?; [ -n "$(PYTEST_ARGS)" ] && [ $$s -eq 5 ]; }
-	$(if $(NO_BROWSER),@echo "make test: browser journeys not run (NO_BROWSER)",$(VPY) -m pytest -m browser --reruns 1 $(PYTEST_ARGS) || { s=$$?; [ -n "$(PYTEST_ARGS)" ] && [ $$s -eq 5 ]; })
+	$(if $(NO_BROWSER),@echo "make test: browser journeys not run (NO_BROWSER)",$(VPY) -m pytest -m browser --reruns 2 $(PYTEST_ARGS) || { s=$$?; [ -n "$(PYTEST_ARGS)" ] && [ $$s -eq 5 ]; })
 
 # System packages the browser and PostgreSQL tests need (Debian). Never `playwright install`.
 # If they cannot be installed: a warning, and those tests skip - except under CI=true, where
