@@ -57,7 +57,7 @@ demo: venv
 test: venv test-deps
 	@# Everything but the browser journeys in two processes (whole files each), then the journeys
 	@# one at a time (each drives a real server, app and Chromium; a journey that fails is run
-	@# once more and reported as rerun, since a busy 2-core machine can lose a tap).
+	@# again (twice at most) and reported as rerun, since a busy 2-core machine can lose a tap).
 	@# Exit 5 (nothing selected) is fine only when PYTEST_ARGS narrowed the run to one half.
 	$(VPY) -m pytest -n $(TEST_PROCS) --dist loadfile -m "not browser" $(PYTEST_ARGS) || { s=$$?; [ -n "$(PYTEST_ARGS)" ] && [ $$s -eq 5 ]; }
 	$(if $(NO_BROWSER),@echo "make test: browser journeys not run (NO_BROWSER)",$(VPY) -m pytest -m browser --reruns 2 $(PYTEST_ARGS) || { s=$$?; [ -n "$(PYTEST_ARGS)" ] && [ $$s -eq 5 ]; })
