@@ -69,8 +69,14 @@ def fill(page: Page, identifier: str, text: str) -> None:
 
 def reason_if_asked(page: Page, identifier: str, text: str) -> bool:
     """The visit asks for a reason before the tap only when the worker is early or late (the
-    demo rota is today's real times): give one when the field is there."""
-    page.wait_for_timeout(500)
+    demo rota is today's real times): give one when the field is there.
+
+    The field sits in the visit's footer beside its Check in / Check out button, so the
+    footer is waited for first: deciding before the visit screen is drawn (a busy machine)
+    would skip the reason and the tap would be refused."""
+    wait_id(page, "visit-check-in" if identifier.startswith("checkin") else "visit-check-out")
+    settle(page)
+    page.wait_for_timeout(300)
     if by_id(page, identifier).count():
         fill(page, identifier, text)
         return True
@@ -162,10 +168,22 @@ def check_in_first_visit(page: Page) -> None:
     """Open today's first visit and check in. The demo rota is today's real times, so the
     worker may be early or late: the visit asks for a reason before the tap."""
     tap(page, "visit-0")
-    wait_id(page, "visit-check-in")
-    reason_if_asked(page, "checkin-reason", "Previous visit ran over")
-    tap(page, "visit-check-in")
-    wait_text(page, "Checked in")
+    check_in_here(page)
+
+
+def check_in_here(page: Page, reason: str = "Previous visit ran over",
+                  attempts: int = 3) -> None:
+    """Check in to the open visit, giving a reason when asked. A tap that lands while a sync
+    redraws the visit is lost; a person looks, and taps again while Check in is still there."""
+    for attempt in range(attempts):
+        reason_if_asked(page, "checkin-reason", reason)
+        tap(page, "visit-check-in")
+        try:
+            wait_text(page, "Checked in", timeout=10 if attempt < attempts - 1 else 60)
+            return
+        except PlaywrightTimeoutError:
+            if attempt == attempts - 1 or not by_id(page, "visit-check-in").count():
+                raise
 
 
 def record_doses_due(page: Page, doses: Sequence[Any]) -> None:

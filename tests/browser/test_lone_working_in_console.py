@@ -22,7 +22,7 @@ from server import agency, agency_settings
 from server.schema import escalations, visits, workers
 from server.storage import make_engine
 from tests.browser.conftest import RunningDemo
-from tests.browser.phone_steps import fill, reason_if_asked, tap
+from tests.browser.phone_steps import check_in_here, fill, tap
 from tests.support.browser import open_flet, screenshot, tree_text, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
@@ -88,10 +88,7 @@ def test_a_silent_visit_turns_amber_then_red_on_the_board_and_closes_as_late(
         phone = enrol_the_phone(chromium, demo)
         visits_run_out_now(engine, worker_id)
         tap(phone, "visit-0")
-        wait_id(phone, "visit-check-in")
-        reason_if_asked(phone, "checkin-reason", "Previous visit ran over")
-        tap(phone, "visit-check-in")
-        wait_text(phone, "Checked in")
+        check_in_here(phone, "Previous visit ran over")
 
         # No reload: the board refreshes itself.
         wait_text(desk, "AMBER", timeout=60)

@@ -30,9 +30,9 @@ from tests.browser.phone_steps import (
     SHOTS,
     answer_tasks,
     ask_prn,
+    check_in_here,
     check_out,
     fill,
-    reason_if_asked,
     record_dose,
     tap,
 )
@@ -95,10 +95,7 @@ def open_mar(page) -> None:
 def check_in(page, index: int) -> None:
     wait_text(page, "Today,")
     tap(page, f"visit-{index}")
-    wait_id(page, "visit-check-in")
-    reason_if_asked(page, "checkin-reason", "Rota changed this morning")
-    tap(page, "visit-check-in")
-    wait_text(page, "Checked in")
+    check_in_here(page, "Rota changed this morning")
 
 
 def test_a_medication_round_and_the_offices_mar_chart(demo, chromium) -> None:

@@ -23,7 +23,14 @@ from server.demo_data import build_demo_agency
 from server.schema import records as office_records
 from server.schema import visits as office_visits
 from tests.browser.conftest import RunningDemo
-from tests.browser.phone_steps import bring_into_view, fill, reason_if_asked, record_dose, tap
+from tests.browser.phone_steps import (
+    bring_into_view,
+    check_in_first_visit,
+    check_out,
+    fill,
+    record_dose,
+    tap,
+)
 from tests.browser.test_phone_escalation import tick
 from tests.browser.test_walking_skeleton import first_visit_tasks
 from tests.support.browser import open_flet, screenshot, tap_to, wait_id, wait_text
@@ -96,11 +103,7 @@ def demo_rota() -> tuple[str, str, str]:
 def finish_the_shift(page, demo: RunningDemo) -> None:
     """The one visit: check in, every dose and task (the second not done), a flagged note."""
     _person, tasks, doses = first_visit_tasks(demo)
-    tap(page, "visit-0")
-    wait_id(page, "visit-check-in")
-    reason_if_asked(page, "checkin-reason", "Previous visit ran over")
-    tap(page, "visit-check-in")
-    wait_text(page, "Checked in")
+    check_in_first_visit(page)
     if doses:
         tap_to(page, "visit-mar", "mar-summary")
         for i, dose in enumerate(doses):
@@ -123,9 +126,7 @@ def finish_the_shift(page, demo: RunningDemo) -> None:
     tick(page, "note-for-handover")
     tap(page, "note-save")
     wait_text(page, NOTE)
-    reason_if_asked(page, "checkout-reason", "Rota changed this morning")
-    tap(page, "visit-check-out")
-    wait_text(page, "checked out")
+    check_out(page)
     tap(page, "back")
 
 

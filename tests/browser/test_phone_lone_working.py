@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, select
 from fieldapp.services import HOLD_HINT
 from server import welfare
 from server.schema import escalations, tenants, welfare_sessions
-from tests.browser.phone_steps import bring_into_view, fill, reason_if_asked, settle, tap
+from tests.browser.phone_steps import bring_into_view, check_in_here, fill, settle, tap
 from tests.support.browser import by_id, has_text, open_flet, tree_text, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
@@ -86,8 +86,8 @@ def test_sos_im_ok_and_extend_reach_the_office(demo, chromium) -> None:
 
         tap(page, "back")
         tap(page, "visit-0")
-        reason_if_asked(page, "checkin-reason", "Rota changed this morning")
-        tap_until(page, "visit-check-in", lambda: by_id(page, "need-more-time").count() > 0)
+        check_in_here(page, "Rota changed this morning")
+        wait_id(page, "need-more-time")
         with engine.connect() as conn:
             [end] = eventually(lambda: conn.execute(
                 select(welfare_sessions.c.expected_end)).scalars().all())
