@@ -1,6 +1,6 @@
 """`fieldapp-server`: init, create-agency, agencies, migrate, serve, demo, enrol,
 create-coordinator, add-worker, news2-trained, revoke, revoked-push, reassign, oncall,
-stale-sync.
+stale-sync, settings.
 
 Every per-agency command takes `--agency NAME_OR_ID`, required once the server has more than
 one agency."""
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from server import settings_cli
 from server.errors import Invalid, ServerError
 from server.roles import ROLES
 from server.settings import ServerSettings
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 # Commands about one agency: each takes --agency (required once there are several).
 PER_AGENCY = ("enrol", "create-coordinator", "add-worker", "news2-trained", "revoke",
-              "revoked-push", "reassign", "oncall", "stale-sync")
+              "revoked-push", "reassign", "oncall", "stale-sync", "settings")
 
 
 def _settings(args: argparse.Namespace) -> ServerSettings:
@@ -236,6 +237,18 @@ def cmd_stale_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    from server.storage import make_engine
+
+    engine = make_engine(_settings(args).database_url)
+    try:
+        for line in settings_cli.change(engine, _agency(args, engine), args):
+            print(line)
+    finally:
+        engine.dispose()
+    return 0
+
+
 def cmd_reassign(args: argparse.Namespace) -> int:
     from server import agency
     from server.storage import make_engine
@@ -358,6 +371,11 @@ def build_parser() -> argparse.ArgumentParser:
                               "risk board lists a worker on shift (default 60)"))
     p.add_argument("minutes", type=int)
     p.set_defaults(func=cmd_stale_sync)
+
+    p = common(sub.add_parser("settings", help="show the agency's timings and switches, or "
+                              "change some (durations such as 90s, 10m or 2h)"))
+    settings_cli.add_arguments(p)
+    p.set_defaults(func=cmd_settings)
 
     p = common(sub.add_parser("reassign", help="move a visit to another worker"))
     p.add_argument("visit_id")
