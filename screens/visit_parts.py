@@ -18,18 +18,25 @@ def key_facts(d: VisitDetail, in_visit: bool) -> ft.Control:
         ("Resuscitation", p.get("dnacpr") or "Not recorded"),
         ("Communication", p.get("communication_needs") or "No particular needs"),
     ]
+    review = p.get("medicines_review")
+    if isinstance(review, dict):  # the office marked the list after a hospital stay
+        rows.insert(0, ("Medicines", str(review.get("text") or "List needs review")))
     if in_visit and p.get("access_notes"):
         rows.append(("Access", p["access_notes"]))
     return ft.Container(
         ft.Column([
             ft.Text(f"{label}: {value}", size=16,
-                    color=widgets.DANGER if label == "Allergies" and alarm else ft.Colors.BLACK,
-                    weight=ft.FontWeight.W_600 if label == "Allergies" and alarm else None)
+                    color=widgets.DANGER if _alarm(label, alarm) else ft.Colors.BLACK,
+                    weight=ft.FontWeight.W_600 if _alarm(label, alarm) else None)
             for label, value in rows
         ], spacing=4),
         bgcolor=ft.Colors.AMBER_50, padding=12, border_radius=8,
         border=ft.Border.all(1, ft.Colors.AMBER_900),
     )
+
+
+def _alarm(label: str, allergy_alarm: bool) -> bool:
+    return label == "Medicines" or (label == "Allergies" and allergy_alarm)
 
 
 def corrections(s: VisitState, d: VisitDetail, record_id: str, prefix: str

@@ -444,3 +444,42 @@ handover_points = Table(
     Column("body", JSON, nullable=False),
     Index("handover_points_by_person", "tenant_id", "service_user_id", "written_at"),
 )
+
+# Versions of the coordinator-owned lists (server/med_versions.py): every add, change or stop
+# of a medicine, and every change of a care plan, is one row. Clear columns hold ids, codes and
+# times; `sealed` holds the body with why and its source, under the agency's data key. Only a
+# `checked` version (a second coordinator, not its author) is copied into `medicines` /
+# `care_plans`, which the feed carries to phones; `in_force_from` says from when it applied.
+list_versions = Table(
+    "list_versions", metadata,
+    Column("tenant_id", String(36), nullable=False),
+    Column("id", String(36), nullable=False),
+    Column("entity", String(16), nullable=False),  # medicine, care_plan
+    Column("entity_id", String(36), nullable=False),
+    Column("service_user_id", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("action", String(16), nullable=False),  # set_up, add, change, stop
+    Column("state", String(16), nullable=False),  # to_check, checked, rejected
+    Column("author_id", String(36)),
+    Column("authored_at", Text, nullable=False),
+    Column("checked_by", String(36)),
+    Column("checked_at", Text),
+    Column("in_force_from", Text),
+    Column("sealed", JSON, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "id", name="list_versions_pkey"),
+    UniqueConstraint("tenant_id", "entity", "entity_id", "version", name="list_versions_once"),
+    Index("list_versions_by_person", "tenant_id", "service_user_id", "entity"),
+    Index("list_versions_queue", "tenant_id", "state", "authored_at"),
+)
+
+# A person's medicines list marked "needs review" (after a hospital stay) until a coordinator
+# reconciles it; the open mark also rides on the person's record to the phones.
+medicine_reviews = Table(
+    "medicine_reviews", metadata,
+    Column("tenant_id", String(36), primary_key=True),
+    Column("service_user_id", String(36), primary_key=True),
+    Column("marked_at", Text, nullable=False),
+    Column("marked_by", String(36), nullable=False),
+    Column("reconciled_at", Text),
+    Column("reconciled_by", String(36)),
+)

@@ -289,3 +289,26 @@ def test_a_regular_dose_over_an_hour_late_asks_first(meds_phone: Phone,
     ui.tap(f"dose-{lactulose}-confirm-cancel")  # changed their mind: nothing saved
     assert not ui.exists(f"dose-{lactulose}-answer")
     assert not records(opened, "dose_outcome")
+
+
+def test_a_medicines_list_marked_for_review_shows_on_the_visit(phone: Phone,
+                                                               office: Office) -> None:
+    from sqlalchemy import select
+
+    from server.schema import coordinators
+    from server.services import medicines_list
+    from server.services.sign_in import Coordinator
+
+    engine, a = office.app.state.engine, office.agency
+    with engine.connect() as conn:
+        cid = conn.execute(select(coordinators.c.id)).scalar_one()
+    medicines_list.mark_needs_review(engine, Coordinator(cid, a.tenant_id, "Sam Office"),
+                                     a.people[0]["id"])
+    opened = phone.open()
+    enrol(opened, office)
+    ui = opened.ui
+    ui.tap("visit-0")
+    line = next(c for c in ui.controls() if isinstance(c, ft.Text)
+                and str(c.value).startswith("Medicines:"))
+    assert "needs review after a hospital stay" in str(line.value)
+    assert line.color == ft.Colors.RED_900

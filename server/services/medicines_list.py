@@ -1,0 +1,191 @@
+"""A person's medicines list for the office: read it (audited), add, change or stop a
+medicine as a new version awaiting a second coordinator's check, and the "needs review" mark.
+
+Each use case is one transaction; every opening of sealed data writes an audit row, and every
+change too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import Connection, Engine, select
+
+from server import allergies, datakeys, med_form, med_review, med_versions, sealing
+from server.clock import SYSTEM_CLOCK, Clock
+from server.errors import Invalid, NotFound
+from server.med_versions import Action, State, Version
+from server.schema import medicines
+from server.services.audit import audit
+from server.services.people import open_people
+from server.services.sign_in import Coordinator
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    version: int
+    body: dict[str, Any]
+    waiting: Version | None  # a change to it awaiting its check
+
+    def stopped(self, today: date) -> bool:
+        return bool(self.body.get("stop_date")) and str(self.body["stop_date"]) < \
+            today.isoformat()
+
+
+@dataclass(frozen=True)
+class MedicinesList:
+    service_user_id: str
+    person_name: str
+    allergies: tuple[str, ...]
+    review: med_review.Review | None
+    entries: tuple[Entry, ...]  # checked medicines, by name
+    added: tuple[Version, ...]  # new medicines awaiting their check
+
+
+class AllergyWarning(Invalid):
+    """The new medicine may set off a recorded allergy: refused unless overridden with a
+    reason (the message names the allergy, which the coordinator is allowed to see)."""
+
+    code = "allergy_warning"
+
+    def __init__(self, found: list[allergies.AllergyMatch]) -> None:
+        said = "; ".join(f"{m.allergy} ({m.because})" for m in found)
+        super().__init__(f"Allergy warning: {said}. Give a reason to add it anyway.",
+                         field="override")
+        self.found = found
+
+
+def read_list(engine: Engine, key: X25519PrivateKey, who: Coordinator, service_user_id: str,
+              clock: Clock = SYSTEM_CLOCK) -> MedicinesList:
+    now = clock.now()
+    with engine.begin() as conn:
+        person = _person(conn, key, who, service_user_id, now)
+        live = _live_bodies(conn, who, service_user_id, now)
+        versions = med_versions.history(conn, who.tenant_id, service_user_id)
+        review = med_review.current(conn, who.tenant_id, service_user_id)
+    waiting = {v.entity_id: v for v in versions if v.state is State.TO_CHECK}
+    entries = tuple(sorted(
+        (Entry(mid, version, body, waiting.get(mid)) for mid, (version, body) in live.items()),
+        key=lambda e: (str(e.body.get("name", "")).casefold(), e.id)))
+    added = tuple(v for v in waiting.values() if v.entity_id not in live)
+    return MedicinesList(service_user_id, person.get("name", ""),
+                         tuple(person.get("allergies") or ()), review, entries, added)
+
+
+def add_medicine(engine: Engine, key: X25519PrivateKey, who: Coordinator, service_user_id: str,
+                 raw: dict[str, Any], why: str, source: str, override: str = "",
+                 clock: Clock = SYSTEM_CLOCK) -> Version:
+    """A new medicine, waiting for its check; refused on an allergy match unless `override`
+    says why it is right to add it."""
+    now = clock.now()
+    body = med_form.medicine_body(raw)
+    with engine.begin() as conn:
+        person = _person(conn, key, who, service_user_id, now)
+        _allergy_check(person, body, override)
+        v = med_versions.propose(conn, who.tenant_id, who.id, "medicine", str(uuid.uuid4()),
+                                 service_user_id, Action.ADD, body, why, source, now, override)
+        audit(conn, who, "add_medicine", "medicine", v.entity_id, now)
+    return v
+
+
+def change_medicine(engine: Engine, key: X25519PrivateKey, who: Coordinator,
+                    service_user_id: str, medicine_id: str, raw: dict[str, Any], why: str,
+                    source: str, override: str = "", clock: Clock = SYSTEM_CLOCK) -> Version:
+    now = clock.now()
+    with engine.begin() as conn:
+        person = _person(conn, key, who, service_user_id, now)
+        before = _live_bodies(conn, who, service_user_id, now, medicine_id).get(medicine_id)
+        if before is None:
+            raise NotFound("No such medicine on this person's list.")
+        body = med_form.medicine_body(raw, before[1])
+        if (body["name"], body.get("ingredient")) != (before[1].get("name"),
+                                                      before[1].get("ingredient")):
+            _allergy_check(person, body, override)
+        v = med_versions.propose(conn, who.tenant_id, who.id, "medicine", medicine_id,
+                                 service_user_id, Action.CHANGE, body, why, source, now,
+                                 override)
+        audit(conn, who, "change_medicine", "medicine", medicine_id, now)
+    return v
+
+
+def stop_medicine(engine: Engine, key: X25519PrivateKey, who: Coordinator,
+                  service_user_id: str, medicine_id: str, stop_on: str, why: str, source: str,
+                  clock: Clock = SYSTEM_CLOCK) -> Version:
+    """Stop a medicine from a date (its last day); the entry and its history stay."""
+    now = clock.now()
+    try:
+        last = date.fromisoformat(stop_on.strip()).isoformat()
+    except ValueError:
+        raise Invalid("The stop date must be a date like 2026-03-31.",
+                      field="stop_date") from None
+    with engine.begin() as conn:
+        _person(conn, key, who, service_user_id, now)
+        before = _live_bodies(conn, who, service_user_id, now, medicine_id).get(medicine_id)
+        if before is None:
+            raise NotFound("No such medicine on this person's list.")
+        if last < str(before[1].get("start_date") or ""):
+            raise Invalid("The stop date is before the medicine started.", field="stop_date")
+        body = {**before[1], "stop_date": last}
+        v = med_versions.propose(conn, who.tenant_id, who.id, "medicine", medicine_id,
+                                 service_user_id, Action.STOP, body, why, source, now)
+        audit(conn, who, "stop_medicine", "medicine", medicine_id, now)
+    return v
+
+
+def mark_needs_review(engine: Engine, who: Coordinator, service_user_id: str,
+                      clock: Clock = SYSTEM_CLOCK) -> med_review.Review:
+    now = clock.now()
+    with engine.begin() as conn:
+        review = med_review.mark(conn, who.tenant_id, who.id, service_user_id, now)
+        audit(conn, who, "mark_medicines_review", "service_user", service_user_id, now)
+    return review
+
+
+def reconcile(engine: Engine, who: Coordinator, service_user_id: str,
+              clock: Clock = SYSTEM_CLOCK) -> med_review.Review:
+    now = clock.now()
+    with engine.begin() as conn:
+        review = med_review.reconcile(conn, who.tenant_id, who.id, service_user_id, now)
+        audit(conn, who, "reconcile_medicines", "service_user", service_user_id, now)
+    return review
+
+
+def _allergy_check(person: dict[str, Any], body: dict[str, Any], override: str) -> None:
+    found = allergies.matches(person.get("allergies") or [], str(body["name"]),
+                              [str(body.get("ingredient") or "")])
+    if found and not override.strip():
+        raise AllergyWarning(found)
+
+
+def _person(conn: Connection, key: X25519PrivateKey, who: Coordinator, service_user_id: str,
+            now: datetime) -> dict[str, Any]:
+    datakeys.keys_for(conn, who.tenant_id, key)  # unwrap once; the versions reuse it
+    person = open_people(conn, who, [service_user_id], now, key).get(service_user_id)
+    if person is None:
+        raise NotFound("No person with that id in your agency.")
+    return person
+
+
+def _live_bodies(conn: Connection, who: Coordinator, service_user_id: str, now: datetime,
+                 only: str | None = None) -> dict[str, tuple[int, dict[str, Any]]]:
+    """The person's checked medicines (version, body) by id; each opening audited."""
+    where = [medicines.c.tenant_id == who.tenant_id,
+             medicines.c.service_user_id == service_user_id]
+    if only is not None:
+        where.append(medicines.c.id == only)
+    keys = datakeys.keys_for(conn, who.tenant_id)
+    out: dict[str, tuple[int, dict[str, Any]]] = {}
+    for r in conn.execute(select(medicines.c.id, medicines.c.version, medicines.c.body)
+                          .where(*where)):
+        try:
+            body = sealing.open_body(keys, who.tenant_id, "medicines", r.id, r.version, r.body)
+        except sealing.EnvelopeDamaged:
+            continue
+        out[r.id] = (r.version, body)
+        audit(conn, who, "read_medicine", "medicine", r.id, now)
+    return out
