@@ -69,8 +69,12 @@ def medicine_body(raw: dict[str, Any], before: dict[str, Any] | None = None) -> 
     """The medicine body `raw` describes, on top of `before` (the version being changed)."""
     body: dict[str, Any] = dict(before or {})
     body["name"] = _text(raw, "name", "The medicine's name", required=True)
+    # The contract's ingredient is {"name", "mg_per_unit", "max_mg_24h"} (sync/medicine_body.py):
+    # the form sets its name and keeps the rest.
     ingredient = _text(raw, "ingredient", "The active ingredient")
-    body["ingredient"] = ingredient or body.get("ingredient") or ""
+    found = body.get("ingredient")
+    kept: dict[str, Any] = found if isinstance(found, dict) else {}
+    body["ingredient"] = {**kept, "name": ingredient} if ingredient else None
     for field, label in (("strength", "The strength"), ("form", "The form"),
                          ("instructions", "The instructions")):
         body[field] = _text(raw, field, label)
@@ -124,11 +128,16 @@ def _covert(raw: dict[str, Any], body: dict[str, Any]) -> None:
     body["best_interests"] = decision or None
 
 
+def ingredient_name(body: dict[str, Any]) -> str:
+    found = body.get("ingredient")
+    return str(found.get("name") or "") if isinstance(found, dict) else str(found or "")
+
+
 def form_of(body: dict[str, Any]) -> dict[str, Any]:
     """The form's fields filled from a medicine body (to change it)."""
     prn = body.get("prn") or {}
     return {
-        "name": body.get("name", ""), "ingredient": body.get("ingredient", ""),
+        "name": body.get("name", ""), "ingredient": ingredient_name(body),
         "strength": body.get("strength", ""), "form": body.get("form", ""),
         "dose": body.get("dose", ""), "route": body.get("route", ""),
         "times": ", ".join(body.get("times") or []),

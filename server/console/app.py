@@ -2,7 +2,9 @@
 
 Each screen has its own address under the console's path: `/` the risk board beside the day's
 visits,
-`/visits/<id>` a visit's record, `/people/<id>/mar` a person's MAR chart, `/escalations` the
+`/visits/<id>` a visit's record, `/people/<id>/mar` a person's MAR chart,
+`/people/<id>/medicines` their medicines list (`.../medicines/history` its versions),
+`/medicines/to-check` the changes waiting for a second check, `/escalations` the
 escalation queue, `/lone-working` the live board of lone working, `/handovers` the handover
 inbox (`/escalations/<id>` and `/handovers/<id>` for one), `/notes` the visit notes review,
 `/audit` the audit log (admins only), `/rota` the rota, `/devices` the phones, `/exports` the CSV
@@ -39,6 +41,9 @@ from server.console.screens.lone_working import (
     render_lone_working,
 )
 from server.console.screens.mar import MarState, render_mar
+from server.console.screens.med_checks import ToCheckState, render_to_check
+from server.console.screens.med_history import HistoryState, render_history
+from server.console.screens.medicines import TO_CHECK, MedicinesState, render_medicines
 from server.console.screens.notes import NOTES, NotesState, render_notes
 from server.console.screens.rota import ROTA, RotaState, render_rota
 from server.console.screens.sign_in import SignInState, render_sign_in
@@ -69,6 +74,11 @@ SCREENS = (
     Screen(NOTES, "Visit notes review", NotesState, render_notes),
     Screen(AUDIT, "Audit log", AuditState, render_audit),
     Screen("/people/:service_user_id/mar", "MAR chart", MarState, render_mar),
+    Screen("/people/:service_user_id/medicines/history", "Medicines: history",
+           HistoryState, render_history),
+    Screen("/people/:service_user_id/medicines", "Medicines list", MedicinesState,
+           render_medicines),
+    Screen(TO_CHECK, "Medicines: changes to check", ToCheckState, render_to_check),
     Screen(ROTA, "Rota", RotaState, render_rota),
     Screen(DEVICES, "Phones", DevicesState, render_devices),
     Screen(EXPORTS, "Exports", ExportsState, render_exports),

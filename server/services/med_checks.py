@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from server import datakeys, med_versions
 from server.clock import SYSTEM_CLOCK, Clock
 from server.med_versions import Action, Source, State, Version
-from server.schema import coordinators
+from server.schema import coordinators, list_versions
 from server.services.audit import audit
 from server.services.people import open_people
 from server.services.sign_in import Coordinator
@@ -84,6 +84,14 @@ def history(engine: Engine, key: X25519PrivateKey, who: Coordinator, service_use
                   reverse=True)
 
 
+def to_check_count(engine: Engine, who: Coordinator) -> int:
+    """How many changes wait for a second check (opens nothing sealed)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(list_versions).where(
+            list_versions.c.tenant_id == who.tenant_id,
+            list_versions.c.state == State.TO_CHECK.value)).scalar_one())
+
+
 def check(engine: Engine, who: Coordinator, version_id: str,
           clock: Clock = SYSTEM_CLOCK) -> Version:
     now = clock.now()
@@ -112,7 +120,7 @@ def words(value: Any) -> str:
         return ", ".join(str(x.get("title", x)) if isinstance(x, dict) else str(x)
                          for x in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in value.items())
+        return ", ".join(f"{k.replace('_', ' ')} {words(v)}" for k, v in value.items())
     return str(value)
 
 

@@ -103,8 +103,8 @@ def change_medicine(engine: Engine, key: X25519PrivateKey, who: Coordinator,
         if before is None:
             raise NotFound("No such medicine on this person's list.")
         body = med_form.medicine_body(raw, before[1])
-        if (body["name"], body.get("ingredient")) != (before[1].get("name"),
-                                                      before[1].get("ingredient")):
+        if (body["name"], med_form.ingredient_name(body)) != (
+                before[1].get("name"), med_form.ingredient_name(before[1])):
             _allergy_check(person, body, override)
         v = med_versions.propose(conn, who.tenant_id, who.id, "medicine", medicine_id,
                                  service_user_id, Action.CHANGE, body, why, source, now,
@@ -157,7 +157,7 @@ def reconcile(engine: Engine, who: Coordinator, service_user_id: str,
 
 def _allergy_check(person: dict[str, Any], body: dict[str, Any], override: str) -> None:
     found = allergies.matches(person.get("allergies") or [], str(body["name"]),
-                              [str(body.get("ingredient") or "")])
+                              [med_form.ingredient_name(body)])
     if found and not override.strip():
         raise AllergyWarning(found)
 

@@ -12,10 +12,12 @@ from server.console.screens.audit import audit_link
 from server.console.screens.escalations import escalations_link
 from server.console.screens.handovers import handovers_link, waiting_count
 from server.console.screens.lone_working import lone_working_link
+from server.console.screens.medicines import TO_CHECK
 from server.console.screens.notes import notes_link
 from server.console.widgets import button, heading, labelled, local_hm
 from server.services.day_board import DayVisit, day_visits
 from server.services.escalation_board import queue
+from server.services.med_checks import to_check_count
 
 
 class DayState:
@@ -26,6 +28,7 @@ class DayState:
         self.open_escalations = 0
         self.lone_alerts = 0
         self.waiting_handovers = 0
+        self.to_check = 0
         self.refresh()
 
     def refresh(self) -> None:
@@ -36,6 +39,7 @@ class DayState:
         self.open_escalations = len(open_now)
         self.lone_alerts = sum(1 for i in open_now if i.escalation.lone_working)
         self.waiting_handovers = waiting_count(self.console)
+        self.to_check = to_check_count(self.console.engine, self.console.coordinator)
 
     @property
     def done(self) -> int:
@@ -50,6 +54,8 @@ def day_links(state: DayState) -> list[ft.Control]:
     return [escalations_link(state.console, state.open_escalations),
             lone_working_link(state.console, state.lone_alerts),
             handovers_link(state.console, state.waiting_handovers),
+            button("console-medicines-to-check", f"Medicines to check ({state.to_check})",
+                   lambda: state.console.go(TO_CHECK), icon=ft.Icons.FACT_CHECK),
             notes_link(state.console), *audit_link(state.console),
             button("console-rota", "Rota", lambda: state.console.go("/rota"),
                    icon=ft.Icons.CALENDAR_VIEW_WEEK),

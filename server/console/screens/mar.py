@@ -69,6 +69,9 @@ def render_mar(state: MarState, redraw: Callable[[], None]) -> list[ft.Control]:
                    icon=ft.Icons.CHEVRON_LEFT),
             button("console-mar-later", "Later week", week(DEFAULT_DAYS),
                    icon=ft.Icons.CHEVRON_RIGHT),
+            button("console-mar-medicines", "Medicines list",
+                   lambda: state.console.go(f"/people/{state.service_user_id}/medicines"),
+                   icon=ft.Icons.MEDICATION),
             labelled("console-mar-pdf", ft.Button("Download PDF to print",
                                                   icon=ft.Icons.PICTURE_AS_PDF,
                                                   on_click=download)),
@@ -81,6 +84,8 @@ def render_mar(state: MarState, redraw: Callable[[], None]) -> list[ft.Control]:
         ft.Text("Key", weight=ft.FontWeight.BOLD),
         ft.Text(" · ".join(f"{c}: {label}" for c, label in {**CODE_KEY, **MARK_KEY}.items())
                 + " · each entry: code, actual time, worker's initials.", size=12),
+        ft.Text("Versions of the medicines list in force", weight=ft.FontWeight.BOLD),
+        *[ft.Text(v, size=13) for v in chart.versions],
         ft.Text("Notes", weight=ft.FontWeight.BOLD),
         *[ft.Text(f"[{i}] {n}", size=13) for i, n in enumerate(chart.notes, 1)],
     ]
