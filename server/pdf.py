@@ -68,6 +68,9 @@ def mar_chart_pdf(chart: MarChart) -> bytes:
     key += [f"<b>{mark}</b> {escape(label)}" for mark, label in MARK_KEY.items()]
     key.append("Each entry: code, actual time, initials of the worker.")
     story.append(Paragraph(" · ".join(key), small))
+    if chart.versions:
+        story.append(Paragraph("Versions of the medicines list in force", styles["Heading3"]))
+        story += [Paragraph(escape(v), small) for v in chart.versions]
     if chart.notes:
         story.append(Paragraph("Notes", styles["Heading3"]))
         story += [Paragraph(f"[{i}] {escape(n)}", small) for i, n in enumerate(chart.notes, 1)]

@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, Engine, RowMapping, select
 
-from server import datakeys, sealing
+from server import datakeys, med_versions, sealing
 from server.clock import SYSTEM_CLOCK, Clock
 from server.errors import NotFound
 from server.escrow import EnvelopeDamaged, open_envelope
 from server.schema import coordinators, medicines, records, service_users, workers
 from server.services.audit import audit
+from server.services.mar_versions import version_lines
 from server.services.people import open_people
 from server.services.sign_in import Coordinator, tenant_zone
 from sync.codes import DoseEffect, DoseOutcome, Frequency, PatchSite, Weekday
@@ -79,6 +80,8 @@ class MarChart:
     notes: tuple[str, ...]
     printed_by: str
     printed_at: str
+    # Which version of each medicine was in force over the chart's days (mar_versions.py).
+    versions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,14 @@ def build_mar_chart(
     hi = datetime.combine(start + timedelta(days=days), time.min, tz).astimezone(UTC)
     with engine.begin() as conn:
         read = _read(conn, key, who, service_user_id, (lo.isoformat(), hi.isoformat()), now)
+        history = med_versions.history(conn, who.tenant_id, service_user_id)
+        live = {r.id: r.version for r in conn.execute(
+            select(medicines.c.id, medicines.c.version).where(
+                medicines.c.tenant_id == who.tenant_id,
+                medicines.c.service_user_id == service_user_id))}
     rows, notes = _fill(_rows(read.meds), read, tz)
+    rows = [replace(r, details=f"{r.details} · version {live[r.medicine_id]}")
+            if r.medicine_id in live else r for r in rows]
     rows = [_mark_unrecorded(row, read.meds, span, tz, now) for row in rows]
     person = read.person
     return MarChart(
@@ -113,6 +123,7 @@ def build_mar_chart(
         allergies=", ".join(person.get("allergies") or []) or "None recorded",
         start=start, days=span, rows=tuple(rows), notes=tuple(notes), printed_by=who.name,
         printed_at=now.astimezone(tz).strftime("%d %b %Y %H:%M"),
+        versions=version_lines(history, read.meds, live, lo, hi, tz, read.names),
     )
 
 

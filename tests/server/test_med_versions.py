@@ -5,7 +5,7 @@ medicine; a stopped medicine keeps its history; the "needs review" mark reaches 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -251,3 +251,30 @@ def test_a_care_plan_change_is_versioned_and_checked_the_same_way(office: Office
     assert o.phone_changes("care_plan")[-1]["body"]["tasks"][0]["title"] == "Breakfast"
     shown = med_checks.history(o.engine, o.key, o.a, o.person, "care_plan", o.clock)
     assert [h.version.action for h in shown] == [Action.CHANGE, Action.SET_UP]
+
+
+def test_the_mar_chart_says_which_version_was_in_force_and_when_it_changed(
+        office: Office) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from server.pdf import mar_chart_pdf
+    from server.services.mar_chart import build_mar_chart
+
+    o = office
+    o.clock.at = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)  # a Tuesday, 10:00 in London
+    v = change_dose(o)
+    med_checks.check(o.engine, o.b, v.id, o.clock)
+    o.clock.at += timedelta(days=1)
+    chart = build_mar_chart(o.engine, o.key, o.a, o.person, date(2026, 3, 2),
+                            clock=o.clock)
+    assert chart.rows[0].details.endswith("version 2")
+    assert chart.versions == (
+        "Amlodipine 5 mg: version 1 (as set up); then version 2 (changed: Dose doubled; "
+        "GP letter; checked by Bea Second) in force from Tue 03 Mar 10:00",)
+    later = build_mar_chart(o.engine, o.key, o.a, o.person, date(2026, 3, 9),
+                            clock=o.clock)
+    assert later.versions[0].startswith("Amlodipine 5 mg: version 2 (changed")
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(mar_chart_pdf(chart))).pages)
+    assert "Versions of the medicines list in force" in text and "Bea Second" in text
