@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from server import escalations, feed, handovers, lone_records, office_checks, welfare
+from server import cd_stock, escalations, feed, handovers, lone_records, office_checks, welfare
 from server.clock import SYSTEM_CLOCK
 from server.schema import records, visits
 from sync.protocol import PushedRecord
@@ -39,6 +39,7 @@ def after_store(
     told = lone_records.read(tenant_id, stored, escrow)
     escalations.raise_from_records(conn, tenant_id, worker_id, told, now)
     office_checks.from_records(conn, tenant_id, stored, now)
+    cd_stock.from_records(conn, tenant_id, worker_id, stored, now)
     welfare.from_records(conn, tenant_id, worker_id, told, now)
     handovers.from_records(conn, tenant_id, worker_id, stored, now)
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -482,4 +483,22 @@ medicine_reviews = Table(
     Column("marked_by", String(36), nullable=False),
     Column("reconciled_at", Text),
     Column("reconciled_by", String(36)),
+)
+
+# Controlled drugs' stock registers (server/cd_stock.py), append-only: stock received and
+# counted at the office, each synced administration taken off; `balance` is after the entry.
+cd_stock = Table(
+    "cd_stock", metadata,
+    Column("n", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("medicine_id", String(36), nullable=False),
+    Column("at", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # received, given, counted
+    Column("quantity", Float, nullable=False),
+    Column("balance", Float, nullable=False),
+    Column("expected", Float),  # a count: the balance the register expected
+    Column("by_id", String(36), nullable=False),  # coordinator, or the worker who gave it
+    Column("record_id", String(36)),  # the dose record an administration came from
+    Index("cd_stock_by_medicine", "tenant_id", "medicine_id", "n"),
+    UniqueConstraint("tenant_id", "record_id", name="cd_stock_once_per_dose"),
 )

@@ -421,6 +421,7 @@ class OfficeCheck(StrEnum):
     NO_DOSE_SET = "no_dose_set"  # a per-date dose due on a day with no dose entered
     MIN_GAP = "min_gap"  # two regular doses of one medicine closer than its minimum gap
     INGREDIENT_LIMIT = "ingredient_limit"  # one active ingredient over its interval or 24 h amount
+    CD_STOCK = "cd_stock"  # a controlled drug's stock balance below zero or not as counted
 
     @property
     def label(self) -> str:
@@ -436,6 +437,7 @@ _OFFICE_CHECK_LABELS = {
     OfficeCheck.NO_DOSE_SET: "No dose set for the day (per-date dose)",
     OfficeCheck.MIN_GAP: "Doses of one medicine too close together",
     OfficeCheck.INGREDIENT_LIMIT: "Same medicine on two lines: interval or 24 h amount broken",
+    OfficeCheck.CD_STOCK: "Controlled drug stock discrepancy",
 }
 
 

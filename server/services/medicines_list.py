@@ -15,7 +15,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, Engine, select
 
-from server import allergies, datakeys, med_form, med_review, med_versions, sealing
+from server import allergies, cd_stock, datakeys, med_form, med_review, med_versions, sealing
 from server.clock import SYSTEM_CLOCK, Clock
 from server.errors import Invalid, NotFound
 from server.med_versions import Action, State, Version
@@ -45,6 +45,7 @@ class MedicinesList:
     review: med_review.Review | None
     entries: tuple[Entry, ...]  # checked medicines, by name
     added: tuple[Version, ...]  # new medicines awaiting their check
+    stock: dict[str, float]  # controlled drugs' running balances, by medicine id
 
 
 class AllergyWarning(Invalid):
@@ -68,13 +69,15 @@ def read_list(engine: Engine, key: X25519PrivateKey, who: Coordinator, service_u
         live = _live_bodies(conn, who, service_user_id, now)
         versions = med_versions.history(conn, who.tenant_id, service_user_id)
         review = med_review.current(conn, who.tenant_id, service_user_id)
+        stock = cd_stock.balances(conn, who.tenant_id, [
+            mid for mid, (_v, body) in live.items() if body.get("controlled")])
     waiting = {v.entity_id: v for v in versions if v.state is State.TO_CHECK}
     entries = tuple(sorted(
         (Entry(mid, version, body, waiting.get(mid)) for mid, (version, body) in live.items()),
         key=lambda e: (str(e.body.get("name", "")).casefold(), e.id)))
     added = tuple(v for v in waiting.values() if v.entity_id not in live)
     return MedicinesList(service_user_id, person.get("name", ""),
-                         tuple(person.get("allergies") or ()), review, entries, added)
+                         tuple(person.get("allergies") or ()), review, entries, added, stock)
 
 
 def add_medicine(engine: Engine, key: X25519PrivateKey, who: Coordinator, service_user_id: str,
@@ -135,6 +138,25 @@ def stop_medicine(engine: Engine, key: X25519PrivateKey, who: Coordinator,
                                  service_user_id, Action.STOP, body, why, source, now)
         audit(conn, who, "stop_medicine", "medicine", medicine_id, now)
     return v
+
+
+def record_stock(engine: Engine, who: Coordinator, service_user_id: str, medicine_id: str,
+                 kind: str, quantity: str, clock: Clock = SYSTEM_CLOCK) -> cd_stock.Entry:
+    """A controlled drug's stock received, or counted (a difference is escalated)."""
+    now = clock.now()
+    try:
+        amount = float(quantity.strip())
+    except ValueError:
+        raise Invalid("Give the quantity as a number.", field="quantity") from None
+    with engine.begin() as conn:
+        owner = conn.execute(select(medicines.c.service_user_id).where(
+            medicines.c.tenant_id == who.tenant_id, medicines.c.id == medicine_id)).scalar()
+        if owner != service_user_id:
+            raise NotFound("No such medicine on this person's list.")
+        act = cd_stock.receive if kind == cd_stock.RECEIVED else cd_stock.count
+        entry = act(conn, who.tenant_id, who.id, medicine_id, amount, now)
+        audit(conn, who, f"cd_stock_{entry.kind}", "medicine", medicine_id, now)
+    return entry
 
 
 def mark_needs_review(engine: Engine, who: Coordinator, service_user_id: str,

@@ -186,3 +186,39 @@ def test_the_mar_chart_and_the_day_board_lead_to_the_medicines_screens(
         assert "Medicines to check (0)" in app.text("console-medicines-to-check")
         app.tap("console-medicines-to-check")
         assert routes(app) == ["/", "/medicines/to-check"]
+
+
+def test_a_controlled_drug_keeps_a_running_stock_balance(office: Office) -> None:
+    from server.schema import coordinators
+    from server.services import med_checks, medicines_list
+    from server.services.sign_in import Coordinator
+
+    a = office.agency
+    with office.engine.connect() as conn:
+        ids = dict(conn.execute(select(coordinators.c.email, coordinators.c.id)).all())
+    sam = Coordinator(ids["office@example.org"], a.tenant_id, "Sam Office")
+    bea = Coordinator(ids[BEA], a.tenant_id, "Bea Second")
+    from server import escrow
+    key = escrow.load_private_key(str(a.key_file))
+    v = medicines_list.add_medicine(
+        office.engine, key, sam, office.person_id,
+        {"name": "Oramorph", "strength": "10mg/5ml", "dose": "2.5ml", "route": "oral",
+         "support_level": "administer", "start_date": "2026-01-01", "controlled": True,
+         "prn": True, "prn_reason": "Breakthrough pain", "prn_min_interval_hours": "2",
+         "prn_max_doses_24h": "6"}, "Started by the palliative team", "prescription")
+    med_checks.check(office.engine, bea, v.id)
+    with office.open(f"/people/{office.person_id}/medicines") as app:
+        sign_in(app)
+        n = next(i for i in range(5) if "Oramorph" in app.text(f"console-med-{i}"))
+        assert "Stock: not recorded yet" in app.text(f"console-med-{n}")
+        app.type(f"console-med-stock-qty-{n}", "100")
+        app.tap(f"console-med-stock-received-{n}")
+        assert "Stock received: 100. Balance 100." in on_top(app)
+        app.type(f"console-med-stock-qty-{n}", "95")
+        app.tap(f"console-med-stock-counted-{n}")
+        assert "It should have been 100: the office has been told." in on_top(app)
+        assert "Stock: 95" in app.text(f"console-med-{n}")
+        app.type(f"console-med-stock-qty-{n}", "lots")
+        app.tap(f"console-med-stock-counted-{n}")
+        assert "Give the quantity as a number." in on_top(app)
+    assert actions(office, "cd_stock_counted") == 1

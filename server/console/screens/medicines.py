@@ -23,6 +23,7 @@ from server.services.medicines_list import (
     mark_needs_review,
     read_list,
     reconcile,
+    record_stock,
     stop_medicine,
 )
 
@@ -47,6 +48,7 @@ class MedicinesState:
         self.problem = ""
         self.error_field: str | None = None
         self.status = ""
+        self.quantities: dict[str, str] = {}  # typed into a controlled drug's stock box
         self.listed: MedicinesList = self._read()
 
     def _read(self) -> MedicinesList:
@@ -91,6 +93,20 @@ class MedicinesState:
         self.cancel()
         self.status = (f"{v.body.get('name', 'Medicine')}: version {v.version} saved. It waits "
                        "for a second coordinator to check it before phones receive it.")
+        self.listed = self._read()
+
+    def stock(self, medicine_id: str, kind: str) -> None:
+        c = self.console
+        try:
+            e = record_stock(c.engine, c.coordinator, self.service_user_id, medicine_id, kind,
+                             self.quantities.get(medicine_id, ""), c.clock)
+            self.problem = ""
+            self.status = (f"Stock {e.kind}: {e.quantity:g}. Balance {e.balance:g}."
+                           + (f" It should have been {e.expected:g}: the office has been told."
+                              if e.expected is not None and e.expected != e.balance else ""))
+            self.quantities.pop(medicine_id, None)
+        except ServerError as exc:
+            self.problem, self.status = str(exc), ""
         self.listed = self._read()
 
     def review(self, mark: bool) -> None:
@@ -158,6 +174,25 @@ def _review(state: MedicinesState, act: Callable[..., Callable[[], None]]) -> ft
                   act(lambda: state.review(True)), icon=ft.Icons.LOCAL_HOSPITAL)
 
 
+def _stock(state: MedicinesState, n: int, e: Entry,
+           act: Callable[..., Callable[[], None]]) -> list[ft.Control]:
+    """A controlled drug's running balance, and stock received or counted."""
+    balance = state.listed.stock.get(e.id)
+    box = ft.TextField(label="Quantity", width=120, value=state.quantities.get(e.id, ""))
+
+    def typed(ev: ft.Event[ft.TextField]) -> None:
+        state.quantities[e.id] = ev.control.value or ""
+
+    box.on_change = typed
+    return [ft.Text("Stock: not recorded yet" if balance is None else f"Stock: {balance:g}",
+                    weight=ft.FontWeight.BOLD),
+            labelled(f"console-med-stock-qty-{n}", box, "Stock quantity"),
+            button(f"console-med-stock-received-{n}", "Stock received",
+                   act(lambda: state.stock(e.id, "received")), icon=ft.Icons.INVENTORY),
+            button(f"console-med-stock-counted-{n}", "Stock counted",
+                   act(lambda: state.stock(e.id, "counted")), icon=ft.Icons.CHECKLIST)]
+
+
 def _dose_words(b: dict[str, Any]) -> str:
     prn = b.get("prn")
     when = (f"as needed: {prn.get('reason_hint', '')}, at least "
@@ -184,6 +219,8 @@ def _entry(state: MedicinesState, n: int, e: Entry, stopped: bool,
                            act(lambda: state.start("change", e)), icon=ft.Icons.EDIT),
                     button(f"console-med-stop-{n}", "Stop",
                            act(lambda: state.start("stop", e)), icon=ft.Icons.STOP_CIRCLE)]
+    if b.get("controlled") and not stopped:
+        actions += _stock(state, n, e, act)
     return labelled(f"console-med-{n}", ft.Container(ft.Column([
         ft.Text(f"{b.get('name', '')} {b.get('strength', '')} {b.get('form', '')}"
                 + (" — STOPPED" if stopped else ""), weight=ft.FontWeight.BOLD,

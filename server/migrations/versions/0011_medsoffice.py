@@ -1,5 +1,5 @@
 """Versioned medicines lists and care plans (each version checked by a second coordinator),
-and the "needs review" mark on a person's medicines list."""
+the "needs review" mark on a person's medicines list, and controlled drugs' stock registers."""
 
 from __future__ import annotations
 
@@ -45,9 +45,26 @@ def upgrade() -> None:
         sa.Column("reconciled_at", sa.Text),
         sa.Column("reconciled_by", sa.String(36)),
     )
+    op.create_table(
+        "cd_stock",
+        sa.Column("n", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("tenant_id", sa.String(36), nullable=False),
+        sa.Column("medicine_id", sa.String(36), nullable=False),
+        sa.Column("at", sa.Text, nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("quantity", sa.Float, nullable=False),
+        sa.Column("balance", sa.Float, nullable=False),
+        sa.Column("expected", sa.Float),
+        sa.Column("by_id", sa.String(36), nullable=False),
+        sa.Column("record_id", sa.String(36)),
+        sa.UniqueConstraint("tenant_id", "record_id", name="cd_stock_once_per_dose"),
+    )
+    op.create_index("cd_stock_by_medicine", "cd_stock", ["tenant_id", "medicine_id", "n"])
 
 
 def downgrade() -> None:
+    op.drop_index("cd_stock_by_medicine", "cd_stock")
+    op.drop_table("cd_stock")
     op.drop_table("medicine_reviews")
     op.drop_index("list_versions_queue", "list_versions")
     op.drop_index("list_versions_by_person", "list_versions")
