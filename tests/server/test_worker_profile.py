@@ -21,7 +21,9 @@ from tests.server.test_sync_contract import device_for, request
 
 
 def profiles(changes: list[Change]) -> list[dict[str, object]]:
-    return [c.body for c in changes if c.entity == "worker"]
+    """The NEWS2 setting of each profile change (the staff list is tested on its own)."""
+    return [{"news2_trained": c.body["news2_trained"]} for c in changes
+            if c.entity == "worker" and c.body is not None]
 
 
 def test_the_phone_learns_its_workers_setting_in_the_resync_and_each_change(
@@ -64,3 +66,14 @@ def test_the_command_line_sets_it(tmp_path: Path) -> None:
     assert profiles(handle_sync(engine, device, request()).changes) == [{"news2_trained": True}]
     assert main(["news2-trained", "no-such-worker", "on", "--database-url", url]) != 0
     engine.dispose()
+
+
+def test_the_profile_lists_the_staff_a_witness_is_picked_from_never_the_worker(
+        engine: Engine, tmp_path: Path) -> None:
+    a = small_agency(engine, tmp_path)
+    first = handle_sync(engine, device_for(engine, a.worker_id), request())
+    body = next(c.body for c in first.changes if c.entity == "worker")
+    assert body is not None
+    assert [(s["name"], s["role"]) for s in body["staff"]] == [
+        ("Sam Office", "coordinator"), ("Tom Baxter", "care_worker")]
+    assert a.worker_id not in {s["id"] for s in body["staff"]}
