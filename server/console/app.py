@@ -4,7 +4,8 @@ Each screen has its own address under the console's path: `/` the risk board bes
 visits,
 `/visits/<id>` a visit's record, `/people/<id>/mar` a person's MAR chart,
 `/people/<id>/medicines` their medicines list (`.../medicines/history` its versions),
-`/medicines/to-check` the changes waiting for a second check, `/escalations` the
+`/people/<id>/care-plan` their care plan's tasks, `/medicines/to-check` the changes waiting
+for a second check, `/escalations` the
 escalation queue, `/lone-working` the live board of lone working, `/handovers` the handover
 inbox (`/escalations/<id>` and `/handovers/<id>` for one), `/notes` the visit notes review,
 `/audit` the audit log (admins only), `/rota` the rota, `/devices` the phones, `/exports` the CSV
@@ -30,6 +31,7 @@ from server.console.screens.audit import AUDIT, AuditState, render_audit
 from server.console.screens.board import HomeState, render_home
 from server.console.screens.charts import CHARTS, ChartsState, render_charts
 from server.console.screens.devices import DEVICES, DevicesState, render_devices
+from server.console.screens.care_plan import CarePlanState, render_care_plan
 from server.console.screens.escalation import EscalationState, render_escalation
 from server.console.screens.escalations import EscalationsState, render_escalations
 from server.console.screens.exports import EXPORTS, ExportsState, render_exports
@@ -78,11 +80,14 @@ SCREENS = (
            HistoryState, render_history),
     Screen("/people/:service_user_id/medicines", "Medicines list", MedicinesState,
            render_medicines),
-    Screen(TO_CHECK, "Medicines: changes to check", ToCheckState, render_to_check),
     Screen(ROTA, "Rota", RotaState, render_rota),
     Screen(DEVICES, "Phones", DevicesState, render_devices),
     Screen(EXPORTS, "Exports", ExportsState, render_exports),
     Screen(CHARTS, "Charts", ChartsState, render_charts),
+    Screen("/people/:service_user_id/care-plan", "Care plan", CarePlanState,
+           render_care_plan),
+    Screen(TO_CHECK, "Medicines and care plans: changes to check", ToCheckState,
+           render_to_check),
     Screen(HOME, "Office console", HomeState, render_home),
 )
 

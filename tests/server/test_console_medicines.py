@@ -1,6 +1,7 @@
-"""The console's medicines screens in memory: a person's list with Add / Change / Stop forms
-whose errors name the box, the "to check" queue a second coordinator works through, the history
-of versions, and the "needs review" mark; every opening audited."""
+"""The console's medicines and care plan screens in memory: a person's list with Add / Change /
+Stop forms whose errors name the box, the "to check" queue a second coordinator works through,
+the history of versions, the "needs review" mark, controlled drugs' stock, and care plan tasks
+edited and checked the same way; every opening audited."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from server.schema import audit_log
 from server.storage import make_engine, migrate
 from tests.factories import PASSWORD, small_agency
 from tests.server.test_console import Office, on_top, routes, sign_in
-from tests.server.test_console_escalations import choose
 from tests.support.flet_memory import Harness
 
 BEA = "bea@example.org"
@@ -73,7 +73,7 @@ def change_the_dose(app: Harness) -> None:
     assert error_under(app, "why") == "Say why the list is changing."
     assert app.find("console-med-field-dose").value == "2 tablets"  # type: ignore[attr-defined]
     app.type("console-med-field-why", "Dose doubled by the GP")
-    choose(app, "console-med-field-source", "gp_letter")
+    app.tap("console-med-source-gp_letter")
     app.tap("console-med-save")
 
 
@@ -123,7 +123,7 @@ def test_an_allergy_warning_asks_for_a_reason_and_a_rejected_add_never_reaches_a
                              ("times", "08:00, 14:00, 20:00"), ("start_date", "2026-03-01"),
                              ("why", "Chest infection")):
             app.type(f"console-med-field-{field}", value)
-        choose(app, "console-med-field-source", "prescription")
+        app.tap("console-med-source-prescription")
         app.tap("console-med-save")
         assert "Allergy warning: Penicillin" in on_top(app)
         assert str(error_under(app, "override")).startswith("Allergy warning")
@@ -149,14 +149,14 @@ def test_covert_needs_a_best_interests_decision_and_stop_keeps_the_entry(
         app.tap("console-med-change-0")
         tick(app, "console-med-field-covert", True)
         app.type("console-med-field-why", "Refusing tablets; best-interests meeting held")
-        choose(app, "console-med-field-source", "clinician_instruction")
+        app.tap("console-med-source-clinician_instruction")
         app.tap("console-med-save")
         assert str(error_under(app, "best_interests")).startswith("Covert administration")
         app.tap("console-med-cancel")
         app.tap("console-med-stop-0")
         app.type("console-med-field-stop_date", "01/04/2026")
         app.type("console-med-field-why", "Stopped by the GP")
-        choose(app, "console-med-field-source", "gp_letter")
+        app.tap("console-med-source-gp_letter")
         app.tap("console-med-save")
         assert error_under(app, "stop_date") == "The stop date must be a date like 2026-03-31."
         app.type("console-med-field-stop_date", "2026-04-01")
@@ -222,3 +222,46 @@ def test_a_controlled_drug_keeps_a_running_stock_balance(office: Office) -> None
         app.tap(f"console-med-stock-counted-{n}")
         assert "Give the quantity as a number." in on_top(app)
     assert actions(office, "cd_stock_counted") == 1
+
+
+def phone_tasks(office: Office) -> list[list[str]]:
+    a = office.agency
+    with office.engine.connect() as conn:
+        return [[t["title"] for t in c["body"]["tasks"]]
+                for c in feed.pull(conn, a.tenant_id, a.worker_id, 0, 1000)
+                if c["entity"] == "care_plan"]
+
+
+def test_an_edited_care_plan_waits_for_its_check_then_reaches_the_phone(
+        office: Office) -> None:
+    before = phone_tasks(office)
+    assert before == [["Help with a wash and dressing", "Breakfast and a drink"]]
+    with office.open(f"/people/{office.person_id}/care-plan") as app:
+        sign_in(app)
+        assert "Care plan: Margaret Ellison" in on_top(app)
+        app.tap("console-plan-remove-1")
+        assert "Breakfast and a drink" not in on_top(app)
+        app.tap("console-plan-add")
+        assert "The visit is needed." in on_top(app)
+        app.tap("console-plan-visit_type-morning")
+        app.tap("console-plan-category-nutrition")
+        app.type("console-plan-title", "Porridge and a mug of tea")
+        app.type("console-plan-instructions", "Two sugars; she likes it milky")
+        app.tap("console-plan-add")
+        assert "Porridge and a mug of tea" in on_top(app)
+        app.tap("console-plan-save")
+        assert app.semantics("console-plan-why").content.error == (  # type: ignore[attr-defined]
+            "Say why the list is changing.")
+        app.type("console-plan-why", "Reviewed with her daughter")
+        app.tap("console-plan-source-other")
+        app.tap("console-plan-save")
+        assert "Care plan version 2 saved. It waits for a second coordinator" in on_top(app)
+    assert phone_tasks(office) == before
+    with office.open("/medicines/to-check") as app:
+        sign_in_as_bea(app)
+        assert "Care plan · Margaret Ellison · Changed (version 2)" in on_top(app)
+        assert "Tasks: Help with a wash and dressing, Breakfast and a drink → Help with a " \
+               "wash and dressing, Porridge and a mug of tea" in on_top(app)
+        app.tap("console-check-0")
+    assert phone_tasks(office)[-1] == ["Help with a wash and dressing",
+                                       "Porridge and a mug of tea"]

@@ -64,13 +64,21 @@ def render_form(state: MedicinesState, redraw: Callable[[], None]) -> list[ft.Co
             label=label, value=bool(f.get(field)), on_change=changed), label), width=300)
 
     def choice(field: str, label: str, options: list[tuple[str, str]]) -> ft.Control:
-        def chosen(e: ft.Event[ft.Dropdown]) -> None:
-            f[field] = e.control.value
+        """One chip per option (one tap each, and each findable by its own identifier)."""
+        def pick(key: str) -> Callable[[ft.Event[ft.Chip]], None]:
+            def picked(_e: ft.Event[ft.Chip]) -> None:
+                f[field] = key
+                redraw()
+            return picked
 
-        return labelled(f"console-med-field-{field}", ft.Dropdown(
-            label=label, width=420, value=f.get(field) or None, on_select=chosen,
-            error_text=_error(state, field),
-            options=[ft.DropdownOption(key=k, text=t) for k, t in options]), label)
+        chips: list[ft.Control] = [labelled(f"console-med-{field}-{k}", ft.Chip(
+            label=ft.Text(t), selected=f.get(field) == k, on_select=pick(k)), t)
+            for k, t in options]
+        said = _error(state, field)
+        return ft.Column([ft.Text(label, weight=ft.FontWeight.W_500),
+                          ft.Row(chips, wrap=True),
+                          *([ft.Text(said, color=ft.Colors.RED_800)] if said else [])],
+                         spacing=4)
 
     title = {"add": "Add a medicine", "change": f"Change {f.get('name', '')}",
              "stop": f"Stop {f.get('name', '')}"}[mode]

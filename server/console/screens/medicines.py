@@ -138,7 +138,10 @@ def render_medicines(state: MedicinesState, redraw: Callable[[], None]) -> list[
                 button("console-med-to-check", "Changes to check", lambda: c.go(TO_CHECK),
                        icon=ft.Icons.FACT_CHECK),
                 button("console-med-mar", "MAR chart", lambda: c.go(mar_route(
-                    m.service_user_id)), icon=ft.Icons.TABLE_CHART)], wrap=True),
+                    m.service_user_id)), icon=ft.Icons.TABLE_CHART),
+                button("console-med-care-plan", "Care plan",
+                       lambda: c.go(f"/people/{m.service_user_id}/care-plan"),
+                       icon=ft.Icons.CHECKLIST)], wrap=True),
         heading(f"Medicines: {m.person_name}"),
         ft.Text(f"Allergies: {', '.join(m.allergies) or 'None recorded'}. Opening this list "
                 "was logged in the audit trail."),
