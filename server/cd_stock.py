@@ -2,13 +2,13 @@
 
 The office records stock received and stock counted; each administration the phones sync
 takes its amount off (the dose's recorded `amount`, else the number its dose text starts with,
-else 1). The balance is checked at every step: an administration that takes it below zero, or a
-count that differs from it, is a discrepancy raised as an urgent medication escalation (once per
-register entry). After a count the balance is what was counted, so one discrepancy is raised
-once and later steps are checked from the count. A medicine's register starts at its first
-"received" entry; administrations before that are not counted (no register was kept yet).
-Entries are appended only; the agency's clock row is taken first, so entries from the console
-and from phones' pushes are written one at a time.
+else 1), and a correction to "not given" puts it back. The balance is checked at every step:
+an administration that takes it below zero, or a count that differs from it, is a discrepancy
+raised as an urgent medication escalation (once per register entry). After a count the balance
+is what was counted, so one discrepancy is raised once and later steps are checked from the
+count. A medicine's register starts at its first "received" entry; administrations before that
+are not counted (no register was kept yet). Entries are appended only; the agency's clock row
+is taken first, so entries from the console and from phones' pushes are written one at a time.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sync import codes
 from sync.protocol import PushedRecord
 
 RECEIVED, GIVEN, COUNTED = "received", "given", "counted"
+CORRECTED = "corrected"  # an administration corrected to "not given": its amount put back
 LEADING_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
 MAX_QUANTITY = 100_000.0
 
@@ -37,8 +38,8 @@ MAX_QUANTITY = 100_000.0
 @dataclass(frozen=True)
 class Entry:
     at: str
-    kind: str
-    quantity: float  # received or given (positive), or what was counted
+    kind: str  # received, given, counted, corrected
+    quantity: float  # received, given or put back (positive), or what was counted
     balance: float  # after this entry
     expected: float | None  # a count: what the register said before it
     by_id: str
@@ -75,6 +76,7 @@ def from_records(conn: Connection, tenant_id: str, worker_id: str,
                  stored: Iterable[PushedRecord], now: datetime) -> None:
     """Take each synced administration of a controlled drug off its balance (same transaction
     as storing the records); a balance below zero is escalated."""
+    _undo_corrected(conn, tenant_id, worker_id, stored, now)
     given = [r for r in stored if r.kind == "dose_outcome" and r.facts.get("controlled")
              and _counts(r.facts.get("outcome"))]
     if not given:
@@ -92,6 +94,26 @@ def from_records(conn: Connection, tenant_id: str, worker_id: str,
         if entry.balance < -1e-6:
             _escalate(conn, tenant_id, medicine_id, r.service_user_id, entry, worker_id,
                       r.visit_id, now)
+
+
+def _undo_corrected(conn: Connection, tenant_id: str, worker_id: str,
+                    stored: Iterable[PushedRecord], now: datetime) -> None:
+    """A correction saying an administration was not given after all puts its amount back
+    (a new entry: the register is never rewritten)."""
+    for r in stored:
+        if r.kind != "addendum" or not r.corrects or \
+                r.facts.get("corrects_kind") != "dose_outcome" or \
+                not r.facts.get("outcome") or _counts(r.facts.get("outcome")):
+            continue
+        taken = conn.execute(select(cd_stock).where(
+            cd_stock.c.tenant_id == tenant_id, cd_stock.c.record_id == r.corrects,
+            cd_stock.c.kind == GIVEN)).first()
+        if taken is None or _done(conn, tenant_id, r.id):
+            continue
+        before = _last(conn, tenant_id, taken.medicine_id)
+        balance = (before.balance if before else 0.0) + float(taken.quantity)
+        _append(conn, tenant_id, taken.medicine_id, now, CORRECTED, float(taken.quantity),
+                balance, None, worker_id, record_id=r.id)
 
 
 def register(conn: Connection, tenant_id: str, medicine_id: str) -> list[Entry]:

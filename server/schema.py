@@ -493,12 +493,12 @@ cd_stock = Table(
     Column("tenant_id", String(36), nullable=False),
     Column("medicine_id", String(36), nullable=False),
     Column("at", Text, nullable=False),
-    Column("kind", String(16), nullable=False),  # received, given, counted
+    Column("kind", String(16), nullable=False),  # received, given, counted, corrected
     Column("quantity", Float, nullable=False),
     Column("balance", Float, nullable=False),
     Column("expected", Float),  # a count: the balance the register expected
     Column("by_id", String(36), nullable=False),  # coordinator, or the worker who gave it
-    Column("record_id", String(36)),  # the dose record an administration came from
+    Column("record_id", String(36)),  # the dose record (or its correction) it came from
     Index("cd_stock_by_medicine", "tenant_id", "medicine_id", "n"),
     UniqueConstraint("tenant_id", "record_id", name="cd_stock_once_per_dose"),
 )

@@ -30,10 +30,11 @@ def oramorph(o: Office) -> str:  # controlled, PRN, dose "2.5ml"
     return next(mid for mid, b in bodies.items() if b["name"] == "Oramorph")
 
 
-def given(o: Office, medicine: str, at: datetime, outcome: str = "given") -> None:
+def given(o: Office, medicine: str, at: datetime, outcome: str = "given") -> str:
     rec = o.dose(medicine, at, outcome, prn=True)
     rec.facts["controlled"] = True
     o.push(rec)
+    return rec.id
 
 
 def register(o: Office, medicine: str) -> list[tuple[str, float, float]]:
@@ -86,3 +87,17 @@ def test_only_controlled_drugs_keep_a_register_and_quantities_are_checked(
                 cd_stock.receive(conn, o.agency.tenant_id, "c", med, bad, NOW)
         with pytest.raises(Invalid, match="before counting"):
             cd_stock.count(conn, o.agency.tenant_id, "c", med, 3, NOW)
+
+
+def test_a_correction_to_not_given_puts_the_amount_back_once(office: Office) -> None:
+    o, med = office, oramorph(office)
+    with o.engine.begin() as conn:
+        cd_stock.receive(conn, o.agency.tenant_id, "coordinator", med, 10, NOW)
+    dose = given(o, med, o.t9)
+    fix = o.record("addendum", o.morning, o.t9 + timedelta(minutes=20), {
+        "corrects_kind": "dose_outcome", "actor": "worker", "outcome": "refused",
+        "medicine_id": med}, corrects=dose)
+    o.push(fix)
+    o.push(fix)  # a retried push
+    assert register(o, med) == [("received", 10.0, 10.0), ("given", 2.5, 7.5),
+                                ("corrected", 2.5, 10.0)]
