@@ -10,81 +10,30 @@ queue and the version in force at a given time (a visit's, a MAR chart slot's).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, update
 
 from server import datakeys, feed, rota, sealing
 from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.list_history import (
+    SEALED_AS,
+    Action,
+    Source,
+    State,
+    Version,
+    get,
+    history,
+    in_force,
+    waiting,
+)
 from server.schema import care_plans, list_versions, medicines, visits
 
+__all__ = ["Action", "Source", "State", "Version", "check", "get", "history", "holders",
+           "in_force", "propose", "publish_to_holders", "reject", "waiting"]
+
 TABLES: dict[str, Table] = {"medicine": medicines, "care_plan": care_plans}
-SEALED_AS = "list_versions"
-
-
-class Action(StrEnum):
-    SET_UP = "set_up"  # the version that was there before versioning began
-    ADD = "add"
-    CHANGE = "change"
-    STOP = "stop"
-
-    @property
-    def label(self) -> str:
-        return {"set_up": "Set up", "add": "Added", "change": "Changed",
-                "stop": "Stopped"}[self.value]
-
-
-class State(StrEnum):
-    TO_CHECK = "to_check"
-    CHECKED = "checked"
-    REJECTED = "rejected"
-
-    @property
-    def label(self) -> str:
-        return {"to_check": "Waiting for a second check", "checked": "Checked",
-                "rejected": "Rejected at the check"}[self.value]
-
-
-class Source(StrEnum):
-    """Where a transcribed change came from (shown on the history and the MAR chart)."""
-
-    GP_LETTER = "gp_letter"
-    DISCHARGE_SUMMARY = "discharge_summary"
-    PRESCRIPTION = "prescription"
-    PHARMACY = "pharmacy"
-    CLINICIAN = "clinician_instruction"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {"gp_letter": "GP letter", "discharge_summary": "Hospital discharge summary",
-                "prescription": "Prescription", "pharmacy": "Pharmacy (dispensing label)",
-                "clinician_instruction": "Clinician's instruction",
-                "other": "Other"}[self.value]
-
-
-@dataclass(frozen=True)
-class Version:
-    id: str
-    entity: str
-    entity_id: str
-    service_user_id: str
-    version: int
-    action: Action
-    state: State
-    author_id: str | None
-    authored_at: str
-    checked_by: str | None
-    checked_at: str | None
-    in_force_from: str | None
-    body: dict[str, Any]
-    why: str
-    source: str
-    override: str  # why an allergy warning was overridden ("" when there was none)
-    rejected_because: str
 
 
 def propose(conn: Connection, tenant_id: str, author_id: str, entity: str, entity_id: str,
@@ -172,40 +121,6 @@ def reject(conn: Connection, tenant_id: str, checker_id: str, version_id: str, b
     return get(conn, tenant_id, version_id)
 
 
-def get(conn: Connection, tenant_id: str, version_id: str) -> Version:
-    found = _versions(conn, tenant_id, list_versions.c.id == version_id)
-    if not found:
-        raise NotFound("No such change.")
-    return found[0]
-
-
-def history(conn: Connection, tenant_id: str, service_user_id: str,
-            entity: str = "medicine") -> list[Version]:
-    """Every version of the person's list, oldest first (each entity's in version order)."""
-    _table(entity)
-    return _versions(conn, tenant_id, list_versions.c.service_user_id == service_user_id,
-                     list_versions.c.entity == entity)
-
-
-def waiting(conn: Connection, tenant_id: str) -> list[Version]:
-    """The agency's "to check" queue, oldest first."""
-    return _versions(conn, tenant_id, list_versions.c.state == State.TO_CHECK.value)
-
-
-def in_force(versions: list[Version], entity_id: str, at: datetime) -> Version | None:
-    """The checked version of an entity in force at `at`; None when it has no version history
-    (set up before versioning: the live row is its only version) or none was in force yet."""
-    chosen: Version | None = None
-    for v in versions:
-        if v.entity_id != entity_id or v.state is not State.CHECKED or v.in_force_from is None:
-            continue
-        # A set-up version ("" in force from) was there from the start.
-        if (v.in_force_from == "" or datetime.fromisoformat(v.in_force_from) <= at) and (
-                chosen is None or v.version > chosen.version):
-            chosen = v
-    return chosen
-
-
 def holders(conn: Connection, tenant_id: str, service_user_id: str) -> list[str]:
     """Workers whose phones currently hold the person (their feed carries them)."""
     workers = conn.execute(select(visits.c.worker_id).distinct().where(
@@ -274,21 +189,3 @@ def _seal(conn: Connection, tenant_id: str, row_id: str, version: int,
     return sealing.seal_body(keys, tenant_id, SEALED_AS, row_id, version, payload)
 
 
-def _versions(conn: Connection, tenant_id: str, *where: Any) -> list[Version]:
-    rows = conn.execute(select(list_versions).where(list_versions.c.tenant_id == tenant_id,
-                                                    *where)
-                        .order_by(list_versions.c.entity_id, list_versions.c.version)).all()
-    if not rows:
-        return []
-    keys = datakeys.keys_for(conn, tenant_id)
-    out = []
-    for r in rows:
-        p = sealing.open_body(keys, tenant_id, SEALED_AS, r.id, r.version, r.sealed)
-        out.append(Version(
-            id=r.id, entity=r.entity, entity_id=r.entity_id, service_user_id=r.service_user_id,
-            version=r.version, action=Action(r.action), state=State(r.state),
-            author_id=r.author_id, authored_at=r.authored_at, checked_by=r.checked_by,
-            checked_at=r.checked_at, in_force_from=r.in_force_from, body=p["body"],
-            why=p.get("why", ""), source=p.get("source", ""), override=p.get("override", ""),
-            rejected_because=p.get("rejected_because", "")))
-    return sorted(out, key=lambda v: (v.authored_at, v.entity_id, v.version))

@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from server import dose_limits, escalations, sealing
+from server import dose_limits, escalations, list_history, sealing
 from server.schema import medicines, records
 from sync import codes
 from sync.protocol import PushedRecord
@@ -82,10 +82,12 @@ def from_records(conn: Connection, tenant_id: str, stored: list[PushedRecord],
         records.c.kind == "dose_outcome"))
     meds = _medicines(conn, tenant_id, {d.medicine_id for d in doses})
     raised: list[escalations.Escalation | None] = []
+    versions: dict[str, list[list_history.Version]] = {}
     for d in doses:
         med = meds.get(d.medicine_id)
         if med is None:
             continue
+        med = _in_force(conn, tenant_id, d, med, versions)
         raised += _per_dose(conn, tenant_id, d, med, now)
         same = _doses_of(conn, tenant_id, d.service_user_id, d.medicine_id,
                          d.actual_at - PRN_PERIOD, d.actual_at + PRN_PERIOD)
@@ -107,6 +109,17 @@ def _person_bodies(conn: Connection, tenant_id: str, su: str) -> dict[str, dict[
 def _lines_doses(conn: Connection, tenant_id: str, su: str, ids: list[str], lo: datetime,
                  hi: datetime) -> list[Dose]:
     return [x for mid in ids for x in _doses_of(conn, tenant_id, su, mid, lo, hi)]
+
+
+def _in_force(conn: Connection, tenant_id: str, d: Dose, live: dict[str, Any],
+              versions: dict[str, list[list_history.Version]]) -> dict[str, Any]:
+    """The medicine as it was when the dose was due: a dose synced after a checked change is
+    judged by the instructions it was given under (a visit uses the version in force)."""
+    if d.service_user_id not in versions:
+        versions[d.service_user_id] = list_history.history(conn, tenant_id, d.service_user_id)
+    at = datetime.fromisoformat(d.scheduled_at) if d.scheduled_at else d.actual_at
+    then = list_history.in_force(versions[d.service_user_id], d.medicine_id, at)
+    return live if then is None else then.body
 
 
 def window_of(med: dict[str, Any], scheduled_at: datetime) -> tuple[datetime, datetime]:

@@ -11,15 +11,16 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
-from server import agency, escrow, feed, med_versions, scope
+from server import agency, escrow, feed, med_versions, office_checks, scope
 from server.errors import Conflict, Forbidden, Invalid
 from server.med_versions import Action, State
-from server.schema import audit_log, care_plans, medicines
+from server.schema import audit_log, care_plans, medicines, records
 from server.services import med_checks
 from server.services import medicines_list as meds
 from server.services.sign_in import Coordinator
+from sync.protocol import PushedRecord
 from tests.factories import PASSWORD, SmallAgency, small_agency
 
 AMLODIPINE = {"name": "Amlodipine", "strength": "5 mg", "form": "tablet", "dose": "2 tablets",
@@ -278,3 +279,39 @@ def test_the_mar_chart_says_which_version_was_in_force_and_when_it_changed(
     assert later.versions[0].startswith("Amlodipine 5 mg: version 2 (changed")
     text = " ".join(p.extract_text() for p in PdfReader(BytesIO(mar_chart_pdf(chart))).pages)
     assert "Versions of the medicines list in force" in text and "Bea Second" in text
+
+
+def test_an_office_check_judges_a_late_synced_dose_by_the_version_in_force_when_it_was_due(
+        office: Office) -> None:
+    o = office
+    a = o.agency
+    # At 09:00 Amlodipine becomes time-critical; a dose due at 08:00 under the old (regular)
+    # version, refused at 08:10, syncs afterwards: a refused regular dose raises nothing.
+    day = o.clock.at.replace(hour=9, minute=0)
+    o.clock.at = day
+    v = meds.change_medicine(o.engine, o.key, o.a, o.person, o.medicine_id(),
+                             {**AMLODIPINE, "time_critical": True}, "Now time-critical",
+                             "gp_letter", clock=o.clock)
+    med_checks.check(o.engine, o.b, v.id, o.clock)
+    due, refused = day.replace(hour=8), day.replace(hour=8, minute=10)
+
+    def dose(rid: str, scheduled: datetime, actual: datetime) -> PushedRecord:
+        facts = {"medicine_id": o.medicine_id(), "scheduled_at": scheduled.isoformat(),
+                 "actual_at": actual.isoformat(), "outcome": "refused", "prn": False,
+                 "controlled": False}
+        with o.engine.begin() as conn:
+            conn.execute(insert(records).values(
+                id=rid, tenant_id=a.tenant_id, device_id="dev", worker_id=a.worker_id,
+                kind="dose_outcome", visit_id=a.visits[0]["id"], service_user_id=o.person,
+                recorded_at=actual.isoformat(), version=1, envelope={}, facts=facts,
+                content_hash=rid, received_at=o.clock.at.isoformat(), seq=1))
+        return PushedRecord(rid, "dose_outcome", a.visits[0]["id"], o.person,
+                            actual.isoformat(), 1, {}, facts=facts)
+
+    early = dose("d1", due, refused)
+    later = dose("d2", due + timedelta(days=1), refused + timedelta(days=1))
+    with o.engine.begin() as conn:
+        assert office_checks.from_records(conn, a.tenant_id, [early], o.clock.at) == []
+        # The next day's dose is due under the new version: refusing it is raised.
+        raised = office_checks.from_records(conn, a.tenant_id, [later], o.clock.at)
+    assert [e.office_check for e in raised] == ["time_critical_not_given"]
