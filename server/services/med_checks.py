@@ -27,7 +27,9 @@ SHOWN = (("name", "Medicine"), ("ingredient", "Active ingredient"), ("strength",
          ("support_level", "Support"), ("time_critical", "Time-critical"), ("prn", "As needed"),
          ("controlled", "Controlled drug"), ("covert", "Covert"),
          ("best_interests", "Best-interests decision"), ("start_date", "Start"),
-         ("stop_date", "Stop"), ("instructions", "Instructions"), ("tasks", "Tasks"))
+         ("stop_date", "Stop"), ("instructions", "Instructions"), ("tasks", "Tasks"),
+         ("frequency", "Frequency"), ("amount", "Amount"), ("course", "Course"),
+         ("review_date", "Review date"), ("patch", "Patch"))
 
 
 @dataclass(frozen=True)

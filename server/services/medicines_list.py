@@ -140,6 +140,39 @@ def stop_medicine(engine: Engine, key: X25519PrivateKey, who: Coordinator,
     return v
 
 
+def set_dose_for_date(engine: Engine, key: X25519PrivateKey, who: Coordinator,
+                      service_user_id: str, medicine_id: str, day: str, amount: str, why: str,
+                      source: str, clock: Clock = SYSTEM_CLOCK) -> Version:
+    """A clinician's dose for one date (warfarin by INR, insulin units), entered by the office
+    into a per-date medicine: a new version, checked like any transcription."""
+    now = clock.now()
+    try:
+        on = date.fromisoformat(day.strip()).isoformat()
+    except ValueError:
+        raise Invalid("The date must be like 2026-03-31.", field="dose_date") from None
+    try:
+        value = float(amount.strip())
+    except ValueError:
+        raise Invalid("Give the dose as a number.", field="dose_amount") from None
+    if not 0 <= value <= 100_000:
+        raise Invalid("Give a dose from 0 upwards.", field="dose_amount")
+    with engine.begin() as conn:
+        _person(conn, key, who, service_user_id, now)
+        before = _live_bodies(conn, who, service_user_id, now, medicine_id).get(medicine_id)
+        if before is None:
+            raise NotFound("No such medicine on this person's list.")
+        current = before[1].get("amount")
+        if not isinstance(current, dict) or current.get("kind") != "per_date":
+            raise Invalid("This medicine's dose is not set per date.", field="dose_amount")
+        by_date = {**(current.get("by_date") or {}), on: int(value) if value.is_integer()
+                   else value}
+        body = {**before[1], "amount": {**current, "by_date": dict(sorted(by_date.items()))}}
+        v = med_versions.propose(conn, who.tenant_id, who.id, "medicine", medicine_id,
+                                 service_user_id, Action.CHANGE, body, why, source, now)
+        audit(conn, who, "set_dose_for_date", "medicine", medicine_id, now)
+    return v
+
+
 def record_stock(engine: Engine, who: Coordinator, service_user_id: str, medicine_id: str,
                  kind: str, quantity: str, clock: Clock = SYSTEM_CLOCK) -> cd_stock.Entry:
     """A controlled drug's stock received, or counted (a difference is escalated)."""

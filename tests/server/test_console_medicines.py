@@ -265,3 +265,52 @@ def test_an_edited_care_plan_waits_for_its_check_then_reaches_the_phone(
         app.tap("console-check-0")
     assert phone_tasks(office)[-1] == ["Help with a wash and dressing",
                                        "Porridge and a mug of tea"]
+
+
+def test_a_clinicians_dose_for_a_date_is_entered_and_checked_before_phones_get_it(
+        office: Office) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from server import escrow, med_versions
+    from server.med_versions import Action
+    from server.schema import coordinators
+    from server.services import med_checks
+    from server.services.sign_in import Coordinator
+
+    a = office.agency
+    with office.engine.connect() as conn:
+        ids = dict(conn.execute(select(coordinators.c.email, coordinators.c.id)).all())
+    sam = Coordinator(ids["office@example.org"], a.tenant_id, "Sam Office")
+    bea = Coordinator(ids[BEA], a.tenant_id, "Bea Second")
+    warfarin = {"name": "Warfarin", "strength": "1 mg", "form": "tablet", "dose": "as set",
+                "route": "oral", "times": ["18:00"], "support_level": "administer",
+                "start_date": "2026-01-01", "stop_date": None, "prn": None,
+                "amount": {"kind": "per_date", "unit": "mg", "by_date": {}}}
+    with office.engine.begin() as conn:
+        v = med_versions.propose(conn, a.tenant_id, sam.id, "medicine", "warfarin-1",
+                                 office.person_id, Action.ADD, warfarin, "Started",
+                                 "gp_letter", datetime.now(UTC))
+    med_checks.check(office.engine, bea, v.id)
+    today = datetime.now(ZoneInfo("Europe/London")).date()  # the console's today
+    with office.open(f"/people/{office.person_id}/medicines") as app:
+        sign_in(app)
+        n = next(i for i in range(5) if "Warfarin" in app.text(f"console-med-{i}"))
+        assert f"{today:%a %d %b} none set" in app.text(f"console-med-{n}")
+        app.tap(f"console-med-dose-date-{n}")
+        app.type("console-med-field-dose_amount", "three")
+        app.type("console-med-field-why", "INR 2.4 today: 3 mg")
+        app.tap("console-med-save")
+        assert error_under(app, "dose_amount") == "Give the dose as a number."
+        app.type("console-med-field-dose_amount", "3")
+        app.tap("console-med-save")
+        assert "Warfarin: version 2 saved." in on_top(app)
+    key = escrow.load_private_key(str(a.key_file))
+    queue = med_checks.to_check(office.engine, key, bea)
+    assert [(d.label, d.after) for d in queue[0].differences] == [
+        ("Amount", f"by date {today.isoformat()} 3, kind per_date, unit mg")]
+    med_checks.check(office.engine, bea, queue[0].version.id)
+    with office.engine.connect() as conn:
+        sent = [c["body"] for c in feed.pull(conn, a.tenant_id, a.worker_id, 0, 1000)
+                if c["entity_id"] == "warfarin-1"]
+    assert sent[-1]["amount"]["by_date"] == {today.isoformat(): 3}

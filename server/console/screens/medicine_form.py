@@ -81,10 +81,14 @@ def render_form(state: MedicinesState, redraw: Callable[[], None]) -> list[ft.Co
                          spacing=4)
 
     title = {"add": "Add a medicine", "change": f"Change {f.get('name', '')}",
-             "stop": f"Stop {f.get('name', '')}"}[mode]
+             "stop": f"Stop {f.get('name', '')}",
+             "dose": f"Dose of {f.get('name', '')} for a date"}[mode]
     boxes: list[ft.Control] = [ft.Text(title, size=18, weight=ft.FontWeight.BOLD)]
     if mode == "stop":
         boxes.append(text("stop_date", "Last day it is given (YYYY-MM-DD)"))
+    elif mode == "dose":
+        boxes += [text("dose_date", "Date (YYYY-MM-DD)"),
+                  text("dose_amount", "Dose on that date (in the medicine's unit)")]
     else:
         boxes += [text(k, label, k == "instructions") for k, label in TEXTS]
         boxes.append(choice("support_level", "Support level",

@@ -5,6 +5,7 @@ opens the person's sealed record and medicines; the audit log says so."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import flet as ft
@@ -24,6 +25,7 @@ from server.services.medicines_list import (
     read_list,
     reconcile,
     record_stock,
+    set_dose_for_date,
     stop_medicine,
 )
 
@@ -62,6 +64,9 @@ class MedicinesState:
         self.form.update(why="", source="", override="")
         if mode == "stop":
             self.form["stop_date"] = self.console.today().isoformat()
+        if mode == "dose":
+            self.form.update(dose_date=self.console.today().isoformat(), dose_amount="",
+                             source="clinician_instruction")
         self.problem, self.error_field, self.status = "", None, ""
 
     def cancel(self) -> None:
@@ -78,6 +83,9 @@ class MedicinesState:
         try:
             if mode == "add":
                 v = add_medicine(*args, f, why, source, str(f.get("override") or ""), c.clock)
+            elif mode == "dose":
+                v = set_dose_for_date(*args, str(medicine_id), str(f.get("dose_date") or ""),
+                                      str(f.get("dose_amount") or ""), why, source, c.clock)
             elif mode == "change":
                 v = change_medicine(*args, str(medicine_id), f, why, source,
                                     str(f.get("override") or ""), c.clock)
@@ -196,6 +204,21 @@ def _stock(state: MedicinesState, n: int, e: Entry,
                    act(lambda: state.stock(e.id, "counted")), icon=ft.Icons.CHECKLIST)]
 
 
+def _per_date(body: dict[str, Any]) -> dict[str, Any] | None:
+    amount = body.get("amount")
+    return amount if isinstance(amount, dict) and amount.get("kind") == "per_date" else None
+
+
+def _dates_words(amount: dict[str, Any], today: date) -> str:
+    """The doses set for today and the next six days ("none set" where a clinician's dose is
+    still missing: the phone shows nothing to give on such a day)."""
+    by_date, unit = amount.get("by_date") or {}, amount.get("unit", "")
+    days = [today + timedelta(days=i) for i in range(7)]
+    return "Doses set per date: " + " · ".join(
+        f"{d:%a %d %b} " + (f"{by_date[d.isoformat()]:g} {unit}".strip()
+                            if d.isoformat() in by_date else "none set") for d in days)
+
+
 def _dose_words(b: dict[str, Any]) -> str:
     prn = b.get("prn")
     when = (f"as needed: {prn.get('reason_hint', '')}, at least "
@@ -224,6 +247,10 @@ def _entry(state: MedicinesState, n: int, e: Entry, stopped: bool,
                            act(lambda: state.start("stop", e)), icon=ft.Icons.STOP_CIRCLE)]
     if b.get("controlled") and not stopped:
         actions += _stock(state, n, e, act)
+    per_date = _per_date(b)
+    if per_date is not None and not stopped and state.editing is None and e.waiting is None:
+        actions.append(button(f"console-med-dose-date-{n}", "Dose for a date",
+                              act(lambda: state.start("dose", e)), icon=ft.Icons.EVENT))
     return labelled(f"console-med-{n}", ft.Container(ft.Column([
         ft.Text(f"{b.get('name', '')} {b.get('strength', '')} {b.get('form', '')}"
                 + (" — STOPPED" if stopped else ""), weight=ft.FontWeight.BOLD,
@@ -231,6 +258,10 @@ def _entry(state: MedicinesState, n: int, e: Entry, stopped: bool,
         ft.Text(_dose_words(b)),
         small(f"Version {e.version} · {dates}" + (f" · {' · '.join(flags)}" if flags else "")),
         *([small(f"Instructions: {b['instructions']}")] if b.get("instructions") else []),
+        *([ft.Text(_dates_words(per_date, state.console.today()),
+                   color=ft.Colors.RED_800 if "none set" in _dates_words(
+                       per_date, state.console.today()) else None)]
+          if per_date is not None else []),
         *([ft.Row(actions, wrap=True)] if actions else []),
     ], spacing=2), padding=12, border=ft.Border.all(1, ft.Colors.GREY_400), border_radius=8,
         width=900), label=f"Medicine {b.get('name', '')}")
