@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, update
 
-from server import datakeys, feed, rota, sealing
+from server import datakeys, feed, sealing
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.list_history import (
     SEALED_AS,
@@ -122,12 +122,12 @@ def reject(conn: Connection, tenant_id: str, checker_id: str, version_id: str, b
 
 
 def holders(conn: Connection, tenant_id: str, service_user_id: str) -> list[str]:
-    """Workers whose phones currently hold the person (their feed carries them)."""
-    workers = conn.execute(select(visits.c.worker_id).distinct().where(
+    """Workers whose phones hold the person: those with a visit for them (the rota sends the
+    person with a worker's first visit and takes them back when the last one goes). Not read
+    from the feed, whose older changes may have been compacted away."""
+    return sorted(conn.execute(select(visits.c.worker_id).distinct().where(
         visits.c.tenant_id == tenant_id, visits.c.service_user_id == service_user_id)
-    ).scalars().all()
-    return sorted(w for w in workers
-                  if rota.worker_holds(conn, tenant_id, w, service_user_id))
+    ).scalars().all())
 
 
 def publish_to_holders(conn: Connection, tenant_id: str, service_user_id: str, entity: str,

@@ -55,7 +55,7 @@ def _scope_changes(
     conn: Connection, tenant_id: str, worker_id: str, service_user_id: str
 ) -> list[dict[str, Any]]:
     """The person's data, unless this worker's feed already carries it."""
-    if worker_holds(conn, tenant_id, worker_id, service_user_id):
+    if _worker_holds(conn, tenant_id, worker_id, service_user_id):
         return []
     out: list[dict[str, Any]] = []
     keys = datakeys.keys_for(conn, tenant_id)
@@ -78,7 +78,7 @@ def _scope_changes(
     return out
 
 
-def worker_holds(conn: Connection, tenant_id: str, worker_id: str, entity_id: str) -> bool:
+def _worker_holds(conn: Connection, tenant_id: str, worker_id: str, entity_id: str) -> bool:
     """Whether the worker's feed currently carries this entity (its latest change is an upsert)."""
     latest = conn.execute(
         select(feed_table.c.op)
