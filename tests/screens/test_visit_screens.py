@@ -304,8 +304,7 @@ def test_a_medicines_list_marked_for_review_shows_on_the_visit(phone: Phone,
         cid = conn.execute(select(coordinators.c.id)).scalar_one()
     medicines_list.mark_needs_review(engine, Coordinator(cid, a.tenant_id, "Sam Office"),
                                      a.people[0]["id"])
-    opened = phone.open()
-    enrol(opened, office)
+    opened = phone.enrolled()
     ui = opened.ui
     ui.tap("visit-0")
     line = next(c for c in ui.controls() if isinstance(c, ft.Text)
