@@ -29,9 +29,9 @@ from server.console.context import HOME, SIGNED_OUT, Console
 from server.console.safe_errors import shield
 from server.console.screens.audit import AUDIT, AuditState, render_audit
 from server.console.screens.board import HomeState, render_home
+from server.console.screens.care_plan import CarePlanState, render_care_plan
 from server.console.screens.charts import CHARTS, ChartsState, render_charts
 from server.console.screens.devices import DEVICES, DevicesState, render_devices
-from server.console.screens.care_plan import CarePlanState, render_care_plan
 from server.console.screens.escalation import EscalationState, render_escalation
 from server.console.screens.escalations import EscalationsState, render_escalations
 from server.console.screens.exports import EXPORTS, ExportsState, render_exports
