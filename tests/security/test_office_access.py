@@ -27,6 +27,7 @@ from server.console.app import SCREENS
 from server.errors import Forbidden, NotAuthenticated, NotFound
 from server.services import (
     audit_trail,
+    care_plan,
     charts,
     day_board,
     devices,
@@ -35,6 +36,8 @@ from server.services import (
     handovers,
     lone_board,
     mar_chart,
+    med_checks,
+    medicines_list,
     notes_search,
     people,
     rota_board,
@@ -188,6 +191,18 @@ CONSOLE: dict[str, Act] = {
         w.engine, who, notes_search.NotesQuery(person="Margaret Ellison"), NOW, LONDON).hits),
     "open a found note": lambda w, who, k: notes_search.open_note(
         w.engine, k, who, w.note_id, NOW),
+    # Medicines lists and care plans (server/console/screens/medicines.py, care_plan.py,
+    # med_checks.py, med_history.py): reading a person's list or plan is targeted; the queue and
+    # a history say nothing of another agency.
+    "medicines list": lambda w, who, k: bool(medicines_list.read_list(
+        w.engine, k, who, w.visit["service_user_id"]).entries),
+    "care plan": lambda w, who, k: bool(care_plan.read_plan(
+        w.engine, k, who, w.visit["service_user_id"]).tasks),
+    "medicines history": lambda w, who, k: all(v.person_name == "Margaret Ellison" for v in (
+        med_checks.history(w.engine, k, who, w.visit["service_user_id"]))) and bool(
+        medicines_list.read_list(w.engine, k, who, w.visit["service_user_id"]).entries),
+    "changes to check": lambda w, who, k: med_checks.to_check(w.engine, k, who) == [] and (
+        who.tenant_id == w.a.tenant_id),
     "audit log": lambda w, who, k: bool(audit_trail.entries(
         w.engine, who, NOW.date() - timedelta(days=1), NOW.date() + timedelta(days=1), LONDON)),
     "audit log CSV": lambda w, who, k: bool(audit_trail.export_csv(
@@ -201,7 +216,8 @@ TARGETED = {"visit record", "safeguarding concern opened", "amend a note", "MAR 
             "escalation page", "acknowledge an escalation", "resolve an escalation",
             "read a handover", "acknowledge a handover", "reply to a handover",
             "create a visit", "move a visit", "reassign a visit", "issue an enrolment code",
-            "withdraw a phone", "open a found note"}
+            "withdraw a phone", "open a found note", "medicines list", "care plan",
+            "medicines history"}
 ADMINS_ONLY = {"audit log", "audit log CSV"}  # the other agency's account is a coordinator
 EXPECTED: dict[str, dict[str, str]] = {
     action: {
@@ -244,7 +260,11 @@ def test_every_console_screen_is_covered_by_the_table() -> None:
                "/lone-working": "lone-working board", "/handovers": "handover inbox",
                "/handovers/:handover_id": "read a handover", "/rota": "rota",
                "/devices": "phones", "/exports": "visits CSV", "/charts": "charts",
-               "/notes": "notes search", "/audit": "audit log"}
+               "/notes": "notes search", "/audit": "audit log",
+               "/people/:service_user_id/medicines": "medicines list",
+               "/people/:service_user_id/medicines/history": "medicines history",
+               "/people/:service_user_id/care-plan": "care plan",
+               "/medicines/to-check": "changes to check"}
     assert {s.template for s in SCREENS} == set(covered), (
         "a console screen was added or removed: give its actions rows in CONSOLE and "
         "EXPECTED (tests/security/test_office_access.py)")
