@@ -31,6 +31,7 @@ from server.schema import devices, records
 from server.settings import ServerSettings
 from sync.client import SyncClient, SyncResult, SyncState, enrol
 from tests.factories import SmallAgency, code_for, small_agency
+from tests.support import migrated
 
 PIN = "258036"
 DURESS_PIN = "740193"
@@ -69,7 +70,7 @@ class Office:
 
 @pytest.fixture
 def office(tmp_path: Path) -> Office:
-    settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'server.sqlite'}",
+    settings = ServerSettings(database_url=migrated.sqlite_copy(tmp_path / "server.sqlite"),
                               escrow_key_file=tmp_path / "escrow.key", run_monitors=False)
     app = create_app(settings, with_console=False)
     return Office(app, small_agency(app.state.engine, tmp_path))

@@ -28,6 +28,7 @@ from server.schema import records, tenants
 from server.settings import ServerSettings
 from sync.protocol import SYNC_PATH, PushedRecord
 from tests.factories import SmallAgency, code_for, medicine_for, person, plan_for, small_agency
+from tests.support import migrated
 
 BASE = "http://office"
 
@@ -144,12 +145,12 @@ def post_sync(client: httpx.Client, token: str | None, body: bytes,
 def office_on_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
     """The `office` fixture of a test module that imports this: the office on each backend
     (SQLite, then PostgreSQL), disposed afterwards."""
+    # A copy of the migrated template (tests/support/migrated.py): the app's own migration at
+    # start then has nothing to do.
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'server.sqlite'}"
+        url = migrated.sqlite_copy(tmp_path / "server.sqlite")
     else:
-        from tests.support.pg import create_database
-
-        url = create_database(request.getfixturevalue("pg_url"), f"t_{uuid.uuid4().hex[:12]}")
+        url = migrated.pg_copy(request.getfixturevalue("pg_url"))
     o = office_app(url, tmp_path)
     try:
         yield o

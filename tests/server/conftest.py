@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,22 +9,25 @@ import pytest
 from sqlalchemy import Engine
 
 from server.storage import make_engine, migrate
+from tests.support import migrated as copies
 from tests.support.mail import Inbox, local_smtp
 
 
 def migrated(url: str) -> Engine:
-    """An engine on `url`, the database migrated to the head revision."""
+    """An engine on `url`, the database migrated to the head revision (a new SQLite file is a
+    copy of this process's migrated template: tests/support/migrated.py)."""
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return make_engine(copies.sqlite_copy(url.removeprefix("sqlite:///")))
     eng = make_engine(url)
     migrate(eng)
     return eng
 
 
 def migrated_pg(pg_url: str, prefix: str) -> tuple[str, Engine]:
-    """A new database on the session's PostgreSQL cluster, migrated: its URL and an engine."""
-    from tests.support.pg import create_database
-
-    url = create_database(pg_url, f"{prefix}_{uuid.uuid4().hex[:10]}")
-    return url, migrated(url)
+    """A new migrated database on the session's PostgreSQL cluster (a copy of this process's
+    migrated template): its URL and an engine."""
+    url = copies.pg_copy(pg_url, prefix)
+    return url, make_engine(url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

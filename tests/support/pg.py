@@ -205,8 +205,9 @@ def throwaway_cluster(
             shutil.rmtree(base, ignore_errors=True)
 
 
-def create_database(url: str, name: str | None = None) -> str:
-    """Create database ``name`` (default: a fresh unique name) on the server of ``url``.
+def create_database(url: str, name: str | None = None, *, template: str | None = None) -> str:
+    """Create database ``name`` (default: a fresh unique name) on the server of ``url``, a copy
+    of database ``template`` when given (it must have no open connections).
 
     Returns ``url`` pointing at the new database.
     """
@@ -214,7 +215,8 @@ def create_database(url: str, name: str | None = None) -> str:
 
     name = _safe_name(name or f"t_{uuid.uuid4().hex[:12]}")
     base = sa.engine.make_url(url)
-    _run_on_admin_db(url, f'CREATE DATABASE "{name}"')
+    copy = f' TEMPLATE "{_safe_name(template)}"' if template is not None else ""
+    _run_on_admin_db(url, f'CREATE DATABASE "{name}"{copy}')
     return base.set(database=name).render_as_string(hide_password=False)
 
 
