@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from server.demo import DemoLogins, seed
+from server.demo import DemoLogins
 from tests.support.procs import free_port, start_python, stop, wait_http
+from tests.support.seeded import seed
 
 
 @contextlib.contextmanager
