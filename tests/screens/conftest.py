@@ -31,6 +31,7 @@ from screens.app import WorkerApp
 from server.app import create_app
 from server.settings import ServerSettings
 from tests.factories import SmallAgency, code_for, small_agency
+from tests.support import migrated
 from tests.support.flet_memory import Harness, run_app
 
 # A Tuesday in March: London is on GMT, so 09:05 UTC is 09:05 on the phone's screen.
@@ -54,7 +55,8 @@ def office_app(tmp_path: Path, name: str = "server", key_file: str = "escrow.key
     with the escrow key its agency is (or will be) made with: tmp_path / key_file."""
     # The phone's clock is fixed in March 2026 while the server's is real: keep every visit in
     # the phones' retention window so the fixed-date rota still syncs.
-    settings = ServerSettings(database_url=f"sqlite:///{tmp_path / f'{name}.sqlite'}",
+    url = migrated.ready(f"sqlite:///{tmp_path / f'{name}.sqlite'}")  # a migrated copy
+    settings = ServerSettings(database_url=url,
                               escrow_key_file=tmp_path / key_file,
                               phone_retention_days=36500, run_monitors=False)
     return create_app(settings, with_console=False)

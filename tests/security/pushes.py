@@ -57,7 +57,7 @@ class Office:
 
 
 def office_app(url: str, tmp: Path) -> Office:
-    settings = ServerSettings(database_url=url, escrow_key_file=tmp / "escrow.key",
+    settings = ServerSettings(database_url=migrated.ready(url), escrow_key_file=tmp / "escrow.key",
                               run_monitors=False)
     app = create_app(settings, with_console=False)
     return Office(app, small_agency(app.state.engine, tmp), tmp)

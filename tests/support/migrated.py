@@ -72,3 +72,12 @@ def pg_copy(pg_url: str, prefix: str = "t") -> str:
             template = str(sa.engine.make_url(url).database)
             _pg_templates[server] = template
     return pg.create_database(pg_url, f"{prefix}_{uuid.uuid4().hex[:10]}", template=template)
+
+
+def ready(url: str) -> str:
+    """`url`; when it names a SQLite file that does not exist yet, a migrated copy is put there
+    first, so the app started on it (create_app migrates at start) has nothing left to do."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not Path(url.removeprefix(prefix)).exists():
+        return sqlite_copy(url.removeprefix(prefix))
+    return url
