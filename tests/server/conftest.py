@@ -16,8 +16,8 @@ from tests.support.mail import Inbox, local_smtp
 def migrated(url: str) -> Engine:
     """An engine on `url`, the database migrated to the head revision (a new SQLite file is a
     copy of this process's migrated template: tests/support/migrated.py)."""
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        return make_engine(copies.sqlite_copy(url.removeprefix("sqlite:///")))
+    if copies.new_sqlite_file(url) is not None:
+        return make_engine(copies.ready(url))
     eng = make_engine(url)
     migrate(eng)
     return eng

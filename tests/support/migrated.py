@@ -74,10 +74,17 @@ def pg_copy(pg_url: str, prefix: str = "t") -> str:
     return pg.create_database(pg_url, f"{prefix}_{uuid.uuid4().hex[:10]}", template=template)
 
 
+def new_sqlite_file(url: str) -> Path | None:
+    """The file `url` names when it is a SQLite file that does not exist yet, else None."""
+    prefix = "sqlite:///"
+    path = url.removeprefix(prefix)
+    if not url.startswith(prefix) or path in ("", ":memory:") or path.startswith("file:"):
+        return None
+    return None if Path(path).exists() else Path(path)
+
+
 def ready(url: str) -> str:
     """`url`; when it names a SQLite file that does not exist yet, a migrated copy is put there
     first, so the app started on it (create_app migrates at start) has nothing left to do."""
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and not Path(url.removeprefix(prefix)).exists():
-        return sqlite_copy(url.removeprefix(prefix))
-    return url
+    path = new_sqlite_file(url)
+    return url if path is None else sqlite_copy(path)
