@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from server.clock import Clock, local_today
 from server.console.session import SessionRules, SessionTimes
 from server.errors import ServerError
+from server.services.audit import forget_session
 from server.services.sign_in import Coordinator, record
 from server.services.sign_in_doors import SignInDoors
 
@@ -76,6 +77,7 @@ class Console:
             action = "signed_out" if farewell == SIGNED_OUT else "session_expired"
             record(self.engine, self.clock, self.who.tenant_id, self.address, action,
                    self.who.id)
+            forget_session(self.who.session)
         self.who, self.times, self.farewell = None, None, farewell
 
     @property

@@ -41,7 +41,8 @@ def visits_with_names() -> Select[Any]:
 def day_visits(engine: Engine, who: Coordinator, day: date,
                clock: Clock = SYSTEM_CLOCK) -> list[DayVisit]:
     """The agency's visits on a local day, in start order (each person shown is a read of
-    their sealed record, audited)."""
+    their sealed record, audited once per sign-in and version of the record: the pane is
+    shown again on every refresh)."""
     tz = tenant_zone(engine, who.tenant_id)
     lo = datetime.combine(day, time.min, tz).astimezone(UTC)
     hi = lo + timedelta(days=1)
@@ -60,7 +61,8 @@ def day_visits(engine: Engine, who: Coordinator, day: date,
                    records.c.kind.in_(["check_in", "check_out"]))
         ):
             marks.setdefault(r.visit_id, {})[r.kind] = r.recorded_at
-        people = open_people(conn, who, [v["service_user_id"] for v in rows], clock.now())
+        people = open_people(conn, who, [v["service_user_id"] for v in rows], clock.now(),
+                             listing=True)
     out = []
     for v in rows:
         m = marks.get(v["id"], {})

@@ -66,10 +66,10 @@ class EscalationPage:
 def queue(engine: Engine, who: Coordinator, *, include_resolved: bool = False,
           now: datetime | None = None) -> list[QueueItem]:
     """The open (or all) escalations with names; each person named is a read of their sealed
-    record, audited at `now`."""
+    record, audited at `now` (once per sign-in and version: the queue refreshes itself)."""
     with engine.begin() as conn:
         found = escalations.queue(conn, who, include_resolved=include_resolved)
-        return _named(conn, who, found, now or SYSTEM_CLOCK.now())
+        return _named(conn, who, found, now or SYSTEM_CLOCK.now(), listing=True)
 
 
 RESTRICTED = ("This escalation is a safeguarding concern: only a safeguarding lead can open "
@@ -162,13 +162,13 @@ def resolve(engine: Engine, who: Coordinator, escalation_id: str, now: datetime,
 
 
 def _named(conn: Connection, who: Coordinator, found: list[escalations.Escalation],
-           now: datetime) -> list[QueueItem]:
+           now: datetime, listing: bool = False) -> list[QueueItem]:
     tenant_id = who.tenant_id
     people = {e.service_user_id for e in found if e.service_user_id}
     staff = {e.worker_id for e in found if e.worker_id}
     ackers = {e.acknowledged_by for e in found if e.acknowledged_by}
     names = {pid: p.get("name", "") for pid, p in
-             open_people(conn, who, people, now).items()}
+             open_people(conn, who, people, now, listing=listing).items()}
     workers_ = dict(conn.execute(select(workers.c.id, workers.c.name).where(
         workers.c.tenant_id == tenant_id, workers.c.id.in_(staff))).all())
     coords = dict(conn.execute(select(coordinators.c.id, coordinators.c.name).where(

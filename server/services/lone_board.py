@@ -61,7 +61,7 @@ class LoneBoard:
 def board(engine: Engine, who: Coordinator, now: datetime, *, sessions: bool = True,
           alerts: bool = True, people: bool = True) -> LoneBoard:
     """The coordinator's agency's lone working at `now`: names and times (each person named
-    is a read of their sealed record, audited).
+    is a read of their sealed record, audited once per sign-in and version of the record).
 
     `sessions` or `alerts` False leaves that part empty, `people` False leaves the people on
     visits unnamed and unopened (an API caller asking for less)."""
@@ -91,7 +91,8 @@ def _open_sessions(conn: Connection, who: Coordinator, now: datetime,
         .where(welfare_sessions.c.tenant_id == tenant_id, welfare_sessions.c.ended_at.is_(None))
     ).mappings().all()
     names = {pid: p.get("name", "") for pid, p in open_people(
-        conn, who, [r["service_user_id"] for r in rows], now).items()} if people else {}
+        conn, who, [r["service_user_id"] for r in rows], now,
+        listing=True).items()} if people else {}
     synced = dict(conn.execute(
         select(devices.c.worker_id, func.max(devices.c.last_seen_at))
         .where(devices.c.tenant_id == tenant_id,

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, select
 from server import datakeys, sealing
 from server.clock import SYSTEM_CLOCK, Clock
 from server.schema import service_users
-from server.services.audit import audit
+from server.services.audit import audit_many, audit_reads
 from server.services.sign_in import Coordinator
 
 
@@ -26,15 +26,19 @@ class PersonMatch:
 
 
 def open_people(conn: Connection, who: Coordinator, ids: Iterable[str], now: datetime,
-                key: X25519PrivateKey | None = None) -> dict[str, dict[str, Any]]:
+                key: X25519PrivateKey | None = None, *,
+                listing: bool = False) -> dict[str, dict[str, Any]]:
     """The clear records of these people of the coordinator's agency, by id; every person
-    opened is one audit row, as a worker's record is. A record that does not open is left
-    out (the screen shows the person as unknown), never a crash."""
+    opened is one audit row, as a worker's record is. A `listing` (a screen of many visits
+    or alerts, shown again on every refresh) records each person once per sign-in and version
+    of their record (server/services/audit.py). A record that does not open is left out (the
+    screen shows the person as unknown), never a crash."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
     keys = datakeys.keys_for(conn, who.tenant_id, key)
     out: dict[str, dict[str, Any]] = {}
+    opened: dict[str, int] = {}
     for r in conn.execute(
         select(service_users.c.id, service_users.c.version, service_users.c.body)
         .where(service_users.c.tenant_id == who.tenant_id, service_users.c.id.in_(wanted))
@@ -44,7 +48,11 @@ def open_people(conn: Connection, who: Coordinator, ids: Iterable[str], now: dat
                                           r.version, r.body)
         except sealing.EnvelopeDamaged:
             continue
-        audit(conn, who, "read_person", "service_user", r.id, now)
+        opened[r.id] = r.version
+    if listing:
+        audit_reads(conn, who, "read_person", "service_user", opened, now)
+    else:
+        audit_many(conn, who, "read_person", "service_user", list(opened), now)
     return out
 
 

@@ -105,7 +105,8 @@ def read_rota(engine: Engine, who: Coordinator, first: date, days: int = 1,
                                  visits.c.start < hi.isoformat())
             .order_by(visits.c.start, visits.c.id)).mappings().all()
         started = _started(conn, who.tenant_id, [v["id"] for v in rows])
-        people = open_people(conn, who, [v["service_user_id"] for v in rows], clock.now())
+        people = open_people(conn, who, [v["service_user_id"] for v in rows], clock.now(),
+                             listing=True)
     return Rota(first, days, tz, staff, tuple(RotaVisit(
         v["id"], v["worker_id"], v["service_user_id"],
         people.get(v["service_user_id"], {}).get("name", "(record damaged)"),

@@ -3,7 +3,8 @@ signing out, and the agency's time zone."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert, select
@@ -26,6 +27,9 @@ class Coordinator:
     tenant_id: str
     name: str
     role: Role = Role.COORDINATOR
+    # One sign-in's own id (server/services/audit.py: a screen that refreshes itself records a
+    # person's read once per sign-in and version); "" for a caller with none (the API's token).
+    session: str = field(default="", compare=False)
 
     @property
     def is_safeguarding_lead(self) -> bool:
@@ -61,7 +65,8 @@ def sign_in(engine: Engine, email: str, password: str, *, doors: SignInDoors | N
     if row is None or not auth.verify_password(row["password_hash"], password):
         _failed(engine, doors, clock, account, address, row)
         raise NotAuthenticated(WRONG)
-    who = Coordinator(row["id"], row["tenant_id"], row["name"], role_of(row["role"]))
+    who = Coordinator(row["id"], row["tenant_id"], row["name"], role_of(row["role"]),
+                      session=secrets.token_urlsafe(12))
     if doors is not None:
         doors.accounts.succeeded(account)
     record(engine, clock, who.tenant_id, address, "signed_in", who.id)
