@@ -5,11 +5,11 @@ visits. Every change is audited and published to the workers' phones in the same
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, and_, or_, select
 
 from server import rota
 from server.clock import SYSTEM_CLOCK, Clock
@@ -23,6 +23,7 @@ from server.services.sign_in import Coordinator, tenant_zone
 VISIT_TYPES = ("morning", "lunch", "tea", "bed", "welfare")
 MIN_MINUTES, MAX_MINUTES = 5, 12 * 60
 MAX_DAYS = 7
+ROWS_SHOWN = 40  # workers on one page of the grid (a desk screen's worth, quick to draw)
 STARTED = "This visit has started (the worker checked in), so it stays as it is."
 
 
@@ -55,21 +56,41 @@ class RotaVisit:
 
 
 @dataclass(frozen=True)
+class RotaFilter:
+    """Which workers' rows the grid shows: an agency of thousands is read a page at a time."""
+
+    area: str = ""  # one area ("" every area)
+    name: str = ""  # part of the worker's name, any case ("" everyone)
+    page: int = 0  # of ROWS_SHOWN rows
+
+    def matches(self, w: RotaWorker) -> bool:
+        return (not self.area or w.area == self.area) and \
+            " ".join(self.name.split()).casefold() in " ".join(w.name.split()).casefold()
+
+
+@dataclass(frozen=True)
 class Rota:
     first: date
     days: int
     tz: ZoneInfo
-    workers: tuple[RotaWorker, ...]  # every active worker, by name
-    visits: tuple[RotaVisit, ...]  # in start order
+    workers: tuple[RotaWorker, ...]  # every active worker, by name (to give visits to)
+    visits: tuple[RotaVisit, ...]  # the shown rows' visits (and the one kept), in start order
+    shown: tuple[RotaWorker, ...] = ()  # the grid's rows: this page of the matching workers
+    matching: int = 0  # workers with visits in the range who match the filter
+    areas: tuple[str, ...] = ()  # every active worker's area, to filter by
+    filter: RotaFilter = RotaFilter()
 
     @property
     def dates(self) -> list[date]:
         return [self.first + timedelta(days=i) for i in range(self.days)]
 
     def rows(self) -> list[RotaWorker]:
-        """The workers with visits in the range (the grid's rows), by name."""
-        busy = {v.worker_id for v in self.visits}
-        return [w for w in self.workers if w.id in busy]
+        """The grid's rows: workers with visits in the range, by name, filtered and paged."""
+        return list(self.shown)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matching // ROWS_SHOWN))
 
     def on(self, worker_id: str, day: date) -> list[RotaVisit]:
         return [v for v in self.visits
@@ -85,24 +106,33 @@ def require_planner(who: Coordinator) -> None:
 
 
 def read_rota(engine: Engine, who: Coordinator, first: date, days: int = 1,
-              clock: Clock = SYSTEM_CLOCK) -> Rota:
-    """Visits starting on `days` local days from `first` (each person named is a read of
-    their sealed record, audited)."""
+              clock: Clock = SYSTEM_CLOCK, shown: RotaFilter = RotaFilter(),
+              keep: str | None = None) -> Rota:
+    """Visits starting on `days` local days from `first` of the workers `shown` picks (a page
+    of them; each person named is a read of their sealed record, audited), and the visit
+    `keep` (the one chosen in the detail pane) wherever it went."""
     require_planner(who)
     if not 1 <= days <= MAX_DAYS:
         raise Invalid(f"A rota shows 1 to {MAX_DAYS} days.", field="days")
     tz = tenant_zone(engine, who.tenant_id)
     lo = datetime.combine(first, time.min, tz).astimezone(UTC)
     hi = datetime.combine(first + timedelta(days=days), time.min, tz).astimezone(UTC)
+    in_range = and_(visits.c.tenant_id == who.tenant_id, visits.c.start >= lo.isoformat(),
+                    visits.c.start < hi.isoformat())
     with engine.begin() as conn:
-        staff = tuple(RotaWorker(r.id, r.name, r.area) for r in conn.execute(
+        staff = tuple(RotaWorker(r.id, r.name, r.area or "") for r in conn.execute(
             select(workers.c.id, workers.c.name, workers.c.area)
             .where(workers.c.tenant_id == who.tenant_id, workers.c.active)
             .order_by(workers.c.name, workers.c.id)))
+        busy = set(conn.execute(select(visits.c.worker_id).where(in_range).distinct())
+                   .scalars())
+        matching = [w for w in staff if w.id in busy and shown.matches(w)]
+        page = min(max(shown.page, 0), max(0, (len(matching) - 1) // ROWS_SHOWN))
+        rows_shown = tuple(matching[page * ROWS_SHOWN:(page + 1) * ROWS_SHOWN])
+        wanted = visits.c.worker_id.in_([w.id for w in rows_shown])
         rows = conn.execute(
-            select(visits).where(visits.c.tenant_id == who.tenant_id,
-                                 visits.c.start >= lo.isoformat(),
-                                 visits.c.start < hi.isoformat())
+            select(visits).where(in_range, or_(wanted, visits.c.id == keep) if keep
+                                 else wanted)
             .order_by(visits.c.start, visits.c.id)).mappings().all()
         started = _started(conn, who.tenant_id, [v["id"] for v in rows])
         people = open_people(conn, who, [v["service_user_id"] for v in rows], clock.now(),
@@ -110,7 +140,9 @@ def read_rota(engine: Engine, who: Coordinator, first: date, days: int = 1,
     return Rota(first, days, tz, staff, tuple(RotaVisit(
         v["id"], v["worker_id"], v["service_user_id"],
         people.get(v["service_user_id"], {}).get("name", "(record damaged)"),
-        v["visit_type"], v["start"], v["end"], v["id"] in started) for v in rows))
+        v["visit_type"], v["start"], v["end"], v["id"] in started) for v in rows),
+        rows_shown, len(matching), tuple(sorted({w.area for w in staff if w.area})),
+        replace(shown, page=page))
 
 
 def create_visit(engine: Engine, who: Coordinator, *, worker_id: str, service_user_id: str,

@@ -15,7 +15,9 @@ from sqlalchemy import Engine, select
 from server import agency, escrow
 from server.clock import SystemClock
 from server.console.app import make_console
+from server.console.screens import rota_filter
 from server.schema import visits
+from server.services import rota_board
 from server.storage import make_engine, migrate
 from tests.factories import PASSWORD, SmallAgency, small_agency
 from tests.support.flet_memory import Harness, run_app
@@ -107,3 +109,34 @@ def test_a_safeguarding_lead_is_told_the_rota_is_not_theirs(
     with opened(engine, a, "lead@example.org") as app:
         assert "Only coordinators and admins plan the rota" in app.screen()
         assert not app.exists("console-rota-reassign")
+
+
+def test_the_rota_is_narrowed_by_area_and_name_and_read_a_page_at_a_time(
+        office: tuple[Engine, SmallAgency], monkeypatch: pytest.MonkeyPatch) -> None:
+    engine, a = office
+    monkeypatch.setattr(rota_board, "ROWS_SHOWN", 1)  # two workers with visits: two pages
+    monkeypatch.setattr(rota_filter, "ROWS_SHOWN", 1)
+    amira, tom = (f"console-rota-visit-{v['id']}" for v in a.visits)
+    with opened(engine, a) as app:
+        assert "Workers 1–1 of 2 with visits" in app.text("console-rota-shown")
+        assert app.exists(amira) and not app.exists(tom)
+        assert not app.exists("console-rota-previous-workers")
+        app.tap("console-rota-next-workers")
+        assert "Workers 2–2 of 2" in app.text("console-rota-shown")
+        assert app.exists(tom) and not app.exists(amira)
+        app.tap("console-rota-previous-workers")
+        assert app.exists(amira)
+
+        app.choose("console-rota-area", "Armley")  # Tom's area
+        assert "Workers 1–1 of 1 with visits (filtered)" in app.text("console-rota-shown")
+        assert app.exists(tom) and not app.exists(amira)
+        assert not app.exists("console-rota-next-workers")
+        app.choose("console-rota-area", "*")
+        app.type("console-rota-name", "AMIRA", submit=True)  # Enter applies it
+        assert app.exists(amira) and not app.exists(tom)
+        app.type("console-rota-name", "nobody")
+        app.tap("console-rota-filter")
+        assert "No worker with visits matches" in app.text("console-rota-shown")
+        assert not app.exists(amira) and not app.exists(tom)
+        assert app.semantics("console-rota-area").label == "Show the workers of one area"
+        assert app.semantics("console-rota-name").label == "Show workers whose name contains"

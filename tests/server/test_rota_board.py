@@ -16,6 +16,8 @@ from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.roles import Role
 from server.schema import audit_log, visits
 from server.services.rota_board import (
+    ROWS_SHOWN,
+    RotaFilter,
     create_visit,
     move_visit,
     read_rota,
@@ -78,6 +80,44 @@ def test_a_day_and_a_week_of_visits_by_worker(engine: Engine, tmp_path: Path) ->
     assert read_rota(engine, who, today + timedelta(days=2)).visits == ()
     with pytest.raises(Invalid):
         read_rota(engine, who, today, 8)
+
+
+def test_a_large_agencys_rota_by_area_name_and_page(engine: Engine, tmp_path: Path) -> None:
+    a = small_agency(engine, tmp_path)
+    who = office(engine, a)
+    today = datetime.fromisoformat(a.visits[0]["start"]).astimezone(LONDON).date()
+    at = datetime.fromisoformat(a.visits[0]["start"]) + timedelta(hours=2)
+    extra = [agency.add_worker(engine, a.tenant_id, {"name": f"Worker {n:02d}",
+                                                     "area": "Armley" if n % 2 else "Otley"})
+             for n in range(ROWS_SHOWN + 5)]
+    agency.add_visits(engine, a.tenant_id, [visit(w, a.people[0]["id"], "lunch", at)
+                                            for w in extra])
+    agency.add_worker(engine, a.tenant_id, {"name": "Idle Ivy", "area": "Leeds"})  # no visits
+
+    everyone = read_rota(engine, who, today)
+    assert everyone.matching == ROWS_SHOWN + 7 and len(everyone.rows()) == ROWS_SHOWN
+    assert everyone.pages == 2 and everyone.areas == ("Armley", "Headingley", "Leeds", "Otley")
+    # Only the shown rows' visits are read (and their people opened).
+    assert {v.worker_id for v in everyone.visits} == {w.id for w in everyone.rows()}
+    rest = read_rota(engine, who, today, shown=RotaFilter(page=1))
+    assert len(rest.rows()) == 7 and not {w.id for w in rest.rows()} & \
+        {w.id for w in everyone.rows()}
+    assert read_rota(engine, who, today, shown=RotaFilter(page=9)).filter.page == 1
+
+    armley = read_rota(engine, who, today, shown=RotaFilter(area="Armley"))
+    assert {w.area for w in armley.rows()} == {"Armley"} and armley.matching == 23
+    assert a.other_worker_id in {w.id for w in armley.rows()}  # Tom Baxter
+    named = read_rota(engine, who, today, shown=RotaFilter(name="  amira  "))
+    assert [w.name for w in named.rows()] == ["Amira Khan"]
+    assert [v.id for v in named.visits] == [a.visits[0]["id"]]
+    both = read_rota(engine, who, today, shown=RotaFilter(area="Otley", name="worker 1"))
+    assert [w.name for w in both.rows()] == [f"Worker {n}" for n in (10, 12, 14, 16, 18)]
+    nobody = read_rota(engine, who, today, shown=RotaFilter(area="Leeds"))
+    assert nobody.matching == 0 and nobody.rows() == [] and nobody.visits == ()
+    # The visit chosen in the detail pane is kept, wherever it is.
+    kept = read_rota(engine, who, today, shown=RotaFilter(name="Tom"), keep=a.visits[0]["id"])
+    assert kept.visit(a.visits[0]["id"]) is not None
+    assert [w.name for w in kept.rows()] == ["Tom Baxter"]
 
 
 def test_reassigning_moves_the_visit_between_the_two_workers_phones(

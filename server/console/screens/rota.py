@@ -5,11 +5,13 @@ only; every change is audited and reaches the workers' phones at their next sync
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, time, timedelta
 
 import flet as ft
 
 from server.console.context import Console, visit_route
+from server.console.screens.rota_filter import rota_filters
 from server.console.screens.rota_grid import day_timeline, visit_words, week_grid
 from server.console.widgets import button, heading, labelled, problem, small
 from server.errors import Invalid, ServerError
@@ -17,6 +19,7 @@ from server.services.people import PersonMatch, find_people
 from server.services.rota_board import (
     VISIT_TYPES,
     Rota,
+    RotaFilter,
     RotaVisit,
     create_visit,
     move_visit,
@@ -56,14 +59,27 @@ class RotaState:
         self.status = ""
         self.found: list[PersonMatch] = []
         self.person: PersonMatch | None = None
+        self.filter = RotaFilter()
         self.rota: Rota = self._read()
 
     def _read(self) -> Rota:
         c = self.console
-        return read_rota(c.engine, c.coordinator, self.first, self.days, c.clock)
+        return read_rota(c.engine, c.coordinator, self.first, self.days, c.clock, self.filter,
+                         keep=self.selected)
+
+    def narrow(self, area: str | None, name: str) -> None:
+        """Show the workers of one area ("" every area) whose name holds `name`."""
+        self.filter = RotaFilter(area=area or "", name=name.strip())
+        self.refresh()
+
+    def turn(self, pages: int) -> None:
+        """The next (1) or previous (-1) page of workers."""
+        self.filter = replace(self.filter, page=self.rota.filter.page + pages)
+        self.refresh()
 
     def refresh(self) -> None:
         self.rota = self._read()
+        self.filter = self.rota.filter  # the page actually shown
         if self.selected and self.rota.visit(self.selected) is None:
             self.selected = None
 
@@ -166,8 +182,10 @@ def render_rota(state: RotaState, redraw: Callable[[], None]) -> list[ft.Control
                    act(lambda: state.show(state.console.today(), state.days))),
         ], wrap=True),
         heading(f"Rota: {span}"),
-        small(f"{len(r.visits)} visits, {len(r.rows())} workers with visits. Grey: started "
-              "(stays as it is). Choose a visit to move or reassign it."),
+        *rota_filters(state, redraw),
+        small(f"{sum(1 for v in r.visits if v.worker_id in {w.id for w in r.rows()})} visits "
+              f"of the {len(r.rows())} workers shown. Grey: started (stays as it is). Choose "
+              "a visit to move or reassign it."),
         labelled("console-rota-problem", problem(state.problem)),
         labelled("console-rota-status", ft.Text(state.status, color=ft.Colors.GREEN_800)),
         ft.Row([
