@@ -28,18 +28,17 @@ from sqlalchemy import Connection, Engine, RowMapping, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from server import dose_limits, escalations
+from server.medicine_watch import watched, watched_bodies
 from server.office_checks import (
     DEFAULT_WINDOW_MINUTES,
     MEDICATION,
     SLACK,
     URGENT,
     Check,
-    medicine_bodies,
 )
 from server.schema import escalations as escalations_t
 from server.schema import medicines, missed_dose_watch, records, tenants, visits
 from server.storage import read_only
-from sync import codes
 from sync.schedule import due_between
 
 LOOKBACK = timedelta(hours=24)  # visits that ended longer ago than this are not searched
@@ -74,44 +73,6 @@ def tick(engine: Engine, now: datetime) -> int:
                         conn, tenant_id, raised_at=now, received_at=now, actor_kind="office",
                         actor_id="office_check", **found) is not None
     return raised
-
-
-# What the monitor can act on, by (agency, medicine, version): the body when the medicine is
-# time-critical or dosed per date, else None. A body is opened once per version, not on every
-# tick (a day of an agency's medicines is hundreds of thousands of envelopes).
-_WATCHED: dict[tuple[str, str, int], dict[str, Any] | None] = {}
-_WATCHED_MAX = 1_000_000
-_CHUNK = 500
-
-
-def _watched(body: dict[str, Any]) -> bool:
-    return bool(body.get("time_critical") and body.get("times")) or \
-        (body.get("amount") or {}).get("kind") == codes.DoseKind.PER_DATE
-
-
-def watched_bodies(conn: Connection, tenant_id: str, where: Any) -> dict[str, dict[str, Any]]:
-    """The clear bodies, by id, of the medicines matching `where` that the monitor watches
-    (time-critical, or a dose set per date); the rest are left out."""
-    versions = {r.id: int(r.version) for r in conn.execute(
-        select(medicines.c.id, medicines.c.version).where(medicines.c.tenant_id == tenant_id,
-                                                          where))}
-    unknown = sorted(m for m, v in versions.items() if (tenant_id, m, v) not in _WATCHED)
-    if len(_WATCHED) + len(unknown) > _WATCHED_MAX:
-        _WATCHED.clear()  # old versions pile up over months: start again
-        unknown = sorted(versions)
-    for i in range(0, len(unknown), _CHUNK):
-        chunk = unknown[i:i + _CHUNK]
-        opened = medicine_bodies(conn, tenant_id, medicines.c.id.in_(chunk))
-        for mid in chunk:
-            body = opened.get(mid)
-            _WATCHED[(tenant_id, mid, versions[mid])] = \
-                body if body is not None and _watched(body) else None
-    out = {}
-    for mid, version in versions.items():
-        body = _WATCHED.get((tenant_id, mid, version))
-        if body is not None:
-            out[mid] = body
-    return out
 
 
 def _watching_since(conn: Connection, tenant_id: str, now: datetime) -> datetime:
@@ -157,13 +118,14 @@ def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, since: datetime,
                        key=lambda v: (v["start"], v["id"]))
     people = sorted({v["service_user_id"] for v in unvisited})
     critical: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    whose = medicines.c.service_user_id.in_(people)
-    owner: dict[str, str] = {r.id: r.service_user_id for r in conn.execute(
-        select(medicines.c.id, medicines.c.service_user_id).where(
-            medicines.c.tenant_id == tenant_id, whose))}
-    for mid, body in sorted(watched_bodies(conn, tenant_id, whose).items()):
-        if body.get("time_critical") and not body.get("prn"):
-            critical.setdefault(owner[mid], []).append((mid, body))
+    lists = conn.execute(select(medicines.c.id, medicines.c.version,
+                                medicines.c.service_user_id).where(
+        medicines.c.tenant_id == tenant_id, medicines.c.service_user_id.in_(people))).all()
+    owner: dict[str, str] = {r.id: r.service_user_id for r in lists}
+    opened = watched(conn, tenant_id, {r.id: r.version for r in lists})
+    for mid, med in sorted(opened.items()):
+        if med.time_critical:
+            critical.setdefault(owner[mid], []).append((mid, med.body))
     missed: dict[str, tuple[RowMapping, str, datetime]] = {}
     for v in unvisited:
         start, end = datetime.fromisoformat(v["start"]), datetime.fromisoformat(v["end"])

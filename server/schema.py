@@ -173,7 +173,11 @@ service_users = owned("service_users", tenant(index=True), after=(
 
 care_plans = owned("care_plans", tenant(), ref("service_user_id", index=True))
 
-medicines = owned("medicines", tenant(), ref("service_user_id", index=True))
+medicines = owned("medicines", tenant(), ref("service_user_id", index=True), after=(
+    # Which lists to open for the people with visits around now (the risk board), from the
+    # index alone (server/medicine_watch.py keeps them opened by version).
+    Index("medicines_by_person", "tenant_id", "service_user_id", "id", "version"),
+))
 
 visits = Table(
     "visits", metadata,
@@ -188,6 +192,9 @@ visits = Table(
     counter("version", 1),
     Index("visits_by_worker_start", "worker_id", "start"),
     Index("visits_by_start", "tenant_id", "start"),
+    # The risk board's visits around now, read from the index alone.
+    Index("visits_around_now", "tenant_id", "start", "end", "status", "service_user_id",
+          "worker_id", "id"),
     PrimaryKeyConstraint("tenant_id", "id", name="visits_pkey"),
 )
 
@@ -213,7 +220,8 @@ records = Table(
     Index("records_by_time", "tenant_id", "recorded_at"),
     Index("records_by_worker_time", "tenant_id", "worker_id", "recorded_at"),
     Index("records_by_person_time", "tenant_id", "service_user_id", "recorded_at"),
-    Index("records_by_kind_time", "tenant_id", "kind", "recorded_at"),
+    # With the visit: the risk board's check-ins of the last day come from the index alone.
+    Index("records_by_kind_time_visit", "tenant_id", "kind", "recorded_at", "visit_id"),
     # The risk board: was a visit checked in to?
     Index("records_by_visit_kind", "tenant_id", "visit_id", "kind"),
     # Ids are unique per agency (here and in every table whose ids an agency or its phones

@@ -36,6 +36,7 @@ from sync import codes
 
 LOOKBACK = timedelta(hours=24)  # missed visits and who is on shift: the last day
 LATE_AFTER = timedelta(minutes=15)  # a visit not checked in to this long after its start is late
+EARLY_CHECK_IN = timedelta(hours=2)  # check-ins read in one pass from this long before LOOKBACK
 PENDING_COLUMN = "pending_count"
 ROWS = 50  # per section; the section still says how many there are in all
 MISSED_DOSE_CHECKS = (codes.OfficeCheck.NOT_GIVEN.value, codes.OfficeCheck.UNVISITED.value)
@@ -251,7 +252,16 @@ def _checked_in() -> Any:
 
 def _missed_visits(conn: Connection, who: Coordinator, now: datetime, tz: ZoneInfo,
                    names: _Names) -> list[Risk]:
-    found = _visits_around(conn, who, now - LOOKBACK, now - LATE_AFTER, ~_checked_in())
+    lo = now - LOOKBACK
+    # The day's check-ins in one pass over the (agency, kind, time, visit) index rule out
+    # nearly every visit at once; only the few left are looked up one by one (a check-in
+    # recorded long before its visit, or with a phone's clock far out, still counts).
+    recent = select(records.c.visit_id).where(
+        records.c.tenant_id == who.tenant_id, records.c.kind == "check_in",
+        records.c.recorded_at >= (lo - EARLY_CHECK_IN).isoformat(),
+        records.c.visit_id.is_not(None))
+    found = _visits_around(conn, who, lo, now - LATE_AFTER, visits.c.id.not_in(recent),
+                           ~_checked_in())
     names.load({v.worker_id for v in found})
     out = []
     for v in found:
