@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, func, select, update
 
-from server import agency, agency_settings, escalations, missed_doses, welfare
+from server import agency, agency_settings, datakeys, escalations, missed_doses, sealing, welfare
 from server.cli import main as cli
 from server.office_checks import medicine_bodies
 from server.schema import audit_log, devices, medicines, tenants
@@ -225,3 +225,34 @@ def test_the_command_line_sets_how_long_a_phone_may_stay_silent(
         tenant = conn.execute(select(tenants.c.id)).scalar_one()
         assert agency_settings.timings(conn, tenant).sync_stale_s == 90 * 60
     engine.dispose()
+
+
+def test_a_weekly_dose_is_due_only_on_its_day_and_an_edited_list_is_read_again(
+        engine: Engine, tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    a = shared_person_agency(engine, tmp_path, now)  # Co-careldopa 09:00, visit 09:00-09:30
+    start = datetime.fromisoformat(a.visits[0]["start"])
+    at = start + 10 * MIN
+    assert len(board_at(engine, a, at).part(Section.DOSES).rows) == 1  # daily: due
+    other_day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[
+        (start.astimezone(LONDON).weekday() + 1) % 7]
+    _edit_medicine(engine, a, _time_critical_medicine(engine, a),
+                   frequency={"kind": "weekly", "days": [other_day]})
+    assert board_at(engine, a, at).part(Section.DOSES).rows == []  # not its day
+    _edit_medicine(engine, a, _time_critical_medicine(engine, a), frequency=None)
+    assert len(board_at(engine, a, at).part(Section.DOSES).rows) == 1  # daily again
+
+
+def _edit_medicine(engine: Engine, a: SmallAgency, medicine_id: str, **changes: object) -> None:
+    """A new version of a medicine (as the office's edit makes one)."""
+    with engine.begin() as conn:
+        keys = datakeys.keys_for(conn, a.tenant_id)
+        row = conn.execute(select(medicines.c.version, medicines.c.body).where(
+            medicines.c.tenant_id == a.tenant_id, medicines.c.id == medicine_id)).one()
+        body = sealing.open_body(keys, a.tenant_id, "medicines", medicine_id, row.version,
+                                 row.body)
+        body |= changes
+        conn.execute(update(medicines).where(
+            medicines.c.tenant_id == a.tenant_id, medicines.c.id == medicine_id).values(
+            version=row.version + 1, body=sealing.seal_body(
+                keys, a.tenant_id, "medicines", medicine_id, row.version + 1, body)))
