@@ -40,6 +40,9 @@ class Watched:
 
     medicine_id: str
     body: dict[str, Any]
+    time_critical: bool  # at set times (a PRN medicine has no set times to miss)
+    half: timedelta  # the window either side of a prescribed time
+    label: str  # the medicine and strength, for the office only
     # Its scheduled doses (UTC) by local day and zone, worked out once: a board refreshed
     # every few seconds asks for the same days again and again.
     _days: dict[tuple[date, str], tuple[datetime, ...]] = field(
@@ -68,23 +71,14 @@ class Watched:
             day += timedelta(days=1)
         return out
 
-    @property
-    def time_critical(self) -> bool:
-        """Time-critical at set times (a PRN medicine has no set times to miss)."""
-        return bool(self.body.get("time_critical") and self.body.get("times")) and \
-            not self.body.get("prn")
-
-    @property
-    def half(self) -> timedelta:
-        """The window either side of a prescribed time."""
-        return timedelta(minutes=int(self.body.get("window_minutes")
-                                     or DEFAULT_WINDOW_MINUTES))
-
-    @property
-    def label(self) -> str:
-        """The medicine and strength, for the office only."""
-        body = self.body
-        return f"{body.get('name', '')} {body.get('strength', '')}".strip() or "a medicine"
+    @classmethod
+    def of(cls, medicine_id: str, body: dict[str, Any]) -> Watched:
+        return cls(
+            medicine_id, body,
+            time_critical=bool(body.get("time_critical") and body.get("times"))
+            and not body.get("prn"),
+            half=timedelta(minutes=int(body.get("window_minutes") or DEFAULT_WINDOW_MINUTES)),
+            label=f"{body.get('name', '')} {body.get('strength', '')}".strip() or "a medicine")
 
 
 def is_watched(body: dict[str, Any]) -> bool:
@@ -92,6 +86,7 @@ def is_watched(body: dict[str, Any]) -> bool:
         (body.get("amount") or {}).get("kind") == codes.DoseKind.PER_DATE
 
 
+_UNSEEN = Watched("", {}, False, timedelta(0), "")  # not opened yet at that version
 _kept: OrderedDict[tuple[str, str, int], Watched | None] = OrderedDict()
 _lock = Lock()  # the monitor's thread and the console's refreshes share it
 
@@ -100,15 +95,18 @@ def watched(conn: Connection, tenant_id: str,
             versions: Mapping[str, int]) -> dict[str, Watched]:
     """The watched medicines among these (id -> current version), by id; opens only the
     lists not yet seen at that version."""
-    with _lock:
-        unknown = sorted(m for m, v in versions.items() if (tenant_id, m, int(v)) not in _kept)
+    out: dict[str, Watched] = {}
+    unknown: list[str] = []
+    for mid, version in versions.items():  # a dict read is atomic: no lock needed
+        found = _kept.get((tenant_id, mid, version), _UNSEEN)
+        if found is _UNSEEN:
+            unknown.append(mid)
+        elif found is not None:
+            out[mid] = found
     if unknown:
-        _open(conn, tenant_id, unknown)
-    out = {}
-    with _lock:
-        for mid, version in versions.items():
-            found = _kept.get((tenant_id, mid, int(version)))
-            if found is not None:
+        _open(conn, tenant_id, sorted(unknown))
+        for mid in unknown:
+            if (found := _kept.get((tenant_id, mid, versions[mid]))) is not None:
                 out[mid] = found
     return out
 
@@ -140,7 +138,7 @@ def _open(conn: Connection, tenant_id: str, ids: list[str]) -> None:
             except sealing.EnvelopeDamaged:
                 continue
             opened[(tenant_id, m.id, int(m.version))] = \
-                Watched(m.id, body) if is_watched(body) else None
+                Watched.of(m.id, body) if is_watched(body) else None
         with _lock:
             _kept.update(opened)
             while len(_kept) > MAX_KEPT:

@@ -123,9 +123,9 @@ def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, since: datetime,
         medicines.c.tenant_id == tenant_id, medicines.c.service_user_id.in_(people))).all()
     owner: dict[str, str] = {r.id: r.service_user_id for r in lists}
     opened = watched(conn, tenant_id, {r.id: r.version for r in lists})
-    for mid, med in sorted(opened.items()):
-        if med.time_critical:
-            critical.setdefault(owner[mid], []).append((mid, med.body))
+    for mid, kept in sorted(opened.items()):
+        if kept.time_critical:
+            critical.setdefault(owner[mid], []).append((mid, kept.body))
     missed: dict[str, tuple[RowMapping, str, datetime]] = {}
     for v in unvisited:
         start, end = datetime.fromisoformat(v["start"]), datetime.fromisoformat(v["end"])

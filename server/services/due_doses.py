@@ -55,13 +55,15 @@ def due_now(conn: Connection, tenant_id: str, now: datetime, tz: ZoneInfo) -> li
     if not rows:
         return []
     opened = watched(conn, tenant_id, {r.medicine_id: r.version for r in rows})
-    critical = [(r, m) for r in rows
-                if (m := opened.get(r.medicine_id)) is not None and m.time_critical]
+    # Each time-critical medicine's doses whose window is open now (most medicines have
+    # none, and then their visits need no look).
+    open_now: dict[str, list[datetime]] = {}
+    for mid, m in opened.items():
+        if m.time_critical and (doses := m.doses_between(now - m.half, now + m.half, tz)):
+            open_now[mid] = doses
+    critical = [(r, opened[r.medicine_id]) for r in rows if r.medicine_id in open_now]
     due: dict[tuple[str, str], tuple[Any, Watched]] = {}
-    open_now: dict[str, list[datetime]] = {}  # each medicine's doses whose window is open
     for v, m in sorted(critical, key=lambda pair: (pair[0].start, pair[0].id)):
-        if m.medicine_id not in open_now:
-            open_now[m.medicine_id] = m.doses_between(now - m.half, now + m.half, tz)
         # A dose belongs to a visit from `margin` before its start to as long after its end
         # (server/missed_doses.py's due_times); the earliest such visit shows it.
         margin = max(DUE_MARGIN, m.half)
