@@ -321,10 +321,12 @@ def notes(results: dict[str, Any]) -> list[str]:
             f"hits: {r.get('notes_search_hits')}.")
     if said:
         said.append(
-            "Where the board's time goes, profiled afterwards on the same SQLite data (built by "
-            "this module) with the suites of other work still running: about 300 ms a board, "
-            "of which the time-critical doses due now (pairing the visits around now with "
-            "their people's medicines, then the outcomes already recorded) about 110 ms and "
-            "the missed and late visits of the last day (was each checked in to?) about 90 ms; "
-            "every other section under 10 ms. Those two are where to look next.")
+            "Where the board's time goes (CPU time, profiled on this module's SQLite data with "
+            "other suites running): the time-critical doses due now are most of it: pairing "
+            "the visits around now with their people's medicines (about 8,000 rows from the "
+            "covering indexes of revision 0014; each list opened once per version and kept, "
+            "server/medicine_watch.py, shared with the missed-dose monitor), then reading the "
+            "outcomes already recorded for the people with a dose due; the missed and late "
+            "visits take one pass over the day's check-ins instead of a probe per visit "
+            "(about 95 ms before, 60 ms after, in the same run).")
     return said

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
 from threading import Lock
+from typing import Any
 
 from sqlalchemy import Connection, Engine, event, insert
 
@@ -76,6 +77,9 @@ def _watch(engine: Engine) -> None:
     if not event.contains(engine, "commit", _committed):
         event.listen(engine, "commit", _committed)
         event.listen(engine, "rollback", _rolled_back)
+        # A connection handed back with its transaction never ended is rolled back by the
+        # pool, not through the Connection: what it wrote was not kept, so neither is the memory.
+        event.listen(engine.pool, "checkin", _checked_in)
 
 
 def _committed(conn: Connection) -> None:
@@ -94,3 +98,8 @@ def _committed(conn: Connection) -> None:
 
 def _rolled_back(conn: Connection) -> None:
     conn.info.pop(_PENDING, None)
+
+
+def _checked_in(_dbapi_connection: object, record: Any) -> None:
+    if record is not None:
+        record.info.pop(_PENDING, None)
