@@ -3,7 +3,7 @@
 Limits come before work: a body announced larger than its endpoint takes is refused before a
 byte of it is read; a sync body is read only after its token is known (unless it announces
 itself as small, see SMALL_BODY_BYTES), and then in chunks up to the cap; callers that keep
-failing (wrong codes, unknown tokens) wait longer each time (server/ratelimit.py).
+failing (wrong codes, unknown tokens) wait longer each time (server/doors.py).
 """
 
 from __future__ import annotations
@@ -97,8 +97,9 @@ def build_router(
         if encoding not in _ENCODINGS:
             raise UnsupportedEncoding("Send the sync body as JSON, gzip-compressed or not.",
                                       field="Content-Encoding")
+        # The address's door (unknown tokens) is looked at in the same thread-pool call and
+        # transaction as the token itself, below: a database read, never on the event loop.
         token, address = _bearer(request), _address(request)
-        door.check_token_door(address)
         if not token:
             raise NotAuthenticated("This phone is not signed in. Enrol it again.")
         if length is None or length > SMALL_BODY_BYTES:

@@ -1,40 +1,51 @@
 """The API's door: device tokens and enrolment codes checked with growing delays on failure.
 
 Per caller address: a few wrong enrolment codes or unknown device tokens are free, then each
-further one makes that address wait longer (server/ratelimit.py); a waiting address is answered
-429 before any database work. The moment an address is first made to wait is written to the
-audit log (actor: the address, never the code or token tried).
+further one makes that address wait longer (server/doors.py, counted in the database so every
+server process shares the count); a waiting address is answered 429 before any other work.
+The moment an address is first made to wait is written to the audit log (actor: the address,
+never the code or token tried).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
 
 from server import enrolment
 from server.clock import SYSTEM_CLOCK, Clock
+from server.doors import DoorRules, Doors
 from server.enrolment import DeviceIdentity
 from server.errors import Forbidden, NotAuthenticated, TooManyAttempts
-from server.ratelimit import Limiter
 from server.schema import audit_log
 
 # An audit row about a caller the office cannot place in any agency.
 NO_TENANT = "-"
 
 
+# Tokens are 256 random bits: failures are mistakes or scans, slowed only to spare the
+# database. Codes are ~59 bits and live an hour: slowed hard.
+TOKEN_RULES = DoorRules(free=10, first_delay=timedelta(seconds=1), max_delay=timedelta(minutes=1),
+                        forget_after=timedelta(hours=1))
+ENROL_RULES = DoorRules(free=5, first_delay=timedelta(seconds=1), max_delay=timedelta(minutes=5),
+                        forget_after=timedelta(hours=1))
+UNKNOWN_PHONES = "Too many attempts with unknown phones from this address."
+
+
 class Guard:
-    def __init__(self, engine: Engine, tokens: Limiter | None = None,
-                 enrolments: Limiter | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(self, engine: Engine, clock: Clock = SYSTEM_CLOCK,
+                 tokens: DoorRules = TOKEN_RULES, enrolments: DoorRules = ENROL_RULES) -> None:
         self.engine = engine
         self.clock = clock
-        # Tokens are 256 random bits: failures are mistakes or scans, slowed only to spare
-        # the database. Codes are ~59 bits and live an hour: slowed hard.
-        self.tokens = tokens or Limiter(free=10, max_delay=60)
-        self.enrolments = enrolments or Limiter(free=5, max_delay=300)
+        self.tokens = Doors(engine, "phone_token", tokens, clock)
+        self.enrolments = Doors(engine, "enrolment", enrolments, clock)
 
-    def check_token_door(self, address: str) -> None:
-        _door(self.tokens, address, "Too many attempts with unknown phones from this address.")
+    def check_token_door(self, address: str, conn: Connection | None = None) -> None:
+        """429 if `address` must still wait after unknown tokens (read through `conn` if
+        given, in the caller's own transaction: no extra round trip on a sync)."""
+        _door(self.tokens, address, UNKNOWN_PHONES, conn)
 
     def authenticate(self, address: str, token: str | None) -> DeviceIdentity:
         self.check_token_door(address)
@@ -45,7 +56,9 @@ class Guard:
             raise
 
     def device_in(self, conn: Connection, address: str, token: str | None) -> DeviceIdentity:
-        """`enrolment.device_in` on the caller's connection, failures counted."""
+        """`enrolment.device_in` on the caller's connection, the address's door looked at
+        first and failures counted."""
+        self.check_token_door(address, conn)
         try:
             return enrolment.device_in(conn, token)
         except NotAuthenticated:
@@ -74,7 +87,9 @@ class Guard:
                 actor_id=address[:36], action=action, target_kind="api", target_id="phone_api"))
 
 
-def _door(limiter: Limiter, address: str, message: str) -> None:
-    wait = limiter.wait(address)
+def _door(doors: Doors, address: str, message: str, conn: Connection | None = None) -> None:
+    wait = doors.wait(address, conn)
     if wait:
-        raise TooManyAttempts(f"{message} Try again in {wait} seconds.", retry_after=wait)
+        seconds = max(1, int(-(-wait.total_seconds() // 1)))
+        raise TooManyAttempts(f"{message} Try again in {seconds} seconds.",
+                              retry_after=seconds)

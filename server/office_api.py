@@ -81,7 +81,7 @@ class LoneBoardOut(BaseModel):
 def build_office_router(engine: Engine, escrow_key: Callable[[], X25519PrivateKey],
                         clock: Clock, doors: SignInDoors | None = None) -> APIRouter:
     router = APIRouter()
-    shared = doors or SignInDoors(clock)
+    shared = doors or SignInDoors(engine, clock)
     derived = functools.cache(lambda: office_tokens.signing_key(escrow_key()))
 
     def key() -> bytes:

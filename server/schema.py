@@ -510,3 +510,16 @@ cd_stock = Table(
     Index("cd_stock_by_medicine", "tenant_id", "medicine_id", "n"),
     UniqueConstraint("tenant_id", "record_id", name="cd_stock_once_per_dose"),
 )
+
+# Failures counted per key (an account, an address) and scope, shared by every server process:
+# sign-in, enrolment and device-token doors (server/doors.py). `key` is a SHA-256 of the key,
+# never the email or address itself; times are milliseconds since the epoch.
+door_counts = Table(
+    "door_counts", metadata,
+    Column("scope", String(32), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("closed_until", BigInteger, nullable=False),
+    Column("last_at", BigInteger, nullable=False),
+    Index("door_counts_by_last", "scope", "last_at"),
+)

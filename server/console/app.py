@@ -101,7 +101,7 @@ def make_console(engine: Engine, key: Callable[[], X25519PrivateKey],
     server process; `rules` say how long a sign-in lasts. `keys` gives each agency's escrow
     key (several agencies on one server); without it every page uses `key`."""
     rules = rules or SessionRules()
-    doors = doors or SignInDoors(clock)
+    doors = doors or SignInDoors(engine, clock)
 
     def main(page: ft.Page) -> None:
         shield(page)

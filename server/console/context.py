@@ -57,7 +57,7 @@ class Console:
     clock: Clock
     who: Coordinator | None = None
     tz: ZoneInfo = ZoneInfo("Europe/London")
-    doors: SignInDoors = field(default_factory=SignInDoors)  # shared by every page
+    doors: SignInDoors | None = None  # failed sign-ins, shared by every page and process
     rules: SessionRules = field(default_factory=SessionRules)
     times: SessionTimes | None = None  # while someone is signed in
     farewell: str = ""  # why the last session ended, shown on the sign-in page

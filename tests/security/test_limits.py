@@ -1,54 +1,73 @@
 """Growing delays after failures: wrong enrolment codes and unknown device tokens, per address,
-answered 429 with Retry-After before any work, and the moment it starts audited."""
+answered 429 with Retry-After before any work, and the moment it starts audited; the counts
+live in the database on both backends."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
-from server.ratelimit import Limiter
-from server.schema import audit_log
+from fieldapp.domain.clock import FakeClock
+from server.doors import SWEEP_EVERY, DoorRules, Doors
+from server.schema import audit_log, door_counts
 from sync.protocol import ENROL_PATH
 from tests.factories import code_for
 from tests.security.pushes import Office, gz, office_app, post_sync
+from tests.server.conftest import migrated, migrated_pg
 from tests.support.live import serve
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def test_each_failure_past_the_free_ones_doubles_the_wait_up_to_a_cap() -> None:
-    clock = Clock()
-    limiter = Limiter(free=3, first_delay=1, max_delay=8, forget_after=600, clock=clock)
-    assert [limiter.failed("a") for _ in range(3)] == [False, False, False]
-    assert limiter.wait("a") == 0
-    assert limiter.failed("a")  # the fourth closes the door: worth an audit line
-    waits = [limiter.wait("a")]
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        eng = migrated(f"sqlite:///{tmp_path / 'server.sqlite'}")
+    else:
+        _url, eng = migrated_pg(request.getfixturevalue("pg_url"), "doors")
+    yield eng
+    eng.dispose()
+
+
+def test_each_failure_past_the_free_ones_doubles_the_wait_up_to_a_cap(engine: Engine) -> None:
+    clock = FakeClock(START)
+    doors = Doors(engine, "test", DoorRules(free=3, first_delay=timedelta(seconds=1),
+                                            max_delay=timedelta(seconds=8),
+                                            forget_after=timedelta(seconds=600)), clock)
+    assert [doors.failed("a") for _ in range(3)] == [False, False, False]
+    assert not doors.wait("a")
+    assert doors.failed("a")  # the fourth closes the door: worth an audit line
+    waits = [doors.wait("a").total_seconds()]
     for _ in range(5):
-        limiter.failed("a")
-        waits.append(limiter.wait("a"))
+        doors.failed("a")
+        waits.append(doors.wait("a").total_seconds())
     assert waits == [1, 2, 4, 8, 8, 8]
-    assert limiter.wait("b") == 0  # another address is not held up
-    clock.now += 8
-    assert limiter.wait("a") == 0
-    clock.now += 601
-    assert limiter.wait("a") == 0 and not limiter.failed("a")  # forgotten after a quiet hour
-    limiter.succeeded("a")
+    assert not doors.wait("b")  # another address is not held up
+    assert not Doors(engine, "other", doors.rules, clock).wait("a")  # nor another scope
+    clock.advance(seconds=8)
+    assert not doors.wait("a")
+    clock.advance(seconds=601)
+    assert not doors.wait("a") and not doors.failed("a")  # forgotten after a quiet while
+    doors.succeeded("a")
+    assert not doors.wait("a")
 
 
-def test_a_limiter_keeps_a_bounded_number_of_callers() -> None:
-    limiter = Limiter(free=0, max_keys=10, clock=Clock())
-    for i in range(100):
-        limiter.failed(str(i))
-    assert limiter.wait("0") == 0 and limiter.wait("99") > 0
+def test_quiet_keys_are_swept_and_none_is_kept_as_typed(engine: Engine) -> None:
+    clock = FakeClock(START)
+    doors = Doors(engine, "test", DoorRules(free=0, forget_after=timedelta(hours=1)), clock)
+    for i in range(SWEEP_EVERY - 1):
+        doors.failed(f"someone-{i}@example.org")
+    clock.advance(hours=2)
+    doors.failed("last@example.org")  # the 200th failure sweeps the quiet ones
+    with engine.connect() as conn:
+        keys = conn.execute(select(door_counts.c.key)).scalars().all()
+    assert len(keys) == 1 and "example" not in keys[0]
+    assert doors.wait("last@example.org")
 
 
 @pytest.fixture

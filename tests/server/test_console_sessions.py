@@ -49,7 +49,7 @@ class Office(ConsoleOffice):
 def office(sqlite_engine: Engine, tmp_path: Path) -> Office:
     clock = FakeClock(START)
     return Office(sqlite_engine, noted(sqlite_engine, tmp_path, NOTE, START), clock,
-                  SignInDoors(clock))
+                  SignInDoors(sqlite_engine, clock))
 
 
 def try_sign_in(app: Harness, password: str = PASSWORD, email: str = EMAIL) -> None:

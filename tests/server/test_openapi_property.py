@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from server.ratelimit import Limiter
+from server.doors import DoorRules, Doors
 from tests.security.pushes import office_app
 from tests.support.live import serve
 
@@ -24,8 +24,9 @@ def test_the_api_keeps_every_promise_of_its_openapi_document(tmp_path: Path) -> 
     if st is None:
         pytest.fail("schemathesis is missing: it is in the test extras (make venv)")
     office = office_app(f"sqlite:///{tmp_path / 'server.sqlite'}", tmp_path)
-    office.app.state.guard.tokens = Limiter(free=1_000_000)
-    office.app.state.guard.enrolments = Limiter(free=1_000_000)
+    unlimited = DoorRules(free=1_000_000)
+    office.app.state.guard.tokens = Doors(office.engine, "phone_token", unlimited)
+    office.app.state.guard.enrolments = Doors(office.engine, "enrolment", unlimited)
     token = office.token()
     with serve(office.app) as url:
         run = subprocess.run(  # noqa: S603 - our own venv's tool, fixed arguments
