@@ -24,7 +24,7 @@ WIDENED = ("records", "records_by_kind_time", ["tenant_id", "kind", "recorded_at
 
 
 def _have(table: str) -> set[str]:
-    return {i["name"] for i in sa.inspect(op.get_bind()).get_indexes(table)}
+    return {str(i["name"]) for i in sa.inspect(op.get_bind()).get_indexes(table)}
 
 
 def upgrade() -> None:
