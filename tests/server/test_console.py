@@ -90,6 +90,16 @@ def on_top(app: Harness) -> str:
     return "\n".join(app.texts(app.page.views[-1]))
 
 
+def from_home(app: Harness, link: str, says: str, route: str) -> str:
+    """Sign in on the day board, whose `link` says `says`; follow it to `route`, opened
+    above the day board; what that screen shows."""
+    sign_in(app)
+    assert says in app.text(link)
+    app.tap(link)
+    assert routes(app) == ["/", route]
+    return on_top(app)
+
+
 def test_a_deep_link_opens_after_sign_in_above_the_day_board(office: Office) -> None:
     with office.open(f"/visits/{office.visit_id}") as app:
         assert "Sign in with your office account." in on_top(app)

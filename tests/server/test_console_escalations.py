@@ -15,7 +15,7 @@ from server import agency, escalations
 from server import feed as feed_module
 from server.schema import audit_log, medicines
 from tests.factories import PASSWORD, small_agency
-from tests.server.test_console import Office, on_top, routes, sign_in
+from tests.server.test_console import Office, from_home, on_top, sign_in
 from tests.support.flet_memory import Harness
 
 
@@ -64,11 +64,7 @@ def test_the_queue_shows_emergencies_first_with_their_age_and_the_day_links_to_i
     fall = raise_one(office, "fall", "urgent", 40)
     emergency = raise_one(office, "health_deterioration", "emergency", 3)
     with office.open() as app:
-        sign_in(app)
-        assert "Escalations (2 open)" in app.text("console-escalations")
-        app.tap("console-escalations")
-        assert routes(app) == ["/", "/escalations"]
-        shown = queue_text(app)
+        shown = from_home(app, "console-escalations", "Escalations (2 open)", "/escalations")
         assert shown.index(emergency.reference) < shown.index(fall.reference)
         assert "40 min ago" in shown and "Margaret Ellison" in shown
         assert "Waiting for acknowledgement" in shown

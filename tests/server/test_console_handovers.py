@@ -16,7 +16,7 @@ from tests.factories import small_agency
 from tests.screens.test_escalation_screens import tick
 from tests.security.pushes import sealer_of
 from tests.server.handover_records import handover_record, item, payload
-from tests.server.test_console import Office, on_top, routes, sign_in
+from tests.server.test_console import Office, from_home, on_top, routes, sign_in
 from tests.server.test_handovers import refused_dose, store
 
 
@@ -44,11 +44,8 @@ def handed_over(office: Office, *, concerns: bool = True) -> tuple[PushedRecord,
 def test_the_home_count_leads_to_the_inbox_and_acknowledging_clears_it(office: Office) -> None:
     rec, _dose = handed_over(office)
     with office.open() as app:
-        sign_in(app)
-        assert "Handovers (1 unacknowledged)" in app.text("console-handovers")
-        app.tap("console-handovers")
-        assert routes(app) == ["/", "/handovers"]
-        listed = on_top(app)
+        listed = from_home(app, "console-handovers", "Handovers (1 unacknowledged)",
+                           "/handovers")
         assert "Amira Khan" in listed and "CONCERNS" in listed
         assert "Waiting for acknowledgement" in listed
         assert "Refused" not in listed  # the list opens nothing sealed

@@ -17,7 +17,7 @@ from server.console.screens import lone_working
 from server.console.session import SessionRules
 from server.schema import audit_log
 from server.schema import escalations as escalations_t
-from tests.server.test_console import Office, on_top, routes, sign_in
+from tests.server.test_console import Office, from_home, on_top, sign_in
 from tests.server.test_lone_board import both_checked_in
 from tests.support.flet_memory import Harness
 
@@ -70,11 +70,8 @@ def alert_reference(desk: Desk) -> str:
 
 def test_the_day_links_to_the_board_of_workers_on_visits(desk: Desk) -> None:
     with desk.open() as app:
-        sign_in(app)
-        assert "Lone working (0 alerts)" in app.text("console-lone-working")
-        app.tap("console-lone-working")
-        assert routes(app) == ["/", "/lone-working"]
-        shown = on_top(app)
+        shown = from_home(app, "console-lone-working", "Lone working (0 alerts)",
+                          "/lone-working")
         assert "2 on visits, 0 overdue, 0 open alerts (0 red)" in shown
         assert "No open lone-working alerts." in shown and "Nobody is overdue." in shown
         assert "Amira Khan with Margaret Ellison" in app.text(
