@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,13 +23,11 @@ from sqlalchemy import Connection, Engine, and_, false, func, or_, select
 
 from server import datakeys, escalations, sealing
 from server.errors import Forbidden, Invalid, NotFound
-from server.escrow import EnvelopeDamaged, open_envelope
 from server.schema import records, service_users, workers
-from server.services.amendments import OFFICE_DEVICE
-from server.services.audit import audit, audit_many
+from server.services.audit import audit_many
 from server.services.people import open_people
 from server.services.sign_in import Coordinator
-from server.services.visit_record import OpenedRecord, readable_ids
+from server.services.visit_record import OpenedRecord, open_record, readable_ids
 from sync import codes, kinds
 
 SEARCHED = ("note", "task_outcome", "dose_outcome", "escalation", "addendum")
@@ -41,15 +38,12 @@ REFUSED = (codes.TaskOutcome.REFUSED.value, codes.DoseOutcome.REFUSED.value)
 RESTRICTED = "This record is a safeguarding concern: only a safeguarding lead can open it."
 
 
-class Flag(StrEnum):
-    REFUSAL = "refusal"
-    CONCERN = "concern"
-    CORRECTION = "correction"
+class Flag(codes.Code):
+    """What a search can be narrowed to, with its filter's label."""
 
-    @property
-    def label(self) -> str:
-        return {Flag.REFUSAL: "Refusals", Flag.CONCERN: "Concerns",
-                Flag.CORRECTION: "Corrections"}[self]
+    REFUSAL = "refusal", "Refusals"
+    CONCERN = "concern", "Concerns"
+    CORRECTION = "correction", "Corrections"
 
 
 @dataclass(frozen=True)
@@ -231,25 +225,10 @@ def open_note(engine: Engine, key: X25519PrivateKey, who: Coordinator, record_id
             records.c.kind == "addendum").order_by(records.c.recorded_at)).mappings().all()
         if record_id not in readable_ids(conn, who, [row]):
             raise Forbidden(RESTRICTED)
-        opened = _open(conn, key, who, row, now)
-        corrections = tuple(_open(conn, key, who, f, now) for f in fixes)
+        opened = open_record(conn, key, who, row, now)
+        corrections = tuple(open_record(conn, key, who, f, now) for f in fixes)
         names = _worker_names(conn, who, {row["worker_id"]})
         person = open_people(conn, who, [row["service_user_id"]] if row["service_user_id"]
                              else [], now, key).get(row["service_user_id"] or "", {})
     return OpenedNote(opened, names.get(row["worker_id"], "the office"),
                       person.get("name", "—"), row["visit_id"], corrections)
-
-
-def _open(conn: Connection, key: X25519PrivateKey, who: Coordinator, r: Any,
-          now: datetime) -> OpenedRecord:
-    try:
-        content = open_envelope(key, r["tenant_id"], "records", r["id"], r["version"],
-                                r["envelope"])
-        damaged = False
-    except EnvelopeDamaged:
-        content, damaged = {}, True
-    audit(conn, who, "read_record", r["kind"], r["id"], now)
-    return OpenedRecord(id=r["id"], kind=r["kind"], recorded_at=r["recorded_at"],
-                        received_at=r["received_at"], corrects=r["corrects"], damaged=damaged,
-                        content=content, facts=r["facts"] or {},
-                        by_office=r["device_id"] == OFFICE_DEVICE)

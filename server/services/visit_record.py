@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -61,6 +62,25 @@ class VisitRecord:
         return tuple(r for r in self.records if r.kind == "addendum" and r.corrects == record_id)
 
 
+def open_record(conn: Connection, key: X25519PrivateKey, who: Coordinator, r: Any,
+                now: datetime, *, readable: bool = True) -> OpenedRecord:
+    """One stored record as the office reads it: opened and its opening audited, or, when it is
+    not `readable` for this reader, its header alone (restricted, never opened)."""
+    content: Mapping[str, Any] = {}
+    damaged = False
+    if readable:
+        try:
+            content = open_envelope(key, r["tenant_id"], "records", r["id"], r["version"],
+                                    r["envelope"])
+        except EnvelopeDamaged:
+            damaged = True
+        audit(conn, who, "read_record", r["kind"], r["id"], now)
+    return OpenedRecord(id=r["id"], kind=r["kind"], recorded_at=r["recorded_at"],
+                        received_at=r["received_at"], corrects=r["corrects"], damaged=damaged,
+                        content=content, facts=(r["facts"] or {}) if readable else {},
+                        by_office=r["device_id"] == OFFICE_DEVICE, restricted=not readable)
+
+
 def visit_record(
     engine: Engine, key: X25519PrivateKey, who: Coordinator, visit_id: str,
     clock: Clock = SYSTEM_CLOCK,
@@ -74,33 +94,14 @@ def visit_record(
         ).mappings().first()
         if v is None:
             raise NotFound("No visit with that id in your agency.")
-        opened: list[OpenedRecord] = []
         rows = conn.execute(
             select(records).where(records.c.visit_id == visit_id,
                                   records.c.tenant_id == who.tenant_id)
             .order_by(records.c.recorded_at, records.c.id)
         ).mappings().all()
         readable = readable_ids(conn, who, rows)
-        for r in rows:
-            if r["id"] not in readable:
-                opened.append(OpenedRecord(
-                    id=r["id"], kind=r["kind"], recorded_at=r["recorded_at"],
-                    received_at=r["received_at"], corrects=r["corrects"], damaged=False,
-                    content={}, facts={}, by_office=r["device_id"] == OFFICE_DEVICE,
-                    restricted=True))
-                continue
-            try:
-                content = open_envelope(key, r["tenant_id"], "records", r["id"], r["version"],
-                                        r["envelope"])
-                damaged = False
-            except EnvelopeDamaged:
-                content, damaged = {}, True
-            audit(conn, who, "read_record", r["kind"], r["id"], now)
-            opened.append(OpenedRecord(
-                id=r["id"], kind=r["kind"], recorded_at=r["recorded_at"],
-                received_at=r["received_at"], corrects=r["corrects"], damaged=damaged,
-                content=content, facts=r["facts"] or {},
-                by_office=r["device_id"] == OFFICE_DEVICE))
+        opened = [open_record(conn, key, who, r, now, readable=r["id"] in readable)
+                  for r in rows]
         person = open_people(conn, who, [v["service_user_id"]], now, key).get(
             v["service_user_id"], {})
     return VisitRecord(
