@@ -29,6 +29,19 @@ def add_medicines(office: Office, *bodies: dict[str, Any]) -> list[str]:
     return [r["id"] for r in rows]
 
 
+def paracetamol_regular_and_prn(office: Office, min_interval_hours: int,
+                                 max_doses_24h: int) -> list[str]:
+    """Two lines of one ingredient: 2 tablets at 09:00 and 13:00, and 1-2 as needed for pain."""
+    return add_medicines(
+        office,
+        {"name": "Paracetamol", "times": ["09:00", "13:00"], "ingredient": PARA,
+         "amount": {"kind": "fixed", "value": 2, "unit": "tablet"}},
+        {"name": "Paracetamol PRN", "ingredient": PARA,
+         "amount": {"kind": "range", "min": 1, "max": 2, "unit": "tablet"},
+         "prn": {"indication": "Pain", "min_interval_hours": min_interval_hours,
+                 "max_doses_24h": max_doses_24h}})
+
+
 def keys(office: Office) -> list[str]:
     with office.engine.begin() as conn:
         return list(conn.execute(select(escalations_t.c.dedupe_key)).scalars())
@@ -40,13 +53,7 @@ def office(engine: Engine, tmp_path: Path) -> Office:
 
 
 def test_prn_paracetamol_after_a_colleagues_regular_dose_is_escalated(office: Office) -> None:
-    regular, prn = add_medicines(
-        office,
-        {"name": "Paracetamol", "times": ["09:00", "13:00"], "ingredient": PARA,
-         "amount": {"kind": "fixed", "value": 2, "unit": "tablet"}},
-        {"name": "Paracetamol PRN", "ingredient": PARA,
-         "amount": {"kind": "range", "min": 1, "max": 2, "unit": "tablet"},
-         "prn": {"indication": "Pain", "min_interval_hours": 4, "max_doses_24h": 4}})
+    regular, prn = paracetamol_regular_and_prn(office, min_interval_hours=4, max_doses_24h=4)
     office.push(office.dose(regular, office.t9, scheduled=office.t9))
     assert office.checks() == []
     # Worker B at lunch gives PRN paracetamol 3.5 h later, offline from A's dose.
@@ -58,13 +65,7 @@ def test_prn_paracetamol_after_a_colleagues_regular_dose_is_escalated(office: Of
 
 
 def test_four_grams_in_24_hours_counted_in_mg_across_lines(office: Office) -> None:
-    regular, prn = add_medicines(
-        office,
-        {"name": "Paracetamol", "times": ["09:00", "13:00"], "ingredient": PARA,
-         "amount": {"kind": "fixed", "value": 2, "unit": "tablet"}},
-        {"name": "Paracetamol PRN", "ingredient": PARA,
-         "amount": {"kind": "range", "min": 1, "max": 2, "unit": "tablet"},
-         "prn": {"indication": "Pain", "min_interval_hours": 1, "max_doses_24h": 8}})
+    _regular, prn = paracetamol_regular_and_prn(office, min_interval_hours=1, max_doses_24h=8)
 
     def mg_dose(med: str, hours: float, mg: float, scheduled: bool = False) -> Any:
         at = office.t9 + timedelta(hours=hours)
