@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from server import agency, enrolment
+from server.app import create_app
+from server.settings import ServerSettings
 
 PASSWORD = "correct-horse-battery"
 
@@ -155,3 +158,11 @@ def shared_person_agency(engine: Engine, tmp: Path, now: datetime) -> SmallAgenc
     ]
     agency.add_visits(engine, tid, visits)
     return replace(staff, people=[p], visits=visits)
+
+
+def office_app(tmp: Path, database_url: str = "") -> FastAPI:
+    """The office's HTTP app alone (no console, no monitors) over `database_url`, by default a
+    fresh SQLite file under `tmp`; its escrow key is made under `tmp`."""
+    return create_app(ServerSettings(
+        database_url=database_url or f"sqlite:///{tmp / 's.sqlite'}",
+        escrow_key_file=tmp / "k.key", run_monitors=False), with_console=False)

@@ -19,12 +19,10 @@ from fieldapp.services.visits import VisitService
 from fieldapp.store.db import DeviceStore
 from fieldapp.vault.dek import KDF_FLOOR
 from fieldapp.vault.keystore import MemoryKeyStore
-from server.app import create_app
 from server.schema import devices
-from server.settings import ServerSettings
 from sync.client import SyncClient, enrol
 from sync.protocol import SYNC_PATH
-from tests.factories import code_for, small_agency
+from tests.factories import code_for, office_app, small_agency
 
 
 class Recording(httpx.AsyncBaseTransport):
@@ -42,9 +40,7 @@ class Recording(httpx.AsyncBaseTransport):
 
 
 def test_the_office_sees_what_the_phone_still_holds(tmp_path: Path) -> None:
-    app = create_app(ServerSettings(database_url=f"sqlite:///{tmp_path / 's.sqlite'}",
-                                    escrow_key_file=tmp_path / "k.key", run_monitors=False),
-                     with_console=False)
+    app = office_app(tmp_path)
     engine = app.state.engine
     a = small_agency(engine, tmp_path)
     wire = Recording(app)

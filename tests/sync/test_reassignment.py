@@ -14,16 +14,12 @@ from fieldapp.store.db import DeviceStore
 from fieldapp.vault.dek import KDF_FLOOR
 from fieldapp.vault.keystore import MemoryKeyStore
 from server import agency as agency_service
-from server.app import create_app
-from server.settings import ServerSettings
 from sync.client import SyncClient, enrol
-from tests.factories import code_for, small_agency
+from tests.factories import code_for, office_app, small_agency
 
 
 def test_reassigned_visit_moves_between_phones(tmp_path: Path) -> None:
-    app = create_app(ServerSettings(database_url=f"sqlite:///{tmp_path / 's.sqlite'}",
-                                    escrow_key_file=tmp_path / "k.key", run_monitors=False),
-                     with_console=False)
+    app = office_app(tmp_path)
     engine = app.state.engine
     a = small_agency(engine, tmp_path)
 
