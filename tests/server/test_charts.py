@@ -3,7 +3,6 @@ MAR outcomes; for the agency, one worker or one person; and the charts screen dr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,12 +14,12 @@ from sqlalchemy import Engine
 from server import agency, escrow
 from server.console.app import make_console
 from server.services.charts import weekly
-from server.storage import make_engine, migrate
-from tests.factories import PASSWORD, SmallAgency, small_agency, visit
+from tests.factories import SmallAgency, small_agency, visit
 from tests.server.sent_records import send
+from tests.server.test_console import sign_in
 from tests.server.test_exports import medicine_of
 from tests.server.test_rota_board import office
-from tests.support.flet_memory import run_app
+from tests.support.flet_memory import Harness, run_app
 
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday afternoon in London
 MIN = timedelta(minutes=1)
@@ -83,11 +82,15 @@ def test_visits_tasks_and_doses_by_week(engine: Engine, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def sqlite_office(tmp_path: Path) -> Iterator[tuple[Engine, SmallAgency]]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'office.sqlite'}")
-    migrate(engine)
-    yield engine, a_week(engine, tmp_path)
-    engine.dispose()
+def sqlite_office(sqlite_engine: Engine, tmp_path: Path) -> tuple[Engine, SmallAgency]:
+    return sqlite_engine, a_week(sqlite_engine, tmp_path)
+
+
+def show(app: Harness, worker: str, person: str = "") -> None:
+    """Narrow the charts to one worker (or "all") or one person's full name."""
+    app.choose("console-charts-worker", worker)
+    app.type("console-charts-person", person)
+    app.tap("console-charts-show")
 
 
 def test_the_charts_screen_draws_a_bar_a_week(sqlite_office: tuple[Engine, SmallAgency]) -> None:
@@ -95,25 +98,19 @@ def test_the_charts_screen_draws_a_bar_a_week(sqlite_office: tuple[Engine, Small
     key = escrow.load_private_key(str(a.key_file))
     with run_app(make_console(engine, lambda: key, Fixed(WEDNESDAY)),
                  page_props={"route": "/charts", "web": True, "width": 1280.0}) as app:
-        app.type("console-email", a.coordinator_email)
-        app.type("console-password", PASSWORD)
-        app.tap("console-sign-in")
+        sign_in(app, a.coordinator_email)
         assert "Charts: the whole agency" in app.screen()
         charts = [c for c in app.controls() if isinstance(c, fch.BarChart)]
         assert len(charts) == 3 and all(len(c.groups) == 8 for c in charts)
         assert "23 Nov: on time 2, late (over 15 min) 1, missed 1" in app.text(
             "console-chart-visits")
-        app.choose("console-charts-worker", a.other_worker_id)
-        app.tap("console-charts-show")
+        show(app, a.other_worker_id)
         assert "Charts: Tom Baxter" in app.screen()
         assert "23 Nov: on time 1, late (over 15 min) 0, missed 0" in app.text(
             "console-chart-visits")
-        app.choose("console-charts-worker", "all")
-        app.type("console-charts-person", "Nobody Known")
-        app.tap("console-charts-show")
+        show(app, "all", "Nobody Known")
         assert "Nobody of that name" in app.text("console-charts-problem")
-        app.type("console-charts-person", "Margaret Ellison")
-        app.tap("console-charts-show")
+        show(app, "all", "Margaret Ellison")
         assert "Charts: Margaret Ellison" in app.screen()
         assert "given or taken 1, refused 1, other (not given) 1" in app.text(
             "console-chart-doses")

@@ -4,7 +4,6 @@ it reported, withdrawn after a confirmation, and its wipe shown once the phone c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,28 +12,23 @@ from sqlalchemy import Engine
 from server import enrolment, escrow
 from server.clock import SystemClock
 from server.console.app import make_console
-from server.storage import make_engine, migrate
 from server.sync_service import handle_sync
 from sync.protocol import SyncRequest
-from tests.factories import PASSWORD, SmallAgency, small_agency
+from tests.factories import SmallAgency, small_agency
+from tests.server.test_console import sign_in
 from tests.support.flet_memory import Harness, run_app
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Iterator[tuple[Engine, SmallAgency]]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'office.sqlite'}")
-    migrate(engine)
-    yield engine, small_agency(engine, tmp_path)
-    engine.dispose()
+def office(sqlite_engine: Engine, tmp_path: Path) -> tuple[Engine, SmallAgency]:
+    return sqlite_engine, small_agency(sqlite_engine, tmp_path)
 
 
 def opened(engine: Engine, a: SmallAgency) -> Harness:
     key = escrow.load_private_key(str(a.key_file))
     app = run_app(make_console(engine, lambda: key, SystemClock()),
                   page_props={"route": "/devices", "web": True, "width": 1280.0})
-    app.type("console-email", a.coordinator_email)
-    app.type("console-password", PASSWORD)
-    app.tap("console-sign-in")
+    sign_in(app, a.coordinator_email)
     return app
 
 
