@@ -101,7 +101,8 @@ def create_app(settings: ServerSettings, *, with_console: bool = True,
     # One count of failed sign-ins for the console and the office API: two doors to the same
     # accounts must not give a guesser twice the tries.
     app.state.sign_in_doors = SignInDoors(engine, clock)
-    app.include_router(build_office_router(engine, escrow_key, clock, app.state.sign_in_doors))
+    app.include_router(build_office_router(engine, keyring.for_agency, clock,
+                                           app.state.sign_in_doors))
     app.add_middleware(BodyCap, prefix="/api/", exempt=frozenset({SYNC_PATH}))
     openapi.install(app)
     if with_console:

@@ -22,6 +22,7 @@ from server import office_tokens, openapi
 from server.api import _address, _bearer
 from server.clock import Clock
 from server.datakeys import KeyUnavailable
+from server.errors import NotFound
 from server.services.lone_board import OnVisit, board
 from server.services.sign_in import sign_in
 from server.services.sign_in_doors import SignInDoors
@@ -78,18 +79,30 @@ class LoneBoardOut(BaseModel):
     on_visits: list[SessionOut] = Field(description="Checked in, still within time")
 
 
-def build_office_router(engine: Engine, escrow_key: Callable[[], X25519PrivateKey],
+def build_office_router(engine: Engine, escrow_key: Callable[[str], X25519PrivateKey],
                         clock: Clock, doors: SignInDoors | None = None) -> APIRouter:
+    """`escrow_key(agency id)` is that agency's escrow key: each agency's tokens are signed
+    with a key of its own."""
     router = APIRouter()
     shared = doors or SignInDoors(engine, clock)
-    derived = functools.cache(lambda: office_tokens.signing_key(escrow_key()))
 
-    def key() -> bytes:
+    @functools.lru_cache(maxsize=1024)
+    def derived(tenant_id: str) -> bytes:
+        return office_tokens.signing_key(escrow_key(tenant_id), tenant_id)
+
+    def key(tenant_id: str) -> bytes:
         try:
-            return derived()
+            return derived(tenant_id)
         except (OSError, ValueError):  # a set-up fault, not the caller's: 503
             raise KeyUnavailable("The office API needs the agency's escrow key "
                                  "(FIELDAPP_ESCROW_KEY_FILE or FIELDAPP_ESCROW_KEY).") from None
+
+    def token_key(tenant_id: str) -> bytes | None:
+        """The key to check a token naming `tenant_id` with; None for no such agency."""
+        try:
+            return key(tenant_id)
+        except NotFound:
+            return None
 
     @router.post(OFFICE_SIGN_IN_PATH, response_model=OfficeToken,
                  responses=openapi.responses(400, 401, 413, 422, 429))
@@ -97,7 +110,7 @@ def build_office_router(engine: Engine, escrow_key: Callable[[], X25519PrivateKe
         # The console's own sign-in: slowed, then locked, per account and per address; audited.
         who = sign_in(engine, body.email, body.password, doors=shared,
                       address=_address(request), clock=clock)
-        token, expires = office_tokens.issue(key(), who, clock.now())
+        token, expires = office_tokens.issue(key(who.tenant_id), who, clock.now())
         return {"token": token, "expires_at": expires.isoformat(), "name": who.name}
 
     @router.get(LONE_WORKING_PATH, response_model=LoneBoardOut,
@@ -110,13 +123,13 @@ def build_office_router(engine: Engine, escrow_key: Callable[[], X25519PrivateKe
             default=True, description="False: people on visits are not named (nor their "
                                       "sealed records opened)")) -> dict[str, Any]:
         response.headers["Cache-Control"] = "no-store"  # names of workers and people
-        return await run_in_threadpool(_board, engine, key(), _bearer(request), clock,
+        return await run_in_threadpool(_board, engine, token_key, _bearer(request), clock,
                                        frozenset(parts), people)
 
     return router
 
 
-def _board(engine: Engine, key: bytes, token: str | None, clock: Clock,
+def _board(engine: Engine, key: Callable[[str], bytes | None], token: str | None, clock: Clock,
            parts: frozenset[str], people: bool) -> dict[str, Any]:
     now = clock.now()
     who = office_tokens.check(engine, key, token, now)

@@ -1,10 +1,13 @@
 """The office API over HTTP (the real app in process): sign in for a token, read the board;
 tokens that are forged, expired, from another agency or of a switched-off account are refused,
-and wrong passwords from one address are slowed."""
+each agency's tokens are signed with its own key, and wrong passwords from one address are
+slowed."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from server import escrow, office_tokens, welfare
+from server import agency, escrow, office_tokens, welfare
 from server.office_api import LONE_WORKING_PATH, OFFICE_SIGN_IN_PATH
 from server.schema import audit_log, coordinators
 from server.services.sign_in import Coordinator
@@ -92,7 +95,8 @@ def test_tokens_that_are_forged_expired_or_of_a_switched_off_account_are_refused
     good = token_for(office).json()["token"]
     body, _, mac = good.partition(".")[2].partition(".")
     forged = f"{office_tokens.PREFIX}{body}.{mac[:-2]}AA"
-    key = office_tokens.signing_key(escrow.load_private_key(str(office.agency.key_file)))
+    key = office_tokens.signing_key(escrow.load_private_key(str(office.agency.key_file)),
+                                    office.agency.tenant_id)
     with office.engine.begin() as conn:
         cid = conn.execute(select(coordinators.c.id)).scalar_one()
     who = Coordinator(cid, office.agency.tenant_id, "Sam Office")
@@ -107,6 +111,53 @@ def test_tokens_that_are_forged_expired_or_of_a_switched_off_account_are_refused
     with office.engine.begin() as conn:
         conn.execute(update(coordinators).values(active=False))
     assert read_board(office, good).status_code == 401  # switched off: its tokens end now
+
+
+def _with_agency(token: str, tenant_id: str) -> str:
+    """`token` with the agency it names changed, its signature kept."""
+    body, _, mac = token.removeprefix(office_tokens.PREFIX).partition(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    changed = base64.urlsafe_b64encode(json.dumps({**claims, "t": tenant_id}).encode())
+    return f"{office_tokens.PREFIX}{changed.rstrip(b'=').decode()}.{mac}"
+
+
+def test_each_agencys_tokens_are_signed_with_its_own_key_and_refused_for_another(
+        office: Office) -> None:
+    a = office.agency
+    b_id, b_key_file = agency.create_agency(office.engine, "Hilltop", office.tmp / "escrow.key")
+    agency.add_coordinator(office.engine, b_id, "Bea Hill", "bea@hilltop.example", PASSWORD)
+    a_token = token_for(office).json()["token"]
+    b_signed = call(office, "POST", OFFICE_SIGN_IN_PATH, json={
+        "email": "bea@hilltop.example", "password": PASSWORD})
+    assert b_signed.status_code == 200 and b_signed.json()["name"] == "Bea Hill"
+    b_token = b_signed.json()["token"]
+    assert read_board(office, a_token).status_code == 200
+    assert read_board(office, b_token).status_code == 200
+    # Signed with Hilltop's own key (and id), not the first agency's.
+    a_key = escrow.load_private_key(str(a.key_file))
+    b_key = escrow.load_private_key(str(b_key_file))
+    body, _, mac = b_token.removeprefix(office_tokens.PREFIX).partition(".")
+    assert mac == office_tokens._b64(office_tokens._mac(
+        office_tokens.signing_key(b_key, b_id), body))
+    assert mac != office_tokens._b64(office_tokens._mac(
+        office_tokens.signing_key(a_key, b_id), body))
+    with office.engine.begin() as conn:
+        bea = conn.execute(select(coordinators.c.id).where(
+            coordinators.c.tenant_id == b_id)).scalar_one()
+    now = datetime.now(UTC)
+    refused = [
+        _with_agency(a_token, b_id), _with_agency(b_token, a.tenant_id),  # agency changed
+        # Hilltop's coordinator, signed with the first agency's key (as every token was):
+        office_tokens.issue(office_tokens.signing_key(a_key, a.tenant_id),
+                            Coordinator(bea, b_id, "Bea Hill"), now)[0],
+        office_tokens.issue(office_tokens.signing_key(a_key, b_id),
+                            Coordinator(bea, b_id, "Bea Hill"), now)[0],
+        _with_agency(b_token, "no-such-agency"),
+    ]
+    for bad in refused:
+        answer = read_board(office, bad)
+        assert answer.status_code == 401, bad
+        assert answer.json()["error"]["code"] == "not_authenticated"
 
 
 def test_wrong_passwords_are_slowed_and_locked_by_the_consoles_own_count(
