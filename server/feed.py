@@ -19,6 +19,15 @@ def lock_clock(conn: Connection, tenant_id: str) -> None:
     conn.execute(select(tenants.c.clock).where(tenants.c.id == tenant_id).with_for_update())
 
 
+def lock_clocks(conn: Connection, tenant_ids: set[str]) -> None:
+    """`lock_clock` for several agencies, always in the same order. A writer that changes rows
+    a phone's push also changes (welfare sessions, alerts) takes the clock first, as the push
+    does: taking it after them would let the two wait on each other (PostgreSQL: a deadlock,
+    one of them failed)."""
+    for tenant_id in sorted(tenant_ids):
+        lock_clock(conn, tenant_id)
+
+
 def reserve_seq(conn: Connection, tenant_id: str, count: int = 1) -> int:
     """Reserve `count` sequence numbers; return the first. Holds the tenant row until commit."""
     first = conn.execute(

@@ -182,11 +182,17 @@ def _amber_batch(engine: Engine, now: datetime) -> tuple[int, int]:
                 ready.append(s)
         if not ready:
             return 0, 0  # a batch still within its grace: nothing more is due yet
+        # The agencies' clocks before any session row, in the order a push takes them; a push
+        # that ended or extended a session meanwhile has committed by now, so the claim below
+        # takes only sessions still open, unanswered and with the end that was read.
+        feed.lock_clocks(conn, {s["tenant_id"] for s in ready})
         # Claimed by this transaction only: a second monitor finds amber_at set.
         # Ids are unique per agency only: rows are named by (agency, id).
         claimed = {(r.tenant_id, r.id) for r in conn.execute(update(welfare_sessions).where(
-            tuple_(welfare_sessions.c.tenant_id, welfare_sessions.c.id).in_(
-                [(s["tenant_id"], s["id"]) for s in ready]),
+            tuple_(welfare_sessions.c.tenant_id, welfare_sessions.c.id,
+                   welfare_sessions.c.expected_end).in_(
+                [(s["tenant_id"], s["id"], s["expected_end"]) for s in ready]),
+            welfare_sessions.c.ended_at.is_(None),
             welfare_sessions.c.amber_at.is_(None)).values(amber_at=now.isoformat())
             .returning(welfare_sessions.c.tenant_id, welfare_sessions.c.id))}
         sessions = [s for s in ready if (s["tenant_id"], s["id"]) in claimed]
@@ -230,6 +236,8 @@ def _red_batch(engine: Engine, now: datetime) -> tuple[int, int]:
                 ready.append(e)
         if not ready:
             return 0, 0
+        # As above: the clocks first, so a push answering these alerts is never deadlocked.
+        feed.lock_clocks(conn, {e["tenant_id"] for e in ready})
         turned = set(conn.execute(update(escalations_t).where(
             escalations_t.c.id.in_([e["id"] for e in ready]), escalations_t.c.level == AMBER,
             escalations_t.c.answered_at.is_(None),
