@@ -126,7 +126,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = create_app(settings)
         print(where, flush=True)
         uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level,
-                    access_log=False)
+                    access_log=False, timeout_keep_alive=settings.keep_alive_seconds)
         return 0
     # Several processes on one port: uvicorn spawns them and each builds its app from the
     # environment (server.app.app_from_env). Migrations run once, here, before they start;
@@ -142,7 +142,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # machine can be that slow to answer, so it gets a minute.
     uvicorn.run("server.app:app_from_env", factory=True, workers=workers, host=settings.host,
                 port=settings.port, log_level=log_level, access_log=False,
-                timeout_worker_healthcheck=60)
+                timeout_worker_healthcheck=60, timeout_keep_alive=settings.keep_alive_seconds)
     return 0
 
 

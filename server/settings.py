@@ -49,6 +49,10 @@ class ServerSettings:
     # Console sign-ins end after this long without an action, and this long after signing in.
     console_idle_seconds: int = 15 * 60
     console_lifetime_seconds: int = 12 * 3600
+    # How long an idle kept-alive connection stays open. Longer than clients keep theirs
+    # (httpx: 5 s), so the client always closes first: a server closing at the same moment a
+    # client sends its next request on the connection makes that request fail (ReadError).
+    keep_alive_seconds: int = 30
 
     @classmethod
     def from_env(
@@ -73,7 +77,8 @@ class ServerSettings:
         if "FIELDAPP_MONITOR_TICK" in env:
             values["monitor_tick_seconds"] = float(env["FIELDAPP_MONITOR_TICK"])
         for key, name in (("console_idle_seconds", "FIELDAPP_CONSOLE_IDLE_SECONDS"),
-                          ("console_lifetime_seconds", "FIELDAPP_CONSOLE_LIFETIME_SECONDS")):
+                          ("console_lifetime_seconds", "FIELDAPP_CONSOLE_LIFETIME_SECONDS"),
+                          ("keep_alive_seconds", "FIELDAPP_KEEP_ALIVE_SECONDS")):
             if name in env:
                 values[key] = int(env[name])
         values.update(_notifier_env(env))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -223,3 +224,37 @@ def test_a_body_that_inflates_past_the_limit_is_refused_by_name(
     assert answer.status_code in (400, 422)  # ...refused, not inflated to 32 MiB and more
     assert "larger than 32 MiB once decompressed" in answer.json()["error"]["message"]
     assert httpx.get(f"{url}/health", trust_env=False).json()["status"] == "ok"
+
+
+def test_an_idle_connection_outlives_the_clients_own_keep_alive(
+    two_process_server: tuple[str, SmallAgency, int]
+) -> None:
+    # Clients (httpx) drop an idle connection after 5 s; a server closing it at that same
+    # moment (uvicorn's default) races the client's next request, which then fails with a
+    # ReadError (2 phones in a loaded morning rush). The server keeps it longer.
+    url, _, _ = two_process_server
+    port = int(url.rsplit(":", 1)[1])
+    ask = f"GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        for _ in range(2):
+            sock.sendall(ask)
+            answer = _one_answer(sock)
+            assert answer.startswith(b"HTTP/1.1 200"), answer  # not closed under the client
+            time.sleep(6.5)  # idle past the client's keep-alive, and uvicorn's default
+
+
+def _one_answer(sock: socket.socket) -> bytes:
+    """One HTTP/1.1 answer (head and Content-Length body) read off a kept-alive connection;
+    what was read when the server closed it, if it did."""
+    got = b""
+    while b"\r\n\r\n" not in got:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return got
+        got += chunk
+    head, _, body = got.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")))
+    while len(body) < length and (chunk := sock.recv(65536)):
+        body += chunk
+    return head + b"\r\n\r\n" + body
