@@ -19,6 +19,7 @@ except ImportError:  # Windows: threads in one process still queue; processes us
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from server.dbfiles import make_private
 
@@ -225,6 +226,16 @@ def read_only(engine: Engine | Connection) -> Iterator[Connection]:
         conn = conn.execution_options(**{READ_ONLY: True})
         with conn.begin():
             yield conn
+
+
+# PostgreSQL's "deadlock detected" and "could not serialize": the transaction was rolled
+# back whole because of another one, and may simply run again.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def transient(exc: DBAPIError) -> bool:
+    """True when `exc` only says the transaction lost a race with another (run it again)."""
+    return getattr(exc.orig, "sqlstate", None) in TRANSIENT_SQLSTATES
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -20,13 +20,14 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.exc import DBAPIError
 
 from server import authorise, feed, lone_records, record_hooks, scope, validation
 from server.clock import SYSTEM_CLOCK, Clock
 from server.enrolment import DeviceIdentity
 from server.errors import UpgradeRequired
 from server.schema import devices, records
-from server.storage import read_only
+from server.storage import read_only, transient
 from sync.protocol import (
     MAX_PULL_CHANGES,
     PROTOCOL_VERSION,
@@ -209,9 +210,27 @@ def handle_sync(
     (the API authenticates on the same connection, one pool checkout a sync). `escrow` loads
     the agency's key, to read what lone-worker records say (server/lone_records.py)."""
     if isinstance(engine, Connection):
-        return _handle_sync(engine, device, request, retention_days, clock, escrow)
+        return _retried(engine, device, request, retention_days, clock, escrow)
     with engine.connect() as conn:
-        return _handle_sync(conn, device, request, retention_days, clock, escrow)
+        return _retried(conn, device, request, retention_days, clock, escrow)
+
+
+def _retried(connection: Connection, device: DeviceIdentity, request: SyncRequest,
+             retention_days: int, clock: Clock,
+             escrow: lone_records.EscrowKey | None) -> SyncResponse:
+    """`_handle_sync`, run again when PostgreSQL chose it to break a deadlock with another
+    writer (its transaction rolled back whole, so running it again is safe): the phone gets
+    its answer, not a 500 for the office's own contention."""
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return _handle_sync(connection, device, request, retention_days, clock, escrow)
+        except DBAPIError as exc:
+            if attempt == RETRIES or not transient(exc):
+                raise
+    raise AssertionError("unreachable")
+
+
+RETRIES = 3
 
 
 def _check_protocol(request: SyncRequest) -> None:
