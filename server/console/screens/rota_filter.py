@@ -4,15 +4,22 @@ agency of thousands of workers shows a readable few at a time."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import flet as ft
 
 from server.console.widgets import button, labelled
-from server.services.rota_board import ROWS_SHOWN
+from server.services.rota_board import ROWS_SHOWN, Rota
 
-if TYPE_CHECKING:
-    from server.console.screens.rota import RotaState
+
+class RotaState(Protocol):
+    """What the filters need of the rota screen's state (server/console/screens/rota.py)."""
+
+    rota: Rota
+
+    def narrow(self, area: str | None, name: str) -> None: ...
+
+    def turn(self, pages: int) -> None: ...
 
 
 def rota_filters(state: RotaState, redraw: Callable[[], None]) -> list[ft.Control]:
