@@ -64,11 +64,14 @@ def office_app(url: str, tmp: Path) -> Office:
 
 
 def second_agency(engine: Engine, tmp: Path) -> SmallAgency:
-    """Another agency in the same database (inserted directly: the CLI makes one per file)."""
+    """Another agency in the same database (inserted directly: the CLI makes one per file), its
+    private key beside the server's (`tmp/escrow.key`) where the server looks for it."""
     from server import datakeys, escrow
+    from server.keyring import agency_key_file
 
     tid = str(uuid.uuid4())
-    public = escrow.generate_keypair_files(tmp / "other-escrow.key")
+    key_file = agency_key_file(tmp / "escrow.key", tid)
+    public = escrow.generate_keypair_files(key_file)
     with engine.begin() as conn:
         conn.execute(insert(tenants).values(
             id=tid, name="Other Care", office_phone="", on_call_phone="",
@@ -82,7 +85,7 @@ def second_agency(engine: Engine, tmp: Path) -> SmallAgency:
     visits = [{"id": str(uuid.uuid4()), "worker_id": wid, "service_user_id": p["id"],
                "visit_type": "morning", "start": now.isoformat(), "end": now.isoformat()}]
     agency.add_visits(engine, tid, visits)
-    return SmallAgency(tid, wid, wid, "", [p], visits, tmp / "other-escrow.key")
+    return SmallAgency(tid, wid, wid, "", [p], visits, key_file)
 
 
 def sealer_of(engine: Engine, tenant_id: str) -> Sealer:
