@@ -257,6 +257,32 @@ def resolve(conn: Connection, viewer: Viewer, escalation_id: str, now: datetime,
     return resolved
 
 
+def close_by_office(conn: Connection, tenant_id: str, escalation_id: str, now: datetime, *,
+                    outcome: str, label: str) -> Escalation | None:
+    """The office's own check found the cause gone (say, the missing dose was entered): the
+    escalation closes itself with `outcome`, and its history says why (`label`). None when it
+    was already resolved (a coordinator got there first)."""
+    _require(codes.EscalationOutcome, outcome, "outcome")
+    found = get(conn, tenant_id, escalation_id)
+    if found.state == codes.EscalationState.RESOLVED.value:
+        return None
+    values: dict[str, Any] = {"state": codes.EscalationState.RESOLVED.value,
+                              "resolved_at": now.isoformat(), "outcome": outcome,
+                              "next_call_at": None}
+    if found.acknowledged_at is None:
+        values["acknowledged_at"] = now.isoformat()
+    if conn.execute(update(escalations).where(
+            escalations.c.id == escalation_id, escalations.c.tenant_id == tenant_id,
+            escalations.c.state != codes.EscalationState.RESOLVED.value,
+    ).values(**values)).rowcount != 1:
+        return None
+    _event(conn, tenant_id, escalation_id, now, "resolved", "office", "office_check",
+           {"outcome": outcome, "label": label})
+    closed = get(conn, tenant_id, escalation_id)
+    _tell_worker(conn, closed, version=3)
+    return closed
+
+
 ESCALATION_ENTITY = "escalation"
 
 
@@ -352,6 +378,11 @@ def dose_key(medicine_id: str, dose_at: str) -> str:
     whichever arrives first, so the office sees the dose once."""
     at = datetime.fromisoformat(dose_at).astimezone(UTC).isoformat()
     return f"{DOSE_KEY}{medicine_id}:{at}"
+
+
+def dose_key_prefix(medicine_id: str) -> str:
+    """What every `dose_key` of this medicine starts with (its time follows)."""
+    return f"{DOSE_KEY}{medicine_id}:"
 
 
 def _record_key(r: PushedRecord) -> str:

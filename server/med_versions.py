@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, update
 
-from server import datakeys, feed, sealing
+from server import datakeys, feed, missed_doses, sealing
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.list_history import (
     SEALED_AS,
@@ -77,7 +77,8 @@ def propose(conn: Connection, tenant_id: str, author_id: str, entity: str, entit
 def check(conn: Connection, tenant_id: str, checker_id: str, version_id: str,
           now: datetime) -> Version:
     """A second coordinator confirms the transcription: the version comes into force now and
-    goes to the phones of every worker who holds the person."""
+    goes to the phones of every worker who holds the person. A per-date dose it enters closes
+    the "no dose set" escalations about that date (server/missed_doses.py `dose_entered`)."""
     v = _pending(conn, tenant_id, version_id)
     if v.author_id == checker_id:
         raise Forbidden("A change must be checked by a second coordinator, not its author.")
@@ -102,6 +103,8 @@ def check(conn: Connection, tenant_id: str, checker_id: str, version_id: str,
     body = {**v.body, "id": v.entity_id, "service_user_id": v.service_user_id}
     publish_to_holders(conn, tenant_id, v.service_user_id, v.entity, v.entity_id, v.version,
                        body)
+    if v.entity == "medicine":  # a dose entered for a date closes its "no dose set" concern
+        missed_doses.dose_entered(conn, tenant_id, v.entity_id, v.body, now)
     return get(conn, tenant_id, version_id)
 
 

@@ -15,7 +15,10 @@ which nobody was ever going to visit, raises nothing. The mark stays across rest
 window that closed while the server was down is raised at its next tick (within LOOKBACK).
 
 Each tick also asks server/dose_limits.py for per-date doses (warfarin, insulin) due soon with no
-dose entered for their date ("no dose set"), so the office can enter one before the visit.
+dose entered for their date ("no dose set"), so the office can enter one before the visit. Once
+the dose entered for that date is checked (it then reaches the phones), `dose_entered` closes
+those escalations by itself (the office's check or the phone's own), with an outcome and a
+history row.
 """
 
 from __future__ import annotations
@@ -165,3 +168,51 @@ def _answered(conn: Connection, tenant_id: str, people: list[str],
         except (KeyError, TypeError, ValueError):
             continue  # a PRN dose (no scheduled time) or facts ingest would refuse
     return out
+
+
+ENTERED = codes.EscalationOutcome.ACTION_TAKEN.value
+
+
+def dose_entered(conn: Connection, tenant_id: str, medicine_id: str, body: dict[str, Any],
+                 now: datetime) -> int:
+    """Close the open "no dose set" escalations about `medicine_id` whose dose's local date has
+    a dose in `body` (the version now in force); returns how many closed. Other concerns about
+    the same dose (a missed time-critical dose, a refusal) share its key and stay open."""
+    by_date = (body.get("amount") or {}).get("by_date") or {}
+    if not by_date:
+        return 0
+    zone = ZoneInfo(conn.execute(select(tenants.c.timezone).where(
+        tenants.c.id == tenant_id)).scalar_one())
+    prefix = escalations.dose_key_prefix(medicine_id)
+    found = conn.execute(select(
+        escalations_t.c.id, escalations_t.c.dedupe_key, escalations_t.c.office_check,
+        escalations_t.c.source_record_id).where(
+        escalations_t.c.tenant_id == tenant_id,
+        escalations_t.c.state != codes.EscalationState.RESOLVED.value,
+        escalations_t.c.dedupe_key.startswith(prefix, autoescape=True))).all()
+    closed = 0
+    for esc in found:
+        try:
+            day = datetime.fromisoformat(esc.dedupe_key[len(prefix):])
+        except ValueError:
+            continue
+        on = day.astimezone(zone).date()
+        if on.isoformat() not in by_date or not _about_no_dose(conn, tenant_id, esc):
+            continue
+        closed += escalations.close_by_office(
+            conn, tenant_id, esc.id, now, outcome=ENTERED,
+            label=f"closed by itself: the dose for {on:%-d %b} was entered and checked",
+        ) is not None
+    return closed
+
+
+def _about_no_dose(conn: Connection, tenant_id: str, esc: Any) -> bool:
+    """Whether an escalation keyed by a dose is the "no dose set" one: raised by the office's
+    check, or by a phone whose record says so."""
+    if esc.office_check == Check.NO_DOSE_SET.value:
+        return True
+    if esc.source_record_id is None:
+        return False
+    facts = conn.execute(select(records.c.facts).where(
+        records.c.tenant_id == tenant_id, records.c.id == esc.source_record_id)).scalar()
+    return (facts or {}).get("event") == codes.MedicationEvent.NO_DOSE_SET.value

@@ -1,18 +1,22 @@
-"""Office-side spacing, amount and per-date checks (server/dose_limits.py), on SQLite and
+"""Office-side spacing, amount and per-date checks (server/dose_limits.py) and a "no dose set"
+escalation closing itself once the dose is entered (server/missed_doses.py), on SQLite and
 PostgreSQL, with two workers' phones pushing through the real sync service (the Office of
 tests/server/test_office_checks.py: a morning visit at 09:00 yesterday and lunch at 12:30)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 
-from server import agency, missed_doses
+from server import agency, escalations, feed, med_versions, missed_doses
+from server.list_history import Action
+from server.office_checks import medicine_bodies
+from server.schema import escalation_events, medicines
 from server.schema import escalations as escalations_t
 from tests.server.test_office_checks import MIN, Office
 
@@ -109,3 +113,68 @@ def test_warfarin_with_no_dose_for_the_day_tells_the_office_once(office: Office)
     (key,) = keys(office)
     assert warfarin in key and with_dose not in key
     assert missed_doses.tick(office.engine, now + MIN) == 0
+
+
+def enter_dose(office: Office, medicine: str, day: str, amount: float, now: datetime) -> None:
+    """Coordinator A enters a clinician's dose for `day`; coordinator B checks it."""
+    tid = office.agency.tenant_id
+    with office.engine.begin() as conn:
+        body = medicine_bodies(conn, tid, medicines.c.id == medicine)[medicine]
+        body["amount"]["by_date"][day] = amount
+        v = med_versions.propose(conn, tid, "coordinator-a", "medicine", medicine, office.person,
+                                 Action.CHANGE, body, "INR result", "clinician_instruction", now)
+        med_versions.check(conn, tid, "coordinator-b", v.id, now)
+
+
+def by_medicine(office: Office) -> dict[str, escalations.Escalation]:
+    """The escalations, by the medicine their dose key names."""
+    with office.engine.begin() as conn:
+        keys = dict(conn.execute(select(escalations_t.c.id, escalations_t.c.dedupe_key)).all())
+    return {keys[e.id].split(":")[1]: e for e in office.raised()}
+
+
+def test_no_dose_set_closes_itself_once_the_dose_for_that_date_is_entered(
+        office: Office) -> None:
+    day = office.t9.date().isoformat()
+    other_day = (office.t9.date() - timedelta(days=7)).isoformat()
+    per_date = {"times": ["09:00"], "amount": {"kind": "per_date", "unit": "mg", "by_date": {}}}
+    warfarin, insulin = add_medicines(office, {"name": "Warfarin", **per_date},
+                                      {"name": "Insulin", **per_date})
+    # The phone told the office first about insulin (its own "no dose set" escalation).
+    dose_at = office.t9.astimezone(UTC).isoformat()
+    office.push(office.record("escalation", office.morning, office.t9 - timedelta(hours=2), {
+        "type": "medication", "severity": "routine", "event": "no_dose_set",
+        "medicine_id": insulin, "dose_at": dose_at}))
+    now = office.t9 - timedelta(hours=1)
+    assert missed_doses.tick(office.engine, now) == 1  # warfarin's; insulin's is the phone's
+    found = by_medicine(office)
+    assert found[warfarin].office_check == "no_dose_set"
+    assert found[insulin].office_check is None and found[insulin].source_record_id
+
+    enter_dose(office, warfarin, other_day, 3, now)  # another date: still nothing for today
+    assert all(e.state == "raised" for e in office.raised())
+    enter_dose(office, warfarin, day, 3, now + MIN)
+    state = by_medicine(office)
+    closed = state[warfarin]
+    assert (closed.state, closed.outcome, closed.resolved_at) == (
+        "resolved", "action_taken", (now + MIN).isoformat())
+    assert state[insulin].state == "raised"
+    with office.engine.begin() as conn:
+        events = conn.execute(select(escalation_events.c.event, escalation_events.c.actor_kind,
+                                     escalation_events.c.detail).where(
+            escalation_events.c.escalation_id == closed.id)
+            .order_by(escalation_events.c.id)).all()
+    assert [(e.event, e.actor_kind) for e in events] == [("raised", "office"),
+                                                         ("resolved", "office")]
+    assert events[-1].detail["outcome"] == "action_taken"
+    assert "dose for" in events[-1].detail["label"] and "entered" in events[-1].detail["label"]
+    # The phone's own escalation closes the same way, and its phone hears of it.
+    enter_dose(office, insulin, day, 12, now + 2 * MIN)
+    assert all(e.state == "resolved" for e in office.raised())
+    with office.engine.begin() as conn:
+        told = [c["body"] for c in feed.pull(conn, office.agency.tenant_id,
+                                             office.agency.worker_id, 0, 10_000)
+                if c["entity"] == "escalation"]
+    assert any(b["state"] == "resolved" and b["outcome"] == "action_taken" for b in told)
+    # Nothing is raised again for the day now a dose is set.
+    assert missed_doses.tick(office.engine, now + 3 * MIN) == 0
