@@ -16,7 +16,7 @@ from fieldapp.services import (
     SupportLevel,
     WindowState,
 )
-from screens import looks, mar_doses, widgets
+from screens import looks, mar_doses, mar_witness, widgets
 from screens.mar_state import OTHER_CODES, MarState, primary_code
 
 SUPPORT_WORDS = {s: f"{s.label}: {s.description}" for s in SupportLevel}
@@ -135,8 +135,7 @@ def answer_controls(s: MarState, card: str, m: Medicine, line: DoseLine | None
         out.append(widgets.labelled(f"{card}-reason", s.field(
             f"{card}-reason", "Reason for giving", hint=m.prn.reason_hint if m.prn else None)))
     if m.controlled:
-        out.append(widgets.labelled(f"{card}-witness", s.field(
-            f"{card}-witness", "Witness (second person's full name)")))
+        out += mar_witness.witness_controls(s, card)
     out += mar_doses.amount_field(s, card, m)
     if line is not None:
         out += mar_doses.patch_controls(s, card, m, line)

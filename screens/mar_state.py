@@ -53,6 +53,7 @@ class MarState(nav.ScreenState):
         self.fixes: dict[str, list[Any]] = {}
         self.sites: dict[str, PatchSite] = {}  # card -> the patch site picked
         self.removed: set[str] = set()  # cards whose old patch is confirmed off
+        self.witness: dict[str, str] = {}  # card -> the staff id picked as witness
 
     def opened(self) -> None:
         # The office hears about missed time-critical doses as soon as the round is opened.
@@ -90,6 +91,10 @@ class MarState(nav.ScreenState):
 
     def pick_site(self, card: str, site: PatchSite) -> None:
         self.sites[card] = site
+        self.app.refresh()
+
+    def pick_witness(self, card: str, witness_id: str) -> None:
+        self.witness[card] = witness_id
         self.app.refresh()
 
     def toggle_removed(self, card: str, on: bool) -> None:
@@ -134,7 +139,7 @@ class MarState(nav.ScreenState):
                 self.visit_id, m.id, scheduled, code.value,
                 self.value(f"{card}-reason") or None,
                 actual_at=self.app.services.time_today(self.value(f"{card}-time")),
-                witness=self.value(f"{card}-witness") or None,
+                witness_id=self.witness.get(card),
                 worker_name=self.app.services.identity().worker_name,
                 confirm_reason=self.value(f"{card}-reason") if confirmed else None,
                 amount=amount, patch_site=site.value if site and m.is_patch else None,
@@ -152,7 +157,8 @@ class MarState(nav.ScreenState):
             self.others_open.discard(card)
             self.sites.pop(card, None)
             self.removed.discard(card)
-            for suffix in ("reason", "witness", "time", "amount"):
+            self.witness.pop(card, None)
+            for suffix in ("reason", "witness-find", "time", "amount"):
                 if f"{card}-{suffix}" in self.fields:
                     self.fields[f"{card}-{suffix}"].value = ""
             self.say(card, saved_words(saved), widgets.OK if not saved.flags else widgets.WARN)

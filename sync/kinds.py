@@ -123,6 +123,8 @@ KINDS: Mapping[str, Kind] = {k.code: k for k in (
         # A patch: where it went on, and whether the old one was taken off.
         Fact("patch_site", FactType.CODE, codes=_codes(PatchSite)),
         Fact("old_patch_removed", FactType.BOOL),
+        # A controlled drug: the colleague who witnessed it, picked from the staff list.
+        Fact("witness_id", FactType.ID),
     ), Audience.WORKER_OWN, {"text": None, "outcome": _codes(DoseOutcome)}, True,
         visit=Need.REQUIRED, person=Need.REQUIRED, medicine_fact="medicine_id"),
     # The effect of an as-needed dose, recorded 30-60 min later or at the next visit (maybe by

@@ -68,6 +68,7 @@ from fieldapp.services.medication import (
 )
 from fieldapp.services.outbox import OutboxEntry, OutboxView
 from fieldapp.services.visits import VisitDetail, VisitService, VisitSummary
+from fieldapp.services.witnesses import Witness
 from fieldapp.store.replica import SyncCounts
 from fieldapp.store.sync_state import SyncResult, SyncState
 from fieldapp.vault.dek import PIN_RULES, check_pin_policy
@@ -144,6 +145,7 @@ __all__ = [
     "VisitSummary",
     "WeakPin",
     "WindowState",
+    "Witness",
     "WrongPin",
     "check_pin_policy",
     "locks_on_lifecycle",

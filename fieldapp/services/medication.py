@@ -30,6 +30,7 @@ from fieldapp.domain.prn import PrnDecision, prn_check
 from fieldapp.domain.spacing import spacing_check
 from fieldapp.domain.visit_rules import Visit
 from fieldapp.errors import DoseRefused, NeedsConfirmation, RuleViolation
+from fieldapp.services.witnesses import Witnesses
 from fieldapp.services.writer import RecordWriter
 from fieldapp.store.records import Author, open_record, write_record
 from fieldapp.store.replica import open_row
@@ -129,6 +130,11 @@ class MedicationService(RecordWriter):
     """The MAR at a visit: what is due, PRN decisions, and recording dose outcomes."""
 
     # --- reading --------------------------------------------------------------------------
+    @property
+    def witnesses(self) -> Witnesses:
+        """The staff list a controlled drug's witness is picked from (never this worker)."""
+        return Witnesses(self.store, self._sealer, self._author)
+
     def visit_of(self, visit_id: str) -> Visit:
         rows = self.store.rows(
             'SELECT id, worker_id, service_user_id, visit_type, start, "end" FROM visits '
@@ -297,7 +303,7 @@ class MedicationService(RecordWriter):
     def record_dose(
         self, visit_id: str, medicine_id: str, scheduled_at: datetime | None, outcome: str,
         reason: str | None = None, *, actual_at: datetime | None = None,
-        witness: str | None = None, worker_name: str = "", confirm_reason: str | None = None,
+        witness_id: str | None = None, worker_name: str = "", confirm_reason: str | None = None,
         amount: float | None = None, patch_site: str | None = None,
         old_patch_removed: bool | None = None,
     ) -> DoseSaved:
@@ -308,7 +314,8 @@ class MedicationService(RecordWriter):
         Reads the medicines list and the person's dose facts; opens no record of the visit.
         `amount` is what was given (a range dose needs it); a patch needs `patch_site` and,
         after the first, `old_patch_removed`. Spacing and shared-ingredient limits refuse
-        with DoseRefused (when it may be given next), like PRN limits.
+        with DoseRefused (when it may be given next), like PRN limits. A controlled drug given
+        needs `witness_id`, a colleague from the staff list (fieldapp/services/witnesses.py).
         """
         visit = self.visit_of(visit_id)
         checked_in = self.checked_in_at(visit_id,
@@ -353,15 +360,19 @@ class MedicationService(RecordWriter):
                 raise DoseRefused(spaced.reason, self._next_words(spaced.next_allowed_at),
                                   spaced.next_allowed_at)
         author = self._author()
+        # The witness is picked from the office's staff list (id and name as picked).
+        witness = self.witnesses.pick(witness_id) \
+            if medicine.controlled and code.counts_as_dose else None
         check = mar.validate_dose(
-            target, code, reason, actual, witness, now, history,
+            target, code, reason, actual, witness.name if witness else None, now, history,
             worker_id=author.worker_id, worker_name=worker_name, tz=self.tz,
             amount=amount, patch_site=patch_site, old_patch_removed=old_patch_removed,
             medicines=medicines)
         drafts = medication_escalations(check.record, history, due_doses, now,
                                         medicines=medicines, tz=self.tz)
         return self._save(visit, medicine, check, drafts, now,
-                          confirmed if check.flags else None, old_patch_removed)
+                          confirmed if check.flags else None, old_patch_removed,
+                          witness.id if witness else None)
 
     def record_effect(self, visit_id: str, dose_record_id: str, effect: str,
                       note: str | None = None) -> str:
@@ -409,7 +420,8 @@ class MedicationService(RecordWriter):
 
     def _save(self, visit: Visit, medicine: Medicine, check: mar.DoseCheck,
               drafts: list[EscalationDraft], now: datetime,
-              window_reason: str | None, old_patch_removed: bool | None = None) -> DoseSaved:
+              window_reason: str | None, old_patch_removed: bool | None = None,
+              witness_id: str | None = None) -> DoseSaved:
         rec = check.record
         payload = {
             "medicine_id": medicine.id, "medicine": medicine.display_name,
@@ -417,7 +429,8 @@ class MedicationService(RecordWriter):
             "support_level": medicine.support_level.value,
             "scheduled_at": rec.scheduled_at.isoformat() if rec.scheduled_at else None,
             "actual_at": rec.actual_at.isoformat(), "outcome": rec.outcome.value,
-            "reason": rec.reason or None, "witness": rec.witness, "flags": check.flags,
+            "reason": rec.reason or None, "witness": rec.witness, "witness_id": witness_id,
+            "flags": check.flags,
             "prn": medicine.is_prn, "controlled": medicine.controlled, "at": now.isoformat(),
             "window_reason": window_reason,
             "amount": rec.amount, "unit": medicine.amount.unit or None, "mg": rec.mg,
@@ -434,7 +447,7 @@ class MedicationService(RecordWriter):
         window = next((_FLAG_CODES[f] for f in check.flags if f in _FLAG_CODES), None)
         if window:
             facts["window"] = window
-        for name in ("amount", "mg", "patch_site", "old_patch_removed"):
+        for name in ("amount", "mg", "patch_site", "old_patch_removed", "witness_id"):
             if payload[name] is not None:
                 facts[name] = payload[name]
         sealer, author = self._sealer(), self._author()

@@ -145,6 +145,16 @@ def m008_dose_amounts(db: Database) -> None:
         db.execute(f"ALTER TABLE dose_facts ADD COLUMN {column}")
 
 
+@migrations()
+def m009_staff(db: Database) -> None:
+    # The office's staff list a controlled drug's witness is picked from (feed entity "worker",
+    # server/worker_profile.py): names are personal, so the list is one sealed row.
+    db.execute(
+        """CREATE TABLE staff (
+            id TEXT PRIMARY KEY, version INTEGER NOT NULL, sealed BLOB NOT NULL)"""
+    )
+
+
 class DeviceStore:
     """One worker's SQLite file. Every write goes through `transaction()`."""
 

@@ -26,6 +26,9 @@ LAST_SYNC_KEY = "last_sync_at"
 # the NEWS2 calculator is offered. Set only by the office's `worker` change, never on the phone.
 NEWS2_TRAINED_KEY = "office_news2_trained"
 
+# The worker's staff list (witnesses): one sealed row of the `staff` table.
+STAFF_TABLE, STAFF_ROW = "staff", "staff"
+
 # Server entities and where the phone keeps them. `visit` keeps times and status in clear.
 _SEALED_TABLES = {"service_user": "people", "care_plan": "care_plans", "medicine": "medicines"}
 
@@ -176,6 +179,8 @@ def _apply_change(
         execute("INSERT INTO meta(key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 [NEWS2_TRAINED_KEY, "1" if body.get("news2_trained") is True else "0"])
+        if isinstance(body.get("staff"), list):  # an older office sends no list
+            _apply_staff(execute, sealer, body["staff"])
         return
     table = _SEALED_TABLES.get(entity)
     if table is None:
@@ -191,6 +196,25 @@ def _apply_change(
         [eid, body.get("service_user_id", eid if entity == "service_user" else None), version,
          sealed],
     )
+
+
+def _apply_staff(execute: Callable[..., Any], sealer: Sealer, staff: list[Any]) -> None:
+    """The colleagues a controlled drug's witness is picked from, as the office last sent them
+    (feed order: the latest list wins). Only well-formed entries are kept."""
+    kept = [{"id": str(s["id"]), "name": str(s["name"]), "role": str(s.get("role", ""))}
+            for s in staff
+            if isinstance(s, dict) and s.get("id") and str(s.get("name", "")).strip()]
+    sealed = envelope_to_bytes(sealer.seal(STAFF_TABLE, STAFF_ROW, 1, {"staff": kept}))
+    execute("INSERT INTO staff (id, version, sealed) VALUES (?, 1, ?) "
+            "ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed", [STAFF_ROW, sealed])
+
+
+def staff_list(store: DeviceStore, opener: Opener) -> list[dict[str, str]]:
+    """The staff list as last synced ([] before the office has sent one)."""
+    rows = store.rows("SELECT id, version, sealed FROM staff WHERE id = ?", [STAFF_ROW])
+    if not rows:
+        return []
+    return list(open_row(opener, STAFF_TABLE, rows[0]).get("staff") or [])
 
 
 def _number(value: Any) -> float | None:

@@ -4,8 +4,8 @@ Amira Khan (demo worker 1). Visit A is Peggy's (Margaret Holroyd, Parkinson's): 
 medicine (Lactulose or Adcal-D3), time-critical Co-careldopa, PRN Paracetamol given and then
 refused at its 4-hour interval, a task not done with a reason, check-out blocked until every
 task and dose is answered. Visit B is Dot's (Dorothy Ainsworth): Oramorph, a controlled PRN
-drug, refused without a witness and given with a named one. Then the console shows the same
-codes in the MAR chart and its PDF download holds them as text.
+drug, refused without a witness and given with one picked from the staff list. Then the console
+shows the same codes in the MAR chart and its PDF download holds them as text.
 
 The demo rota uses today's real times and the test may run at any hour, so it records actual
 times as "now" and picks Peggy's visit (morning, else lunch, else bed) whose Co-careldopa window
@@ -152,10 +152,14 @@ def test_a_medication_round_and_the_offices_mar_chart(demo, chromium) -> None:
     open_mar(page)
     wait_text(page, "Controlled drug: needs a witness")
     ask_prn(page, "given", "Breakthrough pain")
-    wait_text(page, "A controlled drug needs a named second person as witness.")
-    fill(page, "prn-0-witness", "Carol Whitaker")
+    wait_text(page, "Pick the second person who witnessed this controlled drug from the staff "
+                    "list.")
+    # The witness is a colleague from the office's staff list, found by name.
+    fill(page, "prn-0-witness-find", "Helen")
+    tap(page, "prn-0-witness-0")
+    wait_text(page, "Witness: Helen Brierley")
     tap(page, "prn-0-given")
-    wait_text(page, "witness Carol Whitaker")
+    wait_text(page, "witness Helen Brierley")
     for i in range(len(plan["b_doses"])):
         record_dose(page, f"dose-{i}", "taken")
     tap(page, "mar-done")

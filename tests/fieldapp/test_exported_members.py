@@ -12,8 +12,8 @@ EXPECTED = {
     "MedicationRound", "MedicationService", "Medicine", "Outcome", "OutboxEntry", "OutboxView",
     "PrnLine", "RuleViolation", "Services", "SupportLevel", "SyncCounts", "SyncPort",
     "SyncResult", "SyncState", "TaskOutcome", "Timing", "VisitDetail", "VisitService",
-    "VisitStatus", "VisitSummary", "WeakPin", "WindowState", "WrongPin", "check_pin_policy",
-    "locks_on_lifecycle", "wait_words",
+    "VisitStatus", "VisitSummary", "WeakPin", "WindowState", "Witness", "WrongPin",
+    "check_pin_policy", "locks_on_lifecycle", "wait_words",
     # escalations
     "SOFT_SIGNS", "SOFT_SIGNS_QUESTION", "STAGE_WORDS", "Concern", "EscalationContext",
     "EscalationService", "EscalationStatus", "News2Score", "Sbard", "severity_advised",

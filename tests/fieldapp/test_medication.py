@@ -216,18 +216,53 @@ def test_prn_limits_count_other_workers_synced_doses(phone, data) -> None:
     assert "13:00" in str(refused.value)  # the oldest of the four leaves the 24 hours then
 
 
-def test_a_controlled_drug_needs_a_named_witness_who_is_not_the_worker(phone, data) -> None:
+STAFF = [{"id": "c-1", "name": "Carol Whitaker", "role": "coordinator"},
+         {"id": "w-2", "name": "Sam Jones", "role": "care_worker"},
+         {"id": "w-1", "name": "Amira Khan", "role": "care_worker"}]  # an old list: herself
+
+
+def worker_profile(staff: list[dict[str, str]]) -> dict[str, Any]:
+    return {"entity": "worker", "id": "w-1", "op": "upsert",
+            "body": {"news2_trained": False, "staff": staff}}
+
+
+def test_a_controlled_drug_needs_a_witness_picked_from_the_staff_list_not_the_worker(
+        phone, data) -> None:
     checked_in(phone)
     oramorph = med(data, "Oramorph")
-    with pytest.raises(RuleViolation, match="named second person"):
+    with pytest.raises(RuleViolation, match="staff list yet"):
+        phone.meds.record_dose("v-1", oramorph, None, "given", "Breakthrough pain",
+                               witness_id="c-1")
+    phone.load([worker_profile(STAFF)])
+    # The worker is never offered as a witness, even on a list that still names her.
+    assert [(w.name, w.role_words) for w in phone.meds.witnesses.all()] == [
+        ("Carol Whitaker", "coordinator"), ("Sam Jones", "care worker")]
+    assert [w.id for w in phone.meds.witnesses.matching("  jON ")] == ["w-2"]
+    with pytest.raises(RuleViolation, match="from the staff list"):
         phone.meds.record_dose("v-1", oramorph, None, "given", "Breakthrough pain")
     with pytest.raises(RuleViolation, match="someone else"):
         phone.meds.record_dose("v-1", oramorph, None, "given", "Breakthrough pain",
-                               witness="amira khan", worker_name="Amira Khan")
+                               witness_id="w-1")
+    with pytest.raises(RuleViolation, match="not on the agency's staff list"):
+        phone.meds.record_dose("v-1", oramorph, None, "given", "Breakthrough pain",
+                               witness_id="w-9")
     saved = phone.meds.record_dose("v-1", oramorph, None, "given", "Breakthrough pain",
-                                   witness="Carol Whitaker", worker_name="Amira Khan")
+                                   witness_id="c-1", worker_name="Amira Khan")
     given = phone.meds.round("v-1").prn[0].given
-    assert given[0]["witness"] == "Carol Whitaker" and given[0]["record_id"] == saved.record_id
+    assert given[0]["witness"] == "Carol Whitaker" and given[0]["witness_id"] == "c-1"
+    assert given[0]["record_id"] == saved.record_id
+    facts = json.loads(phone.store.rows("SELECT facts FROM records WHERE id = ?",
+                                        [saved.record_id])[0]["facts"])
+    assert facts["witness_id"] == "c-1" and kinds.facts_errors("dose_outcome", facts) == []
+    # The office's next list replaces the old one (someone left).
+    phone.load([worker_profile(STAFF[1:2])])
+    assert [w.name for w in phone.meds.witnesses.all()] == ["Sam Jones"]
+
+
+def test_the_staff_list_is_sealed_on_the_phone(phone, data) -> None:
+    phone.load([worker_profile(STAFF)])
+    raw = phone.store.rows("SELECT sealed FROM staff")[0]["sealed"]
+    assert b"Carol" not in bytes(raw) and b"Whitaker" not in bytes(raw)
 
 
 def test_check_out_is_blocked_until_every_task_and_due_dose_is_answered(phone, data) -> None:
