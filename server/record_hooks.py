@@ -6,7 +6,9 @@ content, except a lone-worker record's few codes (server/lone_records.py).
 Dose sharing: PRN limits and "one outcome per dose" must hold offline across workers, so every
 stored dose outcome is published as a `dose` change (clear facts only) to the feeds of the other
 workers who have visits for that person. A correction of a dose's outcome republishes the same
-entity with a higher version, so phones hold each dose's current outcome.
+entity with a higher version, so phones hold each dose's current outcome. The effect recorded for
+an as-needed dose travels the same way (`dose_effect`, clear facts only), so a colleague's phone
+does not ask again for an effect already recorded.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from server.schema import records, visits
 from sync.protocol import PushedRecord
 
 DOSE_ENTITY = "dose"
+EFFECT_ENTITY = "dose_effect"
 
 
 def after_store(
@@ -56,6 +59,9 @@ def share_doses(
         if kind == "dose_outcome" and _dose_facts_ok(facts):
             body = _body(su, facts, author_id)
             changes += _to_others(conn, tenant_id, su, author_id, rid, 1, body)
+        elif kind == "dose_effect" and _effect_facts_ok(facts):
+            changes += _to_others(conn, tenant_id, su, author_id, rid, 1,
+                                  _effect_body(su, facts, author_id), EFFECT_ENTITY)
         elif kind == "addendum" and corrects and facts.get("outcome") and \
                 facts.get("corrects_kind") == "dose_outcome":
             original = conn.execute(
@@ -94,15 +100,26 @@ def _body(su: str, facts: dict[str, Any], worker_id: str) -> dict[str, Any]:
             **{k: facts[k] for k in _AMOUNT_FACTS if facts.get(k) is not None}}
 
 
+def _effect_facts_ok(facts: dict[str, Any]) -> bool:
+    return all(facts.get(k) for k in ("dose_record_id", "medicine_id", "dose_at", "effect"))
+
+
+def _effect_body(su: str, facts: dict[str, Any], worker_id: str) -> dict[str, Any]:
+    return {"service_user_id": su, "dose_record_id": facts["dose_record_id"],
+            "medicine_id": facts["medicine_id"], "dose_at": facts["dose_at"],
+            "effect": facts["effect"], "worker_id": worker_id}
+
+
 def _to_others(conn: Connection, tenant_id: str, su: str, author_id: str, entity_id: str,
-               version: int, body: dict[str, Any]) -> list[dict[str, Any]]:
+               version: int, body: dict[str, Any], entity: str = DOSE_ENTITY,
+               ) -> list[dict[str, Any]]:
     others = conn.execute(
         select(visits.c.worker_id).distinct()
         .where(visits.c.tenant_id == tenant_id, visits.c.service_user_id == su,
                visits.c.worker_id != author_id)
         .order_by(visits.c.worker_id)
     ).scalars().all()
-    return [{"worker_id": w, "entity": DOSE_ENTITY, "entity_id": entity_id, "op": "upsert",
+    return [{"worker_id": w, "entity": entity, "entity_id": entity_id, "op": "upsert",
              "version": version, "body": body} for w in others]
 
 
@@ -112,10 +129,12 @@ RECENT_DOSES = timedelta(hours=48)
 def recent_doses(conn: Connection, tenant_id: str, people: list[str], worker_id: str,
                  now: datetime | None = None) -> list[dict[str, Any]]:
     """Dose facts from the last 48 h for people newly in a worker's scope (not their own), by
-    person, then in the order the office received them (two queries, however many people).
+    person, then in the order the office received them (two queries, however many people),
+    then the effects colleagues recorded for as-needed doses in those 48 h (one more).
 
     Without them a worker put on a visit this afternoon could not see the morning's PRN dose
-    given by a colleague, and the offline limit would not hold.
+    given by a colleague, and the offline limit would not hold; nor know its effect was
+    already recorded.
     """
     if not people:
         return []
@@ -146,4 +165,14 @@ def recent_doses(conn: Connection, tenant_id: str, people: list[str], worker_id:
         out.append({"entity": DOSE_ENTITY, "entity_id": r.id, "op": "upsert",
                     "version": 1 + len(fixes), "body": _body(r.service_user_id, facts,
                                                              r.worker_id)})
+    out += [{"entity": EFFECT_ENTITY, "entity_id": r.id, "op": "upsert", "version": 1,
+             "body": _effect_body(r.service_user_id, r.facts, r.worker_id)}
+            for r in conn.execute(
+                select(records.c.id, records.c.worker_id, records.c.service_user_id,
+                       records.c.facts)
+                .where(records.c.tenant_id == tenant_id, records.c.service_user_id.in_(people),
+                       records.c.kind == "dose_effect", records.c.worker_id != worker_id,
+                       records.c.received_at >= since)
+                .order_by(records.c.service_user_id, records.c.seq))
+            if _effect_facts_ok(r.facts)]
     return out

@@ -271,7 +271,7 @@ class MedicationService(RecordWriter):
     def effects_due(self, service_user_id: str, medicines: list[Medicine],
                     now: datetime) -> list[EffectPrompt]:
         """As-needed doses of the last EFFECT_ASKED_FOR (any worker's, as given or taken) whose
-        effect nobody on this phone has recorded, oldest first."""
+        effect nobody has recorded (on this phone, or a colleague's synced), oldest first."""
         prn = {m.id: m for m in medicines if m.is_prn}
         since = (now - EFFECT_ASKED_FOR).isoformat()
         doses: dict[str, tuple[str, str]] = {}
@@ -290,6 +290,10 @@ class MedicationService(RecordWriter):
                 doses.setdefault(r["record_id"], (r["medicine_id"], r["actual_at"]))
         done = {json.loads(r["facts"]).get("dose_record_id") for r in self.store.rows(
             "SELECT facts FROM records WHERE service_user_id = ? AND kind = 'dose_effect'",
+            [service_user_id])}
+        # ... and those a colleague recorded (synced effect facts): never asked twice.
+        done |= {r["dose_record_id"] for r in self.store.rows(
+            "SELECT dose_record_id FROM effect_facts WHERE service_user_id = ?",
             [service_user_id])}
         out = []
         for rid, (mid, at) in doses.items():

@@ -155,6 +155,19 @@ def m009_staff(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_effect_facts(db: Database) -> None:
+    # Effects other workers recorded for as-needed doses (feed entity "dose_effect"), as clear
+    # facts only: this phone then does not ask again for an effect already recorded.
+    db.execute(
+        """CREATE TABLE effect_facts (
+            record_id TEXT PRIMARY KEY, service_user_id TEXT NOT NULL,
+            dose_record_id TEXT NOT NULL, medicine_id TEXT NOT NULL, effect TEXT NOT NULL,
+            worker_id TEXT NOT NULL, version INTEGER NOT NULL)"""
+    )
+    db.execute("CREATE INDEX effect_facts_by_person ON effect_facts(service_user_id)")
+
+
 class DeviceStore:
     """One worker's SQLite file. Every write goes through `transaction()`."""
 

@@ -166,6 +166,9 @@ def _apply_change(
     if entity == "dose":
         _apply_dose(execute, eid, op, version, body)
         return
+    if entity == "dose_effect":
+        _apply_effect(execute, eid, op, version, body)
+        return
     if entity == "escalation":
         _apply_escalation(execute, eid, op, version, body)
         return
@@ -240,6 +243,23 @@ def _apply_dose(
         [eid, body["service_user_id"], body["medicine_id"], body.get("scheduled_at"),
          body["actual_at"], body["outcome"], body.get("worker_id", ""), version,
          _number(body.get("amount")), _number(body.get("mg")), body.get("patch_site")],
+    )
+
+
+def _apply_effect(
+    execute: Callable[..., Any], eid: str, op: str, version: int, body: dict[str, Any]
+) -> None:
+    """Another worker's recorded effect of an as-needed dose (clear facts only)."""
+    if op == "delete":
+        execute("DELETE FROM effect_facts WHERE record_id = ?", [eid])
+        return
+    execute(
+        "INSERT INTO effect_facts (record_id, service_user_id, dose_record_id, medicine_id, "
+        "effect, worker_id, version) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(record_id) DO UPDATE SET effect = excluded.effect, "
+        "version = excluded.version WHERE excluded.version >= effect_facts.version",
+        [eid, body["service_user_id"], body["dose_record_id"], body["medicine_id"],
+         body["effect"], body.get("worker_id", ""), version],
     )
 
 

@@ -21,13 +21,13 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from fieldapp.domain.clock import FakeClock
-from fieldapp.errors import DoseRefused
+from fieldapp.errors import DoseRefused, RuleViolation
 from fieldapp.services.device import Device, Enrolment
 from fieldapp.services.visits import VisitService
 from fieldapp.store.db import DeviceStore
 from fieldapp.vault.dek import KDF_FLOOR
 from fieldapp.vault.keystore import MemoryKeyStore
-from server import escrow
+from server import escrow, record_hooks
 from server.app import create_app
 from server.errors import Invalid
 from server.pdf import mar_chart_pdf
@@ -136,6 +136,40 @@ def test_a_dose_given_by_worker_a_limits_worker_bs_prn_offline(world) -> None:
     b.meds.record_dose(lunch, ids["Paracetamol"], None, "taken", "Knee pain")
     # A's morning doses do not make B answer them again, and do not block B's check-out.
     assert [d.medicine.name for d in b.meds.round(lunch).unanswered] == ["Co-careldopa"]
+
+
+def test_an_effect_worker_a_recorded_is_not_asked_for_again_on_bs_phone(world) -> None:
+    app, agency, a, b = world
+    morning, lunch = (v["id"] for v in agency.visits)
+    person = agency.people[0]["id"]
+    ids = meds_by_name(a, morning)
+    a.visits.check_in(morning)
+    a.clock.set(T9 + timedelta(minutes=10))
+    dose = a.meds.record_dose(morning, ids["Paracetamol"], None, "taken", "Headache")
+    asyncio.run(a.sync.sync_once())
+    asyncio.run(b.sync.sync_once())
+    # B's phone knows the dose, so it would ask for its effect at a visit...
+    b.clock.set(T9 + timedelta(minutes=50))
+    assert [e.dose_record_id for e in b.meds.effects_due(
+        person, b.meds.medicines(person), b.clock.now())] == [dose.record_id]
+    # ... until A records it and both phones sync (clear facts only reach B).
+    a.clock.set(T9 + timedelta(minutes=45))
+    a.meds.record_effect(morning, dose.record_id, "effective", "Headache gone")
+    assert asyncio.run(a.sync.sync_once()).received >= 1
+    asyncio.run(b.sync.sync_once())
+    (shared,) = b.store.rows("SELECT dose_record_id, effect, worker_id FROM effect_facts")
+    assert shared == {"dose_record_id": dose.record_id, "effect": "effective",
+                      "worker_id": agency.worker_id}
+    b.clock.set(T9 + timedelta(hours=3, minutes=35))
+    b.visits.check_in(lunch)
+    assert b.meds.round(lunch).effects_due == []
+    with pytest.raises(RuleViolation, match="not waiting for its effect"):
+        b.meds.record_effect(lunch, dose.record_id, "not_effective")
+    # A worker newly given the person gets the effect with the day's doses.
+    with app.state.engine.begin() as conn:
+        newly = record_hooks.recent_doses(conn, agency.tenant_id, [person], "a-new-worker")
+    assert [(c["entity"], c["body"].get("dose_record_id")) for c in newly
+            if c["entity"] == "dose_effect"] == [("dose_effect", dose.record_id)]
 
 
 def test_the_office_reads_the_visit_and_the_mar_chart_audited_and_prints_it(world) -> None:
