@@ -4,11 +4,14 @@
    (`Device.complete_enrolment`) and `Device.unlock(PIN)` is timed (median of >= 5).
 2. `Sealer.seal` (with the office escrow copy, as `records.write_record` does) and `Sealer.open`
    of a ~300-byte visit-note payload, as records per second.
-3. A store holding one worker's year (365 days x 8 visits, 5 records per past visit) is built
-   through the app's own functions: `replica.apply_response` applies the office's changes
-   (visits, people, care plans, medicines) and `records.write_record` writes the records inside
-   one `DeviceStore.transaction()`; the office then acknowledges them all (`apply_response`).
-   `VisitService.day()` for today is timed warm (median) and cold (first call after reopening).
+3. A store holding one worker's year (365 days x 8 visits, 5 records per past visit plus an
+   outcome for every dose due at it) is built through the app's own functions:
+   `replica.apply_response` applies the office's changes (visits, people, care plans, and 15
+   medicines per person: every frequency, range and per-date doses, a patch, a course, PRN and
+   a controlled drug — issue 14) and `records.write_record` writes the records inside one
+   `DeviceStore.transaction()`; the office then acknowledges them all (`apply_response`).
+   `VisitService.day()` for today is timed warm (median) and cold (first call after reopening),
+   and `VisitService.visit()` (the visit screen: plan, due doses, dose history) warm.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from typing import Any
 
 from bench.common import Figure, median, percentile, rnd, time_ms
 from bench.data import EIGHT_SLOTS, LONDON, UTC, Fake, change
-from fieldapp.domain import visit_rules
+from fieldapp.domain import mar, visit_rules
 from fieldapp.domain.clock import FakeClock
+from fieldapp.domain.mar import Medicine
+from fieldapp.domain.visit_rules import Visit
 from fieldapp.services.device import Device, Enrolment
 from fieldapp.services.visits import VisitService
 from fieldapp.store import replica
@@ -40,9 +45,11 @@ PIN unlock at the scrypt parameters `calibrate_kdf()` picks on this machine (tar
 250–500 ms per derivation), seal/open throughput of a ~300-byte visit-note payload (sealing
 includes the office escrow copy, as every worker record does), and the time to build today's
 visit list (`VisitService.day()`, warm, median) from a store holding one worker's year: about
-3,000 visits over 365 days with their people, care plans, medicines and five sealed records per
-past visit (check-in, two task outcomes, a note, check-out). The store is built through the
-app's own functions (`replica.apply_response`, `records.write_record`), not over HTTP.
+3,000 visits over 365 days with their people, care plans, 15 medicines per person (every
+frequency, range and per-date doses, a patch, a course, PRN lines and a controlled drug) and,
+per past visit, five sealed records (check-in, two task outcomes, a note, check-out) plus an
+outcome for every dose due at it. The store is built through the app's own functions
+(`replica.apply_response`, `records.write_record`), not over HTTP.
 """
 FIGURES = [
     Figure("unlock_ms", "PIN unlock, median (ms)", "250–500 ms",
@@ -56,6 +63,7 @@ FIGURES = [
            "< 50 ms", lambda v: v < 50),
     Figure("visit_detail_ms", "one visit's detail (plan, medicines, records), warm median (ms)"),
     Figure("history_visits", "visits in the store"),
+    Figure("medicines_per_person", "medicines on each person's list"),
     Figure("history_records", "sealed records in the store"),
     Figure("store_bytes", "store file size after a WAL checkpoint (bytes)"),
     Figure("build_seconds", "time to build the year's store (s)"),
@@ -109,8 +117,12 @@ def bench_seal_open(sealer: Sealer, author: Author, fake: Fake, n: int) -> dict[
 def build_history(device: Device, fake: Fake, days: int) -> dict[str, Any]:
     """Fill the store with `days` of one worker's round ending today; past visits have records."""
     store, sealer, author = device.store, device.sealer(), device.author()
-    people, plans, meds = fake.people(PEOPLE_ON_ROUND)
+    people, plans, meds = fake.people(
+        PEOPLE_ON_ROUND, full_mar=(TODAY - timedelta(days=days - 1), TODAY + timedelta(days=7)))
     tasks = {p["service_user_id"]: p["tasks"] for p in plans}
+    parsed: dict[str, list[Medicine]] = {}
+    for m in meds:
+        parsed.setdefault(m["service_user_id"], []).append(Medicine.from_dict(m))
     visits: list[dict[str, Any]] = []
     for back in range(days - 1, -1, -1):
         day = TODAY - timedelta(days=back)
@@ -141,19 +153,47 @@ def build_history(device: Device, fake: Fake, days: int) -> dict[str, Any]:
                 steps.append(("task_outcome", at, {
                     **visit_rules.validate_task_outcome(task, "done").to_payload(),
                     "at": at.isoformat(), "title": task["title"]}))
+            steps += _dose_steps(parsed[v["service_user_id"]], v, start)
             steps.append(("note", end - timedelta(minutes=3),
                           _note_payload(fake, (end - timedelta(minutes=3)).isoformat())))
             steps.append(("check_out", end, {"at": end.isoformat()}))
             for kind, at, payload in steps:
+                facts = payload.pop("facts", None)
                 record_ids.append(write_record(
                     db, sealer, author, kind=kind, recorded_at=at.isoformat(), payload=payload,
                     visit_id=v["id"], service_user_id=v["service_user_id"],
-                    record_id=fake.uuid()))
+                    record_id=fake.uuid(), facts=facts))
     # Everything before today reached the office long ago.
     replica.apply_response(store, accepted=record_ids, rejected=[], changes=[], cursor=None,
                            reset=False, at=NOW.isoformat(), sealer=sealer)
     return {"history_visits": len(visits), "history_records": len(record_ids),
-            "history_days": days, "people": len(people)}
+            "history_days": days, "people": len(people),
+            "medicines_per_person": len(meds) // len(people)}
+
+
+def _dose_steps(meds: list[Medicine], v: dict[str, Any], start: datetime
+                ) -> list[tuple[str, datetime, dict[str, Any]]]:
+    """An outcome for each dose due at a past visit, as the eMAR writes it (clear facts with
+    the amount given and a patch's site, so a year of dose history is read as on a phone)."""
+    out: list[tuple[str, datetime, dict[str, Any]]] = []
+    visit = Visit.from_dict(v)
+    for n, due in enumerate(mar.doses_due(meds, visit, LONDON)):
+        m, at = due.medicine, start + timedelta(minutes=3 + n)
+        code = "given" if m.support_level.value == "administer" else "taken"
+        day = due.scheduled_at.astimezone(LONDON).date()
+        amount = m.amount.amount_given(True, False, 1.0 if m.amount.is_range else None, day)
+        facts: dict[str, Any] = {
+            "medicine_id": m.id, "scheduled_at": due.scheduled_at.isoformat(),
+            "actual_at": at.isoformat(), "outcome": code, "prn": False,
+            "controlled": m.controlled}
+        if amount is not None:
+            facts["amount"] = amount
+        if m.patch_sites:
+            facts["patch_site"] = m.patch_sites[n % len(m.patch_sites)].value
+        out.append(("dose_outcome", at, {**facts, "medicine": m.display_name, "dose": m.dose,
+                                         "route": m.route, "reason": None, "witness": None,
+                                         "flags": [], "at": at.isoformat(), "facts": facts}))
+    return out
 
 
 def run(quick: bool = False) -> dict[str, Any]:

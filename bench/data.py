@@ -101,6 +101,59 @@ class Fake:
             for name, strength in self.rng.sample(MEDICINES, self.rng.randint(1, 3))
         ]
 
+    def full_medicines(self, person: dict[str, Any], first: date, last: date
+                       ) -> list[dict[str, Any]]:
+        """A realistic 15-line MAR (issue 14's bench): regular lines at several times, one
+        time-critical, given weekdays, weekly methotrexate, every 2 days, a range dose, warfarin
+        dosed per date (a dose entered for each day from `first` to `last`), a 72 h patch, a
+        course, and two as-needed lines (paracetamol, controlled Oramorph)."""
+        su, r = person["id"], self.rng
+        base = {"service_user_id": su, "form": "tablet", "route": "oral", "prn": None,
+                "support_level": "prompt", "time_critical": False, "window_minutes": 30,
+                "controlled": False, "instructions": "", "start_date": first.isoformat(),
+                "stop_date": None, "dose": "1 tablet"}
+        days = (last - first).days + 1
+        lines: list[dict[str, Any]] = [
+            {"name": "Co-careldopa", "strength": "25mg/100mg", "support_level": "assist",
+             "times": ["07:30", "12:30", "17:00", "19:30"], "time_critical": True},
+            {"name": "Amlodipine", "strength": "5 mg", "times": ["08:00"]},
+            {"name": "Metformin", "strength": "500 mg", "times": ["08:00", "17:00"]},
+            {"name": "Donepezil", "strength": "10 mg", "times": ["19:30"]},
+            {"name": "Levothyroxine", "strength": "50 micrograms", "times": ["07:30"]},
+            {"name": "Furosemide", "strength": "40 mg", "times": ["08:00"],
+             "frequency": {"kind": "weekdays", "days": ["mon", "tue", "wed", "thu", "fri"]}},
+            {"name": "Methotrexate", "strength": "2.5 mg", "dose": "4 tablets",
+             "times": ["08:00"], "frequency": {"kind": "weekly", "days": ["mon"]},
+             "amount": {"kind": "fixed", "value": 4, "unit": "tablet"}},
+            {"name": "Colecalciferol", "strength": "800 units", "times": ["12:30"],
+             "frequency": {"kind": "every_n_days", "every_days": 2}},
+            {"name": "Senna", "strength": "7.5 mg", "dose": "1 or 2 tablets", "times": ["19:30"],
+             "amount": {"kind": "range", "min": 1, "max": 2, "unit": "tablet"}},
+            {"name": "Warfarin", "strength": "1 mg", "dose": "As set by the clinic",
+             "times": ["17:00"], "amount": {"kind": "per_date", "unit": "mg", "by_date": {
+                 (first + timedelta(days=i)).isoformat(): r.choice([2, 3, 4])
+                 for i in range(days)}}},
+            {"name": "Buprenorphine", "strength": "5 micrograms/hour", "form": "patch",
+             "route": "transdermal", "dose": "1 patch", "support_level": "administer",
+             "times": [], "frequency": {"kind": "every_hours", "every_hours": 72,
+                                        "first_at": f"{first.isoformat()}T08:00:00+00:00"},
+             "patch": {"sites": ["left_upper_arm", "right_upper_arm", "left_upper_back",
+                                 "right_upper_back"]}},
+            {"name": "Nitrofurantoin", "strength": "50 mg", "times": ["08:00", "12:30", "19:30"],
+             "course": {"doses": 21}, "start_date": (last - timedelta(days=3)).isoformat()},
+            {"name": "Lansoprazole", "strength": "15 mg", "times": ["07:30"],
+             "review_date": (last + timedelta(days=30)).isoformat()},
+            {"name": "Paracetamol", "strength": "500 mg", "dose": "1 or 2 tablets", "times": [],
+             "amount": {"kind": "range", "min": 1, "max": 2, "unit": "tablet"},
+             "ingredient": {"name": "paracetamol", "mg_per_unit": 500},
+             "prn": {"reason_hint": "Pain", "min_interval_hours": 4, "max_doses_24h": 4}},
+            {"name": "Oramorph", "strength": "10mg/5ml", "form": "oral solution",
+             "dose": "2.5ml", "times": [], "support_level": "administer", "controlled": True,
+             "prn": {"reason_hint": "Breakthrough pain", "min_interval_hours": 2,
+                     "max_doses_24h": 6}},
+        ]
+        return [{**base, "id": self.uuid(), **line} for line in lines]
+
     def note(self) -> str:
         """A visit note of about 200 characters."""
         return " ".join(self.rng.sample(NOTE_BITS, 4))[:220]
@@ -108,12 +161,14 @@ class Fake:
     def phrases(self) -> list[str]:
         return self.rng.sample(PHRASES, 1)
 
-    def people(self, n: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
-                                      list[dict[str, Any]]]:
-        """`n` people with one care plan each and 1-3 medicines each."""
+    def people(self, n: int, full_mar: tuple[date, date] | None = None,
+               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+        """`n` people with one care plan each and 1-3 medicines each, or with `full_mar`
+        (first, last date) the 15-line MAR of `full_medicines` each."""
         people = [self.person() for _ in range(n)]
         plans = [self.plan(p) for p in people]
-        meds = [m for p in people for m in self.medicines(p)]
+        meds = [m for p in people for m in (
+            self.full_medicines(p, *full_mar) if full_mar else self.medicines(p))]
         return people, plans, meds
 
     def day_visits(self, worker_id: str, people: list[dict[str, Any]], day: date,
