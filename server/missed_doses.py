@@ -42,6 +42,7 @@ from server.office_checks import (
 from server.schema import escalations as escalations_t
 from server.schema import medicines, missed_dose_watch, records, tenants, visits
 from server.storage import read_only
+from sync import codes
 from sync.schedule import due_between
 
 LOOKBACK = timedelta(hours=24)  # visits that ended longer ago than this are not searched
