@@ -8,6 +8,7 @@ change too.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -194,19 +195,24 @@ def record_stock(engine: Engine, who: Coordinator, service_user_id: str, medicin
 
 def mark_needs_review(engine: Engine, who: Coordinator, service_user_id: str,
                       clock: Clock = SYSTEM_CLOCK) -> med_review.Review:
-    now = clock.now()
-    with engine.begin() as conn:
-        review = med_review.mark(conn, who.tenant_id, who.id, service_user_id, now)
-        audit(conn, who, "mark_medicines_review", "service_user", service_user_id, now)
-    return review
+    return _review_step(engine, who, service_user_id, clock, med_review.mark,
+                        "mark_medicines_review")
 
 
 def reconcile(engine: Engine, who: Coordinator, service_user_id: str,
               clock: Clock = SYSTEM_CLOCK) -> med_review.Review:
+    return _review_step(engine, who, service_user_id, clock, med_review.reconcile,
+                        "reconcile_medicines")
+
+
+def _review_step(engine: Engine, who: Coordinator, service_user_id: str, clock: Clock,
+                 step: Callable[[Connection, str, str, str, datetime], med_review.Review],
+                 action: str) -> med_review.Review:
+    """Mark or reconcile a person's "needs review", audited in the same transaction."""
     now = clock.now()
     with engine.begin() as conn:
-        review = med_review.reconcile(conn, who.tenant_id, who.id, service_user_id, now)
-        audit(conn, who, "reconcile_medicines", "service_user", service_user_id, now)
+        review = step(conn, who.tenant_id, who.id, service_user_id, now)
+        audit(conn, who, action, "service_user", service_user_id, now)
     return review
 
 
