@@ -40,8 +40,10 @@ class RunningDemo:
     directory: Path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDemo]:
+    """A fresh agency for each journey (and each rerun of one): a journey that failed part way
+    leaves its phone enrolled and its visits half done, which a rerun must not inherit."""
     directory = tmp_path_factory.mktemp("demo")
     logins = seed(directory)
     app_port = free_port()

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 LONDON = ZoneInfo("Europe/London")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: a rerun starts afresh
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DemoLogins]]:
     logins = seed(tmp_path_factory.mktemp("console"))
     port = free_port()

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 IDLE_SECONDS = 8
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: a rerun starts afresh
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DemoLogins]]:
     logins = seed(tmp_path_factory.mktemp("session"))
     port = free_port()

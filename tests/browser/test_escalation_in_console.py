@@ -48,7 +48,7 @@ class Office:
     tmp: Path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: a rerun starts afresh
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     tmp = tmp_path_factory.mktemp("escalations")
     logins = seed(tmp / "demo")

@@ -46,7 +46,7 @@ class Office:
     tmp: Path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: a rerun starts afresh
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     tmp = tmp_path_factory.mktemp("handovers")
     logins = seed(tmp / "demo")

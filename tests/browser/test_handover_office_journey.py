@@ -48,7 +48,7 @@ REPLY = "Thanks, a new bath seat is ordered for Friday."
 PASS_ON = "Ask the office about a new bath seat"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: a rerun starts afresh
 def colleague_app(one_visit_demo: tuple[RunningDemo, Office]) -> Iterator[tuple[str, str]]:
     """A second phone app, for the colleague: (its URL, an enrolment code for the colleague)."""
     demo, _office = one_visit_demo

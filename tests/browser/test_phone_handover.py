@@ -64,7 +64,7 @@ class Office:
             self.proc = None
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: a rerun starts afresh
 def one_visit_demo(tmp_path_factory: pytest.TempPathFactory
                    ) -> Iterator[tuple[RunningDemo, Office]]:
     directory = tmp_path_factory.mktemp("handover-demo")

@@ -79,7 +79,7 @@ def synced_from_the_phone(logins: DemoLogins) -> tuple[str, str]:
         engine.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: a rerun starts afresh
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     logins = seed(tmp_path_factory.mktemp("riskboard") / "demo")
     person, note_id = synced_from_the_phone(logins)
