@@ -31,6 +31,23 @@ def office_server(logins: DemoLogins, **env: str) -> Iterator[str]:
 
 
 @dataclass(frozen=True)
+class SeededOffice:
+    """The demo agency's office alone: the real server over a freshly seeded database."""
+
+    url: str
+    logins: DemoLogins
+    tmp: Path
+
+
+@contextlib.contextmanager
+def seeded_office(tmp: Path, **env: str) -> Iterator[SeededOffice]:
+    """Seed the demo agency under `tmp` and serve it (`env` as for office_server)."""
+    logins = seed(tmp / "demo")
+    with office_server(logins, **env) as url:
+        yield SeededOffice(url, logins, tmp)
+
+
+@dataclass(frozen=True)
 class RunningDemo:
     """The demo agency served: the office server and the worker app (Flet web) beside it."""
 

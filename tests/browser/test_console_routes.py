@@ -13,12 +13,12 @@ from playwright.sync_api import Browser
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from server.demo import DemoLogins, seed
+from server.demo import DemoLogins
 from server.schema import visits
 from server.services.mar_chart import NOT_RECORDED
 from server.storage import make_engine
-from tests.support.browser import fill, open_flet, screenshot, tap, wait_text
-from tests.support.procs import free_port, start_python, stop, wait_http
+from tests.browser.conftest import seeded_office
+from tests.support.browser import console_sign_in, open_flet, screenshot, tap, wait_text
 
 pytestmark = pytest.mark.browser
 LONDON = ZoneInfo("Europe/London")
@@ -26,16 +26,8 @@ LONDON = ZoneInfo("Europe/London")
 
 @pytest.fixture  # per test: a rerun starts afresh
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DemoLogins]]:
-    logins = seed(tmp_path_factory.mktemp("console"))
-    port = free_port()
-    env = {"FIELDAPP_DATABASE_URL": logins.database_url,
-           "FIELDAPP_ESCROW_KEY_FILE": str(logins.key_file)}
-    server = start_python(["-m", "server.cli", "serve", "--port", str(port)], env=env)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/health", proc=server, timeout=60)
-        yield f"http://127.0.0.1:{port}", logins
-    finally:
-        stop(server)
+    with seeded_office(tmp_path_factory.mktemp("console")) as office:
+        yield office.url, office.logins
 
 
 def todays_first_visit(logins: DemoLogins) -> tuple[str, str]:
@@ -60,9 +52,7 @@ def test_a_deep_link_survives_sign_in_and_back_returns_to_the_visit(
                                 accept_downloads=True).new_page()
     open_flet(page, f"{url}/console/visits/{visit_id}")
     wait_text(page, "Sign in with your office account.")
-    fill(page, "console-email", logins.coordinator_email)
-    fill(page, "console-password", logins.password)
-    tap(page, "console-sign-in")
+    console_sign_in(page, logins.coordinator_email, logins.password)
     wait_text(page, "Opening this record was logged in the audit trail.")
     assert page.url.endswith(f"/console/visits/{visit_id}")
     tap(page, "console-mar-open")

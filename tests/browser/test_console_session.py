@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from server.demo import DemoLogins, seed
-from tests.support.browser import fill, open_flet, screenshot, tap, wait_text
-from tests.support.procs import free_port, start_python, stop, wait_http
+from server.demo import DemoLogins
+from tests.browser.conftest import seeded_office
+from tests.support.browser import console_sign_in, open_flet, screenshot, tap, wait_text
 
 pytestmark = pytest.mark.browser
 IDLE_SECONDS = 8
@@ -20,17 +20,9 @@ IDLE_SECONDS = 8
 
 @pytest.fixture  # per test: a rerun starts afresh
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DemoLogins]]:
-    logins = seed(tmp_path_factory.mktemp("session"))
-    port = free_port()
-    env = {"FIELDAPP_DATABASE_URL": logins.database_url,
-           "FIELDAPP_ESCROW_KEY_FILE": str(logins.key_file),
-           "FIELDAPP_CONSOLE_IDLE_SECONDS": str(IDLE_SECONDS)}
-    server = start_python(["-m", "server.cli", "serve", "--port", str(port)], env=env)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/health", proc=server, timeout=60)
-        yield f"http://127.0.0.1:{port}", logins
-    finally:
-        stop(server)
+    with seeded_office(tmp_path_factory.mktemp("session"),
+                       FIELDAPP_CONSOLE_IDLE_SECONDS=str(IDLE_SECONDS)) as office:
+        yield office.url, office.logins
 
 
 def test_sign_out_then_idle_timeout(office: tuple[str, DemoLogins], chromium: Browser,
@@ -41,9 +33,7 @@ def test_sign_out_then_idle_timeout(office: tuple[str, DemoLogins], chromium: Br
 
     def sign_in() -> None:
         wait_text(page, "Sign in with your office account.")
-        fill(page, "console-email", logins.coordinator_email)
-        fill(page, "console-password", logins.password)
-        tap(page, "console-sign-in")
+        console_sign_in(page, logins.coordinator_email, logins.password)
 
     sign_in()
     wait_text(page, "This list updates by itself.")

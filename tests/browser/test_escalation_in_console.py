@@ -33,7 +33,7 @@ from server.ladder import Rung
 from server.storage import make_engine
 from sync.client import SyncClient, enrol
 from tests.browser.conftest import office_server
-from tests.support.browser import fill, open_flet, screenshot, tap, wait_text
+from tests.support.browser import console_sign_in, open_flet, screenshot, tap, wait_text
 from tests.support.mail import Inbox
 from tests.support.procs import free_port
 
@@ -104,9 +104,7 @@ def test_a_coordinator_sees_an_escalation_arrive_and_acknowledges_it(
         office: Office, chromium: Browser, artifacts_dir: Path) -> None:
     page = chromium.new_context(viewport={"width": 1280, "height": 800}).new_page()
     open_flet(page, f"{office.url}/console/escalations")
-    fill(page, "console-email", office.logins.coordinator_email)
-    fill(page, "console-password", office.logins.password)
-    tap(page, "console-sign-in")
+    console_sign_in(page, office.logins.coordinator_email, office.logins.password)
     wait_text(page, "Nothing is waiting for the office.")
 
     a_missing_medicine_from_the_phone(office)

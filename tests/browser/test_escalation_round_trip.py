@@ -12,8 +12,7 @@ from sqlalchemy import create_engine, select
 from server.schema import escalations as escalation_table
 from server.schema import records as office_records
 from tests.browser.phone_steps import PHONE, enrol, raise_fall, tap
-from tests.support.browser import fill as desk_fill
-from tests.support.browser import open_flet, screenshot, wait_id, wait_text
+from tests.support.browser import console_sign_in, open_flet, screenshot, wait_id, wait_text
 from tests.support.browser import tap as desk_tap
 
 pytestmark = pytest.mark.browser
@@ -41,9 +40,7 @@ def test_a_fall_raised_on_the_phone_is_acknowledged_in_the_console_and_the_phone
 
     desk = chromium.new_context(viewport=DESK).new_page()
     open_flet(desk, f"{demo.server_url}/console/escalations")
-    desk_fill(desk, "console-email", demo.logins.coordinator_email)
-    desk_fill(desk, "console-password", demo.logins.password)
-    desk_tap(desk, "console-sign-in")
+    console_sign_in(desk, demo.logins.coordinator_email, demo.logins.password)
     wait_text(desk, "Nothing is waiting for the office.", timeout=60)
 
     raise_fall(phone)

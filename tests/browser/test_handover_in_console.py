@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,11 +26,10 @@ from fieldapp.store.db import DeviceStore
 from fieldapp.store.records import write_record
 from fieldapp.vault.dek import KDF_FLOOR
 from fieldapp.vault.keystore import MemoryKeyStore
-from server.demo import DemoLogins, seed
 from sync import handover
 from sync.client import SyncClient, enrol
-from tests.support.browser import fill, open_flet, screenshot, tap, wait_text
-from tests.support.procs import free_port, start_python, stop, wait_http
+from tests.browser.conftest import SeededOffice, seeded_office
+from tests.support.browser import console_sign_in, fill, open_flet, screenshot, tap, wait_text
 
 pytestmark = pytest.mark.browser
 PIN = "258036"
@@ -39,26 +37,13 @@ NOTE = "Refused her evening tablets: try again with supper"
 REPLY = "Thank you, I will ring her daughter tonight."
 
 
-@dataclass
-class Office:
-    url: str
-    logins: DemoLogins
-    tmp: Path
+Office = SeededOffice
 
 
 @pytest.fixture  # per test: a rerun starts afresh
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
-    tmp = tmp_path_factory.mktemp("handovers")
-    logins = seed(tmp / "demo")
-    port = free_port()
-    env = {"FIELDAPP_DATABASE_URL": logins.database_url,
-           "FIELDAPP_ESCROW_KEY_FILE": str(logins.key_file)}
-    server = start_python(["-m", "server.cli", "serve", "--port", str(port)], env=env)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/health", proc=server, timeout=60)
-        yield Office(f"http://127.0.0.1:{port}", logins, tmp)
-    finally:
-        stop(server)
+    with seeded_office(tmp_path_factory.mktemp("handovers")) as office:
+        yield office
 
 
 def no_signal(request: httpx.Request) -> httpx.Response:
@@ -139,9 +124,7 @@ def test_a_coordinator_acknowledges_and_answers_a_handover_and_the_phone_hears_i
     rid = phone.hand_over()
     page = chromium.new_context(viewport={"width": 1280, "height": 800}).new_page()
     open_flet(page, f"{office.url}/console/")
-    fill(page, "console-email", office.logins.coordinator_email)
-    fill(page, "console-password", office.logins.password)
-    tap(page, "console-sign-in")
+    console_sign_in(page, office.logins.coordinator_email, office.logins.password)
     wait_text(page, "Handovers (1 unacknowledged)")
     tap(page, "console-handovers")
     wait_text(page, "Waiting for acknowledgement")

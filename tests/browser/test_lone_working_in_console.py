@@ -22,8 +22,15 @@ from server import agency, agency_settings
 from server.schema import escalations, visits, workers
 from server.storage import make_engine
 from tests.browser.conftest import RunningDemo
-from tests.browser.phone_steps import check_in_here, fill, tap
-from tests.support.browser import open_flet, screenshot, tree_text, wait_id, wait_text
+from tests.browser.phone_steps import check_in_here, enrol, fill, tap
+from tests.support.browser import (
+    console_sign_in,
+    open_flet,
+    screenshot,
+    tree_text,
+    wait_id,
+    wait_text,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -60,22 +67,14 @@ def alert_reference(engine: Engine, cause: str) -> str:
 def sign_in_at_the_desk(chromium: Browser, demo: RunningDemo) -> Page:
     desk = chromium.new_context(viewport=DESK).new_page()
     open_flet(desk, f"{demo.server_url}/console/lone-working")
-    fill(desk, "console-email", demo.logins.coordinator_email)
-    fill(desk, "console-password", demo.logins.password)
-    tap(desk, "console-sign-in")
+    console_sign_in(desk, demo.logins.coordinator_email, demo.logins.password)
     wait_text(desk, "No open lone-working alerts.")
     return desk
 
 
 def enrol_the_phone(chromium: Browser, demo: RunningDemo) -> Page:
     phone = chromium.new_context(viewport=PHONE).new_page()
-    open_flet(phone, demo.app_url)
-    wait_text(phone, "Set up this phone")
-    fill(phone, "enrol-code", demo.logins.enrolment_code)
-    fill(phone, "enrol-pin", PIN)
-    fill(phone, "enrol-pin2", PIN)
-    tap(phone, "enrol-submit")
-    wait_text(phone, "Today,", timeout=60)
+    enrol(phone, demo.app_url, demo.logins.enrolment_code, PIN)
     return phone
 
 

@@ -202,6 +202,13 @@ def fill(
     )
 
 
+def console_sign_in(page: Page, email: str, password: str) -> None:
+    """Fill in and send the office console's sign-in form (showing on `page`)."""
+    fill(page, "console-email", email)
+    fill(page, "console-password", password)
+    tap(page, "console-sign-in")
+
+
 def type_text(
     page: Page, identifier: str, text: str, *, clear: bool = True, delay_ms: float = 0,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
