@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,9 +40,13 @@ class SeededOffice:
 
 
 @contextlib.contextmanager
-def seeded_office(tmp: Path, **env: str) -> Iterator[SeededOffice]:
-    """Seed the demo agency under `tmp` and serve it (`env` as for office_server)."""
+def seeded_office(tmp: Path, prepare: Callable[[DemoLogins], None] | None = None,
+                  **env: str) -> Iterator[SeededOffice]:
+    """Seed the demo agency under `tmp`, `prepare` its database (before the server reads it) and
+    serve it (`env` as for office_server)."""
     logins = seed(tmp / "demo")
+    if prepare is not None:
+        prepare(logins)
     with office_server(logins, **env) as url:
         yield SeededOffice(url, logins, tmp)
 

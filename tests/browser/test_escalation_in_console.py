@@ -28,11 +28,11 @@ from fieldapp.store.db import DeviceStore
 from fieldapp.vault.dek import KDF_FLOOR
 from fieldapp.vault.keystore import MemoryKeyStore
 from server import agency, oncall
-from server.demo import DemoLogins, seed
+from server.demo import DemoLogins
 from server.ladder import Rung
 from server.storage import make_engine
 from sync.client import SyncClient, enrol
-from tests.browser.conftest import office_server
+from tests.browser.conftest import SeededOffice, seeded_office
 from tests.support.browser import console_sign_in, open_flet, screenshot, tap, wait_text
 from tests.support.mail import Inbox
 from tests.support.procs import free_port
@@ -40,31 +40,31 @@ from tests.support.procs import free_port
 pytestmark = pytest.mark.browser
 
 
-@dataclass
-class Office:
-    url: str
-    logins: DemoLogins
+@dataclass(frozen=True)
+class Office(SeededOffice):
     inbox: Inbox
-    tmp: Path
 
 
-@pytest.fixture  # per test: a rerun starts afresh
-def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
-    tmp = tmp_path_factory.mktemp("escalations")
-    logins = seed(tmp / "demo")
+def on_call_by_email(logins: DemoLogins) -> None:
+    """One rung: the on-call coordinator, by email (the test's mail server)."""
     engine = make_engine(logins.database_url)
     tenant = agency.the_tenant(engine)
     with engine.begin() as conn:
         oncall.set_ladder(conn, tenant, [
             Rung(0, "On-call coordinator", (("email", "oncall@riverside.example"),))])
     engine.dispose()
+
+
+@pytest.fixture  # per test: a rerun starts afresh
+def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     inbox, smtp_port = Inbox(), free_port()
     mail = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     mail.start()
     try:
-        with office_server(logins, FIELDAPP_SMTP_HOST="127.0.0.1",
-                           FIELDAPP_SMTP_PORT=str(smtp_port)) as url:
-            yield Office(url, logins, inbox, tmp)
+        with seeded_office(tmp_path_factory.mktemp("escalations"), on_call_by_email,
+                           FIELDAPP_SMTP_HOST="127.0.0.1",
+                           FIELDAPP_SMTP_PORT=str(smtp_port)) as seeded:
+            yield Office(seeded.url, seeded.logins, seeded.tmp, inbox)
     finally:
         mail.stop()
 

@@ -23,11 +23,9 @@ from sqlalchemy import create_engine, select
 from server import enrolment
 from server.schema import visits as office_visits
 from tests.browser.conftest import RunningDemo
-from tests.browser.phone_steps import bring_into_view, fill, tap
-from tests.browser.test_phone_escalation import tick
+from tests.browser.phone_steps import PIN, bring_into_view, fill, tap, tick
 from tests.browser.test_phone_handover import (
     PHONE,
-    PIN,
     Office,
     demo_rota,
     finish_the_shift,

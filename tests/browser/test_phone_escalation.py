@@ -18,7 +18,6 @@ from tests.browser.phone_steps import (
     enrol,
     raise_fall,
     tap,
-    tick,  # noqa: F401  (the handover journeys import it from here)
 )
 from tests.support.browser import screenshot, wait_id, wait_text
 

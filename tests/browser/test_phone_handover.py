@@ -27,20 +27,20 @@ from tests.browser.phone_steps import (
     bring_into_view,
     check_in_first_visit,
     check_out,
+    enrol,
     fill,
-    record_dose,
+    record_doses_due,
     tap,
+    tick,
 )
-from tests.browser.test_phone_escalation import tick
 from tests.browser.test_walking_skeleton import first_visit_tasks
-from tests.support.browser import open_flet, screenshot, tap_to, wait_id, wait_text
+from tests.support.browser import screenshot, wait_id, wait_text
 from tests.support.browser import tap as raw_tap
 from tests.support.procs import free_port, start_python, stop, wait_http
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PIN = "258036"
 PHONE = {"width": 412, "height": 860}
 NOTE = "Bath seat is loose"
 
@@ -104,13 +104,7 @@ def finish_the_shift(page, demo: RunningDemo) -> None:
     """The one visit: check in, every dose and task (the second not done), a flagged note."""
     _person, tasks, doses = first_visit_tasks(demo)
     check_in_first_visit(page)
-    if doses:
-        tap_to(page, "visit-mar", "mar-summary")
-        for i, dose in enumerate(doses):
-            given = dose.medicine.support_level.value == "administer"
-            record_dose(page, f"dose-{i}", "given" if given else "taken")
-        tap(page, "mar-done")
-        wait_id(page, "visit-check-out")
+    record_doses_due(page, doses)
     for i, task in enumerate(tasks):
         if task.get("fluid"):
             fill(page, f"task-{i}-offered", "250")
@@ -150,13 +144,7 @@ def test_the_shift_is_handed_over_offline_and_received_after_reconnecting(
         one_visit_demo, chromium) -> None:
     demo, office = one_visit_demo
     page = chromium.new_context(viewport=PHONE).new_page()
-    open_flet(page, demo.app_url)
-    wait_text(page, "Set up this phone")
-    fill(page, "enrol-code", demo.logins.enrolment_code)
-    fill(page, "enrol-pin", PIN)
-    fill(page, "enrol-pin2", PIN)
-    tap(page, "enrol-submit")
-    wait_text(page, "Today,", timeout=60)
+    enrol(page, demo.app_url, demo.logins.enrolment_code)
     wait_id(page, "hand-over-now")
 
     finish_the_shift(page, demo)

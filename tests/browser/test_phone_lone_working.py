@@ -17,12 +17,11 @@ from sqlalchemy import Engine, create_engine, select
 from fieldapp.services import HOLD_HINT
 from server import welfare
 from server.schema import escalations, tenants, welfare_sessions
-from tests.browser.phone_steps import bring_into_view, check_in_here, fill, settle, tap
-from tests.support.browser import by_id, has_text, open_flet, tree_text, wait_id, wait_text
+from tests.browser.phone_steps import bring_into_view, check_in_here, enrol, settle, tap
+from tests.support.browser import by_id, has_text, tree_text, wait_id, wait_text
 
 pytestmark = pytest.mark.browser
 
-PIN = "258036"
 PHONE = {"width": 412, "height": 860}
 
 
@@ -69,13 +68,7 @@ def test_sos_im_ok_and_extend_reach_the_office(demo, chromium) -> None:
     engine = create_engine(demo.logins.database_url)
     page = chromium.new_context(viewport=PHONE).new_page()
     try:
-        open_flet(page, demo.app_url)
-        wait_text(page, "Set up this phone")
-        fill(page, "enrol-code", demo.logins.enrolment_code)
-        fill(page, "enrol-pin", PIN)
-        fill(page, "enrol-pin2", PIN)
-        tap(page, "enrol-submit")
-        wait_text(page, "Today,", timeout=60)
+        enrol(page, demo.app_url, demo.logins.enrolment_code)
 
         tap(page, "sos")  # a tap sends nothing
         wait_text(page, HOLD_HINT)
