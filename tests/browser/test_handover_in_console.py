@@ -9,7 +9,7 @@ delivering it when the signal is back. The coordinator works at a 1280x800 desk 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from fieldapp.domain.clock import FakeClock
 from fieldapp.services.device import Device, Enrolment
@@ -26,6 +26,7 @@ from fieldapp.store.db import DeviceStore
 from fieldapp.store.records import write_record
 from fieldapp.vault.dek import KDF_FLOOR
 from fieldapp.vault.keystore import MemoryKeyStore
+from server.demo import DemoLogins
 from sync import handover
 from sync.client import SyncClient, enrol
 from tests.browser.conftest import SeededOffice, seeded_office
@@ -118,25 +119,36 @@ class Phone:
         self.run(lambda sync: sync.sync_once())
 
 
+def to_the_handover_inbox(page: Page, url: str, logins: DemoLogins) -> None:
+    """Sign in to the console at `url`, whose day board has one handover waiting; open the
+    handover inbox."""
+    open_flet(page, f"{url}/console/")
+    console_sign_in(page, logins.coordinator_email, logins.password)
+    wait_text(page, "Handovers (1 unacknowledged)")
+    tap(page, "console-handovers")
+
+
+def answer_handover(page: Page, handover_id: str, shows: Sequence[str], reply: str) -> None:
+    """From the inbox: open the handover (it `shows` these texts), acknowledge it and reply."""
+    tap(page, f"console-handover-{handover_id}")
+    for text in shows:
+        wait_text(page, text)
+    tap(page, "console-handover-ack")
+    wait_text(page, "Acknowledged by")
+    fill(page, "console-handover-reply-text", reply)
+    tap(page, "console-handover-reply-send")
+    wait_text(page, reply)
+
+
 def test_a_coordinator_acknowledges_and_answers_a_handover_and_the_phone_hears_it(
         office: Office, chromium: Browser, artifacts_dir: Path) -> None:
     phone = Phone(office)
     rid = phone.hand_over()
     page = chromium.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    open_flet(page, f"{office.url}/console/")
-    console_sign_in(page, office.logins.coordinator_email, office.logins.password)
-    wait_text(page, "Handovers (1 unacknowledged)")
-    tap(page, "console-handovers")
+    to_the_handover_inbox(page, office.url, office.logins)
     wait_text(page, "Waiting for acknowledgement")
     screenshot(page, artifacts_dir / "console-handover-inbox.png")
-    tap(page, f"console-handover-{rid}")
-    wait_text(page, NOTE)
-    wait_text(page, "Recommendation")
-    tap(page, "console-handover-ack")
-    wait_text(page, "Acknowledged by")
-    fill(page, "console-handover-reply-text", REPLY)
-    tap(page, "console-handover-reply-send")
-    wait_text(page, REPLY)
+    answer_handover(page, rid, (NOTE, "Recommendation"), REPLY)
     screenshot(page, artifacts_dir / "console-handover-replied.png")
     page.context.close()
 

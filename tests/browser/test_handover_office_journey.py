@@ -24,6 +24,7 @@ from server import enrolment
 from server.schema import visits as office_visits
 from tests.browser.conftest import RunningDemo
 from tests.browser.phone_steps import PIN, bring_into_view, fill, tap, tick
+from tests.browser.test_handover_in_console import answer_handover, to_the_handover_inbox
 from tests.browser.test_phone_handover import (
     PHONE,
     Office,
@@ -33,9 +34,7 @@ from tests.browser.test_phone_handover import (
     offline_tap,
     one_visit_demo,
 )
-from tests.support.browser import fill as desk_fill
 from tests.support.browser import open_flet, screenshot, wait_id, wait_text
-from tests.support.browser import tap as desk_tap
 from tests.support.procs import free_port, start_python, stop, wait_http
 
 pytestmark = pytest.mark.browser
@@ -121,19 +120,8 @@ def test_handover_offline_then_acknowledged_and_answered_and_passed_to_the_next_
     assert row is not None
 
     desk = chromium.new_context(viewport=DESK).new_page()
-    open_flet(desk, f"{demo.server_url}/console/")
-    desk_fill(desk, "console-email", demo.logins.coordinator_email)
-    desk_fill(desk, "console-password", demo.logins.password)
-    desk_tap(desk, "console-sign-in")
-    wait_text(desk, "Handovers (1 unacknowledged)")
-    desk_tap(desk, "console-handovers")
-    desk_tap(desk, f"console-handover-{row['id']}")
-    wait_text(desk, PASS_ON)
-    desk_tap(desk, "console-handover-ack")
-    wait_text(desk, "Acknowledged by")
-    desk_fill(desk, "console-handover-reply-text", REPLY)
-    desk_tap(desk, "console-handover-reply-send")
-    wait_text(desk, REPLY)
+    to_the_handover_inbox(desk, demo.server_url, demo.logins)
+    answer_handover(desk, row["id"], (PASS_ON,), REPLY)
     screenshot(desk, artifacts_dir / "handover-console-answered.png")
     desk.context.close()
 

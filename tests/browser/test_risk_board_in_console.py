@@ -24,9 +24,9 @@ from server.schema import service_users, visits, workers
 from server.storage import make_engine
 from server.sync_service import handle_sync
 from sync.protocol import PushedRecord
+from tests.browser.conftest import office_server
 from tests.server.test_sync_contract import request, sealer_for
-from tests.support.browser import fill, open_flet, screenshot, tap, wait_text
-from tests.support.procs import free_port, start_python, stop, wait_http
+from tests.support.browser import console_sign_in, fill, open_flet, screenshot, tap, wait_text
 
 pytestmark = pytest.mark.browser
 NOTE = "Sat in the garden for an hour and enjoyed the sun"
@@ -83,15 +83,8 @@ def synced_from_the_phone(logins: DemoLogins) -> tuple[str, str]:
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     logins = seed(tmp_path_factory.mktemp("riskboard") / "demo")
     person, note_id = synced_from_the_phone(logins)
-    port = free_port()
-    env = {"FIELDAPP_DATABASE_URL": logins.database_url,
-           "FIELDAPP_ESCROW_KEY_FILE": str(logins.key_file)}
-    server = start_python(["-m", "server.cli", "serve", "--port", str(port)], env=env)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/health", proc=server, timeout=60)
-        yield Office(f"http://127.0.0.1:{port}", logins, person, note_id)
-    finally:
-        stop(server)
+    with office_server(logins) as url:
+        yield Office(url, logins, person, note_id)
 
 
 def test_the_board_then_a_note_read_and_its_audit_entry(
@@ -99,9 +92,7 @@ def test_the_board_then_a_note_read_and_its_audit_entry(
     page = chromium.new_context(viewport={"width": 1280, "height": 800},
                                 accept_downloads=True).new_page()
     open_flet(page, f"{office.url}/console/")
-    fill(page, "console-email", office.logins.coordinator_email)
-    fill(page, "console-password", office.logins.password)
-    tap(page, "console-sign-in")
+    console_sign_in(page, office.logins.coordinator_email, office.logins.password)
     wait_text(page, "Risk board")
     wait_text(page, "Urgent escalation: Fall")
     screenshot(page, artifacts_dir / "console-risk-board.png")
@@ -117,9 +108,7 @@ def test_the_board_then_a_note_read_and_its_audit_entry(
     tap(page, "console-sign-out")
     wait_text(page, "You have signed out.")
 
-    fill(page, "console-email", ADMIN)
-    fill(page, "console-password", office.logins.password)
-    tap(page, "console-sign-in")
+    console_sign_in(page, ADMIN, office.logins.password)
     tap(page, "console-audit")
     wait_text(page, "Audit log")
     fill(page, "audit-target", office.note_id)
