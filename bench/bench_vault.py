@@ -249,6 +249,9 @@ def notes(results: dict[str, Any]) -> list[str]:
                    f"{results['history_records']:,} sealed records "
                    f"({results['store_bytes'] / 2**20:.1f} MiB); today's list had "
                    f"{results.get('day_view_visits')} visits. `day()` opens only the sealed "
-                   "people rows it shows; its cost does not grow with history because visits "
-                   "are found through `visits_by_start` and records through `records_by_visit`.")
+                   "people rows it shows and their medicines lists (to mark time-critical "
+                   "doses; most of its time), and reads dose outcomes from a day before the "
+                   "first visit on; its cost does not grow with history because visits are "
+                   "found through `visits_by_start` and records through `records_by_visit` "
+                   "and `records_by_person`.")
     return out
