@@ -120,6 +120,9 @@ workers = Table(
     flag("active", True),
     # Trained to take observations: the phone offers the NEWS2 calculator (sent in the feed).
     Column("news2_trained", Boolean, nullable=False, default=False, server_default=false()),
+    # A phone's staff list (server/worker_profile.py): its area's colleagues, then the rest.
+    Index("workers_by_area_name", "tenant_id", "area", "name"),
+    Index("workers_by_name", "tenant_id", "name"),
 )
 
 coordinators = Table(

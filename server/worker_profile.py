@@ -5,7 +5,8 @@ NEWS2 calculator (DOMAIN.md "Escalation"). The office sets it per worker; it rea
 as a `worker` change in that worker's feed, and in every full resync, so a phone cannot switch it
 on for itself. `staff`: the colleagues a controlled drug's witness is picked from (DOMAIN.md
 "Controlled drugs": a named member of staff, not the worker) — the agency's active coordinators
-and care workers, the worker's own area first, at most STAFF_CAP, never the worker themself.
+and care workers (coordinators, then the worker's own area, then the rest), at most STAFF_CAP,
+never the worker themself.
 Nothing about the people cared for travels here.
 """
 
@@ -20,27 +21,32 @@ from server.errors import NotFound
 from server.schema import coordinators, workers
 
 WORKER_ENTITY = "worker"
-STAFF_CAP = 200  # a national provider's staff would not fit a phone's picker, nor need to
+STAFF_CAP = 100  # a witness is someone at the home: coordinators and the area come first
 
 
 def staff(conn: Connection, tenant_id: str, worker_id: str) -> list[dict[str, str]]:
-    """Colleagues who may witness a controlled drug: [{id, name, role}], by name."""
+    """Colleagues who may witness a controlled drug: [{id, name, role}], by name.
+
+    Coordinators first, then care workers of the worker's own area, then the rest, until
+    STAFF_CAP: each part a query that stops at the cap (indexes workers_by_area_name and
+    workers_by_name), since every phone's full sync asks for it and an agency may employ
+    thousands."""
     area = conn.execute(select(workers.c.area).where(
-        workers.c.tenant_id == tenant_id, workers.c.id == worker_id)).scalar()
-    found = [{"id": r.id, "name": r.name, "role": "care_worker", "area": r.area}
-             for r in conn.execute(select(workers.c.id, workers.c.name, workers.c.area).where(
-                 workers.c.tenant_id == tenant_id, workers.c.active.is_(True),
-                 workers.c.id != worker_id))]
-    found += [{"id": r.id, "name": r.name, "role": r.role, "area": ""}
-              for r in conn.execute(select(coordinators.c.id, coordinators.c.name,
-                                           coordinators.c.role).where(
-                  coordinators.c.tenant_id == tenant_id, coordinators.c.active.is_(True)))]
-    # Coordinators and the worker's own area first when the list must be cut.
-    found.sort(key=lambda s: (s["role"] == "care_worker" and s["area"] != area, s["name"],
-                              s["id"]))
-    kept = found[:STAFF_CAP]
-    return sorted(({"id": s["id"], "name": s["name"], "role": s["role"]} for s in kept),
-                  key=lambda s: (s["name"], s["id"]))
+        workers.c.tenant_id == tenant_id, workers.c.id == worker_id)).scalar() or ""
+    found = [{"id": r.id, "name": r.name, "role": r.role} for r in conn.execute(
+        select(coordinators.c.id, coordinators.c.name, coordinators.c.role).where(
+            coordinators.c.tenant_id == tenant_id, coordinators.c.active.is_(True))
+        .order_by(coordinators.c.name, coordinators.c.id).limit(STAFF_CAP))]
+    colleagues = (workers.c.tenant_id == tenant_id, workers.c.active.is_(True),
+                  workers.c.id != worker_id)
+    for same_area in (workers.c.area == area, workers.c.area != area):
+        room = STAFF_CAP - len(found)
+        if room <= 0:
+            break
+        found += [{"id": r.id, "name": r.name, "role": "care_worker"} for r in conn.execute(
+            select(workers.c.id, workers.c.name).where(*colleagues, same_area)
+            .order_by(workers.c.name, workers.c.id).limit(room))]
+    return sorted(found, key=lambda s: (s["name"], s["id"]))
 
 
 def change(conn: Connection, tenant_id: str, worker_id: str) -> dict[str, Any]:

@@ -6,14 +6,16 @@ worker's feed, in order, so the latest setting wins; the command line sets it.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert, select
 
 from server import worker_profile
 from server.cli import main
 from server.errors import NotFound
+from server.schema import workers
 from server.sync_service import handle_sync
 from sync.protocol import Change
 from tests.factories import small_agency
@@ -77,3 +79,27 @@ def test_the_profile_lists_the_staff_a_witness_is_picked_from_never_the_worker(
     assert [(s["name"], s["role"]) for s in body["staff"]] == [
         ("Sam Office", "coordinator"), ("Tom Baxter", "care_worker")]
     assert a.worker_id not in {s["id"] for s in body["staff"]}
+
+
+def test_a_large_agencys_staff_list_keeps_coordinators_and_the_workers_area_first(
+        engine: Engine, tmp_path: Path) -> None:
+    """An agency of hundreds: the list stops at STAFF_CAP, and the names cut are from other
+    areas, never a coordinator or a colleague of the worker's own area."""
+    a = small_agency(engine, tmp_path)
+    with engine.begin() as conn:
+        area = conn.execute(select(workers.c.area).where(
+            workers.c.id == a.worker_id)).scalar()
+        conn.execute(insert(workers), [
+            {"id": str(uuid.uuid4()), "tenant_id": a.tenant_id, "name": f"Aaron Far {i:03}",
+             "area": "Elsewhere", "active": True} for i in range(worker_profile.STAFF_CAP)]
+            + [{"id": str(uuid.uuid4()), "tenant_id": a.tenant_id, "name": f"Zoe Near {i}",
+                "area": area, "active": True} for i in range(3)]
+            + [{"id": str(uuid.uuid4()), "tenant_id": a.tenant_id, "name": "Zed Gone",
+                "area": area, "active": False}])
+        listed = worker_profile.staff(conn, a.tenant_id, a.worker_id)
+    names = [s["name"] for s in listed]
+    assert len(listed) == worker_profile.STAFF_CAP
+    assert {"Sam Office", "Zoe Near 0", "Zoe Near 1", "Zoe Near 2"} <= set(names)
+    assert "Zed Gone" not in names and a.worker_id not in {s["id"] for s in listed}
+    assert names == sorted(names)
+    assert f"Aaron Far {worker_profile.STAFF_CAP - 1:03}" not in names  # cut from the far end
