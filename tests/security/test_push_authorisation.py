@@ -117,6 +117,25 @@ def test_a_dose_only_for_a_medicine_on_that_persons_list(world: World) -> None:
     assert world.push(fine)[0] == [fine.id]
 
 
+def test_a_controlled_drugs_witness_is_a_colleague_of_the_same_agency(world: World) -> None:
+    """DOMAIN.md: a controlled drug is witnessed by a named member of staff, not the worker;
+    a phone cannot name itself, another agency's worker or someone who is not staff at all."""
+    sealer = sealer_of(world.engine, world.a.tenant_id)
+    visit, person = world.my_visit()
+    medicine = medicine_of(world.engine, person)
+
+    def witnessed_by(witness: str) -> PushedRecord:
+        return record(sealer, "dose_outcome", visit, person, {
+            **facts_for("dose_outcome", medicine), "controlled": True, "witness_id": witness})
+
+    for witness in (world.a.worker_id, world.other.worker_id, str(uuid.uuid4())):
+        dose = witnessed_by(witness)
+        assert world.push(dose)[1][dose.id] == ("The witness must be another member of staff "
+                                                "of this agency.")
+    fine = witnessed_by(world.a.other_worker_id)
+    assert world.push(fine)[0] == [fine.id]
+
+
 def test_an_addendum_must_match_the_record_it_corrects(world: World) -> None:
     sealer = sealer_of(world.engine, world.a.tenant_id)
     note = record(sealer, "note", *world.my_visit())
