@@ -142,7 +142,9 @@ def no_dose_set(conn: Connection, tenant_id: str, tz: tzinfo, now: datetime,
     NO_DOSE_AHEAD with none entered (see module); `bodies` is office_checks.medicine_bodies,
     `answered` gives the (medicine, UTC time) of recorded outcomes. Returns what to raise
     (escalations.raise_escalation's keywords), for a writing transaction to raise."""
-    found = conn.execute(select(visits).where(
+    found = conn.execute(select(
+        visits.c.id, visits.c.service_user_id, visits.c.worker_id, visits.c.start,
+        visits.c.end).where(
         visits.c.tenant_id == tenant_id, visits.c.status != "cancelled",
         visits.c.end >= (now - LOOKBACK).isoformat(),
         visits.c.start <= (now + NO_DOSE_AHEAD).isoformat())).mappings().all()

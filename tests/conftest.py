@@ -56,6 +56,15 @@ def missing(what: str) -> None:
     pytest.skip(msg)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_monitor_marks() -> None:
+    """Each test starts as a fresh server process for the missed-dose monitor's per-agency
+    marks (server/missed_doses.py): the demo's agency id is the same in every test."""
+    monitor = sys.modules.get("server.missed_doses")
+    if monitor is not None:
+        monitor.forget()
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """SQLAlchemy URL of an empty database on a throwaway PostgreSQL cluster (one per session).

@@ -113,6 +113,20 @@ def test_warfarin_with_no_dose_for_the_day_tells_the_office_once(office: Office)
     (key,) = keys(office)
     assert warfarin in key and with_dose not in key
     assert missed_doses.tick(office.engine, now + MIN) == 0
+    # The next "no dose set" pass finds the same dose: still one escalation.
+    assert missed_doses.tick(office.engine, now + missed_doses.NO_DOSE_EVERY + MIN) == 0
+    assert len(office.raised()) == 1
+
+
+def test_a_per_date_medicine_added_after_the_first_look_is_found_by_the_next_pass(
+        office: Office) -> None:
+    now = office.t9 - timedelta(hours=2)
+    assert missed_doses.tick(office.engine, now) == 0  # nothing dosed per date yet
+    add_medicines(office, {"name": "Warfarin", "times": ["09:00"], "strength": "1mg",
+                           "amount": {"kind": "per_date", "unit": "mg", "by_date": {}}})
+    later = now + missed_doses.NO_DOSE_EVERY
+    assert sum(missed_doses.tick(office.engine, later + n * MIN) for n in range(3)) == 1
+    assert [e.office_check for e in office.raised()] == ["no_dose_set"]
 
 
 def enter_dose(office: Office, medicine: str, day: str, amount: float, now: datetime) -> None:
@@ -176,5 +190,5 @@ def test_no_dose_set_closes_itself_once_the_dose_for_that_date_is_entered(
                                              office.agency.worker_id, 0, 10_000)
                 if c["entity"] == "escalation"]
     assert any(b["state"] == "resolved" and b["outcome"] == "action_taken" for b in told)
-    # Nothing is raised again for the day now a dose is set.
-    assert missed_doses.tick(office.engine, now + 3 * MIN) == 0
+    # Nothing is raised again for the day now a dose is set (the next "no dose set" pass).
+    assert missed_doses.tick(office.engine, now + missed_doses.NO_DOSE_EVERY + 3 * MIN) == 0
