@@ -22,25 +22,29 @@ history row.
 
 Work per tick follows what changed, not the size of the rota: a tick every few seconds over a
 large agency's whole day (160,000 visits for 20,000 workers) took most of a CPU from the
-phones' syncs. So, per agency and process, a full pass (every window closed since the office
-started watching) runs first and every FULL_PASS_EVERY; the ticks between look only at windows
-that closed since the last pass, through visits that ended at most INCREMENTAL_REACH before it
-(a wider window is found by the next full pass). The "no dose set" check looks hours ahead, so
-it runs every NO_DOSE_EVERY. A clock that goes back (a test, a corrected server clock) starts
-with a full pass again.
+phones' syncs. So, per agency and process, a full pass runs first and every FULL_PASS_EVERY:
+it reads the day's visits nobody has checked in to and their medicines lists, and plans every
+time-critical dose whose window closes before the next full pass. The ticks between take only
+the planned doses whose window closed since the last tick, and read again just those visits
+(cancelled, checked in, reassigned?) and medicines (changed since the plan?). A visit or
+medicine added after the plan is found by the next full pass, at most FULL_PASS_EVERY later.
+The "no dose set" check looks hours ahead, so it runs every NO_DOSE_EVERY. A clock that goes
+back (a test, a corrected server clock) starts with a full pass again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, RowMapping, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from server import dose_limits, escalations
-from server.medicine_watch import watched, watched_bodies
+from server.medicine_watch import Watched, watched, watched_bodies
 from server.office_checks import (
     DEFAULT_WINDOW_MINUTES,
     MEDICATION,
@@ -58,21 +62,38 @@ LOOKBACK = timedelta(hours=24)  # visits that ended longer ago than this are not
 DUE_MARGIN = timedelta(minutes=60)
 CANCELLED = "cancelled"
 FULL_PASS_EVERY = timedelta(minutes=10)
-INCREMENTAL_REACH = timedelta(hours=6)  # covers windows up to 2.5 h either side of the time
 NO_DOSE_EVERY = timedelta(minutes=5)
+CHUNK = 500  # ids per IN list
 
-# Per agency, in this process: (last full pass, last pass) and the last "no dose set" pass.
-_passes: dict[str, tuple[datetime, datetime]] = {}
+
+@dataclass(frozen=True)
+class Planned:
+    """A time-critical dose at a visit nobody had checked in to when the plan was made."""
+
+    closes: datetime  # its window's end: missed from then on
+    start: str  # the visit's start, then its id: the same visit wins every time (double-ups)
+    visit_id: str
+    medicine_id: str
+    version: int  # of the medicines list the plan read
+    at: datetime  # the prescribed time (UTC)
+
+
+@dataclass
+class Plan:
+    made_at: datetime  # the full pass
+    ticked_at: datetime  # the last tick that finished
+    doses: list[Planned] = field(default_factory=list)
+
+
+# Per agency, in this process: the plan, and the last "no dose set" pass.
+_plans: dict[str, Plan] = {}
 _no_dose_passes: dict[str, datetime] = {}
 
 
-def _pass_from(tenant_id: str, since: datetime, now: datetime) -> tuple[datetime, bool]:
-    """Where this tick's search starts, and whether it is a full pass."""
-    full, last = _passes.get(tenant_id, (None, None))
-    if full is None or last is None or not full <= last <= now \
-            or now - full >= FULL_PASS_EVERY:
-        return since, True
-    return max(since, last), False
+def _fresh_plan_needed(tenant_id: str, now: datetime) -> bool:
+    plan = _plans.get(tenant_id)
+    return plan is None or not plan.made_at <= plan.ticked_at <= now \
+        or now - plan.made_at >= FULL_PASS_EVERY
 
 
 def _no_dose_due(tenant_id: str, now: datetime) -> bool:
@@ -93,13 +114,19 @@ def tick(engine: Engine, now: datetime) -> int:
     for tenant_id, zone in agencies:
         with engine.begin() as conn:
             since = _watching_since(conn, tenant_id, now)
-        lower, full = _pass_from(tenant_id, since, now)
+        full = _fresh_plan_needed(tenant_id, now)
         no_dose = _no_dose_due(tenant_id, now)
-        # Finding them reads (and opens) medicines lists: a reading transaction, which on
-        # SQLite holds no writer's lock, so phones' syncs are not kept waiting.
+        # Reading medicines lists (and opening new versions of them) in a reading transaction,
+        # which on SQLite holds no writer's lock, so phones' syncs are not kept waiting.
         with read_only(engine) as conn:
-            todo = _tenant(conn, tenant_id, ZoneInfo(zone), lower, now,
-                           reach=None if full else INCREMENTAL_REACH)
+            if full:
+                plan = Plan(now, since, _plan(conn, tenant_id, ZoneInfo(zone), since, now,
+                                              now + FULL_PASS_EVERY))
+            else:
+                plan = _plans[tenant_id]
+            lower = max(since, plan.ticked_at)
+            todo = _missed(conn, tenant_id, ZoneInfo(zone),
+                           [d for d in plan.doses if lower <= d.closes < now], now)
             if no_dose:
                 # Per-date doses (warfarin, insulin) with none entered: the office enters one.
                 todo += dose_limits.no_dose_set(conn, tenant_id, ZoneInfo(zone), now,
@@ -110,8 +137,10 @@ def tick(engine: Engine, now: datetime) -> int:
                     raised += escalations.raise_escalation(
                         conn, tenant_id, raised_at=now, received_at=now, actor_kind="office",
                         actor_id="office_check", **found) is not None
-        # Only a pass that finished moves the marks on.
-        _passes[tenant_id] = (now if full else _passes[tenant_id][0], now)
+        # Only a tick that finished moves the marks on.
+        plan.ticked_at = now
+        plan.doses = [d for d in plan.doses if d.closes >= now]
+        _plans[tenant_id] = plan
         if no_dose:
             _no_dose_passes[tenant_id] = now
     return raised
@@ -119,7 +148,7 @@ def tick(engine: Engine, now: datetime) -> int:
 
 def forget() -> None:
     """Start again with full passes (a test that reuses an agency's id in a fresh database)."""
-    _passes.clear()
+    _plans.clear()
     _no_dose_passes.clear()
 
 
@@ -149,58 +178,108 @@ def due_times(med: dict[str, Any], start: datetime, end: datetime,
         return []  # a body the console would refuse: nothing can be due at set times
 
 
-def _tenant(conn: Connection, tenant_id: str, tz: ZoneInfo, since: datetime,
-            now: datetime, reach: timedelta | None = None) -> list[dict[str, Any]]:
-    """The missed doses whose window closed in [since, now); `reach`: only visits that ended
-    at most that long before `since` (an incremental pass)."""
-    ended = now - LOOKBACK if reach is None else max(now - LOOKBACK, since - reach)
-    # Visit times are stored in UTC (+00:00), so their text order is time order.
+def _plan(conn: Connection, tenant_id: str, tz: ZoneInfo, since: datetime, now: datetime,
+          until: datetime) -> list[Planned]:
+    """The time-critical doses, at visits of the last LOOKBACK nobody has checked in to, whose
+    window closes in [since, until): the full pass."""
+    # A dose belongs to a visit from DUE_MARGIN (or its window, if wider) before its start,
+    # and closes half its window after its time: a visit starting after until + DUE_MARGIN
+    # has none closing before until. Times are stored in UTC (+00:00): text order is time order.
     found = conn.execute(select(
-        visits.c.id, visits.c.service_user_id, visits.c.worker_id, visits.c.start,
-        visits.c.end).where(
+        visits.c.id, visits.c.service_user_id, visits.c.start, visits.c.end).where(
         visits.c.tenant_id == tenant_id, visits.c.status != CANCELLED,
-        visits.c.end >= ended.isoformat(),
-        visits.c.start <= now.isoformat())).mappings().all()
-    if not found:
-        return []
-    visited = set(conn.execute(select(records.c.visit_id).where(
-        records.c.tenant_id == tenant_id, records.c.kind == "check_in",
-        records.c.visit_id.in_([v["id"] for v in found]))).scalars())
-    # Earliest visit first, ties (a double-up) broken by id: the same visit every tick, any backend.
-    unvisited = sorted((v for v in found if v["id"] not in visited),
-                       key=lambda v: (v["start"], v["id"]))
-    people = sorted({v["service_user_id"] for v in unvisited})
-    critical: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    lists = conn.execute(select(medicines.c.id, medicines.c.version,
-                                medicines.c.service_user_id).where(
-        medicines.c.tenant_id == tenant_id, medicines.c.service_user_id.in_(people))).all()
-    owner: dict[str, str] = {r.id: r.service_user_id for r in lists}
-    opened = watched(conn, tenant_id, {r.id: r.version for r in lists})
+        visits.c.end >= (now - LOOKBACK).isoformat(),
+        visits.c.start <= (until + DUE_MARGIN).isoformat())).all()
+    visited = _checked_in(conn, tenant_id, [v.id for v in found])
+    unvisited = [v for v in found if v.id not in visited]
+    lists = _lists(conn, tenant_id, sorted({v.service_user_id for v in unvisited}))
+    opened = watched(conn, tenant_id, {mid: version for mid, (version, _) in lists.items()})
+    critical: dict[str, list[tuple[str, Watched]]] = {}
     for mid, kept in sorted(opened.items()):
         if kept.time_critical:
-            critical.setdefault(owner[mid], []).append((mid, kept.body))
-    missed: dict[str, tuple[RowMapping, str, datetime]] = {}
+            critical.setdefault(lists[mid][1], []).append((mid, kept))
+    out = []
     for v in unvisited:
-        start, end = datetime.fromisoformat(v["start"]), datetime.fromisoformat(v["end"])
-        for mid, med in critical.get(v["service_user_id"], []):
-            half = timedelta(minutes=int(med.get("window_minutes") or DEFAULT_WINDOW_MINUTES))
-            for at in due_times(med, start, end, tz):
-                # The window has closed (its last minute still counts), since we watch.
-                if since <= at + half < now:
-                    missed.setdefault(escalations.dose_key(mid, at.isoformat()), (v, mid, at))
+        start, end = datetime.fromisoformat(v.start), datetime.fromisoformat(v.end)
+        for mid, kept in critical.get(v.service_user_id, []):
+            for at in due_times(kept.body, start, end, tz):
+                closes = at + kept.half
+                if since <= closes < until:
+                    out.append(Planned(closes, v.start, v.id, mid, lists[mid][0], at))
+    return out
+
+
+def _missed(conn: Connection, tenant_id: str, tz: ZoneInfo, due: list[Planned],
+            now: datetime) -> list[dict[str, Any]]:
+    """The planned doses whose window has closed that are still missed now: the visit not
+    cancelled nor checked in to, the medicine unchanged (or still due then), no outcome from
+    anyone, not raised before."""
+    if not due:
+        return []
+    ids = sorted({d.visit_id for d in due})
+    rows = {r.id: r for r in _chunked(conn, ids, lambda chunk: select(
+        visits.c.id, visits.c.service_user_id, visits.c.worker_id, visits.c.start,
+        visits.c.end, visits.c.status).where(
+        visits.c.tenant_id == tenant_id, visits.c.id.in_(chunk)))}
+    visited = _checked_in(conn, tenant_id, ids)
+    live = {r.id: r for r in rows.values() if r.status != CANCELLED and r.id not in visited}
+    versions = {r.id: int(r.version) for r in _chunked(
+        conn, sorted({d.medicine_id for d in due}), lambda chunk: select(
+            medicines.c.id, medicines.c.version).where(
+            medicines.c.tenant_id == tenant_id, medicines.c.id.in_(chunk)))}
+    changed = {mid: v for mid, v in versions.items()
+               if any(d.medicine_id == mid and d.version != v for d in due)}
+    reread = watched(conn, tenant_id, changed) if changed else {}
+    missed: dict[str, tuple[Any, str, datetime]] = {}
+    for d in sorted(due, key=lambda d: (d.start, d.visit_id, d.medicine_id, d.at)):
+        v = live.get(d.visit_id)
+        if v is None or d.medicine_id not in versions:
+            continue
+        if d.medicine_id in changed:  # edited since the plan: still due at that time?
+            kept = reread.get(d.medicine_id)
+            if kept is None or not kept.time_critical or d.at not in due_times(
+                    kept.body, datetime.fromisoformat(v.start),
+                    datetime.fromisoformat(v.end), tz) or d.at + kept.half >= now:
+                continue
+        missed.setdefault(escalations.dose_key(d.medicine_id, d.at.isoformat()),
+                          (v, d.medicine_id, d.at))
     if not missed:
         return []
     known = set(conn.execute(select(escalations_t.c.dedupe_key).where(
         escalations_t.c.tenant_id == tenant_id,
         escalations_t.c.dedupe_key.in_(sorted(missed)))).scalars())
+    people = sorted({v.service_user_id for v, _, _ in missed.values()})
     answered = _answered(conn, tenant_id, people, min(at for _, _, at in missed.values()))
     return [dict(dedupe_key=key, type_=MEDICATION, severity=URGENT,
-                 worker_id=v["worker_id"], service_user_id=v["service_user_id"],
-                 visit_id=v["id"], office_check=Check.UNVISITED.value,
+                 worker_id=v.worker_id, service_user_id=v.service_user_id,
+                 visit_id=v.id, office_check=Check.UNVISITED.value,
                  detail={"check": Check.UNVISITED.value, "medicine_id": mid,
                          "dose_at": at.isoformat()})
             for key, (v, mid, at) in sorted(missed.items())
             if key not in known and (mid, at) not in answered]
+
+
+def _chunked(conn: Connection, ids: list[str], query: Callable[[list[str]], Any]) -> list[Any]:
+    """Rows of `query` over `ids` a CHUNK at a time (an IN list stays within every backend's
+    limit on bound parameters)."""
+    out: list[Any] = []
+    for i in range(0, len(ids), CHUNK):
+        out += conn.execute(query(ids[i:i + CHUNK])).all()
+    return out
+
+
+def _checked_in(conn: Connection, tenant_id: str, visit_ids: list[str]) -> set[str]:
+    return {r.visit_id for r in _chunked(conn, visit_ids, lambda chunk: select(
+        records.c.visit_id).where(records.c.tenant_id == tenant_id, records.c.kind == "check_in",
+                                  records.c.visit_id.in_(chunk)))}
+
+
+def _lists(conn: Connection, tenant_id: str, people: list[str]) -> dict[str, tuple[int, str]]:
+    """The medicines of these people: id -> (version, person)."""
+    return {r.id: (int(r.version), r.service_user_id) for r in _chunked(
+        conn, people, lambda chunk: select(
+            medicines.c.id, medicines.c.version, medicines.c.service_user_id).where(
+            medicines.c.tenant_id == tenant_id, medicines.c.service_user_id.in_(chunk)))}
 
 
 def _answered(conn: Connection, tenant_id: str, people: list[str],

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
-from server import agency, escalations, missed_doses
+from server import agency, escalations, med_versions, missed_doses
 from server.escrow import load_private_key
+from server.list_history import Action
 from server.office_checks import medicine_bodies
-from server.schema import escalation_events, medicines
+from server.schema import escalation_events, medicines, visits
 from server.schema import escalations as escalations_t
 from server.services import escalation_board
 from server.services.sign_in import Coordinator
@@ -319,6 +320,63 @@ def test_a_checked_in_visit_or_a_recorded_dose_is_not_missed(office: Office) -> 
     before = office.checks()
     assert missed_doses.tick(office.engine, lunch_dose + timedelta(hours=2)) == 0
     assert office.checks() == before == [("time_critical_not_given", "urgent")]
+
+
+def test_between_full_passes_the_planned_dose_is_raised_as_its_window_closes(
+        office: Office) -> None:
+    """The full pass plans the day's time-critical doses; the ticks after it (every few
+    seconds) take only those whose window has just closed."""
+    closes = office.t9 + 30 * MIN
+    assert missed_doses.tick(office.engine, closes - 5 * MIN) == 0  # a full pass: the plan
+    assert missed_doses.tick(office.engine, closes) == 0
+    assert missed_doses.tick(office.engine, closes + S) == 1
+    assert missed_doses.tick(office.engine, closes + 2 * S) == 0
+    assert office.checks() == [("time_critical_unvisited", "urgent")]
+
+
+@pytest.mark.parametrize("change", ["checked in", "cancelled", "dose moved to 11:00"])
+def test_what_changed_after_the_plan_is_read_again_before_raising(office: Office,
+                                                                   change: str) -> None:
+    closes = office.t9 + 30 * MIN
+    assert missed_doses.tick(office.engine, closes - 5 * MIN) == 0  # the plan
+    tid = office.agency.tenant_id
+    if change == "checked in":
+        for v in (office.morning, office.double_up):
+            office.push(office.record("check_in", v, closes - 2 * MIN, {}))
+    elif change == "cancelled":
+        with office.engine.begin() as conn:
+            conn.execute(update(visits).where(visits.c.id.in_(
+                [office.morning["id"], office.double_up["id"]])).values(status="cancelled"))
+    else:
+        with office.engine.begin() as conn:
+            body = medicine_bodies(conn, tid, medicines.c.id == office.careldopa)[
+                office.careldopa]
+            times = [("11:00" if t == "09:00" else t) for t in body["times"]]
+            v = med_versions.propose(conn, tid, "coordinator-a", "medicine", office.careldopa,
+                                     office.person, Action.CHANGE, {**body, "times": times},
+                                     "GP letter", "clinician_instruction", closes - 3 * MIN)
+            med_versions.check(conn, tid, "coordinator-b", v.id, closes - 3 * MIN)
+    assert missed_doses.tick(office.engine, closes + S) == 0
+    assert office.raised() == []
+
+
+def test_a_visit_added_after_the_plan_is_watched_from_the_next_full_pass(
+        office: Office) -> None:
+    """The morning's visits were cancelled; at 09:25 a new 09:00 visit is put on the rota
+    after the plan was made: its missed dose is raised by the next full pass, at most
+    FULL_PASS_EVERY after the plan."""
+    closes = office.t9 + 30 * MIN
+    with office.engine.begin() as conn:
+        conn.execute(update(visits).where(visits.c.id.in_(
+            [office.morning["id"], office.double_up["id"]])).values(status="cancelled"))
+    plan_at = closes - 5 * MIN
+    assert missed_doses.tick(office.engine, plan_at) == 0
+    extra = visit(office.agency.worker_id, office.person, "morning", office.t9)
+    agency.add_visits(office.engine, office.agency.tenant_id, [extra])
+    assert missed_doses.tick(office.engine, closes + S) == 0  # not in the plan yet
+    assert missed_doses.tick(office.engine, plan_at + missed_doses.FULL_PASS_EVERY) == 1
+    (esc,) = office.raised()
+    assert esc.visit_id == extra["id"]
 
 
 def test_two_monitors_and_a_restart_raise_the_missed_dose_once(office: Office) -> None:
