@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from server import agency_settings, datakeys, feed, sealing
 from server.errors import Invalid, NotFound
@@ -310,13 +310,8 @@ def recent_points(conn: Connection, tenant_id: str, people: list[str], worker_id
     if not people:
         return []
     since = (now - POINT_MAX_AGE).isoformat()
-    rows = conn.execute(
-        select(handover_points.c.item_id, handover_points.c.body)
-        .where(handover_points.c.tenant_id == tenant_id,
-               handover_points.c.service_user_id.in_(people),
-               handover_points.c.author_id != worker_id,
-               handover_points.c.written_at >= since)
-        .order_by(handover_points.c.written_at, handover_points.c.item_id)).all()
+    rows = conn.execute(_RECENT_POINTS, {"tenant": tenant_id, "people": people,
+                                         "worker": worker_id, "since": since}).all()
     if not rows:
         return []
     keys = datakeys.keys_for(conn, tenant_id)
@@ -329,3 +324,13 @@ def recent_points(conn: Connection, tenant_id: str, people: list[str], worker_id
         out.append({"entity": handover.POINT_ENTITY, "entity_id": r.item_id, "op": "upsert",
                     "version": 1, "body": body})
     return out
+
+
+# Every full resync runs it: built once (bound parameters), not per call.
+_RECENT_POINTS = (
+    select(handover_points.c.item_id, handover_points.c.body)
+    .where(handover_points.c.tenant_id == bindparam("tenant"),
+           handover_points.c.service_user_id.in_(bindparam("people", expanding=True)),
+           handover_points.c.author_id != bindparam("worker"),
+           handover_points.c.written_at >= bindparam("since"))
+    .order_by(handover_points.c.written_at, handover_points.c.item_id))

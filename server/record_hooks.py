@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from server import cd_stock, escalations, feed, handovers, lone_records, office_checks, welfare
 from server.clock import SYSTEM_CLOCK
@@ -129,8 +129,9 @@ RECENT_DOSES = timedelta(hours=48)
 def recent_doses(conn: Connection, tenant_id: str, people: list[str], worker_id: str,
                  now: datetime | None = None) -> list[dict[str, Any]]:
     """Dose facts from the last 48 h for people newly in a worker's scope (not their own), by
-    person, then in the order the office received them (two queries, however many people),
-    then the effects colleagues recorded for as-needed doses in those 48 h (one more).
+    person, then in the order the office received them, then the effects colleagues recorded
+    for as-needed doses in those 48 h (one query for both, one more for corrections, however
+    many people).
 
     Without them a worker put on a visit this afternoon could not see the morning's PRN dose
     given by a colleague, and the offline limit would not hold; nor know its effect was
@@ -139,13 +140,9 @@ def recent_doses(conn: Connection, tenant_id: str, people: list[str], worker_id:
     if not people:
         return []
     since = ((now or SYSTEM_CLOCK.now()) - RECENT_DOSES).isoformat()
-    rows = [r for r in conn.execute(
-        select(records.c.id, records.c.worker_id, records.c.service_user_id, records.c.facts)
-        .where(records.c.tenant_id == tenant_id, records.c.service_user_id.in_(people),
-               records.c.kind == "dose_outcome", records.c.worker_id != worker_id,
-               records.c.received_at >= since)
-        .order_by(records.c.service_user_id, records.c.seq)
-    ) if _dose_facts_ok(r.facts)]
+    found = conn.execute(_RECENT, {"tenant": tenant_id, "people": people,
+                                   "worker": worker_id, "since": since}).all()
+    rows = [r for r in found if r.kind == "dose_outcome" and _dose_facts_ok(r.facts)]
     corrections: dict[str, list[dict[str, Any]]] = {}
     if rows:
         for c in conn.execute(
@@ -167,12 +164,18 @@ def recent_doses(conn: Connection, tenant_id: str, people: list[str], worker_id:
                                                              r.worker_id)})
     out += [{"entity": EFFECT_ENTITY, "entity_id": r.id, "op": "upsert", "version": 1,
              "body": _effect_body(r.service_user_id, r.facts, r.worker_id)}
-            for r in conn.execute(
-                select(records.c.id, records.c.worker_id, records.c.service_user_id,
-                       records.c.facts)
-                .where(records.c.tenant_id == tenant_id, records.c.service_user_id.in_(people),
-                       records.c.kind == "dose_effect", records.c.worker_id != worker_id,
-                       records.c.received_at >= since)
-                .order_by(records.c.service_user_id, records.c.seq))
-            if _effect_facts_ok(r.facts)]
+            for r in found if r.kind == "dose_effect" and _effect_facts_ok(r.facts)]
     return out
+
+
+# Outcomes and effects in one query, built once (every full resync runs it): by person, then
+# in the order the office received them.
+_RECENT = (
+    select(records.c.id, records.c.kind, records.c.worker_id, records.c.service_user_id,
+           records.c.facts)
+    .where(records.c.tenant_id == bindparam("tenant"),
+           records.c.service_user_id.in_(bindparam("people", expanding=True)),
+           records.c.kind.in_(("dose_outcome", "dose_effect")),
+           records.c.worker_id != bindparam("worker"),
+           records.c.received_at >= bindparam("since"))
+    .order_by(records.c.service_user_id, records.c.seq))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     String,
+    bindparam,
     cast,
     delete,
     insert,
@@ -30,6 +31,25 @@ from server.schema import care_plans, feed, feed_floor, medicines, service_users
 from server.sealing import open_body
 
 _VISIT_FIELDS = ("worker_id", "service_user_id", "visit_type", "start", "end", "status")
+
+# A morning of full resyncs runs these once per phone: built once here (bound parameters),
+# not per call, since building a statement cost about as much as running it.
+_VISITS = select(visits).where(
+    visits.c.tenant_id == bindparam("tenant"), visits.c.worker_id == bindparam("worker"),
+    visits.c.end >= bindparam("since")).order_by(visits.c.start)
+_BODIES = union_all(*[
+    select(literal(rank).label("rank"), literal(entity).label("entity"), table.c.id,
+           table.c.version,
+           (table.c.service_user_id if table is not service_users
+            else cast(null(), String)).label("service_user_id"),
+           table.c.body)
+    .where(table.c.tenant_id == bindparam("tenant"),
+           key.in_(bindparam("people", expanding=True)))
+    for rank, (table, entity, key) in enumerate((
+        (service_users, "service_user", service_users.c.id),
+        (care_plans, "care_plan", care_plans.c.service_user_id),
+        (medicines, "medicine", medicines.c.service_user_id)))
+]).order_by("rank")
 
 
 def floor(conn: Connection, tenant_id: str) -> int:
@@ -49,30 +69,16 @@ def current_scope(
 ) -> list[dict[str, Any]]:
     """Every entity the worker's phone should hold now, as upserts (feed-change shaped)."""
     since = ((now or SYSTEM_CLOCK.now()) - timedelta(days=retention_days)).isoformat()
-    rows = conn.execute(
-        select(visits).where(visits.c.tenant_id == tenant_id, visits.c.worker_id == worker_id,
-                             visits.c.end >= since).order_by(visits.c.start)
-    ).mappings().all()
+    rows = conn.execute(_VISITS, {"tenant": tenant_id, "worker": worker_id, "since": since}
+                        ).mappings().all()
     people = sorted({v["service_user_id"] for v in rows})
     out: list[dict[str, Any]] = []
     if people:
         # People, then their care plans, then their medicines: one query, one round trip.
-        parts = [
-            select(literal(rank).label("rank"), literal(entity).label("entity"), table.c.id,
-                   table.c.version,
-                   (table.c.service_user_id if table is not service_users
-                    else cast(null(), String)).label("service_user_id"),
-                   table.c.body)
-            .where(table.c.tenant_id == tenant_id, key.in_(people))
-            for rank, (table, entity, key) in enumerate((
-                (service_users, "service_user", service_users.c.id),
-                (care_plans, "care_plan", care_plans.c.service_user_id),
-                (medicines, "medicine", medicines.c.service_user_id)))
-        ]
         keys = datakeys.keys_for(conn, tenant_id)
         tables = {"service_user": "service_users", "care_plan": "care_plans",
                   "medicine": "medicines"}
-        for r in conn.execute(union_all(*parts).order_by("rank")):
+        for r in conn.execute(_BODIES, {"tenant": tenant_id, "people": people}):
             body = open_body(keys, tenant_id, tables[r.entity], r.id, r.version, r.body)
             body["id"] = r.id
             if r.service_user_id is not None:

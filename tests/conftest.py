@@ -57,12 +57,14 @@ def missing(what: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_monitor_marks() -> None:
-    """Each test starts as a fresh server process for the missed-dose monitor's per-agency
-    marks (server/missed_doses.py): the demo's agency id is the same in every test."""
-    monitor = sys.modules.get("server.missed_doses")
-    if monitor is not None:
-        monitor.forget()
+def _fresh_server_memory() -> None:
+    """Each test starts as a fresh server process for what the office keeps in memory per
+    agency (the missed-dose monitor's plan, the staff lists): the demo's agency id is the same
+    in every test, and a test may change the staff and look again at once."""
+    for name in ("server.missed_doses", "server.worker_profile"):
+        module = sys.modules.get(name)
+        if module is not None:
+            module.forget()
 
 
 @pytest.fixture(scope="session")
