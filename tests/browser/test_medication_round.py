@@ -32,6 +32,7 @@ from tests.browser.phone_steps import (
     ask_prn,
     check_in_here,
     check_out,
+    enrol,
     fill,
     record_dose,
     tap,
@@ -102,14 +103,7 @@ def test_a_medication_round_and_the_offices_mar_chart(demo, chromium) -> None:
     plan = plan_round()
     context = chromium.new_context(viewport={"width": 412, "height": 860})
     page = context.new_page()
-    open_flet(page, demo.app_url)
-    wait_text(page, "Set up this phone")
-    for ident, text in (("enrol-code", demo.logins.enrolment_code), ("enrol-pin", PIN),
-                        ("enrol-pin2", PIN)):
-        _fill(page, ident, text)
-        page.wait_for_timeout(300)
-    tap(page, "enrol-submit")
-    wait_text(page, "Today,", timeout=60)
+    enrol(page, demo.app_url, demo.logins.enrolment_code, PIN)
     wait_text(page, "Time-critical medicine")
     wait_id(page, "call-office")
 

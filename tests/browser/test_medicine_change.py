@@ -31,7 +31,7 @@ from fieldapp.domain.visit_rules import Visit
 from server import agency
 from server.demo_data import build_demo_agency, demo_id
 from server.storage import make_engine
-from tests.browser.phone_steps import ask_prn, record_dose, tap, wait_attr_text
+from tests.browser.phone_steps import ask_prn, enrol, record_dose, tap, wait_attr_text
 from tests.browser.test_medication_round import PIN, check_in, open_mar
 from tests.support.browser import fill, open_flet, wait_id, wait_text
 
@@ -118,14 +118,7 @@ def test_a_checked_dose_change_reaches_the_phone(demo, chromium) -> None:  # noq
     peggy, visit_index, line, senna_card, tenant_id = plan()
     add_senna(demo, tenant_id, peggy)
     phone = chromium.new_context(viewport={"width": 412, "height": 860}).new_page()
-    open_flet(phone, demo.app_url)
-    wait_text(phone, "Set up this phone")
-    for ident, text in (("enrol-code", demo.logins.enrolment_code), ("enrol-pin", PIN),
-                        ("enrol-pin2", PIN)):
-        fill(phone, ident, text)
-        phone.wait_for_timeout(300)
-    tap(phone, "enrol-submit")
-    wait_text(phone, "Today,", timeout=60)
+    enrol(phone, demo.app_url, demo.logins.enrolment_code, PIN)
     check_in(phone, visit_index)
     open_mar(phone)
     wait_text(phone, "15ml, oral")

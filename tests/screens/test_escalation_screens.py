@@ -8,7 +8,6 @@ import json
 from datetime import timedelta
 
 import flet as ft
-from flet.messaging.protocol import MessageAction
 
 from server import feed, worker_profile
 from server.schema import records as office_records
@@ -18,10 +17,7 @@ from tests.support.flet_memory import Harness
 
 
 def tick(ui: Harness, identifier: str, value: bool = True) -> None:
-    box = ui.find(identifier)
-    assert isinstance(box, (ft.Checkbox, ft.Switch))
-    ui.client.receive(MessageAction.UPDATE_CONTROL_PROPS, {"id": box._i, "props": {"value": value}})
-    ui.fire(box, "change", value)
+    ui.tick(identifier, value)
 
 
 def raise_fall(ui: Harness) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from server import agency
-from tests.screens.conftest import Office, Phone
+from tests.screens.conftest import Office, Phone, check_in
 from tests.screens.test_worker_screens import enrol
 
 
@@ -32,9 +32,7 @@ def test_no_dose_set_range_amount_and_prn_effect(phone: Phone, office: Office) -
     opened = phone.open()
     enrol(opened, office)
     ui = opened.ui
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
-    ui.tap("visit-mar")
+    check_in(ui, then="visit-mar")
     # Warfarin (dose-1, 09:00): no dose entered for today, so nothing to give.
     assert ui.text("dose-1-no-dose").startswith("No dose set for today")
     assert not ui.exists("dose-1-taken") and ui.exists("dose-1-refused")

@@ -19,7 +19,7 @@ from server.schema import records
 from server.services.mar_chart import build_mar_chart
 from server.services.sign_in import sign_in
 from tests.factories import PASSWORD
-from tests.screens.conftest import NOW, Office, Phone
+from tests.screens.conftest import NOW, Office, Phone, check_in
 from tests.screens.test_worker_screens import enrol
 
 
@@ -40,9 +40,7 @@ def test_the_witness_is_picked_from_the_staff_list_and_shown_on_the_mar_pdf(
     opened = phone.open()
     enrol(opened, office)
     ui = opened.ui
-    ui.tap("visit-0")
-    ui.tap("visit-check-in")
-    ui.tap("visit-mar")
+    check_in(ui, then="visit-mar")
     # The office's staff list, by name: a coordinator and the other care worker, not Amira.
     assert ui.text("prn-0-witness-0") == "Sam Office (coordinator)"
     assert ui.text("prn-0-witness-1") == "Tom Baxter (care worker)"

@@ -4,7 +4,6 @@ live in the database on both backends."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,23 +17,14 @@ from server.schema import audit_log, door_counts
 from sync.protocol import ENROL_PATH
 from tests.factories import code_for
 from tests.security.pushes import Office, gz, office_app, post_sync
-from tests.server.conftest import migrated, migrated_pg
+from tests.server.conftest import engine  # noqa: F401  (the two-backend fixture)
 from tests.support.live import serve
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        eng = migrated(f"sqlite:///{tmp_path / 'server.sqlite'}")
-    else:
-        _url, eng = migrated_pg(request.getfixturevalue("pg_url"), "doors")
-    yield eng
-    eng.dispose()
-
-
-def test_each_failure_past_the_free_ones_doubles_the_wait_up_to_a_cap(engine: Engine) -> None:
+def test_each_failure_past_the_free_ones_doubles_the_wait_up_to_a_cap(
+        engine: Engine) -> None:  # noqa: F811
     clock = FakeClock(START)
     doors = Doors(engine, "test", DoorRules(free=3, first_delay=timedelta(seconds=1),
                                             max_delay=timedelta(seconds=8),
@@ -57,7 +47,7 @@ def test_each_failure_past_the_free_ones_doubles_the_wait_up_to_a_cap(engine: En
     assert not doors.wait("a")
 
 
-def test_quiet_keys_are_swept_and_none_is_kept_as_typed(engine: Engine) -> None:
+def test_quiet_keys_are_swept_and_none_is_kept_as_typed(engine: Engine) -> None:  # noqa: F811
     clock = FakeClock(START)
     doors = Doors(engine, "test", DoorRules(free=0, forget_after=timedelta(hours=1)), clock)
     for i in range(SWEEP_EVERY - 1):

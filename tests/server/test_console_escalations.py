@@ -6,9 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import flet as ft
 import pytest
-from flet.messaging.protocol import MessageAction
 from sqlalchemy import Engine, select
 
 from server import agency, escalations
@@ -52,11 +50,7 @@ def queue_text(app: Harness) -> str:
 
 def choose(app: Harness, identifier: str, value: str) -> None:
     """Pick `value` in the dropdown inside `identifier`, as the browser reports a choice."""
-    dropdown = app.semantics(identifier).content
-    assert isinstance(dropdown, ft.Dropdown)
-    app.client.receive(MessageAction.UPDATE_CONTROL_PROPS,
-                       {"id": dropdown._i, "props": {"value": value}})
-    app.fire(dropdown, "select", value)
+    app.choose(identifier, value)
 
 
 def test_the_queue_shows_emergencies_first_with_their_age_and_the_day_links_to_it(

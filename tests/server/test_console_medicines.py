@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import flet as ft
 import pytest
-from flet.messaging.protocol import MessageAction
 from sqlalchemy import select
 
 from server import agency, feed
@@ -40,11 +38,7 @@ def sign_in_as_bea(app: Harness) -> None:
 
 
 def tick(app: Harness, identifier: str, value: bool) -> None:
-    box = app.semantics(identifier).content
-    assert isinstance(box, ft.Checkbox)
-    app.client.receive(MessageAction.UPDATE_CONTROL_PROPS,
-                       {"id": box._i, "props": {"value": value}})
-    app.fire(box, "change", value)
+    app.tick(identifier, value)
 
 
 def error_under(app: Harness, field: str) -> object:

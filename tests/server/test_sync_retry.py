@@ -3,34 +3,17 @@ answered, not failed with a 500 (its transaction was rolled back whole)."""
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, func, select, update
 
 from server import feed
 from server.schema import devices, records
 from server.sync_service import handle_sync
 from tests.factories import small_agency
 from tests.server.test_sync_contract import device_for, note, request, sealer_for
-
-
-def _someone_waits(engine: Engine, timeout: float = 20.0) -> None:
-    """Until another transaction waits on a row lock (PostgreSQL); a moment on SQLite, whose
-    writers queue for the whole database instead."""
-    if engine.dialect.name != "postgresql":
-        time.sleep(0.5)
-        return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with engine.connect() as conn:
-            if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE "
-                                 "wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
-                            ).scalar():
-                return
-        time.sleep(0.05)
-    raise AssertionError("nobody waited on a lock")
+from tests.support.pg import waiting_on_a_lock
 
 
 def test_a_push_chosen_to_break_a_deadlock_is_run_again_and_acknowledged(
@@ -46,7 +29,7 @@ def test_a_push_chosen_to_break_a_deadlock_is_run_again_and_acknowledged(
         with ThreadPoolExecutor(1) as pool:
             # The push takes the clock, stores, then waits for the device row ("last seen")...
             syncing = pool.submit(handle_sync, engine, device, request(pushed))
-            _someone_waits(engine)
+            assert waiting_on_a_lock(engine), "nobody waited on a lock"
             # ...while the other writer now waits for the clock: on PostgreSQL a deadlock,
             # found by the push (it waited first), whose transaction is rolled back.
             feed.lock_clock(other, agency.tenant_id)

@@ -5,7 +5,6 @@ Records arrive through the real sync service; the monitor's tick is called with 
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text, update
+from sqlalchemy import Engine, select, update
 
 from server import agency_settings, escalations, escrow, oncall, welfare
 from server import feed as feed_module
@@ -25,6 +24,7 @@ from server.sync_service import handle_sync
 from sync.protocol import PushedRecord, uuid7
 from tests.factories import SmallAgency, small_agency
 from tests.server.test_sync_contract import device_for, request, sealer_for
+from tests.support.pg import waiting_on_a_lock
 
 S = timedelta(seconds=1)
 MIN = timedelta(minutes=1)
@@ -290,23 +290,6 @@ def test_checking_in_again_after_checking_out_in_one_push_keeps_the_new_session_
     assert welfare.tick(worker.engine, grace_ends(worker)) == (1, 0)
 
 
-def _waiting_on_a_lock(engine: Engine, timeout: float = 20.0) -> bool:
-    """True once another transaction waits on a row lock (PostgreSQL), or after a moment for
-    the writer's turn (SQLite, which shows no such thing)."""
-    if engine.dialect.name != "postgresql":
-        time.sleep(0.5)
-        return True
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with engine.connect() as conn:
-            if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE "
-                                 "wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
-                            ).scalar():
-                return True
-        time.sleep(0.05)
-    return False
-
-
 def test_the_monitor_waits_for_a_push_in_progress_and_raises_nothing_for_its_check_out(
         worker: Worker, engine: Engine) -> None:
     # A push holding the agency's clock (as every push does first) that checks the worker out,
@@ -324,7 +307,7 @@ def test_the_monitor_waits_for_a_push_in_progress_and_raises_nothing_for_its_che
         feed_module.lock_clock(conn, tid)
         with ThreadPoolExecutor(1) as pool:
             ticking = pool.submit(welfare.tick, engine, grace_ends(worker))
-            assert _waiting_on_a_lock(engine)
+            assert waiting_on_a_lock(engine)
             welfare.from_records(conn, tid, a.worker_id, [out], grace_ends(worker))
             tx.commit()
             assert ticking.result(timeout=60) == (0, 0)  # it waited, then found it ended

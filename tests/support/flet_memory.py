@@ -597,6 +597,15 @@ class Harness:
                             {"id": target._i, "props": {"value": key}})
         self.fire(target, "select", key)
 
+    def tick(self, identifier: str, value: bool = True) -> None:
+        """Set the checkbox or switch inside ``identifier`` to ``value``, as a tap does."""
+        target = self._target(identifier, lambda c: isinstance(c, (ft.Checkbox, ft.Switch)),
+                              "tick")
+        assert isinstance(target, (ft.Checkbox, ft.Switch))
+        self.client.receive(MessageAction.UPDATE_CONTROL_PROPS,
+                            {"id": target._i, "props": {"value": value}})
+        self.fire(target, "change", value)
+
     def fire(self, control: BaseControl, event: str, data: Any = None) -> None:
         """Send a control event from the client and run its handler to completion."""
         dispatch = self.client.receive(MessageAction.CONTROL_EVENT,

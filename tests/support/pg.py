@@ -23,10 +23,12 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PG_GLOB = "/usr/lib/postgresql/*/bin"
 SUPERUSER = "fieldapp"
@@ -254,3 +256,23 @@ def pg_session_url() -> Iterator[str]:
     bindir = require_bindir()
     with throwaway_cluster(bindir) as cluster:
         yield cluster.url(DEFAULT_DB)
+
+
+def waiting_on_a_lock(engine: Any, timeout: float = 20.0) -> bool:
+    """True once another transaction waits on a row lock (PostgreSQL), or after a moment for
+    the writer's turn (SQLite, whose writers queue for the whole database and show no such
+    thing); False if nobody waited within `timeout` seconds."""
+    from sqlalchemy import text
+
+    if engine.dialect.name != "postgresql":
+        time.sleep(0.5)
+        return True
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE "
+                                 "wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+                            ).scalar():
+                return True
+        time.sleep(0.05)
+    return False
