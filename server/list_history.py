@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -17,50 +16,34 @@ from sqlalchemy import Connection, select
 from server import datakeys, sealing
 from server.errors import Invalid, NotFound
 from server.schema import list_versions
+from sync.codes import Code
 
 SEALED_AS = "list_versions"
 ENTITIES = ("medicine", "care_plan")
 
 
-class Action(StrEnum):
-    SET_UP = "set_up"  # the version that was there before versioning began
-    ADD = "add"
-    CHANGE = "change"
-    STOP = "stop"
-
-    @property
-    def label(self) -> str:
-        return {"set_up": "Set up", "add": "Added", "change": "Changed",
-                "stop": "Stopped"}[self.value]
+class Action(Code):
+    SET_UP = "set_up", "Set up"  # the version that was there before versioning began
+    ADD = "add", "Added"
+    CHANGE = "change", "Changed"
+    STOP = "stop", "Stopped"
 
 
-class State(StrEnum):
-    TO_CHECK = "to_check"
+class State(Code):
+    TO_CHECK = "to_check", "Waiting for a second check"
     CHECKED = "checked"
-    REJECTED = "rejected"
-
-    @property
-    def label(self) -> str:
-        return {"to_check": "Waiting for a second check", "checked": "Checked",
-                "rejected": "Rejected at the check"}[self.value]
+    REJECTED = "rejected", "Rejected at the check"
 
 
-class Source(StrEnum):
+class Source(Code):
     """Where a transcribed change came from (shown on the history and the MAR chart)."""
 
-    GP_LETTER = "gp_letter"
-    DISCHARGE_SUMMARY = "discharge_summary"
+    GP_LETTER = "gp_letter", "GP letter"
+    DISCHARGE_SUMMARY = "discharge_summary", "Hospital discharge summary"
     PRESCRIPTION = "prescription"
-    PHARMACY = "pharmacy"
-    CLINICIAN = "clinician_instruction"
+    PHARMACY = "pharmacy", "Pharmacy (dispensing label)"
+    CLINICIAN = "clinician_instruction", "Clinician's instruction"
     OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {"gp_letter": "GP letter", "discharge_summary": "Hospital discharge summary",
-                "prescription": "Prescription", "pharmacy": "Pharmacy (dispensing label)",
-                "clinician_instruction": "Clinician's instruction",
-                "other": "Other"}[self.value]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ phones withdrawn (wiped at their next contact), every such action audited."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy import Engine, and_, select
 
@@ -15,19 +14,16 @@ from server.schema import devices, workers
 from server.services.audit import audit
 from server.services.rota_board import require_planner
 from server.services.sign_in import Coordinator
+from sync.codes import Code
 
 CODE_MINUTES = 60 * 24  # as `fieldapp-server enrol` gives them
 
 
-class DeviceState(StrEnum):
-    ACTIVE = "active"
-    WITHDRAWN = "withdrawn"  # revoked: it wipes itself at its next contact
-    WIPED = "wiped"  # the phone confirmed it destroyed its data
-
-    @property
-    def words(self) -> str:
-        return {"active": "In use", "withdrawn": "Withdrawn: wipes at its next contact",
-                "wiped": "Wiped (confirmed by the phone)"}[self.value]
+class DeviceState(Code):
+    ACTIVE = "active", "In use"
+    # revoked: it wipes itself at its next contact
+    WITHDRAWN = "withdrawn", "Withdrawn: wipes at its next contact"
+    WIPED = "wiped", "Wiped (confirmed by the phone)"  # the phone destroyed its data
 
 
 @dataclass(frozen=True)

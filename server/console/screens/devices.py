@@ -167,7 +167,7 @@ def _table(state: DevicesState, act: Callable[[Callable[[], None]], Callable[[],
         ft.DataCell(ft.Text(_when(d.last_seen_at, state))),
         ft.DataCell(ft.Text(d.app_version or "—")),
         ft.DataCell(ft.Text("not reported" if d.pending is None else str(d.pending))),
-        ft.DataCell(ft.Text(d.state.words + (f" at {_short(d.wiped_at, state)}"
+        ft.DataCell(ft.Text(d.state.label + (f" at {_short(d.wiped_at, state)}"
                                              if d.wiped_at else ""))),
         ft.DataCell(button(f"console-devices-withdraw-{d.id}", "Withdraw", ask(d.id))
                     if d.state is DeviceState.ACTIVE else ft.Text("")),
