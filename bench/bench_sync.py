@@ -180,7 +180,8 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 def notes(results: dict[str, Any]) -> list[str]:
-    out = []
+    # What a reader must know about this run that its figures cannot say (added by hand).
+    out = [f"Caveat: {c}" for c in results.get("caveats", [])]
     env = results.get("day_envelopes")
     if env and results.get("day_records"):
         n, per = results["day_records"], env["bytes_per_record"]
