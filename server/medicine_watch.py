@@ -26,11 +26,11 @@ from sqlalchemy import Connection, select
 from server import datakeys, sealing
 from server.office_checks import DEFAULT_WINDOW_MINUTES
 from server.schema import medicines
+from server.storage import in_chunks
 from sync import codes
 from sync.schedule import due_between
 
 MAX_KEPT = 1_000_000  # (agency, medicine, version) entries; most are "not watched" (None)
-CHUNK = 500  # ids per IN list
 DAYS_KEPT = 14  # days of doses worked out per medicine version
 
 
@@ -128,11 +128,11 @@ def forget() -> None:
 
 def _open(conn: Connection, tenant_id: str, ids: list[str]) -> None:
     keys = datakeys.keys_for(conn, tenant_id)
-    for start in range(0, len(ids), CHUNK):
+    for chunk in in_chunks(ids):
         opened: dict[tuple[str, str, int], Watched | None] = {}
         for m in conn.execute(select(medicines.c.id, medicines.c.version, medicines.c.body)
                               .where(medicines.c.tenant_id == tenant_id,
-                                     medicines.c.id.in_(ids[start:start + CHUNK]))):
+                                     medicines.c.id.in_(chunk))):
             try:
                 body = sealing.open_body(keys, tenant_id, "medicines", m.id, m.version, m.body)
             except sealing.EnvelopeDamaged:

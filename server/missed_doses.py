@@ -54,7 +54,7 @@ from server.office_checks import (
 )
 from server.schema import escalations as escalations_t
 from server.schema import medicines, missed_dose_watch, records, tenants, visits
-from server.storage import read_only
+from server.storage import in_chunks, read_only
 from sync import codes
 from sync.schedule import due_between
 
@@ -63,7 +63,6 @@ DUE_MARGIN = timedelta(minutes=60)
 CANCELLED = "cancelled"
 FULL_PASS_EVERY = timedelta(minutes=10)
 NO_DOSE_EVERY = timedelta(minutes=5)
-CHUNK = 500  # ids per IN list
 
 
 @dataclass(frozen=True)
@@ -227,8 +226,8 @@ def _missed(conn: Connection, tenant_id: str, tz: ZoneInfo, due: list[Planned],
         conn, sorted({d.medicine_id for d in due}), lambda chunk: select(
             medicines.c.id, medicines.c.version).where(
             medicines.c.tenant_id == tenant_id, medicines.c.id.in_(chunk)))}
-    changed = {mid: v for mid, v in versions.items()
-               if any(d.medicine_id == mid and d.version != v for d in due)}
+    changed = {d.medicine_id: versions[d.medicine_id] for d in due
+               if versions.get(d.medicine_id, d.version) != d.version}
     reread = watched(conn, tenant_id, changed) if changed else {}
     missed: dict[str, tuple[Any, str, datetime]] = {}
     for d in sorted(due, key=lambda d: (d.start, d.visit_id, d.medicine_id, d.at)):
@@ -260,11 +259,10 @@ def _missed(conn: Connection, tenant_id: str, tz: ZoneInfo, due: list[Planned],
 
 
 def _chunked(conn: Connection, ids: list[str], query: Callable[[list[str]], Any]) -> list[Any]:
-    """Rows of `query` over `ids` a CHUNK at a time (an IN list stays within every backend's
-    limit on bound parameters)."""
+    """Rows of `query` over `ids`, an IN list's worth (storage.in_chunks) at a time."""
     out: list[Any] = []
-    for i in range(0, len(ids), CHUNK):
-        out += conn.execute(query(ids[i:i + CHUNK])).all()
+    for chunk in in_chunks(ids):
+        out += conn.execute(query(list(chunk))).all()
     return out
 
 

@@ -7,8 +7,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 import orjson
 
@@ -85,6 +85,14 @@ def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
 
 
 READ_ONLY = "fieldapp_read_only"
+IN_CHUNK = 500  # ids per IN list: well within every backend's limit on bound parameters
+_T = TypeVar("_T")
+
+
+def in_chunks(ids: Sequence[_T], size: int = IN_CHUNK) -> Iterator[Sequence[_T]]:
+    """`ids` a slice at a time, for IN lists (an agency's day can hold 160,000 visit ids)."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 BUSY_TIMEOUT_S = 30
 log = logging.getLogger(__name__)
 

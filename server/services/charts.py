@@ -15,6 +15,7 @@ from server.clock import SYSTEM_CLOCK, Clock
 from server.errors import Invalid
 from server.schema import records, visits, workers
 from server.services.sign_in import Coordinator, tenant_zone
+from server.storage import in_chunks
 from sync.codes import DoseOutcome, TaskOutcome
 
 WEEKS_DEFAULT, MAX_WEEKS = 8, 26
@@ -77,11 +78,11 @@ def weekly(engine: Engine, who: Coordinator, *, weeks: int = WEEKS_DEFAULT,
             visits.c.start < min(hi, now).isoformat(), *narrow)).all()
         ids = [v.id for v in vs]
         recs: list[Any] = []
-        for i in range(0, len(ids), MAX_IDS):
+        for chunk in in_chunks(ids, MAX_IDS):
             recs += conn.execute(select(
                 records.c.visit_id, records.c.kind, records.c.recorded_at, records.c.facts)
                 .where(records.c.tenant_id == who.tenant_id,
-                       records.c.visit_id.in_(ids[i:i + MAX_IDS]),
+                       records.c.visit_id.in_(chunk),
                        records.c.kind.in_(["check_in", "task_outcome", "dose_outcome"]))).all()
     starts = {v.id: v for v in vs}
     out = {first + timedelta(weeks=i): Week(first + timedelta(weeks=i)) for i in range(weeks)}

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, and_, select
 from server.medicine_watch import Watched, watched
 from server.missed_doses import CANCELLED, DUE_MARGIN
 from server.schema import medicines, records, visits
+from server.storage import in_chunks
 
 LONGEST_VISIT = timedelta(hours=12)  # bounds the search for visits around now
 # Doses belong to a visit from this long before its start to as long after its end (windows of
@@ -90,10 +91,10 @@ def _answered(conn: Connection, tenant_id: str, people: list[str],
     # The two facts only, read by the database (not each record's whole facts decoded here).
     medicine = records.c.facts["medicine_id"].as_string()
     scheduled = records.c.facts["scheduled_at"].as_string()
-    for start in range(0, len(people), 500):
+    for chunk in in_chunks(people):
         for mid, at in conn.execute(select(medicine, scheduled).where(
                 records.c.tenant_id == tenant_id, records.c.kind == "dose_outcome",
-                records.c.service_user_id.in_(people[start:start + 500]),
+                records.c.service_user_id.in_(chunk),
                 records.c.recorded_at >= (now - LONGEST_VISIT).isoformat())).all():
             try:
                 out.add((str(mid), datetime.fromisoformat(at).astimezone(UTC)))

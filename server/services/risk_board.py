@@ -32,6 +32,7 @@ from server.schema import devices, handovers, records, visits, welfare_sessions,
 from server.schema import escalations as escalations_t
 from server.services.due_doses import due_now
 from server.services.sign_in import Coordinator
+from server.storage import in_chunks
 from sync import codes
 
 LOOKBACK = timedelta(hours=24)  # missed visits and who is on shift: the last day
@@ -148,10 +149,10 @@ class _Names:
 
     def load(self, ids: set[str | None]) -> None:
         wanted = sorted({i for i in ids if i} - set(self.known))
-        for start in range(0, len(wanted), 500):
+        for chunk in in_chunks(wanted):
             self.known |= dict(self.conn.execute(select(workers.c.id, workers.c.name).where(
                 workers.c.tenant_id == self.tenant_id,
-                workers.c.id.in_(wanted[start:start + 500]))).all())
+                workers.c.id.in_(chunk))).all())
 
     def of(self, worker_id: str | None) -> str:
         return self.known.get(worker_id or "", "the office")
@@ -324,10 +325,10 @@ def _latest_visits(conn: Connection, who: Coordinator, worker_ids: list[str],
                    now: datetime) -> dict[str, str]:
     """Each worker's latest visit that has started (in the last day): where to act."""
     latest: dict[str, tuple[str, str]] = {}
-    for start in range(0, len(worker_ids), 500):
+    for chunk in in_chunks(worker_ids):
         for v in conn.execute(select(visits.c.worker_id, visits.c.start, visits.c.id).where(
                 visits.c.tenant_id == who.tenant_id,
-                visits.c.worker_id.in_(worker_ids[start:start + 500]),
+                visits.c.worker_id.in_(chunk),
                 visits.c.start >= (now - LOOKBACK).isoformat(),
                 visits.c.start <= now.isoformat())).all():
             if v.worker_id not in latest or (v.start, v.id) > latest[v.worker_id]:
