@@ -30,6 +30,7 @@ from sqlalchemy import Connection, select
 
 from server import escalations
 from server.schema import medicines, visits
+from server.storage import in_chunks
 from sync import codes
 from sync.medicine_body import DEFAULT_MAX_MG_24H, body_min_gap_hours, ingredient_key
 from sync.schedule import due_between
@@ -151,14 +152,17 @@ def no_dose_set(conn: Connection, tenant_id: str, tz: tzinfo, now: datetime,
     if not found:
         return []
     people = sorted({v["service_user_id"] for v in found})
-    owner = {r.id: r.service_user_id for r in conn.execute(
-        select(medicines.c.id, medicines.c.service_user_id).where(
-            medicines.c.tenant_id == tenant_id, medicines.c.service_user_id.in_(people)))}
+    # A large agency's 12 hours hold more people than one IN list may name (PostgreSQL takes
+    # at most 65,535 parameters): a chunk of them at a time.
     per_date: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for mid, body in sorted(bodies(
-            conn, tenant_id, medicines.c.service_user_id.in_(people)).items()):
-        if (body.get("amount") or {}).get("kind") == codes.DoseKind.PER_DATE:
-            per_date.setdefault(owner[mid], []).append((mid, body))
+    for chunk in in_chunks(people):
+        owner = {r.id: r.service_user_id for r in conn.execute(
+            select(medicines.c.id, medicines.c.service_user_id).where(
+                medicines.c.tenant_id == tenant_id, medicines.c.service_user_id.in_(chunk)))}
+        for mid, body in sorted(bodies(
+                conn, tenant_id, medicines.c.service_user_id.in_(chunk)).items()):
+            if (body.get("amount") or {}).get("kind") == codes.DoseKind.PER_DATE:
+                per_date.setdefault(owner[mid], []).append((mid, body))
     if not per_date:
         return []
     missing: dict[str, tuple[Any, str, datetime, bool]] = {}

@@ -284,9 +284,9 @@ def _answered(conn: Connection, tenant_id: str, people: list[str],
               since: datetime) -> set[tuple[str, datetime]]:
     """(medicine, scheduled time) of every dose outcome recorded for these people since then."""
     out = set()
-    for r in conn.execute(select(records.c.facts).where(
+    for r in _chunked(conn, people, lambda chunk: select(records.c.facts).where(
             records.c.tenant_id == tenant_id, records.c.kind == "dose_outcome",
-            records.c.service_user_id.in_(people),
+            records.c.service_user_id.in_(chunk),
             records.c.recorded_at >= (since - SLACK).isoformat())):
         facts = r.facts or {}
         try:

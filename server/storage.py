@@ -89,8 +89,10 @@ IN_CHUNK = 500  # ids per IN list: well within every backend's limit on bound pa
 _T = TypeVar("_T")
 
 
-def in_chunks(ids: Sequence[_T], size: int = IN_CHUNK) -> Iterator[Sequence[_T]]:
-    """`ids` a slice at a time, for IN lists (an agency's day can hold 160,000 visit ids)."""
+def in_chunks(ids: Sequence[_T], size: int | None = None) -> Iterator[Sequence[_T]]:
+    """`ids` a slice at a time (IN_CHUNK unless `size` says), for IN lists: an agency's day
+    can hold 160,000 visit ids, and PostgreSQL takes at most 65,535 parameters a statement."""
+    size = size or IN_CHUNK
     for start in range(0, len(ids), size):
         yield ids[start:start + size]
 BUSY_TIMEOUT_S = 30

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
-from server import agency, escalations, feed, med_versions, missed_doses
+from server import agency, escalations, feed, med_versions, missed_doses, storage
 from server.list_history import Action
 from server.office_checks import medicine_bodies
 from server.schema import escalation_events, medicines
 from server.schema import escalations as escalations_t
+from tests.factories import person, visit
 from tests.server.test_office_checks import MIN, Office
 
 PARA = {"name": "Paracetamol", "mg_per_unit": 500}
@@ -116,6 +117,38 @@ def test_warfarin_with_no_dose_for_the_day_tells_the_office_once(office: Office)
     # The next "no dose set" pass finds the same dose: still one escalation.
     assert missed_doses.tick(office.engine, now + missed_doses.NO_DOSE_EVERY + MIN) == 0
     assert len(office.raised()) == 1
+
+
+def test_no_dose_set_finds_every_person_when_they_fill_several_in_lists(
+        office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A large agency's 12 hours name more people than one statement may (PostgreSQL: 65,535
+    # parameters; 120,000 people at 20,000 workers). Here an IN list holds two people, and
+    # five people with a visit at 09:00 each lack today's warfarin dose.
+    monkeypatch.setattr(storage, "IN_CHUNK", 2)
+    a = office.agency
+    people = [person(f"Person {n}") for n in range(4)]
+    agency.add_people(office.engine, a.tenant_id, people, [], [])
+    agency.add_visits(office.engine, a.tenant_id, [
+        visit(a.worker_id, p["id"], "morning", office.t9) for p in people])
+    warfarin = {"name": "Warfarin", "times": ["09:00"], "strength": "1mg",
+                "amount": {"kind": "per_date", "unit": "mg", "by_date": {}}}
+    meds = add_medicines(office, warfarin)
+    for p in people:
+        meds += add_medicines(office, {**warfarin, "service_user_id": p["id"]})
+    widest: list[int] = []
+
+    def count(conn: Any, cursor: Any, statement: str, params: Any, *args: Any) -> None:
+        if " IN (" in statement:
+            widest.append(len(params or ()))
+
+    event.listen(office.engine, "before_cursor_execute", count)
+    try:
+        assert missed_doses.tick(office.engine, office.t9 - timedelta(hours=1)) == 5
+    finally:
+        event.remove(office.engine, "before_cursor_execute", count)
+    assert sorted(k.split(":")[1] for k in keys(office)) == sorted(meds)
+    # Two ids and a statement's own few values: no IN list named everyone at once.
+    assert max(widest) <= 2 + 4
 
 
 def test_a_per_date_medicine_added_after_the_first_look_is_found_by_the_next_pass(
