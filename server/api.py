@@ -129,7 +129,8 @@ def _sync(engine: Engine, door: Guard, address: str, token: str, raw: bytes,
     checked first: nothing an unknown caller sends is decompressed or parsed."""
     with engine.connect() as conn:  # one pool checkout for the whole sync
         with read_only(conn):
-            device = door.device_in(conn, address, token)
+            arrival = door.arrive(conn, address, token)
+            device = arrival.device
             try:
                 sync_request = SyncRequest.from_dict(_loads(inflate_body(raw, encoding)))
             except ProtocolError as exc:
@@ -141,7 +142,7 @@ def _sync(engine: Engine, door: Guard, address: str, token: str, raw: bytes,
             # Most syncs only pull (nothing queued): they read in this same transaction.
             pushes = bool(sync_request.push or sync_request.refused)
             pulled = None if pushes else pull_only(conn, device, sync_request, retention_days,
-                                                   clock=clock)
+                                                   clock=clock, arrival=arrival)
         if pulled is None:
             answer = handle_sync(conn, device, sync_request, retention_days, clock=clock,
                                  escrow=escrow)

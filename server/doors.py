@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, delete, select, update
+from sqlalchemy import Connection, Engine, bindparam, case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -70,6 +70,21 @@ class Doors:
         else:
             with read_only(self.engine) as reading:  # SQLite: no writer's lock for a look
                 closed = reading.execute(query).scalar()
+        return self.wait_for(closed)
+
+    def closed_until(self) -> Any:
+        """A key's `closed_until` (milliseconds, or NULL) as a scalar subquery for a caller's
+        own statement, the key's hash bound as "door_key" (see `key_param`); `wait_for` reads
+        the value. The sync API looks at the door in the statement that finds the phone."""
+        return select(door_counts.c.closed_until).where(
+            door_counts.c.scope == self.scope,
+            door_counts.c.key == bindparam("door_key")).scalar_subquery()
+
+    def key_param(self, key: str) -> dict[str, str]:
+        return {"door_key": self._hash(key)}
+
+    def wait_for(self, closed: int | None) -> timedelta:
+        """How long a key whose door is closed until `closed` (ms) must still wait."""
         now = _ms(self.clock.now())
         if not closed or closed <= now:
             return timedelta(0)

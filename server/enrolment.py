@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, literal, select, update
 
 from server import auth
 from server.clock import SYSTEM_CLOCK, Clock
@@ -108,6 +108,9 @@ def authenticate(engine: Engine | Connection, token: str | None) -> DeviceIdenti
         return device_in(conn, token)
 
 
+NOT_RECOGNISED = "This phone is not recognised by the office. Enrol it again."
+
+
 def device_in(conn: Connection, token: str | None) -> DeviceIdentity:
     """`authenticate` inside the caller's transaction (the sync API's read, which a pull-only
     sync goes on to use)."""
@@ -120,9 +123,54 @@ def device_in(conn: Connection, token: str | None) -> DeviceIdentity:
     ).first()
     # A phone that confirmed its wipe has no data left to deliver: its token is dead.
     if row is None:
-        raise NotAuthenticated("This phone is not recognised by the office. Enrol it again.")
+        raise NotAuthenticated(NOT_RECOGNISED)
     return DeviceIdentity(row.id, row.tenant_id, row.worker_id, row.revoked_at is not None,
                           row.last_seen_at, row.app_version or "", row.pending_count)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What one statement tells the sync API of its caller (see `arrival`)."""
+
+    device: DeviceIdentity
+    door_closed_until: int | None  # the caller's address's door, ms (server/doors.py)
+    clock: int  # the agency's clock as this sync began (a full resync's cursor)
+    news2_trained: bool  # the worker's profile, sent with a full resync
+    area: str
+
+
+def arrival(door_closed_until: Any) -> Any:
+    """One statement, built once: the phone holding a token (bound as "token_hash"), its
+    worker's profile and agency clock, and `door_closed_until` (a scalar subquery on the
+    caller's address). A morning sync made four round trips of these. Always one row: with
+    no such phone, its columns are NULL and the door is still read."""
+    here = select(literal(1).label("one")).subquery("here")
+    found = here.outerjoin(devices, and_(devices.c.token_hash == bindparam("token_hash"),
+                                         devices.c.wiped_at.is_(None)))
+    return select(
+        devices.c.id, devices.c.tenant_id, devices.c.worker_id, devices.c.revoked_at,
+        devices.c.last_seen_at, devices.c.app_version, devices.c.pending_count,
+        tenants.c.clock, workers.c.news2_trained, workers.c.area,
+        door_closed_until.label("door_closed_until"),
+    ).select_from(
+        found.outerjoin(tenants, tenants.c.id == devices.c.tenant_id)
+        .outerjoin(workers, and_(workers.c.tenant_id == devices.c.tenant_id,
+                                 workers.c.id == devices.c.worker_id)))
+
+
+def token_param(token: str) -> dict[str, str]:
+    return {"token_hash": auth.token_hash(token)}
+
+
+def arrived(row: Any) -> Arrival:
+    """`arrival`'s row as the caller: NotAuthenticated when no phone holds the token (a
+    phone that confirmed its wipe has no data left to deliver: its token is dead)."""
+    if row.id is None:
+        raise NotAuthenticated(NOT_RECOGNISED)
+    return Arrival(
+        DeviceIdentity(row.id, row.tenant_id, row.worker_id, row.revoked_at is not None,
+                       row.last_seen_at, row.app_version or "", row.pending_count),
+        row.door_closed_until, int(row.clock or 0), bool(row.news2_trained), row.area or "")
 
 
 def revoke(engine: Engine, device_id: str, by: str, *, clock: Clock = SYSTEM_CLOCK,

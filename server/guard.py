@@ -41,6 +41,7 @@ class Guard:
         self.clock = clock
         self.tokens = Doors(engine, "phone_token", tokens, clock)
         self.enrolments = Doors(engine, "enrolment", enrolments, clock)
+        self._arrival = enrolment.arrival(self.tokens.closed_until())
 
     def check_token_door(self, address: str, conn: Connection | None = None) -> None:
         """429 if `address` must still wait after unknown tokens (read through `conn` if
@@ -55,12 +56,14 @@ class Guard:
             self._token_failed(address, token)
             raise
 
-    def device_in(self, conn: Connection, address: str, token: str | None) -> DeviceIdentity:
-        """`enrolment.device_in` on the caller's connection, the address's door looked at
-        first and failures counted."""
-        self.check_token_door(address, conn)
+    def arrive(self, conn: Connection, address: str, token: str) -> enrolment.Arrival:
+        """The sync API's caller in one statement on its connection (enrolment.arrival): the
+        address's door looked at first, then the token, failures counted."""
+        row = conn.execute(self._arrival, {**enrolment.token_param(token),
+                                           **self.tokens.key_param(address)}).one()
+        _closed(self.tokens.wait_for(row.door_closed_until), UNKNOWN_PHONES)
         try:
-            return enrolment.device_in(conn, token)
+            return enrolment.arrived(row)
         except NotAuthenticated:
             self._token_failed(address, token)
             raise
@@ -88,7 +91,10 @@ class Guard:
 
 
 def _door(doors: Doors, address: str, message: str, conn: Connection | None = None) -> None:
-    wait = doors.wait(address, conn)
+    _closed(doors.wait(address, conn), message)
+
+
+def _closed(wait: timedelta, message: str) -> None:
     if wait:
         seconds = max(1, int(-(-wait.total_seconds() // 1)))
         raise TooManyAttempts(f"{message} Try again in {seconds} seconds.",

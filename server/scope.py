@@ -65,9 +65,10 @@ def clock(conn: Connection, tenant_id: str) -> int:
 
 def current_scope(
     conn: Connection, tenant_id: str, worker_id: str, retention_days: int,
-    now: datetime | None = None,
+    now: datetime | None = None, *, profile: tuple[bool, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every entity the worker's phone should hold now, as upserts (feed-change shaped)."""
+    """Every entity the worker's phone should hold now, as upserts (feed-change shaped).
+    `profile` (NEWS2-trained, area), when the caller has read it already."""
     since = ((now or SYSTEM_CLOCK.now()) - timedelta(days=retention_days)).isoformat()
     rows = conn.execute(_VISITS, {"tenant": tenant_id, "worker": worker_id, "since": since}
                         ).mappings().all()
@@ -89,8 +90,8 @@ def current_scope(
     out += handovers.recent_points(conn, tenant_id, people, worker_id, now or SYSTEM_CLOCK.now())
     out += [{"entity": "visit", "entity_id": v["id"], "op": "upsert", "version": v["version"],
              "body": {k: v[k] for k in _VISIT_FIELDS}} for v in rows]
-    profile = worker_profile.change(conn, tenant_id, worker_id)
-    out.append({k: v for k, v in profile.items() if k != "worker_id"})
+    change = worker_profile.change(conn, tenant_id, worker_id, profile)
+    out.append({k: v for k, v in change.items() if k != "worker_id"})
     return out
 
 

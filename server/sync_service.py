@@ -24,10 +24,10 @@ from sqlalchemy.exc import DBAPIError
 
 from server import authorise, feed, lone_records, record_hooks, scope, validation
 from server.clock import SYSTEM_CLOCK, Clock
-from server.enrolment import DeviceIdentity
+from server.enrolment import Arrival, DeviceIdentity
 from server.errors import UpgradeRequired
 from server.schema import devices, records
-from server.storage import read_only, transient
+from server.storage import one_statement, read_only, transient
 from sync.protocol import (
     MAX_PULL_CHANGES,
     PROTOCOL_VERSION,
@@ -179,7 +179,7 @@ def checked(push: list[PushedRecord], clock: datetime,
 
 def _pull(
     conn: Connection, device: DeviceIdentity, request: SyncRequest, retention_days: int,
-    now: datetime,
+    now: datetime, arrival: Arrival | None = None,
 ) -> tuple[list[dict[str, Any]], int, bool, int | None]:
     """Rules 3 and 4: (changes, the seq they reach, more to come, the cursor's seq or None
     for a full resync)."""
@@ -191,9 +191,10 @@ def _pull(
         # Clock first: every change numbered at or below it has committed (the clock row
         # serialises writers), so the scope read after it holds them all. A change that
         # commits in between is sent now and again after the cursor: upserts, harmless.
-        last = scope.clock(conn, device.tenant_id)
-        rows = scope.current_scope(conn, device.tenant_id, device.worker_id, retention_days,
-                                   now)
+        last = arrival.clock if arrival is not None else scope.clock(conn, device.tenant_id)
+        rows = scope.current_scope(
+            conn, device.tenant_id, device.worker_id, retention_days, now,
+            profile=(arrival.news2_trained, arrival.area) if arrival is not None else None)
         return rows, last, False, None
     rows = feed.pull(conn, device.tenant_id, device.worker_id, after, MAX_PULL_CHANGES + 1)
     more = len(rows) > MAX_PULL_CHANGES
@@ -242,13 +243,15 @@ def _check_protocol(request: SyncRequest) -> None:
 
 def pull_only(conn: Connection, device: DeviceIdentity, request: SyncRequest,
               retention_days: int = DEFAULT_RETENTION_DAYS, *,
-              clock: Clock = SYSTEM_CLOCK) -> SyncResponse:
+              clock: Clock = SYSTEM_CLOCK, arrival: Arrival | None = None) -> SyncResponse:
     """A sync with nothing to push, inside the caller's read-only transaction: it writes
     nothing, so on SQLite it neither waits for nor holds up writers and a morning of full
-    resyncs runs side by side. Call `note_seen` once that transaction has ended."""
+    resyncs runs side by side. Call `note_seen` once that transaction has ended. `arrival`
+    (read earlier in that transaction) gives the agency clock and the worker's profile."""
     _check_protocol(request)
     at = clock.now()
-    pulled = None if device.revoked else _pull(conn, device, request, retention_days, at)
+    pulled = None if device.revoked else _pull(conn, device, request, retention_days, at,
+                                               arrival)
     return _answer([], [], pulled, at.isoformat(), retention_days)
 
 
@@ -258,7 +261,7 @@ def note_seen(conn: Connection, device: DeviceIdentity, request: SyncRequest, *,
     transaction of its own, only when it is getting stale (or the app version changed)."""
     at = clock.now()
     if _stale(device, request, at):
-        with conn.begin():
+        with one_statement(conn):
             _mark_seen(conn, device, request, at.isoformat())
 
 

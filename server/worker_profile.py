@@ -79,11 +79,15 @@ def forget() -> None:
         _staff_kept.clear()
 
 
-def change(conn: Connection, tenant_id: str, worker_id: str) -> dict[str, Any]:
-    """The worker's profile as a feed change (an upsert of the whole profile)."""
-    me = conn.execute(select(workers.c.news2_trained, workers.c.area).where(
-        workers.c.tenant_id == tenant_id, workers.c.id == worker_id)).first()
-    trained, area = (bool(me.news2_trained), me.area or "") if me is not None else (False, "")
+def change(conn: Connection, tenant_id: str, worker_id: str,
+           known: tuple[bool, str] | None = None) -> dict[str, Any]:
+    """The worker's profile as a feed change (an upsert of the whole profile); `known`
+    (NEWS2-trained, area) when the caller has read them already."""
+    if known is None:
+        me = conn.execute(select(workers.c.news2_trained, workers.c.area).where(
+            workers.c.tenant_id == tenant_id, workers.c.id == worker_id)).first()
+        known = (bool(me.news2_trained), me.area or "") if me is not None else (False, "")
+    trained, area = known
     return {"worker_id": worker_id, "entity": WORKER_ENTITY, "entity_id": worker_id,
             "op": "upsert", "version": 1,
             "body": {"news2_trained": trained, "staff": staff(conn, tenant_id, worker_id, area)}}
