@@ -313,6 +313,7 @@ escalations = Table(
     UniqueConstraint("tenant_id", "reference", name="escalations_reference"),
     Index("escalations_open", "tenant_id", "state", "raised_at"),
     Index("escalations_next_call", "next_call_at"),
+    Index("escalations_by_worker", "tenant_id", "worker_id", "answered_at"),
 )
 
 # Each escalation's history, append-only: raised, tier called, notice sent, acknowledged, …
@@ -380,6 +381,7 @@ welfare_sessions = Table(
     when("ended_at"),
     when("amber_at"),
     Index("welfare_open", "ended_at", "amber_at", "expected_end"),
+    Index("welfare_by_worker", "tenant_id", "worker_id", "ended_at"),
     PrimaryKeyConstraint("tenant_id", "id", name="welfare_sessions_pkey"),
 )
 

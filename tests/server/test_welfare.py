@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, event, select, update
 
 from server import agency_settings, escalations, escrow, oncall, welfare
 from server import feed as feed_module
@@ -153,6 +153,34 @@ def test_checking_out_in_time_raises_nothing(worker: Worker) -> None:
     worker.push("check_out", worker.end + timedelta(minutes=9))
     assert welfare.tick(worker.engine, grace_ends(worker) + timedelta(hours=1)) == (0, 0)
     assert worker.alerts() == []
+
+
+def test_a_check_out_reads_the_workers_own_sessions_and_alerts_not_the_agencys_history(
+        sqlite_engine: Engine, tmp_path: Path) -> None:
+    # Each pushed check-out ends its session and answers its overdue alert. Over months an
+    # agency holds millions of sessions and escalations: SQLite must find the worker's open
+    # ones through an index, not by reading every row of the agency (a push slower each day).
+    # (PostgreSQL plans by table statistics, so asking it of a small table says nothing.)
+    worker = Worker(sqlite_engine, small_agency(sqlite_engine, tmp_path))
+    worker.push("check_in", worker.end - timedelta(minutes=25))
+    ran: list[tuple[str, Any]] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, params: Any, *args: Any) -> None:
+        if statement.startswith("UPDATE") and ("welfare_sessions" in statement
+                                               or "escalations" in statement):
+            ran.append((statement, params[0] if isinstance(params, list) else params))
+
+    event.listen(worker.engine, "before_cursor_execute", seen)
+    try:
+        worker.push("check_out", worker.end + timedelta(minutes=9))
+    finally:
+        event.remove(worker.engine, "before_cursor_execute", seen)
+    assert {("welfare_sessions" in s) for s, _ in ran} == {True, False}  # both were updated
+    with worker.engine.connect() as conn:
+        for statement, params in ran:
+            plan = " ".join(str(r[3]) for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, params))
+            assert "worker_id=?" in plan, (statement, plan)
 
 
 def test_the_worker_answering_im_ok_stops_the_climb_but_the_alert_stays_to_close(
