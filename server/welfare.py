@@ -34,25 +34,19 @@ _OPEN = (codes.EscalationState.RAISED.value, codes.EscalationState.ACKNOWLEDGED.
 
 def from_records(conn: Connection, tenant_id: str, worker_id: str,
                  stored: list[PushedRecord], now: datetime) -> None:
-    """Start, extend, answer and end sessions from a worker's newly stored records.
-
-    Records are taken in runs where starting every session first, then ending them, gives
-    what record order gives: a run ends before a visit is checked in to again after its
-    check-out, and at each lone-worker event (an extension applies to the session open at
-    that moment), which is applied on its own."""
-    run: list[PushedRecord] = []
-    checked_out: set[str] = set()
+    """Start, extend, answer and end sessions from a worker's newly stored records, in record
+    order. A lone-worker event (an extension applies to the session open at that moment) is
+    applied on its own; the check-ins and check-outs between two of them are worked out in
+    memory and written in a few statements (`_apply`)."""
+    segment: list[PushedRecord] = []
     for r in stored:
-        if r.kind == "lone_worker" or (r.kind == "check_in" and r.visit_id in checked_out):
-            _batched(conn, tenant_id, worker_id, run, now)
-            run, checked_out = [], set()
         if r.kind == "lone_worker":
+            _apply(conn, tenant_id, worker_id, segment, now)
+            segment = []
             _lone_event(conn, tenant_id, worker_id, r, now)
-            continue
-        run.append(r)
-        if r.kind == "check_out" and r.visit_id:
-            checked_out.add(r.visit_id)
-    _batched(conn, tenant_id, worker_id, run, now)
+        else:
+            segment.append(r)
+    _apply(conn, tenant_id, worker_id, segment, now)
 
 
 def _lone_event(conn: Connection, tenant_id: str, worker_id: str, r: PushedRecord,
@@ -63,11 +57,18 @@ def _lone_event(conn: Connection, tenant_id: str, worker_id: str, r: PushedRecor
         _extend(conn, tenant_id, worker_id, r.facts.get("minutes"))
 
 
-def _batched(conn: Connection, tenant_id: str, worker_id: str, stored: list[PushedRecord],
-             now: datetime) -> None:
-    """A day's push in a few statements instead of two or three per check-in and check-out
-    (a phone back from a week offline must not wait on thousands of round trips)."""
+def _apply(conn: Connection, tenant_id: str, worker_id: str, stored: list[PushedRecord],
+           now: datetime) -> None:
+    """Check-ins and check-outs in record order, in a few statements however many there are
+    (a phone back from a week offline must not wait on thousands of round trips): each
+    check-in starts a session; a check-out ends the sessions of its visit still open, those
+    begun in this push (written already ended) and those open before it (ended here at the
+    visit's first check-out), and answers the visit's overdue alerts."""
     ins = [r for r in stored if r.kind == "check_in" and r.visit_id]
+    if not ins and not any(r.kind == "check_out" and r.visit_id for r in stored):
+        return
+    ends: dict[str, Any] = {}
+    known: set[str] = set()
     if ins:
         ends = dict(conn.execute(select(visits.c.id, visits.c.end).where(
             visits.c.tenant_id == tenant_id,
@@ -75,23 +76,34 @@ def _batched(conn: Connection, tenant_id: str, worker_id: str, stored: list[Push
         known = set(conn.execute(select(welfare_sessions.c.id).where(
             welfare_sessions.c.tenant_id == tenant_id,
             welfare_sessions.c.id.in_([r.id for r in ins]))).scalars())
-        rows = {r.id: {"id": r.id, "tenant_id": tenant_id, "worker_id": worker_id,
-                       "visit_id": r.visit_id, "started_at": _utc(r.recorded_at),
-                       "expected_end": _utc(ends[r.visit_id]), "ended_at": None}
-                for r in ins if r.id not in known and ends.get(r.visit_id) is not None}
-        if rows:
-            conn.execute(insert(welfare_sessions), list(rows.values()))
+    started: dict[str, dict[str, Any]] = {}
+    open_now: dict[str, list[str]] = {}  # visit -> sessions begun in this push, still open
     first_out: dict[str, str] = {}
     for r in stored:
-        if r.kind == "check_out" and r.visit_id:
+        if not r.visit_id:
+            continue
+        if r.kind == "check_in":
+            if r.id in known or r.id in started or ends.get(r.visit_id) is None:
+                continue
+            started[r.id] = {"id": r.id, "tenant_id": tenant_id, "worker_id": worker_id,
+                             "visit_id": r.visit_id, "started_at": _utc(r.recorded_at),
+                             "expected_end": _utc(ends[r.visit_id]), "ended_at": None}
+            open_now.setdefault(r.visit_id, []).append(r.id)
+        elif r.kind == "check_out":
+            for sid in open_now.pop(r.visit_id, []):
+                started[sid]["ended_at"] = _utc(r.recorded_at)
             first_out.setdefault(r.visit_id, r.recorded_at)
     if first_out:
+        # Before this push's sessions are written: a visit checked out, then in again,
+        # keeps its new session open.
         _end(conn, tenant_id, worker_id, first_out)
         conn.execute(update(escalations_t).where(
             *_overdue_open(tenant_id, worker_id),
             escalations_t.c.visit_id == bindparam("b_visit")).values(
             answered_at=now.astimezone(UTC).isoformat(), next_call_at=None),
             [{"b_visit": v} for v in first_out])
+    if started:
+        conn.execute(insert(welfare_sessions), list(started.values()))
 
 
 def _end(conn: Connection, tenant_id: str, worker_id: str, ended: dict[str, str]) -> None:

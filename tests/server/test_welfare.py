@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, select, update
 
-from server import agency_settings, escalations, escrow, oncall, welfare
+from server import agency, agency_settings, escalations, escrow, oncall, welfare
 from server import feed as feed_module
 from server.errors import Invalid
 from server.ladder import Rung
@@ -22,7 +22,7 @@ from server.schema import escalations as escalations_t
 from server.schema import ladder_calls, welfare_sessions
 from server.sync_service import handle_sync
 from sync.protocol import PushedRecord, uuid7
-from tests.factories import SmallAgency, small_agency
+from tests.factories import SmallAgency, small_agency, visit
 from tests.server.test_sync_contract import device_for, request, sealer_for
 from tests.support.pg import waiting_on_a_lock
 
@@ -153,6 +153,35 @@ def test_checking_out_in_time_raises_nothing(worker: Worker) -> None:
     worker.push("check_out", worker.end + timedelta(minutes=9))
     assert welfare.tick(worker.engine, grace_ends(worker) + timedelta(hours=1)) == (0, 0)
     assert worker.alerts() == []
+
+
+def test_a_morning_pushed_at_once_leaves_the_sessions_its_record_order_gives(
+        engine: Engine, tmp_path: Path) -> None:
+    # Offline all morning: visit one checked in and out, then in again (back for the keys),
+    # then visit two checked in. One push: the first session ended at its check-out, the
+    # other two open, as if each record had come on its own.
+    w = Worker(engine, small_agency(engine, tmp_path))
+    start = datetime.fromisoformat(w.visit["start"])
+    second = visit(w.agency.worker_id, w.visit["service_user_id"], "lunch",
+                   start + timedelta(hours=2))
+    agency.add_visits(engine, w.agency.tenant_id, [second])
+
+    def record(kind: str, v: dict[str, Any], at: datetime) -> PushedRecord:
+        rid = uuid7()
+        return PushedRecord(rid, kind, v["id"], v["service_user_id"], at.isoformat(), 1,
+                            w.sealer.seal("records", rid, 1, {"at": at.isoformat()},
+                                          escrow=True))
+
+    first_in = record("check_in", w.visit, start)
+    out = record("check_out", w.visit, start + 20 * MIN)
+    back = record("check_in", w.visit, start + 25 * MIN)
+    lunch = record("check_in", second, start + timedelta(hours=2))
+    answer = handle_sync(engine, w.device, request(first_in, out, back, lunch))
+    assert len(answer.accepted) == 4, answer.rejected
+    with engine.begin() as conn:
+        ended = dict(conn.execute(select(welfare_sessions.c.id, welfare_sessions.c.ended_at)).all())
+    assert ended == {first_in.id: (start + 20 * MIN).astimezone(UTC).isoformat(),
+                     back.id: None, lunch.id: None}
 
 
 def test_a_check_out_reads_the_workers_own_sessions_and_alerts_not_the_agencys_history(
