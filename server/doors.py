@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, case, delete, select, update
+from sqlalchemy import Engine, bindparam, case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -59,26 +59,20 @@ class Doors:
                  clock: Clock = SYSTEM_CLOCK) -> None:
         self.engine, self.scope, self.rules, self.clock = engine, scope, rules, clock
         self._counted = 0
+        # A key's `closed_until` (ms, or none), its hash bound as "door_key" (`key_param`).
+        self._closed = select(door_counts.c.closed_until).where(
+            door_counts.c.scope == scope, door_counts.c.key == bindparam("door_key"))
 
-    def wait(self, key: str, conn: Connection | None = None) -> timedelta:
-        """How long `key` must still wait before its next try (zero: it may try now). With
-        `conn` (a connection already in a transaction) the count is read through it."""
-        query = select(door_counts.c.closed_until).where(
-            door_counts.c.scope == self.scope, door_counts.c.key == self._hash(key))
-        if conn is not None:
-            closed = conn.execute(query).scalar()
-        else:
-            with read_only(self.engine) as reading:  # SQLite: no writer's lock for a look
-                closed = reading.execute(query).scalar()
-        return self.wait_for(closed)
+    def wait(self, key: str) -> timedelta:
+        """How long `key` must still wait before its next try (zero: it may try now)."""
+        with read_only(self.engine) as reading:  # SQLite: no writer's lock for a look
+            return self.wait_for(reading.execute(self._closed, self.key_param(key)).scalar())
 
     def closed_until(self) -> Any:
-        """A key's `closed_until` (milliseconds, or NULL) as a scalar subquery for a caller's
-        own statement, the key's hash bound as "door_key" (see `key_param`); `wait_for` reads
-        the value. The sync API looks at the door in the statement that finds the phone."""
-        return select(door_counts.c.closed_until).where(
-            door_counts.c.scope == self.scope,
-            door_counts.c.key == bindparam("door_key")).scalar_subquery()
+        """The door as a scalar subquery for a caller's own statement (bind `key_param`;
+        `wait_for` reads the value): the sync API looks at it in the statement that finds
+        the phone."""
+        return self._closed.scalar_subquery()
 
     def key_param(self, key: str) -> dict[str, str]:
         return {"door_key": self._hash(key)}

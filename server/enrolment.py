@@ -105,24 +105,24 @@ def authenticate(engine: Engine | Connection, token: str | None) -> DeviceIdenti
     if not token:
         raise NotAuthenticated("This phone is not signed in. Enrol it again.")
     with read_only(engine) as conn:
-        return device_in(conn, token)
+        row = conn.execute(select(*_DEVICE).where(_holds_token(auth.token_hash(token)))).first()
+    return _identity(row)
 
 
 NOT_RECOGNISED = "This phone is not recognised by the office. Enrol it again."
+# What a sync needs to know of the phone calling.
+_DEVICE = (devices.c.id, devices.c.tenant_id, devices.c.worker_id, devices.c.revoked_at,
+           devices.c.last_seen_at, devices.c.app_version, devices.c.pending_count)
 
 
-def device_in(conn: Connection, token: str | None) -> DeviceIdentity:
-    """`authenticate` inside the caller's transaction (the sync API's read, which a pull-only
-    sync goes on to use)."""
-    if not token:
-        raise NotAuthenticated("This phone is not signed in. Enrol it again.")
-    row = conn.execute(
-        select(devices.c.id, devices.c.tenant_id, devices.c.worker_id, devices.c.revoked_at,
-               devices.c.last_seen_at, devices.c.app_version, devices.c.pending_count)
-        .where(devices.c.token_hash == auth.token_hash(token), devices.c.wiped_at.is_(None))
-    ).first()
+def _holds_token(token_hash: Any) -> Any:
     # A phone that confirmed its wipe has no data left to deliver: its token is dead.
-    if row is None:
+    return and_(devices.c.token_hash == token_hash, devices.c.wiped_at.is_(None))
+
+
+def _identity(row: Any) -> DeviceIdentity:
+    """A row of `_DEVICE` as the device (NotAuthenticated for no row, or an empty one)."""
+    if row is None or row.id is None:
         raise NotAuthenticated(NOT_RECOGNISED)
     return DeviceIdentity(row.id, row.tenant_id, row.worker_id, row.revoked_at is not None,
                           row.last_seen_at, row.app_version or "", row.pending_count)
@@ -135,8 +135,7 @@ class Arrival:
     device: DeviceIdentity
     door_closed_until: int | None  # the caller's address's door, ms (server/doors.py)
     clock: int  # the agency's clock as this sync began (a full resync's cursor)
-    news2_trained: bool  # the worker's profile, sent with a full resync
-    area: str
+    profile: tuple[bool, str]  # the worker's (NEWS2-trained, area), sent with a full resync
 
 
 def arrival(door_closed_until: Any) -> Any:
@@ -145,12 +144,9 @@ def arrival(door_closed_until: Any) -> Any:
     caller's address). A morning sync made four round trips of these. Always one row: with
     no such phone, its columns are NULL and the door is still read."""
     here = select(literal(1).label("one")).subquery("here")
-    found = here.outerjoin(devices, and_(devices.c.token_hash == bindparam("token_hash"),
-                                         devices.c.wiped_at.is_(None)))
+    found = here.outerjoin(devices, _holds_token(bindparam("token_hash")))
     return select(
-        devices.c.id, devices.c.tenant_id, devices.c.worker_id, devices.c.revoked_at,
-        devices.c.last_seen_at, devices.c.app_version, devices.c.pending_count,
-        tenants.c.clock, workers.c.news2_trained, workers.c.area,
+        *_DEVICE, tenants.c.clock, workers.c.news2_trained, workers.c.area,
         door_closed_until.label("door_closed_until"),
     ).select_from(
         found.outerjoin(tenants, tenants.c.id == devices.c.tenant_id)
@@ -163,14 +159,10 @@ def token_param(token: str) -> dict[str, str]:
 
 
 def arrived(row: Any) -> Arrival:
-    """`arrival`'s row as the caller: NotAuthenticated when no phone holds the token (a
-    phone that confirmed its wipe has no data left to deliver: its token is dead)."""
-    if row.id is None:
-        raise NotAuthenticated(NOT_RECOGNISED)
+    """`arrival`'s row as the caller: NotAuthenticated when no phone holds the token."""
     return Arrival(
-        DeviceIdentity(row.id, row.tenant_id, row.worker_id, row.revoked_at is not None,
-                       row.last_seen_at, row.app_version or "", row.pending_count),
-        row.door_closed_until, int(row.clock or 0), bool(row.news2_trained), row.area or "")
+        _identity(row), row.door_closed_until, int(row.clock or 0),
+        (bool(row.news2_trained), row.area or ""))
 
 
 def revoke(engine: Engine, device_id: str, by: str, *, clock: Clock = SYSTEM_CLOCK,

@@ -43,10 +43,9 @@ class Guard:
         self.enrolments = Doors(engine, "enrolment", enrolments, clock)
         self._arrival = enrolment.arrival(self.tokens.closed_until())
 
-    def check_token_door(self, address: str, conn: Connection | None = None) -> None:
-        """429 if `address` must still wait after unknown tokens (read through `conn` if
-        given, in the caller's own transaction: no extra round trip on a sync)."""
-        _door(self.tokens, address, UNKNOWN_PHONES, conn)
+    def check_token_door(self, address: str) -> None:
+        """429 if `address` must still wait after unknown tokens."""
+        _door(self.tokens, address, UNKNOWN_PHONES)
 
     def authenticate(self, address: str, token: str | None) -> DeviceIdentity:
         self.check_token_door(address)
@@ -90,8 +89,8 @@ class Guard:
                 actor_id=address[:36], action=action, target_kind="api", target_id="phone_api"))
 
 
-def _door(doors: Doors, address: str, message: str, conn: Connection | None = None) -> None:
-    _closed(doors.wait(address, conn), message)
+def _door(doors: Doors, address: str, message: str) -> None:
+    _closed(doors.wait(address), message)
 
 
 def _closed(wait: timedelta, message: str) -> None:

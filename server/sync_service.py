@@ -194,7 +194,7 @@ def _pull(
         last = arrival.clock if arrival is not None else scope.clock(conn, device.tenant_id)
         rows = scope.current_scope(
             conn, device.tenant_id, device.worker_id, retention_days, now,
-            profile=(arrival.news2_trained, arrival.area) if arrival is not None else None)
+            profile=arrival.profile if arrival is not None else None)
         return rows, last, False, None
     rows = feed.pull(conn, device.tenant_id, device.worker_id, after, MAX_PULL_CHANGES + 1)
     more = len(rows) > MAX_PULL_CHANGES
